@@ -1,0 +1,25 @@
+//! Evident's domain: the types every other crate speaks in, their validation, and all pure
+//! logic. Nothing here does I/O, talks SQL or knows about HTTP, so most unit tests live here.
+//!
+//! # Layout
+//! - [`error`]: [`DomainError`], returned when input fails validation.
+//! - [`org`]: the organisation tree — [`OrgCode`], [`OrgLevel`], [`OrgNode`], units and their providers.
+//! - [`registry`]: Sweden's 21 counties and 290 municipalities, embedded from `data/sweden/`.
+//! - [`support`]: regional support structures and their dialog partners.
+//! - [`text`]: validated free-text values shared by several types (names, e-mail addresses).
+//! - [`rng`]: a small deterministic random number generator for reproducible demo data.
+//! - [`demo`]: the plan for a plausible, synthetic demo organisation, built from a seed.
+#![forbid(unsafe_code)]
+
+pub mod demo;
+pub mod error;
+pub mod org;
+pub mod registry;
+pub mod rng;
+pub mod support;
+pub mod text;
+
+pub use error::DomainError;
+pub use org::{NewUnit, OrgCode, OrgLevel, OrgNode, Provider, Unit, UnitArea, UnitUpdate};
+pub use registry::Registry;
+pub use support::{DialogPartner, NewDialogPartner, SupportStructure};

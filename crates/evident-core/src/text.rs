@@ -1,0 +1,134 @@
+//! Validated free-text values: a name shown to people and an e-mail address.
+
+use crate::DomainError;
+use serde::Serialize;
+
+/// Longest name Evident accepts, in characters. Long enough for any real unit or person name,
+/// short enough that a page layout or an export column never has to cope with a novel.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// A display name (of a unit, an operator, a person): trimmed, non-empty, at most
+/// [`MAX_NAME_CHARS`] characters, no control characters. Markup is *not* rejected — it is
+/// ordinary text and every output escapes it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Name(String);
+
+impl Name {
+    /// Validates `raw` as a name for `field`.
+    ///
+    /// # Errors
+    /// When the trimmed text is empty, too long, or holds control characters.
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, DomainError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(DomainError::new(field, "must not be empty"));
+        }
+        let chars = trimmed.chars().count();
+        if chars > MAX_NAME_CHARS {
+            return Err(DomainError::new(
+                field,
+                format!("is {chars} characters long; at most {MAX_NAME_CHARS} are allowed"),
+            ));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(DomainError::new(field, "must not contain control characters"));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An e-mail address, checked for the shape `local@domain.tld` (no attempt at full RFC 5322:
+/// what matters is catching typing mistakes, not proving deliverability).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    /// Validates `raw` as an e-mail address for `field`; stored lower-cased.
+    ///
+    /// # Errors
+    /// When the address is empty, too long, has no `@`, an empty local part or a domain
+    /// without a dot, or contains whitespace or control characters.
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, DomainError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(DomainError::new(field, "must not be empty"));
+        }
+        if trimmed.len() > 254 {
+            return Err(DomainError::new(field, "is longer than 254 characters"));
+        }
+        if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(DomainError::new(field, "must not contain spaces"));
+        }
+        let Some((local, domain)) = trimmed.rsplit_once('@') else {
+            return Err(DomainError::new(field, format!("'{trimmed}' has no @")));
+        };
+        let domain_ok = domain
+            .split('.')
+            .all(|label| !label.is_empty() && !label.contains('@'))
+            && domain.contains('.');
+        if local.is_empty() || !domain_ok {
+            return Err(DomainError::new(
+                field,
+                format!("'{trimmed}' is not an address of the form name@domain.se"),
+            ));
+        }
+        Ok(Self(trimmed.to_lowercase()))
+    }
+
+    /// The address as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_trimmed_and_keeps_markup_as_text() {
+        let name = Name::parse("name", "  <b>Hemtjänst</b> Norr ").unwrap();
+        assert_eq!(name.as_str(), "<b>Hemtjänst</b> Norr");
+    }
+
+    #[test]
+    fn an_empty_or_overlong_or_control_name_is_rejected_naming_the_field() {
+        assert_eq!(Name::parse("name", "   ").unwrap_err().field, "name");
+        let long = "å".repeat(MAX_NAME_CHARS + 1);
+        let err = Name::parse("operator", &long).unwrap_err();
+        assert_eq!(err.field, "operator");
+        assert!(err.problem.contains("201 characters"), "{err}");
+        assert!(Name::parse("name", "a\u{7}b").is_err());
+        assert!(Name::parse("name", &"å".repeat(MAX_NAME_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn email_addresses_are_checked_for_shape_and_lower_cased() {
+        assert_eq!(
+            Email::parse("email", " Anna.Berg@Region.Example ").unwrap().as_str(),
+            "anna.berg@region.example"
+        );
+        for bad in ["", "anna", "@x.se", "anna@", "anna@se", "an na@x.se", "anna@x..se"] {
+            assert!(Email::parse("email", bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+}

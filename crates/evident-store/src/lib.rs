@@ -1,0 +1,64 @@
+//! Evident's persistence: one [`Store`] trait, implemented for SQLite (the embedded default,
+//! one file) and PostgreSQL (production). This is the only crate that writes SQL.
+//!
+//! Both backends run the same SQL text: each area's trait is implemented once, by a macro that
+//! is expanded for [`SqliteStore`] and for [`PgStore`], so the dialects cannot drift apart
+//! query by query. Where they must differ (schema introspection, connection set-up) the code
+//! lives in the backend's own module. The shared contract tests in `tests/it` run against both.
+//!
+//! # Layout
+//! - [`url`]: [`DatabaseUrl`], which backend a URL selects, shown with its password hidden.
+//! - [`error`]: [`StorageError`], what callers can react to.
+//! - [`sqlite`] / [`postgres`]: connecting, migrating and introspecting each backend.
+//! - [`orgs`]: [`OrgStore`] — the registry, the organisation tree and units.
+//! - [`support`]: [`SupportStore`] — support structures and dialog partners.
+//! - `testing` (feature `testing`): a fresh database per test on each backend.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod orgs;
+pub mod postgres;
+pub mod sqlite;
+pub mod support;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod url;
+
+use std::sync::Arc;
+
+pub use error::{Result, StorageError};
+pub use orgs::OrgStore;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+pub use support::SupportStore;
+pub use url::{Backend, DatabaseUrl};
+
+/// Everything Evident stores, whichever database holds it. The server keeps one as
+/// `Arc<dyn Store>`; each area of the domain is a supertrait with one method per use case.
+#[async_trait::async_trait]
+pub trait Store: OrgStore + SupportStore + Send + Sync + 'static {
+    /// Which database this store talks to.
+    fn backend(&self) -> Backend;
+
+    /// Every `(table, column)` of the application's schema, sorted; used to prove that the
+    /// SQLite and PostgreSQL migrations stay in step.
+    async fn schema_columns(&self) -> Result<Vec<(String, String)>>;
+
+    /// Closes the connection pool, waiting for connections in use to be returned.
+    async fn close(&self);
+}
+
+/// Opens the database at `url`, applies pending migrations and brings the embedded
+/// organisation registry up to date.
+///
+/// # Errors
+/// When the database cannot be opened or created, a migration fails, or the registry cannot
+/// be written; the message names the URL with its password hidden.
+pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = match url.backend() {
+        Backend::Sqlite => Arc::new(SqliteStore::open(url).await?),
+        Backend::Postgres => Arc::new(PgStore::open(url).await?),
+    };
+    store.sync_registry(&evident_core::Registry::sweden()).await?;
+    Ok(store)
+}

@@ -1,0 +1,61 @@
+//! The PostgreSQL backend, for deployments with many users and large volumes.
+
+use crate::{Backend, DatabaseUrl, Result, StorageError, Store};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::time::Duration;
+
+/// A store in a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pub(crate) pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to the PostgreSQL database at `url` and applies pending migrations.
+    ///
+    /// # Errors
+    /// When the server cannot be reached, refuses the login, the database does not exist, or a
+    /// migration fails.
+    #[tracing::instrument(skip_all, fields(url = %url))]
+    pub async fn open(url: &DatabaseUrl) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url.expose())
+            .await
+            .map_err(|e| {
+                StorageError::Unavailable(format!("cannot connect to the PostgreSQL database {url}: {e}"))
+            })?;
+        sqlx::migrate!("migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| StorageError::Other(anyhow::anyhow!("migrating {url}: {e}")))?;
+        tracing::info!(backend = "postgres", "database ready");
+        Ok(Self { pool })
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            r"
+            select table_name::text, column_name::text
+            from information_schema.columns
+            where table_schema = current_schema()
+              and table_name <> '_sqlx_migrations'
+            order by 1, 2
+            ",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,70 @@
+//! The SQLite backend: Evident's embedded default, one file with WAL and foreign keys on.
+
+use crate::{Backend, DatabaseUrl, Result, StorageError, Store};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A store in a SQLite database file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pub(crate) pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the SQLite file at `url` and applies pending migrations.
+    ///
+    /// # Errors
+    /// When the file cannot be opened or created, or a migration fails.
+    #[tracing::instrument(skip_all, fields(url = %url))]
+    pub async fn open(url: &DatabaseUrl) -> Result<Self> {
+        let unavailable = |e: &dyn std::fmt::Display| {
+            StorageError::Unavailable(format!("cannot open the SQLite database {url}: {e}"))
+        };
+        let options = SqliteConnectOptions::from_str(url.expose())
+            .map_err(|e| unavailable(&e))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        sqlx::migrate!("migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(|e| StorageError::Other(anyhow::anyhow!("migrating {url}: {e}")))?;
+        tracing::info!(backend = "sqlite", "database ready");
+        Ok(Self { pool })
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            r"
+            select m.name, p.name
+            from sqlite_master m
+            join pragma_table_info(m.name) p
+            where m.type = 'table'
+              and m.name not like 'sqlite_%'
+              and m.name <> '_sqlx_migrations'
+            order by 1, 2
+            ",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,158 @@
+//! Test harness: a fresh, migrated database per test, on SQLite always and on PostgreSQL when
+//! `EVIDENT_TEST_POSTGRES_URL` points at a server. Each PostgreSQL test database gets a unique
+//! name and is dropped when the [`TestDb`] goes out of scope, even if the test panics, so runs
+//! never collide and leave nothing behind.
+
+use crate::{open, Backend, DatabaseUrl, Store};
+use std::io::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once};
+
+/// The environment variable that enables the PostgreSQL tests: a URL of a server and a
+/// database to connect to while creating the test databases (e.g.
+/// `postgres://postgres@127.0.0.1:5432/postgres`).
+pub const POSTGRES_URL_VAR: &str = "EVIDENT_TEST_POSTGRES_URL";
+
+/// A database that exists for one test.
+pub struct TestDb {
+    /// The opened, migrated store with the registry loaded.
+    pub store: Arc<dyn Store>,
+    /// The URL the store was opened with, e.g. to start a server on the same database.
+    pub url: DatabaseUrl,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(#[expect(dead_code, reason = "held so the directory lives as long as the database")] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// A fresh SQLite database in a temporary directory (a real file, with WAL, as users get).
+    ///
+    /// # Panics
+    /// When the database cannot be created: the test cannot run.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("creating a temporary directory");
+        let url = DatabaseUrl::sqlite_file(&dir.path().join("evident.db"));
+        let store = open(&url).await.expect("opening a fresh SQLite database");
+        Self { store, url, cleanup: Cleanup::Sqlite(dir) }
+    }
+
+    /// A fresh PostgreSQL database, or `None` (after saying so on stderr, once per test
+    /// binary) when [`POSTGRES_URL_VAR`] is not set.
+    ///
+    /// # Panics
+    /// When the variable is set but the server cannot be used: a misconfigured CI must fail,
+    /// not skip silently.
+    pub async fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
+            announce_postgres_skipped();
+            return None;
+        };
+        let name = unique_name();
+        let admin = admin_connection(&admin_url).await;
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .execute(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("creating test database {name}: {e}"));
+        admin.close().await;
+        let url = DatabaseUrl::parse(&with_database(&admin_url, &name)).expect("a postgres URL");
+        let store = open(&url).await.expect("opening the fresh PostgreSQL database");
+        Some(Self { store, url, cleanup: Cleanup::Postgres { admin_url, name } })
+    }
+
+    /// A fresh database on `backend`; `None` when that backend is not available for tests.
+    pub async fn on(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => Some(Self::sqlite().await),
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Cleanup::Postgres { admin_url, name } = &self.cleanup else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be blocked on; a short-lived
+        // thread with its own runtime drops the database (FORCE ends our own pool's sessions).
+        let (admin_url, database) = (admin_url.clone(), name.clone());
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("building a runtime to drop the test database");
+            runtime.block_on(async {
+                let admin = admin_connection(&admin_url).await;
+                sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {database} with (force)")))
+                    .execute(&admin)
+                    .await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(_))) {
+            let _ = writeln!(std::io::stderr(), "warning: could not drop test database {name}");
+        }
+    }
+}
+
+async fn admin_connection(admin_url: &str) -> sqlx::PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set but the server cannot be used: {e}"))
+}
+
+/// `evident_test_<pid>_<n>_<nanos>`: unique across parallel tests and concurrent runs.
+fn unique_name() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "evident_test_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// `admin_url` with its database (the path) replaced by `name`, keeping any query string.
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[after_scheme..].find('/').map_or(base.len(), |i| after_scheme + i);
+    let mut url = format!("{}/{name}", &base[..host_end]);
+    if let Some(query) = query {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
+}
+
+/// Says once per test binary, on the real stderr (not the captured test output), that the
+/// PostgreSQL half of the suite did not run.
+fn announce_postgres_skipped() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED: PostgreSQL tests in this binary did not run because {POSTGRES_URL_VAR} is not set \
+             (e.g. {POSTGRES_URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres)\n"
+        );
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn the_database_part_of_the_admin_url_is_replaced() {
+        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
+        assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "t2"), "postgres://u:p@h/t2?sslmode=disable");
+        assert_eq!(with_database("postgres://u@h", "t3"), "postgres://u@h/t3");
+    }
+}

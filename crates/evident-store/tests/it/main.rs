@@ -1,0 +1,27 @@
+//! The storage contract: one suite, written once over `dyn Store`, run against SQLite always
+//! and PostgreSQL when `EVIDENT_TEST_POSTGRES_URL` is set.
+
+mod orgs;
+mod schema;
+mod support;
+
+/// Declares a contract test: `contract!(name)` turns `async fn name(store: &dyn Store)` into
+/// `name::sqlite` and `name::postgres`, each on a fresh database.
+macro_rules! contract {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let db = evident_store::testing::TestDb::sqlite().await;
+                super::$name(&*db.store).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(db) = evident_store::testing::TestDb::postgres().await else { return };
+                super::$name(&*db.store).await;
+            }
+        }
+    )+};
+}
+pub(crate) use contract;
