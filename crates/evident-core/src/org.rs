@@ -334,8 +334,20 @@ impl UnitUpdate {
         operator: Option<&str>,
         area: &str,
     ) -> Result<Self, DomainError> {
+        Self::try_new(name, Provider::parse(provider)?, operator, UnitArea::parse(area)?)
+    }
+
+    /// Validates a unit description whose provider and area are already typed.
+    ///
+    /// # Errors
+    /// As [`UnitUpdate::parse`].
+    pub fn try_new(
+        name: &str,
+        provider: Provider,
+        operator: Option<&str>,
+        area: UnitArea,
+    ) -> Result<Self, DomainError> {
         let name = Name::parse("name", name)?;
-        let provider = Provider::parse(provider)?;
         let operator = operator.filter(|o| !o.trim().is_empty());
         let operator = match (provider, operator) {
             (Provider::Private, Some(raw)) => Some(Name::parse("operator", raw)?),
@@ -353,7 +365,6 @@ impl UnitUpdate {
             }
             (Provider::Public, None) => None,
         };
-        let area = UnitArea::parse(area)?;
         Ok(Self { name, provider, operator, area })
     }
 }

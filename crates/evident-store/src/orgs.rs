@@ -13,8 +13,9 @@ pub trait OrgStore {
     /// every start-up; it never touches units.
     async fn sync_registry(&self, registry: &Registry) -> Result<()>;
 
-    /// The nodes at `level`, optionally only those directly under `parent`, in code order.
-    async fn list_orgs(&self, level: OrgLevel, parent: Option<&OrgCode>) -> Result<Vec<OrgNode>>;
+    /// The nodes at `level`, optionally only those within the subtree of `within` (its
+    /// children, or deeper levels: the units of a county), in code order.
+    async fn list_orgs(&self, level: OrgLevel, within: Option<&OrgCode>) -> Result<Vec<OrgNode>>;
 
     /// The node with this code.
     ///
@@ -120,37 +121,26 @@ macro_rules! impl_org_store {
                 Ok(())
             }
 
-            async fn list_orgs(&self, level: OrgLevel, parent: Option<&OrgCode>) -> Result<Vec<OrgNode>> {
-                let rows: Vec<OrgRow> = match parent {
-                    None => {
-                        sqlx::query_as(
-                            r"
-                            select code, name
-                            from org_node
-                            where level = $1
-                            order by code
-                            ",
-                        )
-                        .bind(level.as_str())
-                        .fetch_all(&self.pool)
-                        .await?
-                    }
-                    Some(parent) => {
-                        sqlx::query_as(
-                            r"
-                            select code, name
-                            from org_node
-                            where level = $1
-                              and parent_code = $2
-                            order by code
-                            ",
-                        )
-                        .bind(level.as_str())
-                        .bind(parent.as_str())
-                        .fetch_all(&self.pool)
-                        .await?
-                    }
+            async fn list_orgs(&self, level: OrgLevel, within: Option<&OrgCode>) -> Result<Vec<OrgNode>> {
+                // Codes nest (0380-0001 starts with 0380, which starts with 03), so a subtree
+                // is a code prefix; the nation contains everything.
+                let prefix = match within {
+                    Some(code) if code.level() != OrgLevel::Nation => format!("{code}%"),
+                    _ => "%".to_owned(),
                 };
+                let rows: Vec<OrgRow> = sqlx::query_as(
+                    r"
+                    select code, name
+                    from org_node
+                    where level = $1
+                      and code like $2
+                    order by code
+                    ",
+                )
+                .bind(level.as_str())
+                .bind(prefix)
+                .fetch_all(&self.pool)
+                .await?;
                 rows.into_iter().map(OrgRow::into_node).collect()
             }
 

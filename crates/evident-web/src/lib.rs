@@ -1,0 +1,23 @@
+//! Evident's HTTP server: server-rendered HTML pages (Swedish by default, English on request),
+//! a JSON API under `/api/v1` described by an OpenAPI 3 document generated from the same
+//! route table, and the layers around them (request tracing, security headers).
+//!
+//! # Layout
+//! - [`server`]: [`server::app`] builds the whole router; [`server::serve`] runs it until shutdown.
+//! - [`state`]: [`AppState`], what every handler can reach.
+//! - [`error`]: [`AppError`], one table from failures to HTTP status and message, rendered as a
+//!   page for browsers and as `{"error", "detail"}` for the API.
+//! - [`i18n`]: the interface languages and every text the pages show.
+//! - [`api`]: the JSON API and its OpenAPI document.
+//! - [`html`]: the pages.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod error;
+pub mod html;
+pub mod i18n;
+pub mod server;
+pub mod state;
+
+pub use error::AppError;
+pub use state::AppState;

@@ -1,0 +1,72 @@
+//! The JSON API under `/api/v1`.
+//!
+//! Every route is registered through [`utoipa_axum`]'s `routes!`, which takes the path and
+//! method from the handler's `#[utoipa::path]`: the router and the OpenAPI document are built
+//! from one list, so the document cannot miss a route (a test also scans this module for
+//! routes registered any other way).
+//!
+//! # Layout
+//! - [`extract`]: JSON body and query extractors whose rejections use the API's error shape.
+//! - [`model`]: the request and response bodies, with their OpenAPI schemas.
+//! - [`system`]: health and the OpenAPI document itself.
+//! - [`orgs`]: the organisation tree.
+//! - [`units`]: creating, reading and editing units.
+//! - [`support`]: support structures and dialog partners.
+
+pub mod extract;
+pub mod model;
+pub mod orgs;
+pub mod support;
+pub mod system;
+pub mod units;
+
+use crate::AppState;
+use axum::{Extension, Router};
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The prefix of every API route.
+pub const API_PREFIX: &str = "/api/v1";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Evident API",
+        description = "Evident: an open platform for evidence-based practice in social services. \
+                       Every error response has the body {\"error\": kind, \"detail\": message}.",
+        license(name = "EUPL-1.2")
+    ),
+    tags(
+        (name = "system", description = "Health and this document"),
+        (name = "orgs", description = "The organisation tree: nation, counties, municipalities, units"),
+        (name = "support", description = "Regional support structures and their dialog partners")
+    )
+)]
+struct ApiDoc;
+
+/// The API routes together with the OpenAPI document describing them.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(system::health))
+        .routes(routes!(system::openapi_json))
+        .routes(routes!(orgs::list_orgs))
+        .routes(routes!(orgs::get_org))
+        .routes(routes!(units::create_unit))
+        .routes(routes!(units::get_unit, units::update_unit))
+        .routes(routes!(support::get_support_structure))
+        .routes(routes!(support::add_dialog_partner))
+        .routes(routes!(support::remove_dialog_partner))
+}
+
+/// The API router, serving its own OpenAPI document at `/api/v1/openapi.json`.
+pub fn router() -> Router<AppState> {
+    let (router, document) = routes().split_for_parts();
+    router.layer(Extension(Arc::new(document)))
+}
+
+/// The OpenAPI document of the whole API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}

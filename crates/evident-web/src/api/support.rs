@@ -1,0 +1,80 @@
+//! Regional support structures and their dialog partners.
+
+use crate::api::extract::ApiJson;
+use crate::api::model::{DialogPartnerSummary, NewDialogPartnerBody, SupportStructureSummary};
+use crate::error::{code_in_path, ApiResult, ErrorBody};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use evident_core::NewDialogPartner;
+
+/// Reads a county's support structure with its dialog partners.
+#[utoipa::path(
+    get,
+    path = "/api/v1/counties/{code}/support-structure",
+    tag = "support",
+    params(("code" = String, Path, description = "The county's code, e.g. 03")),
+    responses(
+        (status = 200, description = "The support structure", body = SupportStructureSummary),
+        (status = 404, description = "No county has this code", body = ErrorBody)
+    )
+)]
+pub async fn get_support_structure(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<SupportStructureSummary>> {
+    let code = code_in_path(&code)?;
+    Ok(Json(state.store.get_support_structure(&code).await?.into()))
+}
+
+/// Adds a dialog partner to a county's support structure.
+#[utoipa::path(
+    post,
+    path = "/api/v1/counties/{code}/support-structure/partners",
+    tag = "support",
+    params(("code" = String, Path, description = "The county's code")),
+    request_body = NewDialogPartnerBody,
+    responses(
+        (status = 201, description = "The partner was added", body = DialogPartnerSummary),
+        (status = 404, description = "No county has this code", body = ErrorBody),
+        (status = 422, description = "A missing or invalid field, named in the detail", body = ErrorBody)
+    )
+)]
+pub async fn add_dialog_partner(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<NewDialogPartnerBody>,
+) -> ApiResult<(StatusCode, Json<DialogPartnerSummary>)> {
+    let county = code_in_path(&code)?;
+    let partner = NewDialogPartner::parse(county.as_str(), &body.name, &body.role, &body.email)
+        .map_err(|e| if e.field == "county" { crate::AppError::NotFound(format!("county {code}")) } else { e.into() })?;
+    let added = state.store.add_dialog_partner(&partner).await?;
+    Ok((StatusCode::CREATED, Json(added.into())))
+}
+
+/// Removes a dialog partner from a county's support structure.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/counties/{code}/support-structure/partners/{id}",
+    tag = "support",
+    params(
+        ("code" = String, Path, description = "The county's code"),
+        ("id" = i64, Path, description = "The partner's identifier")
+    ),
+    responses(
+        (status = 204, description = "The partner was removed"),
+        (status = 404, description = "The county has no such partner", body = ErrorBody)
+    )
+)]
+pub async fn remove_dialog_partner(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let county = code_in_path(&code)?;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| crate::AppError::NotFound(format!("dialog partner '{id}'")))?;
+    state.store.remove_dialog_partner(&county, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,88 @@
+//! Creating, reading and editing units.
+
+use crate::api::extract::ApiJson;
+use crate::api::model::{NewUnitBody, UnitBody, UnitSummary};
+use crate::error::{code_in_path, ApiResult, AppError, ErrorBody};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::header::LOCATION;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use evident_core::{NewUnit, OrgCode, OrgLevel, UnitUpdate};
+use evident_store::StorageError;
+
+impl UnitBody {
+    fn validate(&self) -> Result<UnitUpdate, AppError> {
+        Ok(UnitUpdate::try_new(&self.name, self.provider.into(), self.operator.as_deref(), self.area.into())?)
+    }
+}
+
+/// Creates a unit under a municipality; Evident assigns its code.
+#[utoipa::path(
+    post,
+    path = "/api/v1/units",
+    tag = "orgs",
+    request_body = NewUnitBody,
+    responses(
+        (status = 201, description = "The unit was created", body = UnitSummary,
+         headers(("Location" = String, description = "The new unit's URL"))),
+        (status = 422, description = "A missing or invalid field, named in the detail", body = ErrorBody)
+    )
+)]
+pub async fn create_unit(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewUnitBody>,
+) -> ApiResult<impl IntoResponse> {
+    let municipality = OrgCode::parse_at("municipality", &body.municipality, OrgLevel::Municipality)?;
+    let unit = NewUnit { municipality, details: body.details.validate()? };
+    let created = match state.store.create_unit(&unit).await {
+        Err(StorageError::NotFound(what)) => {
+            return Err(AppError::Invalid(format!("municipality: {what} not found")).into());
+        }
+        other => other?,
+    };
+    tracing::info!(unit = %created.code, "unit created");
+    let location = format!("/api/v1/units/{}", created.code);
+    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(UnitSummary::from(created))))
+}
+
+/// Reads a unit.
+#[utoipa::path(
+    get,
+    path = "/api/v1/units/{code}",
+    tag = "orgs",
+    params(("code" = String, Path, description = "The unit's code, e.g. 0380-0001")),
+    responses(
+        (status = 200, description = "The unit", body = UnitSummary),
+        (status = 404, description = "No unit has this code", body = ErrorBody)
+    )
+)]
+pub async fn get_unit(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<UnitSummary>> {
+    let code = code_in_path(&code)?;
+    Ok(Json(state.store.get_unit(&code).await?.into()))
+}
+
+/// Replaces what is said about a unit: name, provider, operator and area.
+#[utoipa::path(
+    put,
+    path = "/api/v1/units/{code}",
+    tag = "orgs",
+    params(("code" = String, Path, description = "The unit's code")),
+    request_body = UnitBody,
+    responses(
+        (status = 200, description = "The unit as it is now", body = UnitSummary),
+        (status = 404, description = "No unit has this code", body = ErrorBody),
+        (status = 422, description = "A missing or invalid field, named in the detail", body = ErrorBody)
+    )
+)]
+pub async fn update_unit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<UnitBody>,
+) -> ApiResult<Json<UnitSummary>> {
+    let code = code_in_path(&code)?;
+    let updated = state.store.update_unit(&code, &body.validate()?).await?;
+    tracing::info!(unit = %updated.code, "unit updated");
+    Ok(Json(updated.into()))
+}

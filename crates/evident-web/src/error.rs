@@ -1,0 +1,150 @@
+//! One error type for the server and the single table that maps it to HTTP. Pages render it
+//! as an error page ([`crate::html::ErrorPage`]); the API wraps it in [`ApiError`] and renders
+//! `{"error": "...", "detail": "..."}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use evident_core::DomainError;
+use evident_store::StorageError;
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The thing asked for does not exist; the message says which.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request was understood but its content is invalid; the message names the field.
+    #[error("{0}")]
+    Invalid(String),
+    /// The request conflicts with what is stored (e.g. a value that must be unique).
+    #[error("{0}")]
+    Conflict(String),
+    /// The database cannot be reached.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A failure that is ours, not the user's: logged in full, shown as a generic message.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// The HTTP status for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A short machine-readable name of the kind of error, the API's `error` field.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "not_found",
+            Self::Invalid(_) => "invalid",
+            Self::Conflict(_) => "conflict",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// What the user is told: the message for 4xx errors, a generic sentence for 5xx (whose
+    /// details go to the log, never to the client).
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Internal(_) => "something went wrong on our side; it has been logged".to_owned(),
+            Self::Unavailable(_) => "the database is not reachable right now; try again shortly".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Logs server-side failures in full; called once where the error becomes a response.
+    pub fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        }
+    }
+}
+
+impl From<StorageError> for AppError {
+    fn from(err: StorageError) -> Self {
+        match err {
+            StorageError::NotFound(what) => Self::NotFound(what),
+            StorageError::Conflict { field } => Self::Conflict(format!("{field} already exists")),
+            StorageError::Unavailable(message) => Self::Unavailable(message),
+            StorageError::Other(err) => Self::Internal(err),
+        }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(err: DomainError) -> Self {
+        Self::Invalid(err.to_string())
+    }
+}
+
+/// What an [`AppError`] leaves in a response's extensions, so that
+/// [`crate::html::render_error_pages`] can turn it into a page in the reader's language.
+#[derive(Debug, Clone)]
+pub struct ErrorForPage {
+    /// The status of the response.
+    pub status: StatusCode,
+    /// What the user is told.
+    pub detail: String,
+}
+
+/// A failed page request: plain text, upgraded to a full error page by
+/// [`crate::html::render_error_pages`], which knows the reader's language.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        let detail = self.detail();
+        let mut response = (status, detail.clone()).into_response();
+        response.extensions_mut().insert(ErrorForPage { status, detail });
+        response
+    }
+}
+
+/// Reads an organisation code from a URL path; a code that cannot exist is simply not found.
+///
+/// # Errors
+/// [`AppError::NotFound`] when `raw` is not an organisation code.
+pub fn code_in_path(raw: &str) -> Result<evident_core::OrgCode, AppError> {
+    evident_core::OrgCode::parse(raw).map_err(|_| AppError::NotFound(format!("organisation '{raw}'")))
+}
+
+/// An [`AppError`] rendered as the API's JSON error body.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        Self(err.into())
+    }
+}
+
+/// The body of every API error response.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The kind of error: `not_found`, `invalid`, `conflict`, `unavailable` or `internal`.
+    pub error: String,
+    /// What went wrong, naming the field or record concerned.
+    pub detail: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let body = ErrorBody {
+            error: self.0.kind().to_owned(),
+            detail: self.0.detail(),
+        };
+        (self.0.status(), axum::Json(body)).into_response()
+    }
+}
+
+/// Result of an API handler.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,19 @@
+//! The home page: what Evident is, and where to start.
+
+use crate::html::{render, Chrome};
+use crate::AppError;
+use askama::Template;
+use axum::response::Html;
+
+/// The home page.
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    /// The frame.
+    pub chrome: Chrome,
+}
+
+/// Shows the home page.
+pub async fn show(chrome: Chrome) -> Result<Html<String>, AppError> {
+    render(&HomePage { chrome })
+}

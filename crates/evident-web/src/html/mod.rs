@@ -1,0 +1,150 @@
+//! The server-rendered pages. Each page is one askama template with one struct; every page
+//! struct carries a [`Chrome`] (language, texts and current path for the frame around it).
+//!
+//! # Layout
+//! - [`home`]: the home page.
+//! - [`orgs`]: the organisation browser — nation, county, municipality and unit pages, and the
+//!   forms that create and edit units and dialog partners.
+//! - [`lang`]: the language switch.
+
+pub mod home;
+pub mod lang;
+pub mod orgs;
+
+use crate::error::ErrorForPage;
+use crate::i18n::{Lang, Texts};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::convert::Infallible;
+
+/// The stylesheet, embedded so that the binary is all a user needs.
+const STYLESHEET: &str = include_str!("../../static/evident.css");
+
+/// Every page route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/lang/{code}", get(lang::switch))
+        .route("/static/evident.css", get(stylesheet))
+        .merge(orgs::router())
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")],
+        STYLESHEET,
+    )
+}
+
+/// The frame every page shares: the reader's language, its texts, and the current path (for
+/// the language switch to return to).
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// The reader's language.
+    pub lang: Lang,
+    /// Every text in that language.
+    pub t: &'static Texts,
+    /// The path and query of the current page.
+    pub path: String,
+}
+
+impl Chrome {
+    /// The frame for a page in `lang` at `path`.
+    pub fn new(lang: Lang, path: impl Into<String>) -> Self {
+        Self { lang, t: lang.texts(), path: path.into() }
+    }
+
+    /// The URL of the language switch, returning to this page.
+    pub fn switch_href(&self) -> String {
+        format!("/lang/{}?next={}", self.lang.other().code(), percent_encode(&self.path))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Chrome {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_request_parts(parts, state).await?;
+        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        Ok(Self::new(lang, path))
+    }
+}
+
+/// Escapes everything but unreserved characters and `/`, for a path inside a query string.
+fn percent_encode(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// Renders a page as HTML.
+///
+/// # Errors
+/// When the template fails to render, which is a bug: an internal error.
+pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
+    page.render()
+        .map(Html)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page: {e}")))
+}
+
+/// The page shown for a failed request.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The response status.
+    pub status: u16,
+    /// The heading, by kind of error.
+    pub title: &'static str,
+    /// What went wrong.
+    pub detail: String,
+}
+
+/// Middleware: a page request that failed with an [`AppError`] gets a whole error page in the
+/// reader's language instead of the plain-text body the error carries. API responses never
+/// carry the marker, so they pass through untouched.
+pub async fn render_error_pages(request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let chrome = match Chrome::from_request_parts(&mut parts, &()).await {
+        Ok(chrome) => chrome,
+        Err(never) => match never {},
+    };
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let Some(error) = response.extensions().get::<ErrorForPage>().cloned() else {
+        return response;
+    };
+    let t = chrome.t;
+    let title = match error.status {
+        StatusCode::NOT_FOUND => t.error_not_found,
+        s if s.is_client_error() => t.error_invalid,
+        _ => t.error_other,
+    };
+    let page = ErrorPage { chrome, status: error.status.as_u16(), title, detail: error.detail };
+    match page.render() {
+        Ok(html) => (error.status, Html(html)).into_response(),
+        Err(_) => response,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_switch_link_carries_the_current_path_encoded() {
+        let chrome = Chrome::new(Lang::Sv, "/orgs/03?x=1&y=å");
+        assert_eq!(chrome.switch_href(), "/lang/en?next=/orgs/03%3Fx%3D1%26y%3D%C3%A5");
+    }
+}
