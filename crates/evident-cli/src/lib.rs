@@ -1,0 +1,144 @@
+//! The `evident` command line: one module per subcommand, each with an args struct and a
+//! `run`. Data goes to stdout, logs to stderr; the exit code is 0 on success, 1 when the user
+//! can fix the problem (a database that cannot be opened, an address in use), 2 otherwise.
+//!
+//! # Layout
+//! - [`serve`]: `evident serve` — run the web application.
+//! - [`demo`]: `evident demo` — create a demo database from a seed, and optionally serve it.
+#![forbid(unsafe_code)]
+
+pub mod demo;
+pub mod serve;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use evident_store::{DatabaseUrl, StorageError};
+
+/// Evident: an open platform for evidence-based practice in social services.
+#[derive(Debug, Parser)]
+#[command(
+    name = "evident",
+    version,
+    about = "Evident: an open platform for evidence-based practice in social services",
+    long_about = "Evident: an open platform for evidence-based practice in social services.\n\n\
+                  Evident helps social services document needs, interventions and results, measure \
+                  clients before and after, and compare results from unit to municipality, county \
+                  and nation.\n\n\
+                  Try it:   evident demo --serve      (demo data in evident-demo.db, then open http://127.0.0.1:8080)\n\
+                  Run it:   evident serve             (your data in evident.db, or --database-url postgres://…)\n\n\
+                  Every flag can also be set with an environment variable, shown in each command's --help.",
+    after_help = "Run `evident <COMMAND> --help` for the options of one command."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// How to write log lines on stderr (filter them with RUST_LOG, e.g. RUST_LOG=debug).
+    #[arg(long, env = "EVIDENT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web application and its API.
+    Serve(serve::ServeArgs),
+    /// Create a demo database with synthetic data (and, with --serve, run Evident on it).
+    Demo(demo::DemoArgs),
+}
+
+/// Log line formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Installs the log subscriber: stderr, `info` unless `RUST_LOG` says otherwise.
+pub fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Runs the command the user asked for.
+///
+/// # Errors
+/// A [`Failure`] saying what went wrong in one sentence.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Serve(args) => args.run().await,
+        Command::Demo(args) => args.run().await,
+    }
+}
+
+/// Why a command failed, and whose problem it is.
+#[derive(Debug)]
+pub enum Failure {
+    /// Something the user can fix: the message says what.
+    User(String),
+    /// Something unexpected.
+    Unexpected(anyhow::Error),
+}
+
+impl Failure {
+    /// The process exit code: 1 for the user's problems, 2 for ours.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::User(_) => 1,
+            Self::Unexpected(_) => 2,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::User(message) => f.write_str(message),
+            // `{:#}` prints the context chain on one line: "opening …: cause".
+            Self::Unexpected(err) => write!(f, "{err:#}"),
+        }
+    }
+}
+
+impl From<StorageError> for Failure {
+    fn from(err: StorageError) -> Self {
+        match err {
+            StorageError::Unavailable(message) => Self::User(message),
+            other => Self::Unexpected(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Unexpected(err)
+    }
+}
+
+/// Parses a `--database-url` value for clap, so that an unsupported URL is refused with the
+/// usage message before anything runs.
+pub fn parse_database_url(raw: &str) -> Result<DatabaseUrl, String> {
+    DatabaseUrl::parse(raw).map_err(|e| e.to_string())
+}
+
+/// Starts the web application on `addr` and serves until Ctrl-C or SIGTERM.
+///
+/// # Errors
+/// [`Failure::User`] when the address cannot be bound.
+pub async fn serve_until_signal(addr: std::net::SocketAddr, state: evident_web::AppState) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::User(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener.local_addr().map_err(anyhow::Error::from)?;
+    println!("Evident is running at http://{local}/ (stop it with Ctrl-C)");
+    evident_web::server::serve(listener, state, evident_web::server::shutdown_signal())
+        .await
+        .map_err(|e| Failure::Unexpected(anyhow::Error::new(e).context("serving HTTP")))?;
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! `evident demo`: a database full of plausible, synthetic data, the same for the same seed.
+
+use crate::{parse_database_url, serve_until_signal, Failure};
+use clap::Args;
+use evident_core::demo::DemoPlan;
+use evident_core::{OrgLevel, Provider};
+use evident_store::{DatabaseUrl, Store};
+use std::net::SocketAddr;
+
+/// Where the demo goes unless told otherwise: its own file, so a demo never touches real data.
+pub const DEFAULT_DEMO_DATABASE_URL: &str = "sqlite:evident-demo.db";
+
+/// Options of `evident demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The seed: the same seed always gives the same demo.
+    #[arg(long, env = "EVIDENT_DEMO_SEED", default_value_t = 1)]
+    pub seed: u64,
+    /// Run Evident on the demo database once it is created.
+    #[arg(long)]
+    pub serve: bool,
+    /// The address to listen on with --serve.
+    #[arg(long, env = "EVIDENT_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// The demo database. The default file is recreated on every run; any other database must
+    /// be empty (no units yet), so a demo never mixes with real data.
+    #[arg(long, env = "EVIDENT_DEMO_DATABASE_URL", default_value = DEFAULT_DEMO_DATABASE_URL, value_parser = parse_database_url)]
+    pub database_url: DatabaseUrl,
+}
+
+/// What a demo run created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    /// Municipalities that got units.
+    pub municipalities: usize,
+    /// Units created.
+    pub units: usize,
+    /// Of which private providers.
+    pub private_units: usize,
+    /// Dialog partners added.
+    pub partners: usize,
+}
+
+impl DemoArgs {
+    /// Creates the demo database and, with `--serve`, serves it.
+    ///
+    /// # Errors
+    /// When the database cannot be opened, already holds data, or the address cannot be bound.
+    pub async fn run(self) -> Result<(), Failure> {
+        if self.database_url.to_string() == DEFAULT_DEMO_DATABASE_URL {
+            remove_sqlite_files(&self.database_url)?;
+        }
+        let store = evident_store::open(&self.database_url).await?;
+        let summary = fill(&*store, self.seed).await;
+        let summary = match summary {
+            Ok(summary) => summary,
+            Err(failure) => {
+                store.close().await;
+                return Err(failure);
+            }
+        };
+        println!(
+            "Demo database {} (seed {}): {} municipalities, {} units ({} private providers), {} dialog partners.",
+            self.database_url, self.seed, summary.municipalities, summary.units, summary.private_units, summary.partners
+        );
+        println!("All names and addresses are synthetic.");
+        let result = if self.serve {
+            serve_until_signal(self.addr, evident_web::AppState::new(store.clone())).await
+        } else {
+            println!("Serve it with: evident serve --database-url {}", self.database_url);
+            Ok(())
+        };
+        store.close().await;
+        result
+    }
+}
+
+/// Fills an empty store with the demo for `seed`.
+///
+/// # Errors
+/// [`Failure::User`] when the store already holds units.
+pub async fn fill(store: &dyn Store, seed: u64) -> Result<DemoSummary, Failure> {
+    if !store.list_orgs(OrgLevel::Unit, None).await?.is_empty() {
+        return Err(Failure::User(
+            "the database already holds units; a demo only fills an empty database \
+             (leave out --database-url to use the demo's own file)"
+                .to_owned(),
+        ));
+    }
+    let plan = DemoPlan::generate(seed);
+    for unit in &plan.units {
+        store.create_unit(unit).await?;
+    }
+    for partner in &plan.partners {
+        store.add_dialog_partner(partner).await?;
+    }
+    Ok(DemoSummary {
+        municipalities: plan.municipalities.len(),
+        units: plan.units.len(),
+        private_units: plan.units.iter().filter(|u| u.details.provider == Provider::Private).count(),
+        partners: plan.partners.len(),
+    })
+}
+
+/// Removes a SQLite database file and its WAL companions, so the demo starts afresh.
+fn remove_sqlite_files(url: &DatabaseUrl) -> Result<(), Failure> {
+    let Some(path) = url.sqlite_path() else { return Ok(()) };
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{path}{suffix}");
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Failure::User(format!("cannot replace the demo database {file}: {e}"))),
+        }
+    }
+    Ok(())
+}

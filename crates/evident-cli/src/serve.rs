@@ -1,0 +1,31 @@
+//! `evident serve`: run the web application and API on a database.
+
+use crate::{parse_database_url, serve_until_signal, Failure};
+use clap::Args;
+use evident_store::DatabaseUrl;
+use std::net::SocketAddr;
+
+/// Options of `evident serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "EVIDENT_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// The database: sqlite:PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "EVIDENT_DATABASE_URL", default_value = evident_store::url::DEFAULT_DATABASE_URL, value_parser = parse_database_url)]
+    pub database_url: DatabaseUrl,
+}
+
+impl ServeArgs {
+    /// Opens the database (applying migrations) and serves until asked to stop.
+    ///
+    /// # Errors
+    /// When the database cannot be opened or the address cannot be bound.
+    pub async fn run(self) -> Result<(), Failure> {
+        tracing::info!(database = %self.database_url, "opening database");
+        let store = evident_store::open(&self.database_url).await?;
+        let result = serve_until_signal(self.addr, evident_web::AppState::new(store.clone())).await;
+        store.close().await;
+        result
+    }
+}
