@@ -1,7 +1,8 @@
 //! `evident demo`: a database full of plausible, synthetic data, the same for the same seed.
 
-use crate::{parse_database_url, serve_until_signal, Failure};
+use crate::{Failure, parse_database_url, serve_until_signal};
 use clap::Args;
+use evident_core::audit::Actor;
 use evident_core::demo::DemoPlan;
 use evident_core::{OrgLevel, Provider};
 use evident_store::{DatabaseUrl, Store};
@@ -61,13 +62,21 @@ impl DemoArgs {
         };
         println!(
             "Demo database {} (seed {}): {} municipalities, {} units ({} private providers), {} dialog partners.",
-            self.database_url, self.seed, summary.municipalities, summary.units, summary.private_units, summary.partners
+            self.database_url,
+            self.seed,
+            summary.municipalities,
+            summary.units,
+            summary.private_units,
+            summary.partners
         );
         println!("All names and addresses are synthetic.");
         let result = if self.serve {
             serve_until_signal(self.addr, evident_web::AppState::new(store.clone())).await
         } else {
-            println!("Serve it with: evident serve --database-url {}", self.database_url);
+            println!(
+                "Serve it with: evident serve --database-url {}",
+                self.database_url
+            );
             Ok(())
         };
         store.close().await;
@@ -88,29 +97,44 @@ pub async fn fill(store: &dyn Store, seed: u64) -> Result<DemoSummary, Failure> 
         ));
     }
     let plan = DemoPlan::generate(seed);
+    let actor = Actor {
+        user_id: None,
+        label: format!("demo:seed-{seed}"),
+        address: None,
+    };
     for unit in &plan.units {
-        store.create_unit(unit).await?;
+        store.create_unit(unit, &actor).await?;
     }
     for partner in &plan.partners {
-        store.add_dialog_partner(partner).await?;
+        store.add_dialog_partner(partner, &actor).await?;
     }
     Ok(DemoSummary {
         municipalities: plan.municipalities.len(),
         units: plan.units.len(),
-        private_units: plan.units.iter().filter(|u| u.details.provider == Provider::Private).count(),
+        private_units: plan
+            .units
+            .iter()
+            .filter(|u| u.details.provider == Provider::Private)
+            .count(),
         partners: plan.partners.len(),
     })
 }
 
 /// Removes a SQLite database file and its WAL companions, so the demo starts afresh.
 fn remove_sqlite_files(url: &DatabaseUrl) -> Result<(), Failure> {
-    let Some(path) = url.sqlite_path() else { return Ok(()) };
+    let Some(path) = url.sqlite_path() else {
+        return Ok(());
+    };
     for suffix in ["", "-wal", "-shm"] {
         let file = format!("{path}{suffix}");
         match std::fs::remove_file(&file) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Failure::User(format!("cannot replace the demo database {file}: {e}"))),
+            Err(e) => {
+                return Err(Failure::User(format!(
+                    "cannot replace the demo database {file}: {e}"
+                )));
+            }
         }
     }
     Ok(())

@@ -59,7 +59,9 @@ pub enum LogFormat {
 pub fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -131,7 +133,10 @@ pub fn parse_database_url(raw: &str) -> Result<DatabaseUrl, String> {
 ///
 /// # Errors
 /// [`Failure::User`] when the address cannot be bound.
-pub async fn serve_until_signal(addr: std::net::SocketAddr, state: evident_web::AppState) -> Result<(), Failure> {
+pub async fn serve_until_signal(
+    addr: std::net::SocketAddr,
+    state: evident_web::AppState,
+) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::User(format!("cannot listen on {addr}: {e}")))?;

@@ -1,6 +1,6 @@
 //! `evident serve`: run the web application and API on a database.
 
-use crate::{parse_database_url, serve_until_signal, Failure};
+use crate::{Failure, parse_database_url, serve_until_signal};
 use clap::Args;
 use evident_store::DatabaseUrl;
 use std::net::SocketAddr;

@@ -31,24 +31,62 @@ pub const DEMO_MUNICIPALITIES: usize = 5;
 const UNIT_KINDS: [(UnitArea, &str, Provider); 14] = [
     (UnitArea::ElderlyCare, "Hemtjänst", Provider::Public),
     (UnitArea::ElderlyCare, "Hemtjänst", Provider::Private),
-    (UnitArea::ElderlyCare, "Vård- och omsorgsboende", Provider::Public),
-    (UnitArea::ElderlyCare, "Vård- och omsorgsboende", Provider::Private),
+    (
+        UnitArea::ElderlyCare,
+        "Vård- och omsorgsboende",
+        Provider::Public,
+    ),
+    (
+        UnitArea::ElderlyCare,
+        "Vård- och omsorgsboende",
+        Provider::Private,
+    ),
     (UnitArea::ElderlyCare, "Dagverksamhet", Provider::Public),
     (UnitArea::Disability, "Gruppbostad", Provider::Public),
     (UnitArea::Disability, "Daglig verksamhet", Provider::Public),
-    (UnitArea::Disability, "Personlig assistans", Provider::Private),
-    (UnitArea::IndividualFamily, "Beroendemottagning", Provider::Public),
-    (UnitArea::IndividualFamily, "Ekonomiskt bistånd", Provider::Public),
+    (
+        UnitArea::Disability,
+        "Personlig assistans",
+        Provider::Private,
+    ),
+    (
+        UnitArea::IndividualFamily,
+        "Beroendemottagning",
+        Provider::Public,
+    ),
+    (
+        UnitArea::IndividualFamily,
+        "Ekonomiskt bistånd",
+        Provider::Public,
+    ),
     (UnitArea::IndividualFamily, "Stödboende", Provider::Private),
-    (UnitArea::ChildrenYouth, "Familjebehandling", Provider::Public),
+    (
+        UnitArea::ChildrenYouth,
+        "Familjebehandling",
+        Provider::Public,
+    ),
     (UnitArea::ChildrenYouth, "HVB", Provider::Private),
     (UnitArea::ChildrenYouth, "Familjehemsvård", Provider::Public),
 ];
 
 /// Place-like suffixes for unit names.
 const PLACES: [&str; 16] = [
-    "Norr", "Söder", "Öster", "Väster", "Centrum", "Solgläntan", "Ekbacken", "Tallbacken", "Lönnen",
-    "Björkhagen", "Sjöudden", "Ängsgården", "Lindgården", "Rosenlund", "Furuhöjden", "Bäckadalen",
+    "Norr",
+    "Söder",
+    "Öster",
+    "Väster",
+    "Centrum",
+    "Solgläntan",
+    "Ekbacken",
+    "Tallbacken",
+    "Lönnen",
+    "Björkhagen",
+    "Sjöudden",
+    "Ängsgården",
+    "Lindgården",
+    "Rosenlund",
+    "Furuhöjden",
+    "Bäckadalen",
 ];
 
 /// Invented operator names; any likeness to a real company is accidental.
@@ -62,11 +100,22 @@ const OPERATORS: [&str; 6] = [
 ];
 
 const FIRST_NAMES: [&str; 12] = [
-    "Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Eva", "Ahmed", "Sara", "Mikael", "Leila", "Per",
+    "Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Eva", "Ahmed", "Sara", "Mikael", "Leila",
+    "Per",
 ];
 const LAST_NAMES: [&str; 12] = [
-    "Andersson", "Berg", "Lindqvist", "Nilsson", "Holm", "Karlsson", "Ek", "Hassan", "Sjöberg",
-    "Lund", "Persson", "Öberg",
+    "Andersson",
+    "Berg",
+    "Lindqvist",
+    "Nilsson",
+    "Holm",
+    "Karlsson",
+    "Ek",
+    "Hassan",
+    "Sjöberg",
+    "Lund",
+    "Persson",
+    "Öberg",
 ];
 const PARTNER_ROLES: [&str; 3] = [
     "Regional utvecklingsledare",
@@ -115,7 +164,8 @@ impl DemoPlan {
             }
         }
 
-        let mut counties: Vec<OrgCode> = municipalities.iter().filter_map(OrgCode::parent).collect();
+        let mut counties: Vec<OrgCode> =
+            municipalities.iter().filter_map(OrgCode::parent).collect();
         counties.dedup();
         let mut partners = Vec::new();
         for county in counties {
@@ -131,7 +181,11 @@ impl DemoPlan {
                 });
             }
         }
-        Self { municipalities, units, partners }
+        Self {
+            municipalities,
+            units,
+            partners,
+        }
     }
 }
 
@@ -171,23 +225,51 @@ mod tests {
             for m in &plan.municipalities {
                 assert!(registry.find(m).is_some(), "{m} is not a municipality");
                 let units: Vec<_> = plan.units.iter().filter(|u| &u.municipality == m).collect();
-                assert!((6..=12).contains(&units.len()), "seed {seed}: {} units in {m}", units.len());
+                assert!(
+                    (6..=12).contains(&units.len()),
+                    "seed {seed}: {} units in {m}",
+                    units.len()
+                );
                 let mut names: Vec<_> = units.iter().map(|u| u.details.name.as_str()).collect();
                 names.sort_unstable();
                 names.dedup();
-                assert_eq!(names.len(), units.len(), "seed {seed}: repeated unit name in {m}");
+                assert_eq!(
+                    names.len(),
+                    units.len(),
+                    "seed {seed}: repeated unit name in {m}"
+                );
             }
-            assert!(plan.units.iter().any(|u| u.details.provider == Provider::Private), "seed {seed}");
-            assert!(plan.units.iter().any(|u| u.details.provider == Provider::Public), "seed {seed}");
+            assert!(
+                plan.units
+                    .iter()
+                    .any(|u| u.details.provider == Provider::Private),
+                "seed {seed}"
+            );
+            assert!(
+                plan.units
+                    .iter()
+                    .any(|u| u.details.provider == Provider::Public),
+                "seed {seed}"
+            );
             for u in &plan.units {
-                assert_eq!(u.details.operator.is_some(), u.details.provider == Provider::Private);
+                assert_eq!(
+                    u.details.operator.is_some(),
+                    u.details.provider == Provider::Private
+                );
             }
             for m in &plan.municipalities {
                 let county = m.parent().unwrap();
-                assert_eq!(plan.partners.iter().filter(|p| p.county == county).count() % 2, 0);
+                assert_eq!(
+                    plan.partners.iter().filter(|p| p.county == county).count() % 2,
+                    0
+                );
                 assert!(plan.partners.iter().any(|p| p.county == county));
             }
-            assert!(plan.partners.iter().all(|p| p.email.as_str().ends_with(".example")));
+            assert!(
+                plan.partners
+                    .iter()
+                    .all(|p| p.email.as_str().ends_with(".example"))
+            );
         }
     }
 }

@@ -2,6 +2,10 @@
 //! logic. Nothing here does I/O, talks SQL or knows about HTTP, so most unit tests live here.
 //!
 //! # Layout
+//! - [`access`]: roles, grants and [`access::decide`], the one policy function for every access.
+//! - [`account`]: staff users, sessions and personal access tokens.
+//! - [`audit`]: audit events and the hash chain that makes the trail tamper-evident.
+//! - [`credentials`]: password hashing (Argon2id) and random secrets stored only as digests.
 //! - [`error`]: [`DomainError`], returned when input fails validation.
 //! - [`org`]: the organisation tree — [`OrgCode`], [`OrgLevel`], [`OrgNode`], units and their providers.
 //! - [`registry`]: Sweden's 21 counties and 290 municipalities, embedded from `data/sweden/`.
@@ -11,6 +15,10 @@
 //! - [`demo`]: the plan for a plausible, synthetic demo organisation, built from a seed.
 #![forbid(unsafe_code)]
 
+pub mod access;
+pub mod account;
+pub mod audit;
+pub mod credentials;
 pub mod demo;
 pub mod error;
 pub mod org;

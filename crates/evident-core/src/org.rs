@@ -5,8 +5,8 @@
 //! its county), and a municipality code, a dash and a number a unit (`0180-0007`). So the level
 //! and the parent of a node are derived from its code, never stored apart from it.
 
-use crate::text::Name;
 use crate::DomainError;
+use crate::text::Name;
 use serde::{Deserialize, Serialize};
 
 /// The code of the root of the tree, Sweden.
@@ -111,7 +111,11 @@ impl OrgCode {
         } else {
             Err(DomainError::new(
                 field,
-                format!("'{raw}' is a {} code, not a {} code", code.level().as_str(), level.as_str()),
+                format!(
+                    "'{raw}' is a {} code, not a {} code",
+                    code.level().as_str(),
+                    level.as_str()
+                ),
             ))
         }
     }
@@ -121,7 +125,11 @@ impl OrgCode {
     /// # Panics
     /// When `municipality` is not a municipality code: that is a programming error.
     pub fn unit(municipality: &OrgCode, number: u32) -> Self {
-        assert_eq!(municipality.level(), OrgLevel::Municipality, "units sit under municipalities");
+        assert_eq!(
+            municipality.level(),
+            OrgLevel::Municipality,
+            "units sit under municipalities"
+        );
         Self(format!("{}-{number:04}", municipality.0))
     }
 
@@ -231,7 +239,10 @@ impl Provider {
         match raw {
             "public" => Ok(Self::Public),
             "private" => Ok(Self::Private),
-            _ => Err(DomainError::new("provider", format!("'{raw}' is neither public nor private"))),
+            _ => Err(DomainError::new(
+                "provider",
+                format!("'{raw}' is neither public nor private"),
+            )),
         }
     }
 }
@@ -279,15 +290,18 @@ impl UnitArea {
     /// # Errors
     /// When `raw` is not one of the areas.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        Self::ALL.into_iter().find(|a| a.as_str() == raw).ok_or_else(|| {
-            DomainError::new(
-                "area",
-                format!(
-                    "'{raw}' is not one of elderly_care, disability, individual_family, \
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str() == raw)
+            .ok_or_else(|| {
+                DomainError::new(
+                    "area",
+                    format!(
+                        "'{raw}' is not one of elderly_care, disability, individual_family, \
                      children_youth, other"
-                ),
-            )
-        })
+                    ),
+                )
+            })
     }
 }
 
@@ -334,7 +348,12 @@ impl UnitUpdate {
         operator: Option<&str>,
         area: &str,
     ) -> Result<Self, DomainError> {
-        Self::try_new(name, Provider::parse(provider)?, operator, UnitArea::parse(area)?)
+        Self::try_new(
+            name,
+            Provider::parse(provider)?,
+            operator,
+            UnitArea::parse(area)?,
+        )
     }
 
     /// Validates a unit description whose provider and area are already typed.
@@ -365,7 +384,12 @@ impl UnitUpdate {
             }
             (Provider::Public, None) => None,
         };
-        Ok(Self { name, provider, operator, area })
+        Ok(Self {
+            name,
+            provider,
+            operator,
+            area,
+        })
     }
 }
 
@@ -385,7 +409,10 @@ impl NewUnit {
     /// When `municipality` is not a municipality code, or the details are invalid.
     pub fn parse(municipality: &str, details: UnitUpdate) -> Result<Self, DomainError> {
         let municipality = OrgCode::parse_at("municipality", municipality, OrgLevel::Municipality)?;
-        Ok(Self { municipality, details })
+        Ok(Self {
+            municipality,
+            details,
+        })
     }
 }
 
@@ -415,7 +442,19 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_rejected() {
-        for bad in ["", "S", "se", "3", "038", "03800", "0380-", "038-0001", "0380-1234567", "0380-12a", "-0380"] {
+        for bad in [
+            "",
+            "S",
+            "se",
+            "3",
+            "038",
+            "03800",
+            "0380-",
+            "038-0001",
+            "0380-1234567",
+            "0380-12a",
+            "-0380",
+        ] {
             let err = OrgCode::parse(bad).unwrap_err();
             assert_eq!(err.field, "code", "{bad:?}");
         }
@@ -425,7 +464,10 @@ mod tests {
     fn a_code_of_the_wrong_level_is_rejected_naming_both_levels() {
         let err = OrgCode::parse_at("municipality", "03", OrgLevel::Municipality).unwrap_err();
         assert_eq!(err.field, "municipality");
-        assert!(err.problem.contains("county code, not a municipality code"), "{err}");
+        assert!(
+            err.problem.contains("county code, not a municipality code"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -444,7 +486,10 @@ mod tests {
         let c = OrgCode::unit(&code("0180"), 7);
         assert_eq!(c.as_str(), "0180-0007");
         assert_eq!(c.unit_number(), Some(7));
-        assert_eq!(OrgCode::unit(&code("0180"), 123_456).unit_number(), Some(123_456));
+        assert_eq!(
+            OrgCode::unit(&code("0180"), 123_456).unit_number(),
+            Some(123_456)
+        );
         assert_eq!(code("0180").unit_number(), None);
     }
 
@@ -464,11 +509,22 @@ mod tests {
 
     #[test]
     fn a_private_unit_needs_an_operator_and_a_public_one_must_not_have_one() {
-        let ok = UnitUpdate::parse("HVB Tallbacken", "private", Some("Nordvård AB"), "children_youth").unwrap();
+        let ok = UnitUpdate::parse(
+            "HVB Tallbacken",
+            "private",
+            Some("Nordvård AB"),
+            "children_youth",
+        )
+        .unwrap();
         assert_eq!(ok.operator.unwrap().as_str(), "Nordvård AB");
         let missing = UnitUpdate::parse("HVB Tallbacken", "private", Some("  "), "children_youth");
         assert_eq!(missing.unwrap_err().field, "operator");
-        let extra = UnitUpdate::parse("Hemtjänst Norr", "public", Some("Nordvård AB"), "elderly_care");
+        let extra = UnitUpdate::parse(
+            "Hemtjänst Norr",
+            "public",
+            Some("Nordvård AB"),
+            "elderly_care",
+        );
         assert_eq!(extra.unwrap_err().field, "operator");
         let public = UnitUpdate::parse("Hemtjänst Norr", "public", None, "elderly_care").unwrap();
         assert_eq!(public.operator, None);
@@ -478,7 +534,13 @@ mod tests {
     fn a_new_unit_must_sit_under_a_municipality() {
         let details = UnitUpdate::parse("Hemtjänst Norr", "public", None, "elderly_care").unwrap();
         assert!(NewUnit::parse("0380", details.clone()).is_ok());
-        assert_eq!(NewUnit::parse("03", details.clone()).unwrap_err().field, "municipality");
-        assert_eq!(NewUnit::parse("x", details).unwrap_err().field, "municipality");
+        assert_eq!(
+            NewUnit::parse("03", details.clone()).unwrap_err().field,
+            "municipality"
+        );
+        assert_eq!(
+            NewUnit::parse("x", details).unwrap_err().field,
+            "municipality"
+        );
     }
 }

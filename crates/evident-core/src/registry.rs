@@ -1,8 +1,8 @@
 //! Sweden's counties and municipalities with their official codes (SCB), embedded from
 //! `data/sweden/` so that the binary never reads reference data from disk at run time.
 
-use crate::org::{OrgCode, OrgLevel, OrgNode};
 use crate::DomainError;
+use crate::org::{OrgCode, OrgLevel, OrgNode};
 
 const COUNTIES_CSV: &str = include_str!("../../../data/sweden/counties.csv");
 const MUNICIPALITIES_CSV: &str = include_str!("../../../data/sweden/municipalities.csv");
@@ -49,7 +49,10 @@ impl Registry {
                         line,
                         DomainError::new(
                             "county_code",
-                            format!("is {} but the code {code} belongs to county {parent}", row[2]),
+                            format!(
+                                "is {} but the code {code} belongs to county {parent}",
+                                row[2]
+                            ),
                         ),
                     ));
                 }
@@ -57,18 +60,27 @@ impl Registry {
                     return Err(at(
                         "municipalities.csv",
                         line,
-                        DomainError::new("county_code", format!("county {parent} is not in counties.csv")),
+                        DomainError::new(
+                            "county_code",
+                            format!("county {parent} is not in counties.csv"),
+                        ),
                     ));
                 }
                 Ok(OrgNode::new(code, row[1].clone()))
             })
             .collect::<Result<Vec<_>, DomainError>>()?;
-        let mut registry = Self { counties, municipalities };
+        let mut registry = Self {
+            counties,
+            municipalities,
+        };
         registry.counties.sort_by(|a, b| a.code.cmp(&b.code));
         registry.municipalities.sort_by(|a, b| a.code.cmp(&b.code));
         for list in [&registry.counties, &registry.municipalities] {
             if let Some(pair) = list.windows(2).find(|w| w[0].code == w[1].code) {
-                return Err(DomainError::new("code", format!("{} appears twice", pair[0].code)));
+                return Err(DomainError::new(
+                    "code",
+                    format!("{} appears twice", pair[0].code),
+                ));
             }
         }
         Ok(registry)
@@ -81,7 +93,9 @@ impl Registry {
 
     /// Every node: the nation, then the counties, then the municipalities (parents first).
     pub fn nodes(&self) -> impl Iterator<Item = &OrgNode> + '_ {
-        std::iter::once(&*NATION).chain(&self.counties).chain(&self.municipalities)
+        std::iter::once(&*NATION)
+            .chain(&self.counties)
+            .chain(&self.municipalities)
     }
 
     /// The county or municipality with this code.
@@ -98,8 +112,14 @@ fn at(file: &str, line: usize, err: DomainError) -> DomainError {
 
 /// Reads a CSV with a header row; every row must have exactly `columns` fields. Returns each
 /// row with its 1-based line number.
-fn read_rows(file: &str, text: &str, columns: usize) -> Result<Vec<(usize, Vec<String>)>, DomainError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+fn read_rows(
+    file: &str,
+    text: &str,
+    columns: usize,
+) -> Result<Vec<(usize, Vec<String>)>, DomainError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| DomainError::new("csv", format!("{file}: {e}")))?;
@@ -107,7 +127,10 @@ fn read_rows(file: &str, text: &str, columns: usize) -> Result<Vec<(usize, Vec<S
         if record.len() != columns {
             return Err(DomainError::new(
                 "csv",
-                format!("{file} line {line}: expected {columns} fields, found {}", record.len()),
+                format!(
+                    "{file} line {line}: expected {columns} fields, found {}",
+                    record.len()
+                ),
             ));
         }
         rows.push((line, record.iter().map(|f| f.trim().to_owned()).collect()));
@@ -129,25 +152,39 @@ mod tests {
             assert_eq!(parent.as_str(), &m.code.as_str()[..2]);
             assert!(registry.find(parent).is_some(), "{} has no county", m.code);
         }
-        assert_eq!(registry.find(&OrgCode::parse("0380").unwrap()).unwrap().name, "Uppsala");
+        assert_eq!(
+            registry
+                .find(&OrgCode::parse("0380").unwrap())
+                .unwrap()
+                .name,
+            "Uppsala"
+        );
         assert_eq!(registry.nodes().count(), 1 + 21 + 290);
     }
 
     #[test]
     fn a_municipality_in_the_wrong_county_is_reported_with_file_and_line() {
-        let err = Registry::parse("code,name\n01,A\n03,B\n", "code,name,county_code\n0114,X,01\n0380,Y,01\n")
-            .unwrap_err();
+        let err = Registry::parse(
+            "code,name\n01,A\n03,B\n",
+            "code,name,county_code\n0114,X,01\n0380,Y,01\n",
+        )
+        .unwrap_err();
         assert_eq!(err.field, "county_code");
-        assert!(err.problem.starts_with("municipalities.csv line 3:"), "{err}");
+        assert!(
+            err.problem.starts_with("municipalities.csv line 3:"),
+            "{err}"
+        );
     }
 
     #[test]
     fn unknown_counties_bad_codes_duplicates_and_short_rows_are_rejected() {
-        let unknown = Registry::parse("code,name\n01,A\n", "code,name,county_code\n0380,Y,03\n").unwrap_err();
+        let unknown =
+            Registry::parse("code,name\n01,A\n", "code,name,county_code\n0380,Y,03\n").unwrap_err();
         assert!(unknown.problem.contains("not in counties.csv"), "{unknown}");
         let bad = Registry::parse("code,name\n1,A\n", "code,name,county_code\n").unwrap_err();
         assert!(bad.problem.starts_with("counties.csv line 2:"), "{bad}");
-        let twice = Registry::parse("code,name\n01,A\n01,B\n", "code,name,county_code\n").unwrap_err();
+        let twice =
+            Registry::parse("code,name\n01,A\n01,B\n", "code,name,county_code\n").unwrap_err();
         assert!(twice.problem.contains("01 appears twice"), "{twice}");
         let short = Registry::parse("code,name\n01\n", "code,name,county_code\n").unwrap_err();
         assert_eq!(short.field, "csv");

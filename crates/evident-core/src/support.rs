@@ -1,9 +1,9 @@
 //! Regional support structures (regionala stödstrukturer): one per county, the bridge between
 //! national knowledge and local practice, each with the dialog partners who speak for it.
 
+use crate::DomainError;
 use crate::org::{OrgCode, OrgLevel};
 use crate::text::{Email, Name};
-use crate::DomainError;
 use serde::Serialize;
 
 /// The support structure of one county and its dialog partners.
@@ -71,11 +71,30 @@ mod tests {
 
     #[test]
     fn a_dialog_partner_must_belong_to_a_county_and_have_a_valid_email() {
-        assert!(NewDialogPartner::parse("03", "Anna Berg", "Utvecklingsledare", "anna@region.example").is_ok());
-        let wrong_level = NewDialogPartner::parse("0380", "Anna Berg", "Utvecklingsledare", "anna@region.example");
+        assert!(
+            NewDialogPartner::parse(
+                "03",
+                "Anna Berg",
+                "Utvecklingsledare",
+                "anna@region.example"
+            )
+            .is_ok()
+        );
+        let wrong_level = NewDialogPartner::parse(
+            "0380",
+            "Anna Berg",
+            "Utvecklingsledare",
+            "anna@region.example",
+        );
         assert_eq!(wrong_level.unwrap_err().field, "county");
-        let bad_email = NewDialogPartner::parse("03", "Anna Berg", "Utvecklingsledare", "anna.region");
+        let bad_email =
+            NewDialogPartner::parse("03", "Anna Berg", "Utvecklingsledare", "anna.region");
         assert_eq!(bad_email.unwrap_err().field, "email");
-        assert_eq!(NewDialogPartner::parse("03", "Anna", "", "a@b.se").unwrap_err().field, "role");
+        assert_eq!(
+            NewDialogPartner::parse("03", "Anna", "", "a@b.se")
+                .unwrap_err()
+                .field,
+            "role"
+        );
     }
 }

@@ -32,7 +32,10 @@ impl Name {
             ));
         }
         if trimmed.chars().any(char::is_control) {
-            return Err(DomainError::new(field, "must not contain control characters"));
+            return Err(DomainError::new(
+                field,
+                "must not contain control characters",
+            ));
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -124,10 +127,20 @@ mod tests {
     #[test]
     fn email_addresses_are_checked_for_shape_and_lower_cased() {
         assert_eq!(
-            Email::parse("email", " Anna.Berg@Region.Example ").unwrap().as_str(),
+            Email::parse("email", " Anna.Berg@Region.Example ")
+                .unwrap()
+                .as_str(),
             "anna.berg@region.example"
         );
-        for bad in ["", "anna", "@x.se", "anna@", "anna@se", "an na@x.se", "anna@x..se"] {
+        for bad in [
+            "",
+            "anna",
+            "@x.se",
+            "anna@",
+            "anna@se",
+            "an na@x.se",
+            "anna@x..se",
+        ] {
             assert!(Email::parse("email", bad).is_err(), "{bad:?} was accepted");
         }
     }

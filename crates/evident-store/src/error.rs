@@ -53,7 +53,10 @@ impl From<evident_core::DomainError> for StorageError {
 /// Maps a unique constraint (PostgreSQL names it; SQLite only says `table.column` in the
 /// message) to the field a user would recognise.
 fn unique_field(constraint: &str, message: &str) -> &'static str {
-    if constraint.starts_with("org_node") || message.contains("org_node.code") || message.contains("unit.code") {
+    if constraint.starts_with("org_node")
+        || message.contains("org_node.code")
+        || message.contains("unit.code")
+    {
         "code"
     } else {
         "record"

@@ -10,11 +10,15 @@
 //! - [`url`]: [`DatabaseUrl`], which backend a URL selects, shown with its password hidden.
 //! - [`error`]: [`StorageError`], what callers can react to.
 //! - [`sqlite`] / [`postgres`]: connecting, migrating and introspecting each backend.
+//! - [`accounts`]: [`AccountStore`] — users, grants, sessions, access tokens, login throttling.
+//! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
 //! - [`orgs`]: [`OrgStore`] — the registry, the organisation tree and units.
 //! - [`support`]: [`SupportStore`] — support structures and dialog partners.
 //! - `testing` (feature `testing`): a fresh database per test on each backend.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
+pub mod audit;
 pub mod error;
 pub mod orgs;
 pub mod postgres;
@@ -26,6 +30,8 @@ pub mod url;
 
 use std::sync::Arc;
 
+pub use accounts::AccountStore;
+pub use audit::{AuditFilter, AuditStore};
 pub use error::{Result, StorageError};
 pub use orgs::OrgStore;
 pub use postgres::PgStore;
@@ -36,7 +42,9 @@ pub use url::{Backend, DatabaseUrl};
 /// Everything Evident stores, whichever database holds it. The server keeps one as
 /// `Arc<dyn Store>`; each area of the domain is a supertrait with one method per use case.
 #[async_trait::async_trait]
-pub trait Store: OrgStore + SupportStore + Send + Sync + 'static {
+pub trait Store:
+    OrgStore + SupportStore + AccountStore + AuditStore + Send + Sync + 'static
+{
     /// Which database this store talks to.
     fn backend(&self) -> Backend;
 
@@ -59,6 +67,8 @@ pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>> {
         Backend::Sqlite => Arc::new(SqliteStore::open(url).await?),
         Backend::Postgres => Arc::new(PgStore::open(url).await?),
     };
-    store.sync_registry(&evident_core::Registry::sweden()).await?;
+    store
+        .sync_registry(&evident_core::Registry::sweden())
+        .await?;
     Ok(store)
 }

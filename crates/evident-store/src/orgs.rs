@@ -2,8 +2,11 @@
 //! municipalities), and the units below the municipalities.
 
 use crate::{PgStore, Result, SqliteStore, StorageError};
-use evident_core::{NewUnit, OrgCode, OrgLevel, OrgNode, Provider, Registry, Unit, UnitArea, UnitUpdate};
+use evident_core::audit::{Actor, AuditEvent, Outcome};
 use evident_core::text::Name;
+use evident_core::{
+    NewUnit, OrgCode, OrgLevel, OrgNode, Provider, Registry, Unit, UnitArea, UnitUpdate,
+};
 
 /// Reading and changing the organisation tree.
 #[async_trait::async_trait]
@@ -23,17 +26,20 @@ pub trait OrgStore {
     /// [`StorageError::NotFound`] when there is none.
     async fn get_org(&self, code: &OrgCode) -> Result<OrgNode>;
 
-    /// Creates a unit under its municipality and gives it the municipality's next unit code.
+    /// Creates a unit under its municipality and gives it the municipality's next unit code;
+    /// audited as `unit.create`.
     ///
     /// # Errors
     /// [`StorageError::NotFound`] when the municipality does not exist.
-    async fn create_unit(&self, unit: &NewUnit) -> Result<Unit>;
+    async fn create_unit(&self, unit: &NewUnit, actor: &Actor) -> Result<Unit>;
 
-    /// Replaces what is said about a unit (name, provider, operator, area).
+    /// Replaces what is said about a unit (name, provider, operator, area); audited as
+    /// `unit.update`.
     ///
     /// # Errors
     /// [`StorageError::NotFound`] when there is no such unit.
-    async fn update_unit(&self, code: &OrgCode, update: &UnitUpdate) -> Result<Unit>;
+    async fn update_unit(&self, code: &OrgCode, update: &UnitUpdate, actor: &Actor)
+    -> Result<Unit>;
 
     /// The unit with this code.
     ///
@@ -74,7 +80,11 @@ impl UnitRow {
             name: Name::parse("name", &self.name)?,
             municipality: OrgCode::parse(&self.municipality_code)?,
             provider: Provider::parse(&self.provider)?,
-            operator: self.operator.as_deref().map(|o| Name::parse("operator", o)).transpose()?,
+            operator: self
+                .operator
+                .as_deref()
+                .map(|o| Name::parse("operator", o))
+                .transpose()?,
             area: UnitArea::parse(&self.area)?,
         })
     }
@@ -159,7 +169,7 @@ macro_rules! impl_org_store {
             }
 
             #[tracing::instrument(skip_all, fields(municipality = %unit.municipality))]
-            async fn create_unit(&self, unit: &NewUnit) -> Result<Unit> {
+            async fn create_unit(&self, unit: &NewUnit, actor: &Actor) -> Result<Unit> {
                 let mut tx = self.pool.begin().await?;
                 // Taking the number first makes this transaction a writer from its first
                 // statement, so concurrent creations queue instead of deadlocking.
@@ -205,6 +215,9 @@ macro_rules! impl_org_store {
                 .bind(details.area.as_str())
                 .execute(&mut *tx)
                 .await?;
+                let event = AuditEvent::new(actor, "unit.create", format!("unit:{code}"), Outcome::Allowed)
+                    .with_detail(details.name.as_str());
+                Self::append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(Unit {
                     code,
@@ -217,7 +230,7 @@ macro_rules! impl_org_store {
             }
 
             #[tracing::instrument(skip_all, fields(unit = %code))]
-            async fn update_unit(&self, code: &OrgCode, update: &UnitUpdate) -> Result<Unit> {
+            async fn update_unit(&self, code: &OrgCode, update: &UnitUpdate, actor: &Actor) -> Result<Unit> {
                 let mut tx = self.pool.begin().await?;
                 let changed = sqlx::query(
                     r"
@@ -250,6 +263,9 @@ macro_rules! impl_org_store {
                 .bind(update.name.as_str())
                 .execute(&mut *tx)
                 .await?;
+                let event = AuditEvent::new(actor, "unit.update", format!("unit:{code}"), Outcome::Allowed)
+                    .with_detail(update.name.as_str());
+                Self::append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 self.get_unit(code).await
             }

@@ -1,8 +1,8 @@
 //! The PostgreSQL backend, for deployments with many users and large volumes.
 
 use crate::{Backend, DatabaseUrl, Result, StorageError, Store};
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -20,12 +20,20 @@ impl PgStore {
     /// migration fails.
     #[tracing::instrument(skip_all, fields(url = %url))]
     pub async fn open(url: &DatabaseUrl) -> Result<Self> {
-        let unavailable =
-            |e: sqlx::Error| StorageError::Unavailable(format!("cannot connect to the PostgreSQL database {url}: {e}"));
+        let unavailable = |e: sqlx::Error| {
+            StorageError::Unavailable(format!(
+                "cannot connect to the PostgreSQL database {url}: {e}"
+            ))
+        };
         let options = PgConnectOptions::from_str(url.expose()).map_err(unavailable)?;
         // One direct connection first: a pool retries until its timeout and then reports only
         // "timed out", while this says why (refused, no such database, authentication failed).
-        PgConnection::connect_with(&options).await.map_err(unavailable)?.close().await.map_err(unavailable)?;
+        PgConnection::connect_with(&options)
+            .await
+            .map_err(unavailable)?
+            .close()
+            .await
+            .map_err(unavailable)?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))

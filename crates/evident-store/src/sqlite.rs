@@ -1,7 +1,9 @@
 //! The SQLite backend: Evident's embedded default, one file with WAL and foreign keys on.
 
 use crate::{Backend, DatabaseUrl, Result, StorageError, Store};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! Regional support structures and their dialog partners in the database.
 
 use crate::{PgStore, Result, SqliteStore, StorageError};
+use evident_core::audit::{Actor, AuditEvent, Outcome};
 use evident_core::text::{Email, Name};
 use evident_core::{DialogPartner, NewDialogPartner, OrgCode, SupportStructure};
 
@@ -17,13 +18,17 @@ pub trait SupportStore {
     ///
     /// # Errors
     /// [`StorageError::NotFound`] when the county does not exist.
-    async fn add_dialog_partner(&self, partner: &NewDialogPartner) -> Result<DialogPartner>;
+    async fn add_dialog_partner(
+        &self,
+        partner: &NewDialogPartner,
+        actor: &Actor,
+    ) -> Result<DialogPartner>;
 
     /// Removes dialog partner `id` from `county`'s support structure.
     ///
     /// # Errors
     /// [`StorageError::NotFound`] when that county has no such partner.
-    async fn remove_dialog_partner(&self, county: &OrgCode, id: i64) -> Result<()>;
+    async fn remove_dialog_partner(&self, county: &OrgCode, id: i64, actor: &Actor) -> Result<()>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -76,12 +81,20 @@ macro_rules! impl_support_store {
                 Ok(SupportStructure {
                     county: county.clone(),
                     name,
-                    partners: rows.into_iter().map(PartnerRow::into_partner).collect::<Result<_>>()?,
+                    partners: rows
+                        .into_iter()
+                        .map(PartnerRow::into_partner)
+                        .collect::<Result<_>>()?,
                 })
             }
 
             #[tracing::instrument(skip_all, fields(county = %partner.county))]
-            async fn add_dialog_partner(&self, partner: &NewDialogPartner) -> Result<DialogPartner> {
+            async fn add_dialog_partner(
+                &self,
+                partner: &NewDialogPartner,
+                actor: &Actor,
+            ) -> Result<DialogPartner> {
+                let mut tx = self.pool.begin().await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     r"
                     insert into dialog_partner (county_code, name, role, email)
@@ -95,9 +108,18 @@ macro_rules! impl_support_store {
                 .bind(partner.name.as_str())
                 .bind(partner.role.as_str())
                 .bind(partner.email.as_str())
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?;
                 let id = id.ok_or_else(|| StorageError::not_found("county", &partner.county))?;
+                let event = AuditEvent::new(
+                    actor,
+                    "dialog_partner.add",
+                    format!("county:{}", partner.county),
+                    Outcome::Allowed,
+                )
+                .with_detail(format!("partner {id}: {}", partner.name));
+                Self::append_in(&mut tx, &event).await?;
+                tx.commit().await?;
                 Ok(DialogPartner {
                     id,
                     name: partner.name.clone(),
@@ -107,7 +129,13 @@ macro_rules! impl_support_store {
             }
 
             #[tracing::instrument(skip_all, fields(county = %county, partner = id))]
-            async fn remove_dialog_partner(&self, county: &OrgCode, id: i64) -> Result<()> {
+            async fn remove_dialog_partner(
+                &self,
+                county: &OrgCode,
+                id: i64,
+                actor: &Actor,
+            ) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
                 let removed = sqlx::query(
                     r"
                     delete from dialog_partner
@@ -117,12 +145,24 @@ macro_rules! impl_support_store {
                 )
                 .bind(county.as_str())
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?
                 .rows_affected();
                 if removed == 0 {
-                    return Err(StorageError::not_found("dialog partner", format!("{id} in county {county}")));
+                    return Err(StorageError::not_found(
+                        "dialog partner",
+                        format!("{id} in county {county}"),
+                    ));
                 }
+                let event = AuditEvent::new(
+                    actor,
+                    "dialog_partner.remove",
+                    format!("county:{county}"),
+                    Outcome::Allowed,
+                )
+                .with_detail(format!("partner {id}"));
+                Self::append_in(&mut tx, &event).await?;
+                tx.commit().await?;
                 Ok(())
             }
         }

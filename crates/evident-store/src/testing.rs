@@ -3,7 +3,7 @@
 //! name and is dropped when the [`TestDb`] goes out of scope, even if the test panics, so runs
 //! never collide and leave nothing behind.
 
-use crate::{open, Backend, DatabaseUrl, Store};
+use crate::{Backend, DatabaseUrl, Store, open};
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once};
@@ -23,8 +23,17 @@ pub struct TestDb {
 }
 
 enum Cleanup {
-    Sqlite(#[expect(dead_code, reason = "held so the directory lives as long as the database")] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Sqlite(
+        #[expect(
+            dead_code,
+            reason = "held so the directory lives as long as the database"
+        )]
+        tempfile::TempDir,
+    ),
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl TestDb {
@@ -36,7 +45,11 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("creating a temporary directory");
         let url = DatabaseUrl::sqlite_file(&dir.path().join("evident.db"));
         let store = open(&url).await.expect("opening a fresh SQLite database");
-        Self { store, url, cleanup: Cleanup::Sqlite(dir) }
+        Self {
+            store,
+            url,
+            cleanup: Cleanup::Sqlite(dir),
+        }
     }
 
     /// A fresh PostgreSQL database, or `None` (after saying so on stderr, once per test
@@ -58,8 +71,14 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("creating test database {name}: {e}"));
         admin.close().await;
         let url = DatabaseUrl::parse(&with_database(&admin_url, &name)).expect("a postgres URL");
-        let store = open(&url).await.expect("opening the fresh PostgreSQL database");
-        Some(Self { store, url, cleanup: Cleanup::Postgres { admin_url, name } })
+        let store = open(&url)
+            .await
+            .expect("opening the fresh PostgreSQL database");
+        Some(Self {
+            store,
+            url,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        })
     }
 
     /// A fresh database on `backend`; `None` when that backend is not available for tests.
@@ -86,14 +105,19 @@ impl Drop for TestDb {
                 .expect("building a runtime to drop the test database");
             runtime.block_on(async {
                 let admin = admin_connection(&admin_url).await;
-                sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {database} with (force)")))
-                    .execute(&admin)
-                    .await
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "drop database if exists {database} with (force)"
+                )))
+                .execute(&admin)
+                .await
             })
         })
         .join();
         if !matches!(dropped, Ok(Ok(_))) {
-            let _ = writeln!(std::io::stderr(), "warning: could not drop test database {name}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: could not drop test database {name}"
+            );
         }
     }
 }
@@ -121,9 +145,13 @@ fn unique_name() -> String {
 
 /// `admin_url` with its database (the path) replaced by `name`, keeping any query string.
 fn with_database(admin_url: &str, name: &str) -> String {
-    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = admin_url
+        .split_once('?')
+        .map_or((admin_url, None), |(b, q)| (b, Some(q)));
     let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[after_scheme..].find('/').map_or(base.len(), |i| after_scheme + i);
+    let host_end = base[after_scheme..]
+        .find('/')
+        .map_or(base.len(), |i| after_scheme + i);
     let mut url = format!("{}/{name}", &base[..host_end]);
     if let Some(query) = query {
         url.push('?');
@@ -151,8 +179,14 @@ mod tests {
 
     #[test]
     fn the_database_part_of_the_admin_url_is_replaced() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
-        assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "t2"), "postgres://u:p@h/t2?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://u@h", "t3"), "postgres://u@h/t3");
     }
 }

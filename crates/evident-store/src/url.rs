@@ -49,7 +49,10 @@ impl DatabaseUrl {
                 redact(raw)
             )));
         };
-        Ok(Self { raw: raw.to_owned(), backend })
+        Ok(Self {
+            raw: raw.to_owned(),
+            backend,
+        })
     }
 
     /// A SQLite database in the file at `path`.
@@ -75,7 +78,10 @@ impl DatabaseUrl {
         if self.backend != Backend::Sqlite {
             return None;
         }
-        let rest = self.raw.trim_start_matches("sqlite:").trim_start_matches("//");
+        let rest = self
+            .raw
+            .trim_start_matches("sqlite:")
+            .trim_start_matches("//");
         Some(rest.split('?').next().unwrap_or(rest))
     }
 }
@@ -119,9 +125,17 @@ mod tests {
 
     #[test]
     fn the_scheme_selects_the_backend_and_others_are_refused() {
-        assert_eq!(DatabaseUrl::parse("sqlite:evident.db").unwrap().backend(), Backend::Sqlite);
-        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
-        let err = DatabaseUrl::parse("mysql://root:pw@h/db").unwrap_err().to_string();
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:evident.db").unwrap().backend(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        let err = DatabaseUrl::parse("mysql://root:pw@h/db")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not supported"), "{err}");
         assert!(!err.contains("pw"), "{err}");
     }
@@ -129,9 +143,15 @@ mod tests {
     #[test]
     fn passwords_never_show() {
         let url = DatabaseUrl::parse("postgres://evident:s3cret@db.example:5432/evident").unwrap();
-        assert_eq!(url.to_string(), "postgres://evident:***@db.example:5432/evident");
+        assert_eq!(
+            url.to_string(),
+            "postgres://evident:***@db.example:5432/evident"
+        );
         assert!(!format!("{url:?}").contains("s3cret"));
-        assert_eq!(DatabaseUrl::parse("postgres://u@h/d").unwrap().to_string(), "postgres://u@h/d");
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/d").unwrap().to_string(),
+            "postgres://u@h/d"
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use std::process::{Command, Output};
 /// Runs `evident` with `args` in `dir`, with no `EVIDENT_*` variables leaking in from the
 /// environment of the test run.
 pub fn evident(dir: &Path, args: &[&str]) -> Output {
-    command(dir, args).output().expect("running the evident binary")
+    command(dir, args)
+        .output()
+        .expect("running the evident binary")
 }
 
 /// The `evident` command, ready to run in `dir`.

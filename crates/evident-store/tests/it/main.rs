@@ -1,6 +1,8 @@
 //! The storage contract: one suite, written once over `dyn Store`, run against SQLite always
 //! and PostgreSQL when `EVIDENT_TEST_POSTGRES_URL` is set.
 
+mod accounts;
+mod audit;
 mod orgs;
 mod schema;
 mod support;
@@ -25,3 +27,12 @@ macro_rules! contract {
     )+};
 }
 pub(crate) use contract;
+
+/// The actor the contract tests act as.
+pub fn actor() -> evident_core::audit::Actor {
+    evident_core::audit::Actor {
+        user_id: None,
+        label: "contract-test".into(),
+        address: Some("127.0.0.1".into()),
+    }
+}

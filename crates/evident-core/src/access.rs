@@ -1,0 +1,474 @@
+//! Access control: roles granted on nodes of the organisation tree, and the one policy
+//! function, [`decide`], that says whether a user may do something. Every handler asks it;
+//! nothing else decides. Deny is the default: access exists only where a rule below grants it.
+//!
+//! A grant holds for its node and everything below it. What a role allows:
+//!
+//! | role | read | write | manage |
+//! |---|---|---|---|
+//! | practitioner | identified, pseudonymous, aggregate | identified client data | — |
+//! | unit_manager | identified, pseudonymous, aggregate | identified client data | users (practitioner, unit_manager) |
+//! | municipality_analyst | pseudonymous, aggregate | — | — |
+//! | regional_leader | aggregate | — | support structure |
+//! | national_analyst | aggregate | — | — |
+//! | grant_admin | aggregate | — | agreements and grants |
+//! | auditor | — | — | reads the audit trail |
+//! | admin | — | — | users (any role), organisation registry, support structures |
+//!
+//! Every role may read public data (the organisation registry) anywhere.
+
+use crate::DomainError;
+use crate::org::{OrgCode, OrgLevel};
+use serde::Serialize;
+
+/// A role, granted on a node of the organisation tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Caseworker: identified client data of the units granted.
+    Practitioner,
+    /// As practitioner, plus the unit's results and its users.
+    UnitManager,
+    /// Pseudonymous, unit-level results within a municipality; never identified data.
+    MunicipalityAnalyst,
+    /// Aggregates for a county and its municipalities; the county's support structure.
+    RegionalLeader,
+    /// Aggregates only, after disclosure control.
+    NationalAnalyst,
+    /// Agreements and grants.
+    GrantAdmin,
+    /// The audit trail.
+    Auditor,
+    /// Users and the organisation registry.
+    Admin,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 8] = [
+        Self::Practitioner,
+        Self::UnitManager,
+        Self::MunicipalityAnalyst,
+        Self::RegionalLeader,
+        Self::NationalAnalyst,
+        Self::GrantAdmin,
+        Self::Auditor,
+        Self::Admin,
+    ];
+
+    /// The role's name as stored, typed on the command line and shown in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Practitioner => "practitioner",
+            Self::UnitManager => "unit_manager",
+            Self::MunicipalityAnalyst => "municipality_analyst",
+            Self::RegionalLeader => "regional_leader",
+            Self::NationalAnalyst => "national_analyst",
+            Self::GrantAdmin => "grant_admin",
+            Self::Auditor => "auditor",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// Parses a role's name.
+    ///
+    /// # Errors
+    /// When `raw` names no role; the message lists them.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == raw.trim())
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|r| r.as_str()).collect();
+                DomainError::new(
+                    "role",
+                    format!("'{raw}' is not a role; the roles are {}", names.join(", ")),
+                )
+            })
+    }
+
+    /// The levels of the tree this role can be granted on.
+    pub fn grantable_levels(self) -> &'static [OrgLevel] {
+        use OrgLevel::*;
+        match self {
+            Self::Practitioner | Self::UnitManager => &[Unit, Municipality],
+            Self::MunicipalityAnalyst => &[Municipality],
+            Self::RegionalLeader => &[County],
+            Self::NationalAnalyst => &[Nation],
+            Self::GrantAdmin => &[Nation, County, Municipality],
+            Self::Auditor | Self::Admin => &[Nation, County, Municipality, Unit],
+        }
+    }
+
+    /// Whether this role, on a node covering the target, allows `action` on data of `class`.
+    fn allows(self, action: Action, class: DataClass) -> bool {
+        use Action::*;
+        use DataClass::*;
+        use Role::*;
+        match (action, class) {
+            (Read, Public) => true,
+            (Read, Identified) | (Write, Identified) => matches!(self, Practitioner | UnitManager),
+            (Read, Pseudonymous) => {
+                matches!(self, Practitioner | UnitManager | MunicipalityAnalyst)
+            }
+            (Read, Aggregate) => matches!(
+                self,
+                Practitioner
+                    | UnitManager
+                    | MunicipalityAnalyst
+                    | RegionalLeader
+                    | NationalAnalyst
+                    | GrantAdmin
+            ),
+            (Write, _) => false,
+            (ManageOrganisation, _) => self == Admin,
+            (ManageSupportStructure, _) => matches!(self, Admin | RegionalLeader),
+            (ManageUsers, _) => matches!(self, Admin | UnitManager),
+            (ManageGrants, _) => self == GrantAdmin,
+            (ReadAudit, _) => self == Auditor,
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role on a node: valid for the node and its whole subtree.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// The node it is granted on.
+    pub org: OrgCode,
+}
+
+impl Grant {
+    /// A grant, checked for a level the role can be granted on.
+    ///
+    /// # Errors
+    /// When the role cannot be granted at the node's level (a regional leader on a unit).
+    pub fn try_new(role: Role, org: OrgCode) -> Result<Self, DomainError> {
+        if role.grantable_levels().contains(&org.level()) {
+            Ok(Self { role, org })
+        } else {
+            let levels: Vec<_> = role.grantable_levels().iter().map(|l| l.as_str()).collect();
+            Err(DomainError::new(
+                "org",
+                format!(
+                    "{role} is granted on a {}, not on a {} ({org})",
+                    levels.join(" or "),
+                    org.level().as_str()
+                ),
+            ))
+        }
+    }
+}
+
+/// What someone wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Read data of a class.
+    Read,
+    /// Create or change data of a class (client data is the only writable class).
+    Write,
+    /// Create and edit units and the registry.
+    ManageOrganisation,
+    /// Edit a county's support structure and its dialog partners.
+    ManageSupportStructure,
+    /// Create users and grant or revoke their roles.
+    ManageUsers,
+    /// Agreements, allocations, payments.
+    ManageGrants,
+    /// Read the audit trail.
+    ReadAudit,
+}
+
+impl Action {
+    /// The action's name, for messages and the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::ManageOrganisation => "manage_organisation",
+            Self::ManageSupportStructure => "manage_support_structure",
+            Self::ManageUsers => "manage_users",
+            Self::ManageGrants => "manage_grants",
+            Self::ReadAudit => "read_audit",
+        }
+    }
+}
+
+/// How sensitive the data is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataClass {
+    /// About an identifiable client (pseudonym, cases, measurements).
+    Identified,
+    /// Per unit or per client without identity (unit-level results).
+    Pseudonymous,
+    /// Aggregates after disclosure control.
+    Aggregate,
+    /// Public information: the organisation registry, units, support structures.
+    Public,
+}
+
+impl DataClass {
+    /// The class's name, for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Identified => "identified",
+            Self::Pseudonymous => "pseudonymous",
+            Self::Aggregate => "aggregate",
+            Self::Public => "public",
+        }
+    }
+}
+
+/// The answer of [`decide`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Go ahead.
+    Allow,
+    /// No grant allows it. `roles` are the roles that would, if granted on the target or above.
+    Deny {
+        /// Roles that would allow the access.
+        roles: Vec<Role>,
+    },
+}
+
+impl Decision {
+    /// Whether access is allowed.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Self::Allow)
+    }
+}
+
+/// Decides whether a user holding `grants` may perform `action` on data of `class` that
+/// belongs to the node `target`. The single place where access is decided.
+pub fn decide(grants: &[Grant], action: Action, target: &OrgCode, class: DataClass) -> Decision {
+    let public_read = action == Action::Read && class == DataClass::Public;
+    let allowed = grants.iter().any(|grant| {
+        grant.role.allows(action, class) && (public_read || target.is_within(&grant.org))
+    });
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::Deny {
+            roles: Role::ALL
+                .into_iter()
+                .filter(|r| r.allows(action, class))
+                .collect(),
+        }
+    }
+}
+
+/// Decides whether a user holding `grants` may grant (or revoke) `role` on `org`: an admin
+/// may hand out any role within their subtree, a unit manager only practitioner and
+/// unit_manager within theirs.
+pub fn decide_grant(grants: &[Grant], role: Role, org: &OrgCode) -> Decision {
+    let allowed = grants.iter().any(|grant| {
+        org.is_within(&grant.org)
+            && match grant.role {
+                Role::Admin => true,
+                Role::UnitManager => matches!(role, Role::Practitioner | Role::UnitManager),
+                _ => false,
+            }
+    });
+    if allowed {
+        Decision::Allow
+    } else {
+        let mut roles = vec![Role::Admin];
+        if matches!(role, Role::Practitioner | Role::UnitManager) {
+            roles.push(Role::UnitManager);
+        }
+        Decision::Deny { roles }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+    use DataClass::*;
+    use Role::*;
+
+    /// Where the target sits relative to the node a role is granted on.
+    #[derive(Debug, Clone, Copy)]
+    enum Place {
+        Same,
+        Sibling,
+        Parent,
+        OtherCounty,
+    }
+
+    const PLACES: [Place; 4] = [
+        Place::Same,
+        Place::Sibling,
+        Place::Parent,
+        Place::OtherCounty,
+    ];
+
+    /// The node each role is granted on in the matrix, and the targets around it.
+    fn granted_on(role: Role) -> &'static str {
+        match role {
+            Practitioner | UnitManager => "0380-0001",
+            MunicipalityAnalyst | GrantAdmin => "0380",
+            RegionalLeader => "03",
+            NationalAnalyst => "SE",
+            Auditor | Admin => "0380",
+        }
+    }
+
+    fn target(granted: &str, place: Place) -> &'static str {
+        match (granted, place) {
+            ("0380-0001", Place::Same) => "0380-0001",
+            ("0380-0001", Place::Sibling) => "0380-0002",
+            ("0380-0001", Place::Parent) => "0380",
+            ("0380", Place::Same) => "0380-0001", // a unit of the municipality
+            ("0380", Place::Sibling) => "0381-0001",
+            ("0380", Place::Parent) => "03",
+            ("03", Place::Same) => "0380-0001",
+            ("03", Place::Sibling) => "0480-0001",
+            ("03", Place::Parent) => "SE",
+            ("SE", Place::Same | Place::Sibling | Place::Parent) => "0380-0001",
+            (_, Place::OtherCounty) => "1480-0001",
+            _ => unreachable!(),
+        }
+    }
+
+    /// The expected answer for every role × (action, class) × place. `S` = allowed only on
+    /// the granted subtree (same), `A` = allowed everywhere, `-` = denied everywhere.
+    /// Columns: Read Identified, Read Pseudonymous, Read Aggregate, Read Public, Write
+    /// Identified, ManageOrganisation, ManageSupportStructure, ManageUsers, ManageGrants,
+    /// ReadAudit.
+    const MATRIX: [(Role, &str); 8] = [
+        (Practitioner, "SSSA S-----"),
+        (UnitManager, "SSSA S--S--"),
+        (MunicipalityAnalyst, "-SSA ------"),
+        (RegionalLeader, "--SA --S---"),
+        (NationalAnalyst, "--AA ------"),
+        (GrantAdmin, "--SA ----S-"),
+        (Auditor, "---A -----S"),
+        (Admin, "---A -SSS--"),
+    ];
+
+    const COLUMNS: [(Action, DataClass); 10] = [
+        (Read, Identified),
+        (Read, Pseudonymous),
+        (Read, Aggregate),
+        (Read, Public),
+        (Write, Identified),
+        (ManageOrganisation, Public),
+        (ManageSupportStructure, Public),
+        (ManageUsers, Public),
+        (ManageGrants, Public),
+        (ReadAudit, Public),
+    ];
+
+    fn code(raw: &str) -> OrgCode {
+        OrgCode::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn every_role_action_and_place_gets_the_answer_in_the_matrix() {
+        let mut checked = 0;
+        for (role, row) in MATRIX {
+            let expected: Vec<char> = row.chars().filter(|c| *c != ' ').collect();
+            assert_eq!(expected.len(), COLUMNS.len(), "row for {role}");
+            let granted = granted_on(role);
+            let grants = [Grant::try_new(role, code(granted)).unwrap()];
+            for ((action, class), rule) in COLUMNS.into_iter().zip(expected) {
+                for place in PLACES {
+                    let target = code(target(granted, place));
+                    // Everything lies within the nation; elsewhere only the granted node's subtree.
+                    let within = matches!(place, Place::Same) || granted == "SE";
+                    let want = match rule {
+                        'A' => true,
+                        'S' => within,
+                        '-' => false,
+                        other => panic!("bad rule {other}"),
+                    };
+                    let got = decide(&grants, action, &target, class).is_allowed();
+                    assert_eq!(
+                        got, want,
+                        "{role} {action:?} {class:?} on {target} ({place:?}, granted on {granted})"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 8 * 10 * 4);
+    }
+
+    #[test]
+    fn no_grants_means_no_access_at_all() {
+        for (action, class) in COLUMNS {
+            assert!(
+                !decide(&[], action, &code("0380-0001"), class).is_allowed(),
+                "{action:?} {class:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn several_grants_add_up() {
+        let grants = [
+            Grant::try_new(Practitioner, code("0380-0001")).unwrap(),
+            Grant::try_new(Practitioner, code("1480-0003")).unwrap(),
+        ];
+        assert!(decide(&grants, Read, &code("1480-0003"), Identified).is_allowed());
+        assert!(!decide(&grants, Read, &code("1480-0004"), Identified).is_allowed());
+    }
+
+    #[test]
+    fn a_denial_names_the_roles_that_would_allow_it() {
+        let grants = [Grant::try_new(MunicipalityAnalyst, code("0380")).unwrap()];
+        let decision = decide(&grants, Read, &code("0380-0001"), Identified);
+        assert_eq!(
+            decision,
+            Decision::Deny {
+                roles: vec![Practitioner, UnitManager]
+            }
+        );
+    }
+
+    #[test]
+    fn unit_managers_grant_only_unit_roles_within_their_unit_and_admins_anything_below_them() {
+        let manager = [Grant::try_new(UnitManager, code("0380-0001")).unwrap()];
+        assert!(decide_grant(&manager, Practitioner, &code("0380-0001")).is_allowed());
+        assert!(!decide_grant(&manager, Practitioner, &code("0380-0002")).is_allowed());
+        assert!(!decide_grant(&manager, Admin, &code("0380-0001")).is_allowed());
+        let admin = [Grant::try_new(Admin, code("03")).unwrap()];
+        assert!(decide_grant(&admin, NationalAnalyst, &code("0380")).is_allowed());
+        assert!(!decide_grant(&admin, Practitioner, &code("1480-0001")).is_allowed());
+        let analyst = [Grant::try_new(NationalAnalyst, code("SE")).unwrap()];
+        assert!(!decide_grant(&analyst, Practitioner, &code("0380-0001")).is_allowed());
+    }
+
+    #[test]
+    fn roles_are_granted_only_at_levels_that_make_sense() {
+        assert!(Grant::try_new(RegionalLeader, code("03")).is_ok());
+        let err = Grant::try_new(RegionalLeader, code("0380-0001")).unwrap_err();
+        assert_eq!(err.field, "org");
+        assert!(
+            err.problem
+                .contains("regional_leader is granted on a county"),
+            "{err}"
+        );
+        assert!(Grant::try_new(NationalAnalyst, code("03")).is_err());
+        assert!(Grant::try_new(Practitioner, code("SE")).is_err());
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Ok(role));
+        }
+        assert!(
+            Role::parse("superuser")
+                .unwrap_err()
+                .problem
+                .contains("practitioner, unit_manager")
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! Staff accounts: users, their sessions and their personal access tokens.
+
+use crate::DomainError;
+use crate::access::Grant;
+use crate::text::{Email, Name};
+use serde::Serialize;
+
+/// A member of staff who can sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// Identifier.
+    pub id: i64,
+    /// Their e-mail address, which they sign in with.
+    pub email: Email,
+    /// Their name.
+    pub name: Name,
+    /// The roles they hold, each on a node of the organisation tree.
+    pub grants: Vec<Grant>,
+}
+
+/// A user to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// Their e-mail address.
+    pub email: Email,
+    /// Their name.
+    pub name: Name,
+    /// The Argon2 hash of their password; `None` for accounts that sign in another way
+    /// (an identity provider), which can then never sign in with a password.
+    pub password_hash: Option<String>,
+}
+
+impl NewUser {
+    /// Validates a new user's e-mail address and name.
+    ///
+    /// # Errors
+    /// When either is invalid.
+    pub fn parse(
+        email: &str,
+        name: &str,
+        password_hash: Option<String>,
+    ) -> Result<Self, DomainError> {
+        Ok(Self {
+            email: Email::parse("email", email)?,
+            name: Name::parse("name", name)?,
+            password_hash,
+        })
+    }
+}
+
+/// What the store knows about a signed-in session, found by the digest of its cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The signed-in user.
+    pub user: User,
+    /// The session's CSRF token, which every state-changing form must carry.
+    pub csrf_token: String,
+}
+
+/// A personal access token as listed to its owner (the secret itself is shown only once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessToken {
+    /// Identifier, for revoking it.
+    pub id: i64,
+    /// What the owner called it.
+    pub label: String,
+    /// When it stops working (RFC 3339).
+    pub expires_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}

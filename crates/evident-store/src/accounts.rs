@@ -1,0 +1,530 @@
+//! Staff accounts in the database: users and their role grants, sessions, personal access
+//! tokens and login throttling. Every change is audited in its own transaction.
+
+use crate::audit::now_text;
+use crate::{PgStore, Result, SqliteStore, StorageError};
+use evident_core::OrgCode;
+use evident_core::access::{Grant, Role};
+use evident_core::account::{AccessToken, NewUser, SessionInfo, User};
+use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::credentials::login_lockout_seconds;
+use evident_core::text::{Email, Name};
+use std::collections::BTreeMap;
+
+/// Users, grants, sessions, tokens and login throttling.
+#[async_trait::async_trait]
+pub trait AccountStore {
+    /// Creates a user without grants.
+    ///
+    /// # Errors
+    /// [`StorageError::Conflict`] on `email` when the address is taken.
+    async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<User>;
+
+    /// The user with this e-mail address and their password hash, if any.
+    async fn find_user_by_email(&self, email: &Email) -> Result<Option<(User, Option<String>)>>;
+
+    /// The user with this id.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] when there is none.
+    async fn get_user(&self, id: i64) -> Result<User>;
+
+    /// Every user with their grants, by e-mail address.
+    async fn list_users(&self) -> Result<Vec<User>>;
+
+    /// Replaces a user's password hash.
+    async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()>;
+
+    /// Grants a role on a node to a user.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] for an unknown user or node, [`StorageError::Conflict`] when
+    /// the user already holds exactly this grant.
+    async fn add_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()>;
+
+    /// Revokes a role on a node from a user.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] when the user does not hold it.
+    async fn remove_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()>;
+
+    /// Starts a session for a user, stored by the digest of its cookie value.
+    async fn create_session(
+        &self,
+        user_id: i64,
+        token_digest: &str,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> Result<()>;
+
+    /// The live session with this digest, if any (an expired one is deleted on sight).
+    async fn find_session(&self, token_digest: &str) -> Result<Option<SessionInfo>>;
+
+    /// Ends a session.
+    async fn delete_session(&self, token_digest: &str) -> Result<()>;
+
+    /// Ends every session of a user except the one with `keep_digest` (after a password change).
+    async fn delete_other_sessions(&self, user_id: i64, keep_digest: &str) -> Result<()>;
+
+    /// Stores a personal access token by its digest.
+    async fn create_token(
+        &self,
+        user_id: i64,
+        label: &str,
+        digest: &str,
+        expires_at: &str,
+        actor: &Actor,
+    ) -> Result<AccessToken>;
+
+    /// The owner of the live (unexpired, unrevoked) token with this digest, if any.
+    async fn find_token_user(&self, digest: &str) -> Result<Option<User>>;
+
+    /// A user's tokens, newest first.
+    async fn list_tokens(&self, user_id: i64) -> Result<Vec<AccessToken>>;
+
+    /// Revokes one of a user's tokens.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] when the user has no such live token.
+    async fn revoke_token(&self, user_id: i64, token_id: i64, actor: &Actor) -> Result<()>;
+
+    /// The latest instant until which any of `keys` is locked, if one is locked now.
+    async fn login_locked_until(&self, keys: &[String]) -> Result<Option<String>>;
+
+    /// Counts a failed sign-in against `key` and locks it for the backoff its count earns,
+    /// never longer than `cap_seconds`.
+    async fn record_login_failure(&self, key: &str, cap_seconds: i64) -> Result<()>;
+
+    /// Forgets the failures counted against `key` (after a successful sign-in).
+    async fn clear_login_failures(&self, key: &str) -> Result<()>;
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    user_id: i64,
+    role: String,
+    org_code: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: i64,
+    label: String,
+    expires_at: String,
+    revoked_at: Option<String>,
+}
+
+fn assemble(users: Vec<UserRow>, grants: Vec<GrantRow>) -> Result<Vec<User>> {
+    let mut by_user: BTreeMap<i64, Vec<Grant>> = BTreeMap::new();
+    for row in grants {
+        by_user.entry(row.user_id).or_default().push(Grant {
+            role: Role::parse(&row.role)?,
+            org: OrgCode::parse(&row.org_code)?,
+        });
+    }
+    users
+        .into_iter()
+        .map(|row| {
+            let mut grants = by_user.remove(&row.id).unwrap_or_default();
+            grants.sort();
+            Ok(User {
+                id: row.id,
+                email: Email::parse("email", &row.email)?,
+                name: Name::parse("name", &row.name)?,
+                grants,
+            })
+        })
+        .collect()
+}
+
+fn audit(actor: &Actor, action: &str, record: String) -> AuditEvent {
+    AuditEvent::new(actor, action, record, Outcome::Allowed)
+}
+
+/// Implements [`AccountStore`] for a backend.
+macro_rules! impl_account_store {
+    ($store:ty) => {
+        impl $store {
+            async fn users_where_id(&self, id: Option<i64>) -> Result<Vec<User>> {
+                let users: Vec<UserRow> = sqlx::query_as(
+                    r"
+                    select id, email, name
+                    from user_account
+                    where ($1 is null or id = $1)
+                    order by email
+                    ",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                let grants: Vec<GrantRow> = sqlx::query_as(
+                    r"
+                    select user_id, role, org_code
+                    from role_grant
+                    where ($1 is null or user_id = $1)
+                    ",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                assemble(users, grants)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl AccountStore for $store {
+            #[tracing::instrument(skip_all)]
+            async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<User> {
+                let mut tx = self.pool.begin().await?;
+                let id: i64 = sqlx::query_scalar(
+                    r"
+                    insert into user_account (email, name, password_hash)
+                    values ($1, $2, $3)
+                    returning id
+                    ",
+                )
+                .bind(user.email.as_str())
+                .bind(user.name.as_str())
+                .bind(&user.password_hash)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| match StorageError::from(e) {
+                    StorageError::Conflict { .. } => StorageError::Conflict { field: "email" },
+                    other => other,
+                })?;
+                Self::append_in(&mut tx, &audit(actor, "user.create", format!("user:{id}")).with_detail(user.email.as_str())).await?;
+                tx.commit().await?;
+                Ok(User { id, email: user.email.clone(), name: user.name.clone(), grants: Vec::new() })
+            }
+
+            async fn find_user_by_email(&self, email: &Email) -> Result<Option<(User, Option<String>)>> {
+                let row: Option<(i64, Option<String>)> = sqlx::query_as(
+                    r"
+                    select id, password_hash
+                    from user_account
+                    where email = $1
+                    ",
+                )
+                .bind(email.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some((id, hash)) = row else { return Ok(None) };
+                Ok(Some((self.get_user(id).await?, hash)))
+            }
+
+            async fn get_user(&self, id: i64) -> Result<User> {
+                self.users_where_id(Some(id))
+                    .await?
+                    .pop()
+                    .ok_or_else(|| StorageError::not_found("user", id))
+            }
+
+            async fn list_users(&self) -> Result<Vec<User>> {
+                self.users_where_id(None).await
+            }
+
+            #[tracing::instrument(skip_all, fields(user = user_id))]
+            async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let changed = sqlx::query(
+                    r"
+                    update user_account
+                    set password_hash = $2
+                    where id = $1
+                    ",
+                )
+                .bind(user_id)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StorageError::not_found("user", user_id));
+                }
+                Self::append_in(&mut tx, &audit(actor, "user.password", format!("user:{user_id}"))).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(user = user_id, role = %grant.role, org = %grant.org))]
+            async fn add_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let inserted: Option<i64> = sqlx::query_scalar(
+                    r"
+                    insert into role_grant (user_id, role, org_code)
+                    select u.id, $2, o.code
+                    from user_account u, org_node o
+                    where u.id = $1
+                      and o.code = $3
+                    returning id
+                    ",
+                )
+                .bind(user_id)
+                .bind(grant.role.as_str())
+                .bind(grant.org.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| match StorageError::from(e) {
+                    StorageError::Conflict { .. } => StorageError::Conflict { field: "grant" },
+                    other => other,
+                })?;
+                if inserted.is_none() {
+                    return Err(StorageError::NotFound(format!("user {user_id} or organisation {}", grant.org)));
+                }
+                let event = audit(actor, "grant.add", format!("user:{user_id}")).with_detail(format!("{} on {}", grant.role, grant.org));
+                Self::append_in(&mut tx, &event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(user = user_id, role = %grant.role, org = %grant.org))]
+            async fn remove_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let removed = sqlx::query(
+                    r"
+                    delete from role_grant
+                    where user_id = $1
+                      and role = $2
+                      and org_code = $3
+                    ",
+                )
+                .bind(user_id)
+                .bind(grant.role.as_str())
+                .bind(grant.org.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if removed == 0 {
+                    return Err(StorageError::NotFound(format!("grant {} on {} for user {user_id}", grant.role, grant.org)));
+                }
+                let event = audit(actor, "grant.remove", format!("user:{user_id}")).with_detail(format!("{} on {}", grant.role, grant.org));
+                Self::append_in(&mut tx, &event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_session(&self, user_id: i64, token_digest: &str, csrf_token: &str, expires_at: &str) -> Result<()> {
+                sqlx::query(
+                    r"
+                    insert into session (token_hash, user_id, csrf_token, expires_at)
+                    values ($1, $2, $3, $4)
+                    ",
+                )
+                .bind(token_digest)
+                .bind(user_id)
+                .bind(csrf_token)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn find_session(&self, token_digest: &str) -> Result<Option<SessionInfo>> {
+                let row: Option<(i64, String, String)> = sqlx::query_as(
+                    r"
+                    select user_id, csrf_token, expires_at
+                    from session
+                    where token_hash = $1
+                    ",
+                )
+                .bind(token_digest)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some((user_id, csrf_token, expires_at)) = row else { return Ok(None) };
+                if expires_at <= now_text() {
+                    self.delete_session(token_digest).await?;
+                    return Ok(None);
+                }
+                Ok(Some(SessionInfo { user: self.get_user(user_id).await?, csrf_token }))
+            }
+
+            async fn delete_session(&self, token_digest: &str) -> Result<()> {
+                sqlx::query(
+                    r"
+                    delete from session
+                    where token_hash = $1
+                    ",
+                )
+                .bind(token_digest)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn delete_other_sessions(&self, user_id: i64, keep_digest: &str) -> Result<()> {
+                sqlx::query(
+                    r"
+                    delete from session
+                    where user_id = $1
+                      and token_hash <> $2
+                    ",
+                )
+                .bind(user_id)
+                .bind(keep_digest)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(user = user_id))]
+            async fn create_token(&self, user_id: i64, label: &str, digest: &str, expires_at: &str, actor: &Actor) -> Result<AccessToken> {
+                let mut tx = self.pool.begin().await?;
+                let id: i64 = sqlx::query_scalar(
+                    r"
+                    insert into access_token (user_id, label, token_hash, expires_at)
+                    values ($1, $2, $3, $4)
+                    returning id
+                    ",
+                )
+                .bind(user_id)
+                .bind(label)
+                .bind(digest)
+                .bind(expires_at)
+                .fetch_one(&mut *tx)
+                .await?;
+                let event = audit(actor, "token.create", format!("user:{user_id}")).with_detail(format!("token {id} '{label}' until {expires_at}"));
+                Self::append_in(&mut tx, &event).await?;
+                tx.commit().await?;
+                Ok(AccessToken { id, label: label.to_owned(), expires_at: expires_at.to_owned(), revoked_at: None })
+            }
+
+            async fn find_token_user(&self, digest: &str) -> Result<Option<User>> {
+                let user_id: Option<i64> = sqlx::query_scalar(
+                    r"
+                    select user_id
+                    from access_token
+                    where token_hash = $1
+                      and revoked_at is null
+                      and expires_at > $2
+                    ",
+                )
+                .bind(digest)
+                .bind(now_text())
+                .fetch_optional(&self.pool)
+                .await?;
+                match user_id {
+                    Some(id) => Ok(Some(self.get_user(id).await?)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn list_tokens(&self, user_id: i64) -> Result<Vec<AccessToken>> {
+                let rows: Vec<TokenRow> = sqlx::query_as(
+                    r"
+                    select id, label, expires_at, revoked_at
+                    from access_token
+                    where user_id = $1
+                    order by id desc
+                    ",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| AccessToken { id: r.id, label: r.label, expires_at: r.expires_at, revoked_at: r.revoked_at })
+                    .collect())
+            }
+
+            #[tracing::instrument(skip_all, fields(user = user_id, token = token_id))]
+            async fn revoke_token(&self, user_id: i64, token_id: i64, actor: &Actor) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let revoked = sqlx::query(
+                    r"
+                    update access_token
+                    set revoked_at = $3
+                    where id = $1
+                      and user_id = $2
+                      and revoked_at is null
+                    ",
+                )
+                .bind(token_id)
+                .bind(user_id)
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if revoked == 0 {
+                    return Err(StorageError::not_found("live token", token_id));
+                }
+                Self::append_in(&mut tx, &audit(actor, "token.revoke", format!("user:{user_id}")).with_detail(format!("token {token_id}"))).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn login_locked_until(&self, keys: &[String]) -> Result<Option<String>> {
+                let now = now_text();
+                let mut latest: Option<String> = None;
+                for key in keys {
+                    let until: Option<String> = sqlx::query_scalar(
+                        r"
+                        select locked_until
+                        from login_throttle
+                        where throttle_key = $1
+                          and locked_until > $2
+                        ",
+                    )
+                    .bind(key)
+                    .bind(&now)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    latest = latest.max(until);
+                }
+                Ok(latest)
+            }
+
+            async fn record_login_failure(&self, key: &str, cap_seconds: i64) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let failures: i64 = sqlx::query_scalar(
+                    r"
+                    insert into login_throttle (throttle_key, failures, locked_until)
+                    values ($1, 1, '')
+                    on conflict (throttle_key) do update set failures = login_throttle.failures + 1
+                    returning failures
+                    ",
+                )
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await?;
+                let seconds = login_lockout_seconds(failures, cap_seconds);
+                let until = crate::audit::timestamp_text(chrono::Utc::now() + chrono::Duration::seconds(seconds));
+                sqlx::query(
+                    r"
+                    update login_throttle
+                    set locked_until = $2
+                    where throttle_key = $1
+                    ",
+                )
+                .bind(key)
+                .bind(until)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn clear_login_failures(&self, key: &str) -> Result<()> {
+                sqlx::query(
+                    r"
+                    delete from login_throttle
+                    where throttle_key = $1
+                    ",
+                )
+                .bind(key)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+impl_account_store!(SqliteStore);
+impl_account_store!(PgStore);

@@ -1,0 +1,229 @@
+use crate::{actor, contract};
+use evident_core::OrgCode;
+use evident_core::access::{Grant, Role};
+use evident_core::account::NewUser;
+use evident_core::text::Email;
+use evident_store::audit::{now_text, timestamp_text};
+use evident_store::{StorageError, Store};
+
+fn grant(role: Role, org: &str) -> Grant {
+    Grant::try_new(role, OrgCode::parse(org).unwrap()).unwrap()
+}
+
+fn later(seconds: i64) -> String {
+    timestamp_text(chrono::Utc::now() + chrono::Duration::seconds(seconds))
+}
+
+contract!(
+    users_hold_grants_and_an_email_address_is_taken_once,
+    sessions_are_found_by_digest_until_they_expire_or_end,
+    access_tokens_work_until_revoked_or_expired,
+    repeated_login_failures_lock_a_key_for_a_bounded_time,
+);
+
+async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store) {
+    let anna = NewUser::parse(
+        "Anna.Berg@Kommun.example",
+        "Anna Berg",
+        Some("$argon2id$fake".into()),
+    )
+    .unwrap();
+    let created = store.create_user(&anna, &actor()).await.unwrap();
+    assert_eq!(created.email.as_str(), "anna.berg@kommun.example");
+    let again = store.create_user(&anna, &actor()).await.unwrap_err();
+    assert!(
+        matches!(again, StorageError::Conflict { field: "email" }),
+        "{again:?}"
+    );
+
+    store
+        .add_grant(created.id, &grant(Role::Practitioner, "0380"), &actor())
+        .await
+        .unwrap();
+    store
+        .add_grant(created.id, &grant(Role::Auditor, "03"), &actor())
+        .await
+        .unwrap();
+    let twice = store
+        .add_grant(created.id, &grant(Role::Auditor, "03"), &actor())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(twice, StorageError::Conflict { field: "grant" }),
+        "{twice:?}"
+    );
+    let nowhere = store
+        .add_grant(created.id, &grant(Role::Auditor, "0999"), &actor())
+        .await
+        .unwrap_err();
+    assert!(matches!(nowhere, StorageError::NotFound(_)), "{nowhere:?}");
+
+    let email = Email::parse("email", "anna.berg@kommun.example").unwrap();
+    let (found, hash) = store.find_user_by_email(&email).await.unwrap().unwrap();
+    assert_eq!(hash.as_deref(), Some("$argon2id$fake"));
+    assert_eq!(
+        found.grants,
+        vec![
+            grant(Role::Practitioner, "0380"),
+            grant(Role::Auditor, "03")
+        ]
+    );
+
+    store
+        .remove_grant(created.id, &grant(Role::Practitioner, "0380"), &actor())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_user(created.id).await.unwrap().grants,
+        vec![grant(Role::Auditor, "03")]
+    );
+    assert!(matches!(
+        store
+            .remove_grant(created.id, &grant(Role::Practitioner, "0380"), &actor())
+            .await,
+        Err(StorageError::NotFound(_))
+    ));
+    store
+        .set_password(created.id, "$argon2id$other", &actor())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .find_user_by_email(&email)
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+            .as_deref(),
+        Some("$argon2id$other")
+    );
+    assert_eq!(store.list_users().await.unwrap().len(), 1);
+    assert!(matches!(
+        store.get_user(999).await,
+        Err(StorageError::NotFound(_))
+    ));
+}
+
+async fn sessions_are_found_by_digest_until_they_expire_or_end(store: &dyn Store) {
+    let user = store
+        .create_user(
+            &NewUser::parse("per@kommun.example", "Per", None).unwrap(),
+            &actor(),
+        )
+        .await
+        .unwrap();
+    store
+        .create_session(user.id, "digest-live", "csrf-1", &later(3600))
+        .await
+        .unwrap();
+    store
+        .create_session(user.id, "digest-old", "csrf-2", &later(-1))
+        .await
+        .unwrap();
+    store
+        .create_session(user.id, "digest-other", "csrf-3", &later(3600))
+        .await
+        .unwrap();
+    let live = store.find_session("digest-live").await.unwrap().unwrap();
+    assert_eq!(
+        (live.user.id, live.csrf_token.as_str()),
+        (user.id, "csrf-1")
+    );
+    assert!(
+        store.find_session("digest-old").await.unwrap().is_none(),
+        "expired"
+    );
+    assert!(store.find_session("nope").await.unwrap().is_none());
+    store
+        .delete_other_sessions(user.id, "digest-live")
+        .await
+        .unwrap();
+    assert!(store.find_session("digest-other").await.unwrap().is_none());
+    store.delete_session("digest-live").await.unwrap();
+    assert!(store.find_session("digest-live").await.unwrap().is_none());
+}
+
+async fn access_tokens_work_until_revoked_or_expired(store: &dyn Store) {
+    let user = store
+        .create_user(
+            &NewUser::parse("eva@kommun.example", "Eva", None).unwrap(),
+            &actor(),
+        )
+        .await
+        .unwrap();
+    let token = store
+        .create_token(user.id, "report script", "t-live", &later(86_400), &actor())
+        .await
+        .unwrap();
+    store
+        .create_token(user.id, "old", "t-expired", &later(-5), &actor())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.find_token_user("t-live").await.unwrap().unwrap().id,
+        user.id
+    );
+    assert!(store.find_token_user("t-expired").await.unwrap().is_none());
+    assert_eq!(store.list_tokens(user.id).await.unwrap().len(), 2);
+
+    let stranger = store
+        .create_user(
+            &NewUser::parse("x@kommun.example", "X", None).unwrap(),
+            &actor(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.revoke_token(stranger.id, token.id, &actor()).await,
+        Err(StorageError::NotFound(_))
+    ));
+    store
+        .revoke_token(user.id, token.id, &actor())
+        .await
+        .unwrap();
+    assert!(store.find_token_user("t-live").await.unwrap().is_none());
+    assert!(
+        store.list_tokens(user.id).await.unwrap()[1]
+            .revoked_at
+            .is_some()
+            || store.list_tokens(user.id).await.unwrap()[0]
+                .revoked_at
+                .is_some()
+    );
+    assert!(
+        matches!(
+            store.revoke_token(user.id, token.id, &actor()).await,
+            Err(StorageError::NotFound(_))
+        ),
+        "revoked once"
+    );
+}
+
+async fn repeated_login_failures_lock_a_key_for_a_bounded_time(store: &dyn Store) {
+    let keys = vec![
+        "account:anna@kommun.example".to_owned(),
+        "address:10.0.0.1".to_owned(),
+    ];
+    for _ in 0..4 {
+        store.record_login_failure(&keys[0], 300).await.unwrap();
+    }
+    assert_eq!(
+        store.login_locked_until(&keys).await.unwrap(),
+        None,
+        "four failures are free"
+    );
+    store.record_login_failure(&keys[0], 300).await.unwrap();
+    let until = store
+        .login_locked_until(&keys)
+        .await
+        .unwrap()
+        .expect("locked after the fifth");
+    assert!(until > now_text() && until <= later(2), "{until}");
+    for _ in 0..20 {
+        store.record_login_failure(&keys[0], 300).await.unwrap();
+    }
+    let until = store.login_locked_until(&keys).await.unwrap().unwrap();
+    assert!(until <= later(301), "never longer than the cap: {until}");
+    store.clear_login_failures(&keys[0]).await.unwrap();
+    assert_eq!(store.login_locked_until(&keys).await.unwrap(), None);
+}

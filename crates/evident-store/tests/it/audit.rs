@@ -1,0 +1,207 @@
+use crate::{actor, contract};
+use evident_core::audit::{AuditEvent, Outcome};
+use evident_core::{NewUnit, UnitUpdate};
+use evident_store::audit::verify_audit_trail;
+use evident_store::testing::TestDb;
+use evident_store::{AuditFilter, Backend, Store};
+
+contract!(writes_are_audited_in_a_chain_that_verifies_and_can_be_searched);
+
+async fn writes_are_audited_in_a_chain_that_verifies_and_can_be_searched(store: &dyn Store) {
+    assert_eq!(
+        verify_audit_trail(store).await.unwrap(),
+        Ok(0),
+        "an empty trail verifies"
+    );
+    let details = UnitUpdate::parse("Hemtjänst Gränby", "public", None, "elderly_care").unwrap();
+    let unit = store
+        .create_unit(&NewUnit::parse("0380", details.clone()).unwrap(), &actor())
+        .await
+        .unwrap();
+    store
+        .update_unit(&unit.code, &details, &actor())
+        .await
+        .unwrap();
+    let denial = AuditEvent::new(&actor(), "client.read", "client:42", Outcome::Denied)
+        .with_detail("needs practitioner");
+    store.append_audit(&denial).await.unwrap();
+
+    assert_eq!(verify_audit_trail(store).await.unwrap(), Ok(3));
+    let entries = store.audit_entries().await.unwrap();
+    let actions: Vec<_> = entries.iter().map(|e| e.event.action.as_str()).collect();
+    assert_eq!(actions, ["unit.create", "unit.update", "client.read"]);
+    assert_eq!(entries[0].event.record, format!("unit:{}", unit.code));
+    assert_eq!(entries[1].prev_hash, entries[0].hash);
+
+    let denied = store
+        .search_audit(&AuditFilter {
+            action: Some("client.read".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].event.outcome, Outcome::Denied);
+    let by_actor = store
+        .search_audit(&AuditFilter {
+            actor: Some("contract-test".into()),
+            limit: 2,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        by_actor.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [3, 2],
+        "newest first, limited"
+    );
+    let future = store
+        .search_audit(&AuditFilter {
+            from: Some("2999-01-01".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(future.is_empty());
+}
+
+/// Raw SQL against the test database, as someone with database access would tamper.
+async fn tamper(db: &TestDb, statements: &[&str]) {
+    match db.url.backend() {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(db.url.expose()).await.unwrap();
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(db.url.expose()).await.unwrap();
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+        }
+    }
+}
+
+fn unlock(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "drop trigger audit_event_no_update; drop trigger audit_event_no_delete",
+        Backend::Postgres => "alter table audit_event disable trigger audit_event_no_update",
+    }
+}
+
+async fn audited_db(backend: Backend) -> Option<TestDb> {
+    let db = TestDb::on(backend).await?;
+    for i in 0..5 {
+        let event = AuditEvent::new(
+            &actor(),
+            "unit.read",
+            format!("unit:0380-000{i}"),
+            Outcome::Allowed,
+        );
+        db.store.append_audit(&event).await.unwrap();
+    }
+    assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(5));
+    Some(db)
+}
+
+async fn changing_any_single_row_is_detected_and_named(backend: Backend) {
+    let cases: [(&str, i64); 5] = [
+        ("update audit_event set detail = 'edited' where id = 3", 3),
+        (
+            "update audit_event set actor = 'someone-else' where id = 1",
+            1,
+        ),
+        ("delete from audit_event where id = 2", 2),
+        ("delete from audit_event where id = 5", 5),
+        (
+            "update audit_event set at = '2020-01-01T00:00:00.000000Z' where id = 4",
+            4,
+        ),
+    ];
+    for (sql, named) in cases {
+        let Some(db) = audited_db(backend).await else {
+            return;
+        };
+        tamper(&db, &[unlock(backend), sql]).await;
+        let broken = verify_audit_trail(&*db.store).await.unwrap().unwrap_err();
+        assert_eq!(broken.id, named, "{sql}: {broken}");
+    }
+    let Some(db) = audited_db(backend).await else {
+        return;
+    };
+    tamper(
+        &db,
+        &[
+            unlock(backend),
+            "update audit_event set id = 9 where id = 2",
+            "update audit_event set id = 2 where id = 3",
+            "update audit_event set id = 3 where id = 9",
+        ],
+    )
+    .await;
+    assert_eq!(
+        verify_audit_trail(&*db.store)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .id,
+        2,
+        "reordered"
+    );
+}
+
+async fn the_database_refuses_to_change_the_trail(backend: Backend) {
+    let Some(db) = audited_db(backend).await else {
+        return;
+    };
+    let refused = match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(db.url.expose()).await.unwrap();
+            sqlx::query("delete from audit_event where id = 1")
+                .execute(&pool)
+                .await
+                .unwrap_err()
+                .to_string()
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(db.url.expose()).await.unwrap();
+            sqlx::query("update audit_event set detail = 'x' where id = 1")
+                .execute(&pool)
+                .await
+                .unwrap_err()
+                .to_string()
+        }
+    };
+    assert!(refused.contains("append-only"), "{refused}");
+}
+
+#[tokio::test]
+async fn changing_any_single_row_is_detected_and_named_on_sqlite() {
+    changing_any_single_row_is_detected_and_named(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn changing_any_single_row_is_detected_and_named_on_postgres() {
+    changing_any_single_row_is_detected_and_named(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_the_trail_on_sqlite() {
+    the_database_refuses_to_change_the_trail(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_the_trail_on_postgres() {
+    the_database_refuses_to_change_the_trail(Backend::Postgres).await;
+}
