@@ -55,7 +55,9 @@ impl AppError {
     pub fn detail(&self) -> String {
         match self {
             Self::Internal(_) => "something went wrong on our side; it has been logged".to_owned(),
-            Self::Unavailable(_) => "the database is not reachable right now; try again shortly".to_owned(),
+            Self::Unavailable(_) => {
+                "the database is not reachable right now; try again shortly".to_owned()
+            }
             other => other.to_string(),
         }
     }
@@ -103,7 +105,9 @@ impl IntoResponse for AppError {
         let status = self.status();
         let detail = self.detail();
         let mut response = (status, detail.clone()).into_response();
-        response.extensions_mut().insert(ErrorForPage { status, detail });
+        response
+            .extensions_mut()
+            .insert(ErrorForPage { status, detail });
         response
     }
 }
@@ -113,7 +117,8 @@ impl IntoResponse for AppError {
 /// # Errors
 /// [`AppError::NotFound`] when `raw` is not an organisation code.
 pub fn code_in_path(raw: &str) -> Result<evident_core::OrgCode, AppError> {
-    evident_core::OrgCode::parse(raw).map_err(|_| AppError::NotFound(format!("organisation '{raw}'")))
+    evident_core::OrgCode::parse(raw)
+        .map_err(|_| AppError::NotFound(format!("organisation '{raw}'")))
 }
 
 /// An [`AppError`] rendered as the API's JSON error body.

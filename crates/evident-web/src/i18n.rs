@@ -82,7 +82,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 
 /// Every text of the interface, in one language.
 #[derive(Debug)]
-#[expect(missing_docs, reason = "each field is a UI string named after where it is shown")]
+#[expect(
+    missing_docs,
+    reason = "each field is a UI string named after where it is shown"
+)]
 pub struct Texts {
     pub skip_to_content: &'static str,
     pub nav_home: &'static str,
@@ -278,7 +281,10 @@ mod tests {
 
     #[test]
     fn the_language_comes_from_its_cookie_among_others() {
-        assert_eq!(Lang::from_cookie_header("a=1; evident_lang=en; b=2"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_cookie_header("a=1; evident_lang=en; b=2"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_cookie_header("evident_lang=sv"), Some(Lang::Sv));
         assert_eq!(Lang::from_cookie_header("evident_lang=de"), None);
         assert_eq!(Lang::from_cookie_header("xevident_lang=en"), None);

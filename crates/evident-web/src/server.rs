@@ -2,12 +2,12 @@
 
 use crate::api::{self, API_PREFIX};
 use crate::error::{ApiError, AppError};
-use crate::{html, AppState};
+use crate::{AppState, html};
+use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::header::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use std::future::Future;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
@@ -38,7 +38,11 @@ pub fn app(state: AppState) -> Router {
 async fn not_found(request: Request) -> Response {
     let path = request.uri().path().to_owned();
     if path == API_PREFIX || path.starts_with(&format!("{API_PREFIX}/")) {
-        ApiError(AppError::NotFound(format!("API route {} {path}", request.method()))).into_response()
+        ApiError(AppError::NotFound(format!(
+            "API route {} {path}",
+            request.method()
+        )))
+        .into_response()
     } else {
         AppError::NotFound(format!("page {path}")).into_response()
     }
@@ -51,7 +55,10 @@ async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     };
     set(
         headers,
@@ -78,7 +85,9 @@ pub async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening on http://{addr}");
     }
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Completes on Ctrl-C or SIGTERM, the signals that ask a server to stop.

@@ -16,3 +16,12 @@ impl AppState {
         Self { store }
     }
 }
+
+/// The actor of a request nobody signed in to. TODO(#3): replaced by the signed-in user.
+pub fn anonymous() -> evident_core::audit::Actor {
+    evident_core::audit::Actor {
+        user_id: None,
+        label: "anonymous".to_owned(),
+        address: None,
+    }
+}

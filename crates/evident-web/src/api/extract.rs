@@ -23,8 +23,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 fn json_problem(rejection: &JsonRejection) -> String {
     match rejection {
-        JsonRejection::JsonDataError(e) => format!("the JSON body does not fit: {}", source_text(e)),
-        JsonRejection::JsonSyntaxError(e) => format!("the body is not valid JSON: {}", source_text(e)),
+        JsonRejection::JsonDataError(e) => {
+            format!("the JSON body does not fit: {}", source_text(e))
+        }
+        JsonRejection::JsonSyntaxError(e) => {
+            format!("the body is not valid JSON: {}", source_text(e))
+        }
         JsonRejection::MissingJsonContentType(_) => {
             "the body must be JSON, sent with Content-Type: application/json".to_owned()
         }
@@ -50,9 +54,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError(AppError::Invalid(
-                format!("the query string does not fit: {}", source_text(&e)),
-            ))),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(ApiError(AppError::Invalid(format!(
+                    "the query string does not fit: {}",
+                    source_text(&e)
+                ))))
+            }
             Err(other) => Err(ApiError(AppError::Invalid(other.body_text()))),
         }
     }

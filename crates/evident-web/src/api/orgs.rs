@@ -1,11 +1,11 @@
 //! The organisation tree: listing nodes by level and reading one node.
 
+use crate::AppState;
 use crate::api::extract::ApiQuery;
 use crate::api::model::{Level, OrgDetail, OrgSummary};
-use crate::error::{code_in_path, ApiResult, AppError, ErrorBody};
-use crate::AppState;
-use axum::extract::{Path, State};
+use crate::error::{ApiResult, AppError, ErrorBody, code_in_path};
 use axum::Json;
+use axum::extract::{Path, State};
 use evident_core::{OrgCode, OrgLevel};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -40,7 +40,9 @@ pub async fn list_orgs(
     let parent = params
         .parent
         .as_deref()
-        .map(|raw| OrgCode::parse(raw).map_err(|e| AppError::Invalid(format!("parent: {}", e.problem))))
+        .map(|raw| {
+            OrgCode::parse(raw).map_err(|e| AppError::Invalid(format!("parent: {}", e.problem)))
+        })
         .transpose()?;
     if let Some(parent) = &parent {
         state.store.get_org(parent).await?;
@@ -48,7 +50,9 @@ pub async fn list_orgs(
     let level = match (params.level, &parent) {
         (Some(level), _) => OrgLevel::from(level),
         (None, Some(parent)) => child_level(parent.level()).ok_or_else(|| {
-            AppError::Invalid(format!("parent: {parent} is a unit, which has nothing below it"))
+            AppError::Invalid(format!(
+                "parent: {parent} is a unit, which has nothing below it"
+            ))
         })?,
         (None, None) => OrgLevel::County,
     };
@@ -77,7 +81,10 @@ pub async fn list_orgs(
         (status = 404, description = "No node has this code", body = ErrorBody)
     )
 )]
-pub async fn get_org(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<OrgDetail>> {
+pub async fn get_org(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<OrgDetail>> {
     let code = code_in_path(&code)?;
     let node = state.store.get_org(&code).await?;
     let mut path = Vec::new();
@@ -88,7 +95,11 @@ pub async fn get_org(State(state): State<AppState>, Path(code): Path<String>) ->
         OrgLevel::Unit => Some(state.store.get_unit(&code).await?.into()),
         _ => None,
     };
-    Ok(Json(OrgDetail { node: node.into(), path, unit }))
+    Ok(Json(OrgDetail {
+        node: node.into(),
+        path,
+        unit,
+    }))
 }
 
 fn child_level(level: OrgLevel) -> Option<OrgLevel> {

@@ -1,12 +1,12 @@
 //! Regional support structures and their dialog partners.
 
+use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::api::model::{DialogPartnerSummary, NewDialogPartnerBody, SupportStructureSummary};
-use crate::error::{code_in_path, ApiResult, ErrorBody};
-use crate::AppState;
+use crate::error::{ApiResult, ErrorBody, code_in_path};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use evident_core::NewDialogPartner;
 
 /// Reads a county's support structure with its dialog partners.
@@ -48,8 +48,17 @@ pub async fn add_dialog_partner(
 ) -> ApiResult<(StatusCode, Json<DialogPartnerSummary>)> {
     let county = code_in_path(&code)?;
     let partner = NewDialogPartner::parse(county.as_str(), &body.name, &body.role, &body.email)
-        .map_err(|e| if e.field == "county" { crate::AppError::NotFound(format!("county {code}")) } else { e.into() })?;
-    let added = state.store.add_dialog_partner(&partner).await?;
+        .map_err(|e| {
+            if e.field == "county" {
+                crate::AppError::NotFound(format!("county {code}"))
+            } else {
+                e.into()
+            }
+        })?;
+    let added = state
+        .store
+        .add_dialog_partner(&partner, &crate::state::anonymous())
+        .await?;
     Ok((StatusCode::CREATED, Json(added.into())))
 }
 
@@ -75,6 +84,9 @@ pub async fn remove_dialog_partner(
     let id = id
         .parse::<i64>()
         .map_err(|_| crate::AppError::NotFound(format!("dialog partner '{id}'")))?;
-    state.store.remove_dialog_partner(&county, id).await?;
+    state
+        .store
+        .remove_dialog_partner(&county, id, &crate::state::anonymous())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

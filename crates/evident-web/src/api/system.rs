@@ -1,8 +1,8 @@
 //! Health and the OpenAPI document.
 
+use crate::AppState;
 use crate::api::model::Health;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 use axum::extract::State;
 use axum::{Extension, Json};
 use evident_core::OrgCode;
@@ -20,7 +20,9 @@ use std::sync::Arc;
 )]
 pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     state.store.get_org(&OrgCode::nation()).await?;
-    Ok(Json(Health { status: "ok".to_owned() }))
+    Ok(Json(Health {
+        status: "ok".to_owned(),
+    }))
 }
 
 /// This API's OpenAPI 3 document.
@@ -30,6 +32,8 @@ pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     tag = "system",
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json"))
 )]
-pub async fn openapi_json(Extension(document): Extension<Arc<utoipa::openapi::OpenApi>>) -> Json<utoipa::openapi::OpenApi> {
+pub async fn openapi_json(
+    Extension(document): Extension<Arc<utoipa::openapi::OpenApi>>,
+) -> Json<utoipa::openapi::OpenApi> {
     Json((*document).clone())
 }

@@ -1,20 +1,25 @@
 //! Creating, reading and editing units.
 
+use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::api::model::{NewUnitBody, UnitBody, UnitSummary};
-use crate::error::{code_in_path, ApiResult, AppError, ErrorBody};
-use crate::AppState;
-use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use crate::error::{ApiResult, AppError, ErrorBody, code_in_path};
 use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::IntoResponse;
 use evident_core::{NewUnit, OrgCode, OrgLevel, UnitUpdate};
 use evident_store::StorageError;
 
 impl UnitBody {
     fn validate(&self) -> Result<UnitUpdate, AppError> {
-        Ok(UnitUpdate::try_new(&self.name, self.provider.into(), self.operator.as_deref(), self.area.into())?)
+        Ok(UnitUpdate::try_new(
+            &self.name,
+            self.provider.into(),
+            self.operator.as_deref(),
+            self.area.into(),
+        )?)
     }
 }
 
@@ -34,9 +39,17 @@ pub async fn create_unit(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewUnitBody>,
 ) -> ApiResult<impl IntoResponse> {
-    let municipality = OrgCode::parse_at("municipality", &body.municipality, OrgLevel::Municipality)?;
-    let unit = NewUnit { municipality, details: body.details.validate()? };
-    let created = match state.store.create_unit(&unit).await {
+    let municipality =
+        OrgCode::parse_at("municipality", &body.municipality, OrgLevel::Municipality)?;
+    let unit = NewUnit {
+        municipality,
+        details: body.details.validate()?,
+    };
+    let created = match state
+        .store
+        .create_unit(&unit, &crate::state::anonymous())
+        .await
+    {
         Err(StorageError::NotFound(what)) => {
             return Err(AppError::Invalid(format!("municipality: {what} not found")).into());
         }
@@ -44,7 +57,11 @@ pub async fn create_unit(
     };
     tracing::info!(unit = %created.code, "unit created");
     let location = format!("/api/v1/units/{}", created.code);
-    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(UnitSummary::from(created))))
+    Ok((
+        StatusCode::CREATED,
+        [(LOCATION, location)],
+        Json(UnitSummary::from(created)),
+    ))
 }
 
 /// Reads a unit.
@@ -58,7 +75,10 @@ pub async fn create_unit(
         (status = 404, description = "No unit has this code", body = ErrorBody)
     )
 )]
-pub async fn get_unit(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<UnitSummary>> {
+pub async fn get_unit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<UnitSummary>> {
     let code = code_in_path(&code)?;
     Ok(Json(state.store.get_unit(&code).await?.into()))
 }
@@ -82,7 +102,10 @@ pub async fn update_unit(
     ApiJson(body): ApiJson<UnitBody>,
 ) -> ApiResult<Json<UnitSummary>> {
     let code = code_in_path(&code)?;
-    let updated = state.store.update_unit(&code, &body.validate()?).await?;
+    let updated = state
+        .store
+        .update_unit(&code, &body.validate()?, &crate::state::anonymous())
+        .await?;
     tracing::info!(unit = %updated.code, "unit updated");
     Ok(Json(updated.into()))
 }

@@ -1,7 +1,7 @@
 //! The home page: what Evident is, and where to start.
 
-use crate::html::{render, Chrome};
 use crate::AppError;
+use crate::html::{Chrome, render};
 use askama::Template;
 use axum::response::Html;
 

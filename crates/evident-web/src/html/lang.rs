@@ -1,10 +1,10 @@
 //! The language switch: remembers the choice in a cookie and returns to the page it came from.
 
-use crate::i18n::{Lang, LANG_COOKIE};
 use crate::AppError;
+use crate::i18n::{LANG_COOKIE, Lang};
 use axum::extract::{Path, Query};
-use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::StatusCode;
+use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
@@ -16,17 +16,33 @@ pub struct SwitchParams {
 }
 
 /// Sets the interface language for a year and goes back to `next`.
-pub async fn switch(Path(code): Path<String>, Query(params): Query<SwitchParams>) -> Result<impl IntoResponse, AppError> {
-    let lang = Lang::from_code(&code).ok_or_else(|| AppError::NotFound(format!("language '{code}'")))?;
-    let next = params.next.filter(|n| is_local_path(n)).unwrap_or_else(|| "/".to_owned());
-    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
-    Ok((StatusCode::SEE_OTHER, [(SET_COOKIE, cookie), (LOCATION, next)]))
+pub async fn switch(
+    Path(code): Path<String>,
+    Query(params): Query<SwitchParams>,
+) -> Result<impl IntoResponse, AppError> {
+    let lang =
+        Lang::from_code(&code).ok_or_else(|| AppError::NotFound(format!("language '{code}'")))?;
+    let next = params
+        .next
+        .filter(|n| is_local_path(n))
+        .unwrap_or_else(|| "/".to_owned());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(SET_COOKIE, cookie), (LOCATION, next)],
+    ))
 }
 
 /// A path on this site: starts with one `/`, so `//evil.example` and `/\evil` (which browsers
 /// treat as other hosts) are refused, as is anything with a scheme.
 fn is_local_path(next: &str) -> bool {
-    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains(['\r', '\n'])
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\r', '\n'])
 }
 
 #[cfg(test)]
@@ -36,7 +52,13 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert!(is_local_path("/orgs/03?x=1"));
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "orgs", "/a\r\nSet-Cookie: x"] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "orgs",
+            "/a\r\nSet-Cookie: x",
+        ] {
             assert!(!is_local_path(bad), "{bad}");
         }
     }

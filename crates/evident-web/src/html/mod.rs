@@ -15,14 +15,14 @@ use crate::error::ErrorForPage;
 use crate::i18n::{Lang, Texts};
 use crate::{AppError, AppState};
 use askama::Template;
+use axum::Router;
 use axum::extract::{FromRequestParts, Request};
+use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use std::convert::Infallible;
 
 /// The stylesheet, embedded so that the binary is all a user needs.
@@ -39,7 +39,10 @@ pub fn router() -> Router<AppState> {
 
 async fn stylesheet() -> impl IntoResponse {
     (
-        [(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
         STYLESHEET,
     )
 }
@@ -59,12 +62,20 @@ pub struct Chrome {
 impl Chrome {
     /// The frame for a page in `lang` at `path`.
     pub fn new(lang: Lang, path: impl Into<String>) -> Self {
-        Self { lang, t: lang.texts(), path: path.into() }
+        Self {
+            lang,
+            t: lang.texts(),
+            path: path.into(),
+        }
     }
 
     /// The URL of the language switch, returning to this page.
     pub fn switch_href(&self) -> String {
-        format!("/lang/{}?next={}", self.lang.other().code(), percent_encode(&self.path))
+        format!(
+            "/lang/{}?next={}",
+            self.lang.other().code(),
+            percent_encode(&self.path)
+        )
     }
 }
 
@@ -82,7 +93,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
 fn percent_encode(raw: &str) -> String {
     raw.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -131,7 +144,12 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
         s if s.is_client_error() => t.error_invalid,
         _ => t.error_other,
     };
-    let page = ErrorPage { chrome, status: error.status.as_u16(), title, detail: error.detail };
+    let page = ErrorPage {
+        chrome,
+        status: error.status.as_u16(),
+        title,
+        detail: error.detail,
+    };
     match page.render() {
         Ok(html) => (error.status, Html(html)).into_response(),
         Err(_) => response,
@@ -145,6 +163,9 @@ mod tests {
     #[test]
     fn the_switch_link_carries_the_current_path_encoded() {
         let chrome = Chrome::new(Lang::Sv, "/orgs/03?x=1&y=å");
-        assert_eq!(chrome.switch_href(), "/lang/en?next=/orgs/03%3Fx%3D1%26y%3D%C3%A5");
+        assert_eq!(
+            chrome.switch_href(),
+            "/lang/en?next=/orgs/03%3Fx%3D1%26y%3D%C3%A5"
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! it twice.
 
 use crate::error::code_in_path;
-use crate::html::{render, Chrome};
+use crate::html::{Chrome, render};
 use crate::i18n::Texts;
 use crate::{AppError, AppState};
 use askama::Template;
@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use evident_core::{
-    DomainError, NewDialogPartner, NewUnit, OrgCode, OrgLevel, OrgNode, Provider, SupportStructure, Unit, UnitArea,
-    UnitUpdate,
+    DomainError, NewDialogPartner, NewUnit, OrgCode, OrgLevel, OrgNode, Provider, SupportStructure,
+    Unit, UnitArea, UnitUpdate,
 };
 use serde::Deserialize;
 
@@ -66,7 +66,11 @@ impl UnitRow {
             name: unit.name.to_string(),
             provider: t.provider_kind(unit.provider),
             private: unit.provider == Provider::Private,
-            operator: unit.operator.as_ref().map(ToString::to_string).unwrap_or_default(),
+            operator: unit
+                .operator
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             area: t.area_name(unit.area),
         }
     }
@@ -91,7 +95,11 @@ impl UnitForm {
         Self {
             name: unit.name.to_string(),
             provider: unit.provider.as_str().to_owned(),
-            operator: unit.operator.as_ref().map(ToString::to_string).unwrap_or_default(),
+            operator: unit
+                .operator
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             area: unit.area.as_str().to_owned(),
         }
     }
@@ -112,7 +120,11 @@ impl UnitForm {
     pub fn providers(&self, t: &Texts) -> Vec<SelectOption> {
         [Provider::Public, Provider::Private]
             .into_iter()
-            .map(|p| SelectOption { value: p.as_str(), label: t.provider_kind(p), selected: self.provider == p.as_str() })
+            .map(|p| SelectOption {
+                value: p.as_str(),
+                label: t.provider_kind(p),
+                selected: self.provider == p.as_str(),
+            })
             .collect()
     }
 
@@ -120,7 +132,11 @@ impl UnitForm {
     pub fn areas(&self, t: &Texts) -> Vec<SelectOption> {
         UnitArea::ALL
             .into_iter()
-            .map(|a| SelectOption { value: a.as_str(), label: t.area_name(a), selected: self.area == a.as_str() })
+            .map(|a| SelectOption {
+                value: a.as_str(),
+                label: t.area_name(a),
+                selected: self.area == a.as_str(),
+            })
             .collect()
     }
 }
@@ -219,7 +235,12 @@ pub struct NodeParams {
 async fn show_nation(State(state): State<AppState>, chrome: Chrome) -> Result<Response, AppError> {
     let nation = state.store.get_org(&OrgCode::nation()).await?;
     let counties = state.store.list_orgs(OrgLevel::County, None).await?;
-    Ok(render(&NationPage { chrome, nation, counties })?.into_response())
+    Ok(render(&NationPage {
+        chrome,
+        nation,
+        counties,
+    })?
+    .into_response())
 }
 
 async fn show_node(
@@ -233,7 +254,9 @@ async fn show_node(
     match code.level() {
         OrgLevel::Nation => Ok(Redirect::to("/orgs").into_response()),
         OrgLevel::County => county_page(&state, chrome, &code, PartnerForm::default(), None).await,
-        OrgLevel::Municipality => municipality_page(&state, chrome, &code, UnitForm::blank(), None).await,
+        OrgLevel::Municipality => {
+            municipality_page(&state, chrome, &code, UnitForm::blank(), None).await
+        }
         OrgLevel::Unit => unit_page(&state, chrome, &code, None, None, saved).await,
     }
 }
@@ -248,7 +271,11 @@ async fn trail(state: &AppState, code: &OrgCode) -> Result<Vec<OrgNode>, AppErro
 
 /// The status of a page: 200, or 422 when it shows a rejected form.
 fn status_for(form_error: &Option<String>) -> StatusCode {
-    if form_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }
+    if form_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
 }
 
 async fn county_page(
@@ -262,7 +289,10 @@ async fn county_page(
     let page = CountyPage {
         chrome,
         trail: trail(state, code).await?,
-        municipalities: state.store.list_orgs(OrgLevel::Municipality, Some(code)).await?,
+        municipalities: state
+            .store
+            .list_orgs(OrgLevel::Municipality, Some(code))
+            .await?,
         support: state.store.get_support_structure(code).await?,
         county,
         form,
@@ -282,7 +312,10 @@ async fn municipality_page(
     let units = state.store.list_units(code).await?;
     let page = MunicipalityPage {
         trail: trail(state, code).await?,
-        private_count: units.iter().filter(|u| u.provider == Provider::Private).count(),
+        private_count: units
+            .iter()
+            .filter(|u| u.provider == Provider::Private)
+            .count(),
         units: units.iter().map(|u| UnitRow::new(u, chrome.t)).collect(),
         chrome,
         municipality,
@@ -325,11 +358,29 @@ async fn create_unit(
     }
     match form.validate() {
         Ok(details) => {
-            let created = state.store.create_unit(&NewUnit { municipality, details }).await?;
+            let created = state
+                .store
+                .create_unit(
+                    &NewUnit {
+                        municipality,
+                        details,
+                    },
+                    &crate::state::anonymous(),
+                )
+                .await?;
             tracing::info!(unit = %created.code, "unit created");
             Ok(Redirect::to(&format!("/orgs/{}?saved=1", created.code)).into_response())
         }
-        Err(problem) => municipality_page(&state, chrome, &municipality, form, Some(problem.to_string())).await,
+        Err(problem) => {
+            municipality_page(
+                &state,
+                chrome,
+                &municipality,
+                form,
+                Some(problem.to_string()),
+            )
+            .await
+        }
     }
 }
 
@@ -345,11 +396,24 @@ async fn update_unit(
     }
     match form.validate() {
         Ok(update) => {
-            state.store.update_unit(&code, &update).await?;
+            state
+                .store
+                .update_unit(&code, &update, &crate::state::anonymous())
+                .await?;
             tracing::info!(unit = %code, "unit updated");
             Ok(Redirect::to(&format!("/orgs/{code}?saved=1")).into_response())
         }
-        Err(problem) => unit_page(&state, chrome, &code, Some(form), Some(problem.to_string()), false).await,
+        Err(problem) => {
+            unit_page(
+                &state,
+                chrome,
+                &code,
+                Some(form),
+                Some(problem.to_string()),
+                false,
+            )
+            .await
+        }
     }
 }
 
@@ -365,7 +429,10 @@ async fn add_partner(
     }
     match NewDialogPartner::parse(county.as_str(), &form.name, &form.role, &form.email) {
         Ok(partner) => {
-            state.store.add_dialog_partner(&partner).await?;
+            state
+                .store
+                .add_dialog_partner(&partner, &crate::state::anonymous())
+                .await?;
             Ok(Redirect::to(&format!("/orgs/{county}#partners")).into_response())
         }
         Err(problem) => county_page(&state, chrome, &county, form, Some(problem.to_string())).await,
@@ -377,7 +444,12 @@ async fn remove_partner(
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let county = code_in_path(&code)?;
-    let id = id.parse::<i64>().map_err(|_| AppError::NotFound(format!("dialog partner '{id}'")))?;
-    state.store.remove_dialog_partner(&county, id).await?;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound(format!("dialog partner '{id}'")))?;
+    state
+        .store
+        .remove_dialog_partner(&county, id, &crate::state::anonymous())
+        .await?;
     Ok(Redirect::to(&format!("/orgs/{county}#partners")).into_response())
 }
