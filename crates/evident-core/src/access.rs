@@ -96,7 +96,9 @@ impl Role {
             Self::RegionalLeader => &[County],
             Self::NationalAnalyst => &[Nation],
             Self::GrantAdmin => &[Nation, County, Municipality],
-            Self::Auditor | Self::Admin => &[Nation, County, Municipality, Unit],
+            // The trail is not partitioned by organisation, so only the whole of it can be granted.
+            Self::Auditor => &[Nation],
+            Self::Admin => &[Nation, County, Municipality, Unit],
         }
     }
 
@@ -316,10 +318,9 @@ mod tests {
     fn granted_on(role: Role) -> &'static str {
         match role {
             Practitioner | UnitManager => "0380-0001",
-            MunicipalityAnalyst | GrantAdmin => "0380",
+            MunicipalityAnalyst | GrantAdmin | Admin => "0380",
             RegionalLeader => "03",
-            NationalAnalyst => "SE",
-            Auditor | Admin => "0380",
+            NationalAnalyst | Auditor => "SE",
         }
     }
 
@@ -352,7 +353,7 @@ mod tests {
         (RegionalLeader, "--SA --S---"),
         (NationalAnalyst, "--AA ------"),
         (GrantAdmin, "--SA ----S-"),
-        (Auditor, "---A -----S"),
+        (Auditor, "---A -----A"),
         (Admin, "---A -SSS--"),
     ];
 

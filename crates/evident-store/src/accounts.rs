@@ -14,11 +14,12 @@ use std::collections::BTreeMap;
 /// Users, grants, sessions, tokens and login throttling.
 #[async_trait::async_trait]
 pub trait AccountStore {
-    /// Creates a user without grants.
+    /// Creates a user holding `grants`, all in one transaction.
     ///
     /// # Errors
-    /// [`StorageError::Conflict`] on `email` when the address is taken.
-    async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<User>;
+    /// [`StorageError::Conflict`] on `email` when the address is taken,
+    /// [`StorageError::NotFound`] when a grant names an unknown node.
+    async fn create_user(&self, user: &NewUser, grants: &[Grant], actor: &Actor) -> Result<User>;
 
     /// The user with this e-mail address and their password hash, if any.
     async fn find_user_by_email(&self, email: &Email) -> Result<Option<(User, Option<String>)>>;
@@ -152,6 +153,39 @@ fn audit(actor: &Actor, action: &str, record: String) -> AuditEvent {
 macro_rules! impl_account_store {
     ($store:ty) => {
         impl $store {
+            async fn grant_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+                user_id: i64,
+                grant: &Grant,
+                actor: &Actor,
+            ) -> Result<()> {
+                let inserted: Option<i64> = sqlx::query_scalar(
+                    r"
+                    insert into role_grant (user_id, role, org_code)
+                    select u.id, $2, o.code
+                    from user_account u, org_node o
+                    where u.id = $1
+                      and o.code = $3
+                    returning id
+                    ",
+                )
+                .bind(user_id)
+                .bind(grant.role.as_str())
+                .bind(grant.org.as_str())
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(|e| match StorageError::from(e) {
+                    StorageError::Conflict { .. } => StorageError::Conflict { field: "grant" },
+                    other => other,
+                })?;
+                if inserted.is_none() {
+                    return Err(StorageError::NotFound(format!("user {user_id} or organisation {}", grant.org)));
+                }
+                let event = audit(actor, "grant.add", format!("user:{user_id}")).with_detail(format!("{} on {}", grant.role, grant.org));
+                Self::append_in(tx, &event).await?;
+                Ok(())
+            }
+
             async fn users_where_id(&self, id: Option<i64>) -> Result<Vec<User>> {
                 let users: Vec<UserRow> = sqlx::query_as(
                     r"
@@ -181,7 +215,7 @@ macro_rules! impl_account_store {
         #[async_trait::async_trait]
         impl AccountStore for $store {
             #[tracing::instrument(skip_all)]
-            async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<User> {
+            async fn create_user(&self, user: &NewUser, grants: &[Grant], actor: &Actor) -> Result<User> {
                 let mut tx = self.pool.begin().await?;
                 let id: i64 = sqlx::query_scalar(
                     r"
@@ -200,8 +234,13 @@ macro_rules! impl_account_store {
                     other => other,
                 })?;
                 Self::append_in(&mut tx, &audit(actor, "user.create", format!("user:{id}")).with_detail(user.email.as_str())).await?;
+                for grant in grants {
+                    Self::grant_in(&mut tx, id, grant, actor).await?;
+                }
                 tx.commit().await?;
-                Ok(User { id, email: user.email.clone(), name: user.name.clone(), grants: Vec::new() })
+                let mut grants = grants.to_vec();
+                grants.sort();
+                Ok(User { id, email: user.email.clone(), name: user.name.clone(), grants })
             }
 
             async fn find_user_by_email(&self, email: &Email) -> Result<Option<(User, Option<String>)>> {
@@ -256,30 +295,7 @@ macro_rules! impl_account_store {
             #[tracing::instrument(skip_all, fields(user = user_id, role = %grant.role, org = %grant.org))]
             async fn add_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
-                let inserted: Option<i64> = sqlx::query_scalar(
-                    r"
-                    insert into role_grant (user_id, role, org_code)
-                    select u.id, $2, o.code
-                    from user_account u, org_node o
-                    where u.id = $1
-                      and o.code = $3
-                    returning id
-                    ",
-                )
-                .bind(user_id)
-                .bind(grant.role.as_str())
-                .bind(grant.org.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(|e| match StorageError::from(e) {
-                    StorageError::Conflict { .. } => StorageError::Conflict { field: "grant" },
-                    other => other,
-                })?;
-                if inserted.is_none() {
-                    return Err(StorageError::NotFound(format!("user {user_id} or organisation {}", grant.org)));
-                }
-                let event = audit(actor, "grant.add", format!("user:{user_id}")).with_detail(format!("{} on {}", grant.role, grant.org));
-                Self::append_in(&mut tx, &event).await?;
+                Self::grant_in(&mut tx, user_id, grant, actor).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -39,6 +39,20 @@ pub use sqlite::SqliteStore;
 pub use support::SupportStore;
 pub use url::{Backend, DatabaseUrl};
 
+/// Names the sqlx database type of a backend, so code generated for both can name its
+/// transactions.
+pub(crate) trait Backed {
+    type Db: sqlx::Database;
+}
+
+impl Backed for SqliteStore {
+    type Db = sqlx::Sqlite;
+}
+
+impl Backed for PgStore {
+    type Db = sqlx::Postgres;
+}
+
 /// Everything Evident stores, whichever database holds it. The server keeps one as
 /// `Arc<dyn Store>`; each area of the domain is a supertrait with one method per use case.
 #[async_trait::async_trait]

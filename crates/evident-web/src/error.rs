@@ -16,6 +16,15 @@ pub enum AppError {
     /// The request was understood but its content is invalid; the message names the field.
     #[error("{0}")]
     Invalid(String),
+    /// The request is not signed in, or its token is not valid.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but the access policy does not allow it; the message says what would.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many attempts; the message says when to try again.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The request conflicts with what is stored (e.g. a value that must be unique).
     #[error("{0}")]
     Conflict(String),
@@ -33,6 +42,9 @@ impl AppError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -44,6 +56,9 @@ impl AppError {
         match self {
             Self::NotFound(_) => "not_found",
             Self::Invalid(_) => "invalid",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::TooManyRequests(_) => "too_many_requests",
             Self::Conflict(_) => "conflict",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
@@ -134,7 +149,8 @@ impl<E: Into<AppError>> From<E> for ApiError {
 /// The body of every API error response.
 #[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// The kind of error: `not_found`, `invalid`, `conflict`, `unavailable` or `internal`.
+    /// The kind of error: `not_found`, `invalid`, `unauthorized`, `forbidden`,
+    /// `too_many_requests`, `conflict`, `unavailable` or `internal`.
     pub error: String,
     /// What went wrong, naming the field or record concerned.
     pub detail: String,

@@ -8,11 +8,15 @@
 //! - [`error`]: [`AppError`], one table from failures to HTTP status and message, rendered as a
 //!   page for browsers and as `{"error", "detail"}` for the API.
 //! - [`i18n`]: the interface languages and every text the pages show.
+//! - [`accounts`]: managing staff accounts, shared by the API and the pages.
+//! - [`auth`]: sign-in, sessions, tokens, CSRF, and the gate to the access policy.
 //! - [`api`]: the JSON API and its OpenAPI document.
 //! - [`html`]: the pages.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod html;
 pub mod i18n;

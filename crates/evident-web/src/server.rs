@@ -2,7 +2,7 @@
 
 use crate::api::{self, API_PREFIX};
 use crate::error::{ApiError, AppError};
-use crate::{AppState, html};
+use crate::{AppState, auth, html};
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::header::{HeaderName, HeaderValue};
@@ -18,8 +18,16 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router())
         .merge(html::router())
         .fallback(not_found)
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::identity::identify_request,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf::protect,
+        ))
         .layer(middleware::from_fn(html::render_error_pages))
+        .with_state(state)
         .layer(middleware::from_fn(security_headers))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {

@@ -3,25 +3,51 @@
 use evident_store::Store;
 use std::sync::Arc;
 
-/// What handlers can reach: the store. Cheap to clone.
+/// How the server treats sign-in and cookies.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (only sent over HTTPS). Set when Evident is served over TLS,
+    /// directly or behind a proxy that terminates it.
+    pub secure_cookies: bool,
+    /// How long a session lasts from sign-in, in hours.
+    pub session_hours: i64,
+    /// Longest lockout after repeated failed sign-ins for one account, in seconds.
+    pub account_lockout_cap_seconds: i64,
+    /// Longest lockout after repeated failed sign-ins from one address, in seconds.
+    pub address_lockout_cap_seconds: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_hours: 8,
+            account_lockout_cap_seconds: 300,
+            address_lockout_cap_seconds: 900,
+        }
+    }
+}
+
+/// What handlers can reach: the store and the configuration. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     /// The database, whichever backend it is.
     pub store: Arc<dyn Store>,
+    /// Sign-in and cookie settings.
+    pub config: Arc<WebConfig>,
 }
 
 impl AppState {
-    /// State around an opened store.
+    /// State around an opened store, with the default configuration.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self::with_config(store, WebConfig::default())
     }
-}
 
-/// The actor of a request nobody signed in to. TODO(#3): replaced by the signed-in user.
-pub fn anonymous() -> evident_core::audit::Actor {
-    evident_core::audit::Actor {
-        user_id: None,
-        label: "anonymous".to_owned(),
-        address: None,
+    /// State around an opened store with `config`.
+    pub fn with_config(store: Arc<dyn Store>, config: WebConfig) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+        }
     }
 }

@@ -28,9 +28,9 @@ async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store)
         Some("$argon2id$fake".into()),
     )
     .unwrap();
-    let created = store.create_user(&anna, &actor()).await.unwrap();
+    let created = store.create_user(&anna, &[], &actor()).await.unwrap();
     assert_eq!(created.email.as_str(), "anna.berg@kommun.example");
-    let again = store.create_user(&anna, &actor()).await.unwrap_err();
+    let again = store.create_user(&anna, &[], &actor()).await.unwrap_err();
     assert!(
         matches!(again, StorageError::Conflict { field: "email" }),
         "{again:?}"
@@ -41,11 +41,11 @@ async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store)
         .await
         .unwrap();
     store
-        .add_grant(created.id, &grant(Role::Auditor, "03"), &actor())
+        .add_grant(created.id, &grant(Role::Admin, "03"), &actor())
         .await
         .unwrap();
     let twice = store
-        .add_grant(created.id, &grant(Role::Auditor, "03"), &actor())
+        .add_grant(created.id, &grant(Role::Admin, "03"), &actor())
         .await
         .unwrap_err();
     assert!(
@@ -53,7 +53,7 @@ async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store)
         "{twice:?}"
     );
     let nowhere = store
-        .add_grant(created.id, &grant(Role::Auditor, "0999"), &actor())
+        .add_grant(created.id, &grant(Role::Admin, "0999"), &actor())
         .await
         .unwrap_err();
     assert!(matches!(nowhere, StorageError::NotFound(_)), "{nowhere:?}");
@@ -63,10 +63,7 @@ async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store)
     assert_eq!(hash.as_deref(), Some("$argon2id$fake"));
     assert_eq!(
         found.grants,
-        vec![
-            grant(Role::Practitioner, "0380"),
-            grant(Role::Auditor, "03")
-        ]
+        vec![grant(Role::Practitioner, "0380"), grant(Role::Admin, "03")]
     );
 
     store
@@ -75,7 +72,7 @@ async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store)
         .unwrap();
     assert_eq!(
         store.get_user(created.id).await.unwrap().grants,
-        vec![grant(Role::Auditor, "03")]
+        vec![grant(Role::Admin, "03")]
     );
     assert!(matches!(
         store
@@ -108,6 +105,7 @@ async fn sessions_are_found_by_digest_until_they_expire_or_end(store: &dyn Store
     let user = store
         .create_user(
             &NewUser::parse("per@kommun.example", "Per", None).unwrap(),
+            &[],
             &actor(),
         )
         .await
@@ -147,6 +145,7 @@ async fn access_tokens_work_until_revoked_or_expired(store: &dyn Store) {
     let user = store
         .create_user(
             &NewUser::parse("eva@kommun.example", "Eva", None).unwrap(),
+            &[],
             &actor(),
         )
         .await
@@ -169,6 +168,7 @@ async fn access_tokens_work_until_revoked_or_expired(store: &dyn Store) {
     let stranger = store
         .create_user(
             &NewUser::parse("x@kommun.example", "X", None).unwrap(),
+            &[],
             &actor(),
         )
         .await

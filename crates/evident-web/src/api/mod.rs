@@ -12,13 +12,19 @@
 //! - [`orgs`]: the organisation tree.
 //! - [`units`]: creating, reading and editing units.
 //! - [`support`]: support structures and dialog partners.
+//! - [`account`]: the caller and their personal access tokens.
+//! - [`users`]: managing staff accounts and their roles.
+//! - [`audit`]: searching and verifying the audit trail.
 
+pub mod account;
+pub mod audit;
 pub mod extract;
 pub mod model;
 pub mod orgs;
 pub mod support;
 pub mod system;
 pub mod units;
+pub mod users;
 
 use crate::AppState;
 use axum::{Extension, Router};
@@ -41,10 +47,44 @@ pub const API_PREFIX: &str = "/api/v1";
     tags(
         (name = "system", description = "Health and this document"),
         (name = "orgs", description = "The organisation tree: nation, counties, municipalities, units"),
-        (name = "support", description = "Regional support structures and their dialog partners")
-    )
+        (name = "support", description = "Regional support structures and their dialog partners"),
+        (name = "account", description = "The caller and their personal access tokens"),
+        (name = "users", description = "Staff accounts and their roles"),
+        (name = "audit", description = "The audit trail")
+    ),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("session" = []))
 )]
 struct ApiDoc;
+
+/// Declares how API clients authenticate: a personal access token as a bearer token, or the
+/// browser's session cookie (whose state-changing requests must echo the CSRF token in the
+/// `X-CSRF-Token` header).
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("evt_…")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::cookies::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
 
 /// The API routes together with the OpenAPI document describing them.
 fn routes() -> OpenApiRouter<AppState> {
@@ -58,6 +98,14 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(support::get_support_structure))
         .routes(routes!(support::add_dialog_partner))
         .routes(routes!(support::remove_dialog_partner))
+        .routes(routes!(account::me))
+        .routes(routes!(account::list_tokens, account::create_token))
+        .routes(routes!(account::revoke_token))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::add_grant))
+        .routes(routes!(users::remove_grant))
+        .routes(routes!(audit::search_audit))
+        .routes(routes!(audit::verify_audit))
 }
 
 /// The API router, serving its own OpenAPI document at `/api/v1/openapi.json`.

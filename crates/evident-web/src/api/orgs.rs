@@ -3,9 +3,11 @@
 use crate::AppState;
 use crate::api::extract::ApiQuery;
 use crate::api::model::{Level, OrgDetail, OrgSummary};
+use crate::auth::SignedIn;
 use crate::error::{ApiResult, AppError, ErrorBody, code_in_path};
 use axum::Json;
 use axum::extract::{Path, State};
+use evident_core::access::{Action, DataClass};
 use evident_core::{OrgCode, OrgLevel};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -29,12 +31,14 @@ pub struct OrgListParams {
     params(OrgListParams),
     responses(
         (status = 200, description = "The nodes", body = Vec<OrgSummary>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "The parent does not exist", body = ErrorBody),
         (status = 422, description = "A level or parent that cannot be listed", body = ErrorBody)
     )
 )]
 pub async fn list_orgs(
     State(state): State<AppState>,
+    user: SignedIn,
     ApiQuery(params): ApiQuery<OrgListParams>,
 ) -> ApiResult<Json<Vec<OrgSummary>>> {
     let parent = params
@@ -44,6 +48,14 @@ pub async fn list_orgs(
             OrgCode::parse(raw).map_err(|e| AppError::Invalid(format!("parent: {}", e.problem)))
         })
         .transpose()?;
+    let scope = parent.clone().unwrap_or_else(OrgCode::nation);
+    user.authorize(
+        Action::Read,
+        &scope,
+        DataClass::Public,
+        &format!("org:{scope}"),
+    )
+    .await?;
     if let Some(parent) = &parent {
         state.store.get_org(parent).await?;
     }
@@ -78,14 +90,23 @@ pub async fn list_orgs(
     params(("code" = String, Path, description = "The node's code, e.g. 03, 0380 or 0380-0001")),
     responses(
         (status = 200, description = "The node", body = OrgDetail),
+        (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No node has this code", body = ErrorBody)
     )
 )]
 pub async fn get_org(
     State(state): State<AppState>,
+    user: SignedIn,
     Path(code): Path<String>,
 ) -> ApiResult<Json<OrgDetail>> {
     let code = code_in_path(&code)?;
+    user.authorize(
+        Action::Read,
+        &code,
+        DataClass::Public,
+        &format!("org:{code}"),
+    )
+    .await?;
     let node = state.store.get_org(&code).await?;
     let mut path = Vec::new();
     for ancestor in code.lineage().iter().filter(|c| **c != code) {

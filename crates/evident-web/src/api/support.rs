@@ -3,11 +3,13 @@
 use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::api::model::{DialogPartnerSummary, NewDialogPartnerBody, SupportStructureSummary};
+use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody, code_in_path};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use evident_core::NewDialogPartner;
+use evident_core::access::{Action, DataClass};
 
 /// Reads a county's support structure with its dialog partners.
 #[utoipa::path(
@@ -22,9 +24,17 @@ use evident_core::NewDialogPartner;
 )]
 pub async fn get_support_structure(
     State(state): State<AppState>,
+    user: SignedIn,
     Path(code): Path<String>,
 ) -> ApiResult<Json<SupportStructureSummary>> {
     let code = code_in_path(&code)?;
+    user.authorize(
+        Action::Read,
+        &code,
+        DataClass::Public,
+        &format!("county:{code}"),
+    )
+    .await?;
     Ok(Json(state.store.get_support_structure(&code).await?.into()))
 }
 
@@ -43,10 +53,18 @@ pub async fn get_support_structure(
 )]
 pub async fn add_dialog_partner(
     State(state): State<AppState>,
+    user: SignedIn,
     Path(code): Path<String>,
     ApiJson(body): ApiJson<NewDialogPartnerBody>,
 ) -> ApiResult<(StatusCode, Json<DialogPartnerSummary>)> {
     let county = code_in_path(&code)?;
+    user.authorize(
+        Action::ManageSupportStructure,
+        &county,
+        DataClass::Public,
+        &format!("county:{county}"),
+    )
+    .await?;
     let partner = NewDialogPartner::parse(county.as_str(), &body.name, &body.role, &body.email)
         .map_err(|e| {
             if e.field == "county" {
@@ -57,7 +75,7 @@ pub async fn add_dialog_partner(
         })?;
     let added = state
         .store
-        .add_dialog_partner(&partner, &crate::state::anonymous())
+        .add_dialog_partner(&partner, &user.actor())
         .await?;
     Ok((StatusCode::CREATED, Json(added.into())))
 }
@@ -78,15 +96,23 @@ pub async fn add_dialog_partner(
 )]
 pub async fn remove_dialog_partner(
     State(state): State<AppState>,
+    user: SignedIn,
     Path((code, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let county = code_in_path(&code)?;
+    user.authorize(
+        Action::ManageSupportStructure,
+        &county,
+        DataClass::Public,
+        &format!("county:{county}"),
+    )
+    .await?;
     let id = id
         .parse::<i64>()
         .map_err(|_| crate::AppError::NotFound(format!("dialog partner '{id}'")))?;
     state
         .store
-        .remove_dialog_partner(&county, id, &crate::state::anonymous())
+        .remove_dialog_partner(&county, id, &user.actor())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,12 +3,14 @@
 use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::api::model::{NewUnitBody, UnitBody, UnitSummary};
+use crate::auth::SignedIn;
 use crate::error::{ApiResult, AppError, ErrorBody, code_in_path};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::IntoResponse;
+use evident_core::access::{Action, DataClass};
 use evident_core::{NewUnit, OrgCode, OrgLevel, UnitUpdate};
 use evident_store::StorageError;
 
@@ -32,24 +34,30 @@ impl UnitBody {
     responses(
         (status = 201, description = "The unit was created", body = UnitSummary,
          headers(("Location" = String, description = "The new unit's URL"))),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Needs admin on the municipality or above", body = ErrorBody),
         (status = 422, description = "A missing or invalid field, named in the detail", body = ErrorBody)
     )
 )]
 pub async fn create_unit(
     State(state): State<AppState>,
+    user: SignedIn,
     ApiJson(body): ApiJson<NewUnitBody>,
 ) -> ApiResult<impl IntoResponse> {
     let municipality =
         OrgCode::parse_at("municipality", &body.municipality, OrgLevel::Municipality)?;
+    user.authorize(
+        Action::ManageOrganisation,
+        &municipality,
+        DataClass::Public,
+        &format!("org:{municipality}"),
+    )
+    .await?;
     let unit = NewUnit {
         municipality,
         details: body.details.validate()?,
     };
-    let created = match state
-        .store
-        .create_unit(&unit, &crate::state::anonymous())
-        .await
-    {
+    let created = match state.store.create_unit(&unit, &user.actor()).await {
         Err(StorageError::NotFound(what)) => {
             return Err(AppError::Invalid(format!("municipality: {what} not found")).into());
         }
@@ -77,9 +85,17 @@ pub async fn create_unit(
 )]
 pub async fn get_unit(
     State(state): State<AppState>,
+    user: SignedIn,
     Path(code): Path<String>,
 ) -> ApiResult<Json<UnitSummary>> {
     let code = code_in_path(&code)?;
+    user.authorize(
+        Action::Read,
+        &code,
+        DataClass::Public,
+        &format!("unit:{code}"),
+    )
+    .await?;
     Ok(Json(state.store.get_unit(&code).await?.into()))
 }
 
@@ -93,18 +109,28 @@ pub async fn get_unit(
     responses(
         (status = 200, description = "The unit as it is now", body = UnitSummary),
         (status = 404, description = "No unit has this code", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Needs admin on the municipality or above", body = ErrorBody),
         (status = 422, description = "A missing or invalid field, named in the detail", body = ErrorBody)
     )
 )]
 pub async fn update_unit(
     State(state): State<AppState>,
+    user: SignedIn,
     Path(code): Path<String>,
     ApiJson(body): ApiJson<UnitBody>,
 ) -> ApiResult<Json<UnitSummary>> {
     let code = code_in_path(&code)?;
+    user.authorize(
+        Action::ManageOrganisation,
+        &code,
+        DataClass::Public,
+        &format!("unit:{code}"),
+    )
+    .await?;
     let updated = state
         .store
-        .update_unit(&code, &body.validate()?, &crate::state::anonymous())
+        .update_unit(&code, &body.validate()?, &user.actor())
         .await?;
     tracing::info!(unit = %updated.code, "unit updated");
     Ok(Json(updated.into()))

@@ -6,10 +6,16 @@
 //! - [`orgs`]: the organisation browser — nation, county, municipality and unit pages, and the
 //!   forms that create and edit units and dialog partners.
 //! - [`lang`]: the language switch.
+//! - [`auth`]: sign-in, sign-out and the account page (password, access tokens).
+//! - [`users`]: user administration.
+//! - [`audit`]: the auditor's page.
 
+pub mod audit;
+pub mod auth;
 pub mod home;
 pub mod lang;
 pub mod orgs;
+pub mod users;
 
 use crate::error::ErrorForPage;
 use crate::i18n::{Lang, Texts};
@@ -35,6 +41,9 @@ pub fn router() -> Router<AppState> {
         .route("/lang/{code}", get(lang::switch))
         .route("/static/evident.css", get(stylesheet))
         .merge(orgs::router())
+        .merge(auth::router())
+        .merge(users::router())
+        .merge(audit::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -47,8 +56,8 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// The frame every page shares: the reader's language, its texts, and the current path (for
-/// the language switch to return to).
+/// The frame every page shares: the reader's language, its texts, the current path (for
+/// the language switch to return to), who is signed in, and the CSRF token for its forms.
 #[derive(Debug, Clone)]
 pub struct Chrome {
     /// The reader's language.
@@ -57,15 +66,27 @@ pub struct Chrome {
     pub t: &'static Texts,
     /// The path and query of the current page.
     pub path: String,
+    /// The signed-in user's name, if any.
+    pub user_name: Option<String>,
+    /// Whether the navigation offers user administration.
+    pub can_manage_users: bool,
+    /// Whether the navigation offers the audit trail.
+    pub can_read_audit: bool,
+    /// The token every form posts back as `csrf`.
+    pub csrf: String,
 }
 
 impl Chrome {
-    /// The frame for a page in `lang` at `path`.
+    /// The frame for a visitor's page in `lang` at `path`.
     pub fn new(lang: Lang, path: impl Into<String>) -> Self {
         Self {
             lang,
             t: lang.texts(),
             path: path.into(),
+            user_name: None,
+            can_manage_users: false,
+            can_read_audit: false,
+            csrf: String::new(),
         }
     }
 
@@ -85,12 +106,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let lang = Lang::from_request_parts(parts, state).await?;
         let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        Ok(Self::new(lang, path))
+        let mut chrome = Self::new(lang, path);
+        if let Some(token) = parts.extensions.get::<crate::auth::csrf::CsrfToken>() {
+            chrome.csrf = token.0.clone();
+        }
+        if let Some(user) = crate::auth::identity::signed_in(parts) {
+            use evident_core::access::Role;
+            let holds = |roles: &[Role]| user.user.grants.iter().any(|g| roles.contains(&g.role));
+            chrome.user_name = Some(user.user.name.to_string());
+            chrome.can_manage_users = holds(&[Role::Admin, Role::UnitManager]);
+            chrome.can_read_audit = holds(&[Role::Auditor]);
+        }
+        Ok(chrome)
     }
 }
 
 /// Escapes everything but unreserved characters and `/`, for a path inside a query string.
-fn percent_encode(raw: &str) -> String {
+pub fn percent_encode(raw: &str) -> String {
     raw.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
@@ -141,6 +173,8 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
     let t = chrome.t;
     let title = match error.status {
         StatusCode::NOT_FOUND => t.error_not_found,
+        StatusCode::FORBIDDEN => t.error_forbidden,
+        StatusCode::TOO_MANY_REQUESTS => t.error_too_many,
         s if s.is_client_error() => t.error_invalid,
         _ => t.error_other,
     };

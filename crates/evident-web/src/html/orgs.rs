@@ -5,6 +5,7 @@
 //! named above it (status 422); a form that succeeds redirects (303) so a reload never sends
 //! it twice.
 
+use crate::auth::SignedIn;
 use crate::error::code_in_path;
 use crate::html::{Chrome, render};
 use crate::i18n::Texts;
@@ -15,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use evident_core::access::{Action, DataClass, decide};
 use evident_core::{
     DomainError, NewDialogPartner, NewUnit, OrgCode, OrgLevel, OrgNode, Provider, SupportStructure,
     Unit, UnitArea, UnitUpdate,
@@ -179,6 +181,8 @@ pub struct CountyPage {
     pub municipalities: Vec<OrgNode>,
     /// Its support structure.
     pub support: SupportStructure,
+    /// Whether the reader may edit the support structure.
+    pub can_edit: bool,
     /// The dialog partner form.
     pub form: PartnerForm,
     /// Why the form was rejected, if it was.
@@ -199,6 +203,8 @@ pub struct MunicipalityPage {
     pub units: Vec<UnitRow>,
     /// How many of them are private providers.
     pub private_count: usize,
+    /// Whether the reader may add units.
+    pub can_edit: bool,
     /// The new unit form.
     pub form: UnitForm,
     /// Why the form was rejected, if it was.
@@ -217,6 +223,8 @@ pub struct UnitPage {
     pub unit: UnitRow,
     /// The name of the municipality (the purchaser, for a private provider).
     pub municipality_name: String,
+    /// Whether the reader may edit the unit.
+    pub can_edit: bool,
     /// The edit form.
     pub form: UnitForm,
     /// Why the form was rejected, if it was.
@@ -232,7 +240,18 @@ pub struct NodeParams {
     pub saved: Option<String>,
 }
 
-async fn show_nation(State(state): State<AppState>, chrome: Chrome) -> Result<Response, AppError> {
+async fn show_nation(
+    State(state): State<AppState>,
+    user: SignedIn,
+    chrome: Chrome,
+) -> Result<Response, AppError> {
+    user.authorize(
+        Action::Read,
+        &OrgCode::nation(),
+        DataClass::Public,
+        "org:SE",
+    )
+    .await?;
     let nation = state.store.get_org(&OrgCode::nation()).await?;
     let counties = state.store.list_orgs(OrgLevel::County, None).await?;
     Ok(render(&NationPage {
@@ -245,19 +264,29 @@ async fn show_nation(State(state): State<AppState>, chrome: Chrome) -> Result<Re
 
 async fn show_node(
     State(state): State<AppState>,
+    user: SignedIn,
     chrome: Chrome,
     Path(code): Path<String>,
     Query(params): Query<NodeParams>,
 ) -> Result<Response, AppError> {
     let code = code_in_path(&code)?;
+    user.authorize(
+        Action::Read,
+        &code,
+        DataClass::Public,
+        &format!("org:{code}"),
+    )
+    .await?;
     let saved = params.saved.is_some();
     match code.level() {
         OrgLevel::Nation => Ok(Redirect::to("/orgs").into_response()),
-        OrgLevel::County => county_page(&state, chrome, &code, PartnerForm::default(), None).await,
-        OrgLevel::Municipality => {
-            municipality_page(&state, chrome, &code, UnitForm::blank(), None).await
+        OrgLevel::County => {
+            county_page(&state, &user, chrome, &code, PartnerForm::default(), None).await
         }
-        OrgLevel::Unit => unit_page(&state, chrome, &code, None, None, saved).await,
+        OrgLevel::Municipality => {
+            municipality_page(&state, &user, chrome, &code, UnitForm::blank(), None).await
+        }
+        OrgLevel::Unit => unit_page(&state, &user, chrome, &code, None, None, saved).await,
     }
 }
 
@@ -280,6 +309,7 @@ fn status_for(form_error: &Option<String>) -> StatusCode {
 
 async fn county_page(
     state: &AppState,
+    user: &SignedIn,
     chrome: Chrome,
     code: &OrgCode,
     form: PartnerForm,
@@ -294,6 +324,7 @@ async fn county_page(
             .list_orgs(OrgLevel::Municipality, Some(code))
             .await?,
         support: state.store.get_support_structure(code).await?,
+        can_edit: may(user, Action::ManageSupportStructure, code),
         county,
         form,
         form_error,
@@ -303,6 +334,7 @@ async fn county_page(
 
 async fn municipality_page(
     state: &AppState,
+    user: &SignedIn,
     chrome: Chrome,
     code: &OrgCode,
     form: UnitForm,
@@ -312,6 +344,7 @@ async fn municipality_page(
     let units = state.store.list_units(code).await?;
     let page = MunicipalityPage {
         trail: trail(state, code).await?,
+        can_edit: may(user, Action::ManageOrganisation, code),
         private_count: units
             .iter()
             .filter(|u| u.provider == Provider::Private)
@@ -327,6 +360,7 @@ async fn municipality_page(
 
 async fn unit_page(
     state: &AppState,
+    user: &SignedIn,
     chrome: Chrome,
     code: &OrgCode,
     form: Option<UnitForm>,
@@ -338,6 +372,7 @@ async fn unit_page(
         trail: trail(state, code).await?,
         municipality_name: state.store.get_org(&unit.municipality).await?.name,
         form: form.unwrap_or_else(|| UnitForm::of(&unit)),
+        can_edit: may(user, Action::ManageOrganisation, code),
         unit: UnitRow::new(&unit, chrome.t),
         chrome,
         form_error,
@@ -348,6 +383,7 @@ async fn unit_page(
 
 async fn create_unit(
     State(state): State<AppState>,
+    user: SignedIn,
     chrome: Chrome,
     Path(code): Path<String>,
     Form(form): Form<UnitForm>,
@@ -356,6 +392,13 @@ async fn create_unit(
     if municipality.level() != OrgLevel::Municipality {
         return Err(AppError::NotFound(format!("municipality {municipality}")));
     }
+    user.authorize(
+        Action::ManageOrganisation,
+        &municipality,
+        DataClass::Public,
+        &format!("org:{municipality}"),
+    )
+    .await?;
     match form.validate() {
         Ok(details) => {
             let created = state
@@ -365,7 +408,7 @@ async fn create_unit(
                         municipality,
                         details,
                     },
-                    &crate::state::anonymous(),
+                    &user.actor(),
                 )
                 .await?;
             tracing::info!(unit = %created.code, "unit created");
@@ -374,6 +417,7 @@ async fn create_unit(
         Err(problem) => {
             municipality_page(
                 &state,
+                &user,
                 chrome,
                 &municipality,
                 form,
@@ -386,6 +430,7 @@ async fn create_unit(
 
 async fn update_unit(
     State(state): State<AppState>,
+    user: SignedIn,
     chrome: Chrome,
     Path(code): Path<String>,
     Form(form): Form<UnitForm>,
@@ -394,11 +439,18 @@ async fn update_unit(
     if code.level() != OrgLevel::Unit {
         return Err(AppError::NotFound(format!("unit {code}")));
     }
+    user.authorize(
+        Action::ManageOrganisation,
+        &code,
+        DataClass::Public,
+        &format!("unit:{code}"),
+    )
+    .await?;
     match form.validate() {
         Ok(update) => {
             state
                 .store
-                .update_unit(&code, &update, &crate::state::anonymous())
+                .update_unit(&code, &update, &user.actor())
                 .await?;
             tracing::info!(unit = %code, "unit updated");
             Ok(Redirect::to(&format!("/orgs/{code}?saved=1")).into_response())
@@ -406,6 +458,7 @@ async fn update_unit(
         Err(problem) => {
             unit_page(
                 &state,
+                &user,
                 chrome,
                 &code,
                 Some(form),
@@ -419,6 +472,7 @@ async fn update_unit(
 
 async fn add_partner(
     State(state): State<AppState>,
+    user: SignedIn,
     chrome: Chrome,
     Path(code): Path<String>,
     Form(form): Form<PartnerForm>,
@@ -427,29 +481,60 @@ async fn add_partner(
     if county.level() != OrgLevel::County {
         return Err(AppError::NotFound(format!("county {county}")));
     }
+    user.authorize(
+        Action::ManageSupportStructure,
+        &county,
+        DataClass::Public,
+        &format!("county:{county}"),
+    )
+    .await?;
     match NewDialogPartner::parse(county.as_str(), &form.name, &form.role, &form.email) {
         Ok(partner) => {
             state
                 .store
-                .add_dialog_partner(&partner, &crate::state::anonymous())
+                .add_dialog_partner(&partner, &user.actor())
                 .await?;
             Ok(Redirect::to(&format!("/orgs/{county}#partners")).into_response())
         }
-        Err(problem) => county_page(&state, chrome, &county, form, Some(problem.to_string())).await,
+        Err(problem) => {
+            county_page(
+                &state,
+                &user,
+                chrome,
+                &county,
+                form,
+                Some(problem.to_string()),
+            )
+            .await
+        }
     }
 }
 
 async fn remove_partner(
     State(state): State<AppState>,
+    user: SignedIn,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let county = code_in_path(&code)?;
+    user.authorize(
+        Action::ManageSupportStructure,
+        &county,
+        DataClass::Public,
+        &format!("county:{county}"),
+    )
+    .await?;
     let id = id
         .parse::<i64>()
         .map_err(|_| AppError::NotFound(format!("dialog partner '{id}'")))?;
     state
         .store
-        .remove_dialog_partner(&county, id, &crate::state::anonymous())
+        .remove_dialog_partner(&county, id, &user.actor())
         .await?;
     Ok(Redirect::to(&format!("/orgs/{county}#partners")).into_response())
+}
+
+/// Whether the reader may do `action` at `code`: decides which forms a page offers. The
+/// handler that receives the form asks again with [`SignedIn::authorize`].
+fn may(user: &SignedIn, action: Action, code: &OrgCode) -> bool {
+    decide(&user.user.grants, action, code, DataClass::Public).is_allowed()
 }

@@ -1,0 +1,114 @@
+//! Managing staff accounts, shared by the API and the pages: which users a manager sees,
+//! creating a user with a first role, granting and revoking roles. Every step asks the access
+//! policy through [`SignedIn::authorize_grant`].
+
+use crate::auth::SignedIn;
+use crate::{AppError, AppState};
+use evident_core::OrgCode;
+use evident_core::access::{Action, DataClass, Grant, Role};
+use evident_core::account::{NewUser, User};
+use evident_core::credentials::{NewPassword, Secret};
+
+/// The nodes under which `user` manages accounts (their admin and unit manager grants).
+fn managed_scopes(user: &SignedIn) -> Vec<&OrgCode> {
+    user.user
+        .grants
+        .iter()
+        .filter(|g| matches!(g.role, Role::Admin | Role::UnitManager))
+        .map(|g| &g.org)
+        .collect()
+}
+
+/// The users `viewer` may manage: those holding a role inside one of the viewer's scopes,
+/// and — for admins — users who hold no role yet.
+///
+/// # Errors
+/// [`AppError::Forbidden`] (audited) when the viewer manages no accounts anywhere.
+pub async fn visible_users(state: &AppState, viewer: &SignedIn) -> Result<Vec<User>, AppError> {
+    let scopes = managed_scopes(viewer);
+    if scopes.is_empty() {
+        viewer
+            .authorize(
+                Action::ManageUsers,
+                &OrgCode::nation(),
+                DataClass::Public,
+                "users",
+            )
+            .await?;
+    }
+    let is_admin = viewer.user.grants.iter().any(|g| g.role == Role::Admin);
+    let users = state.store.list_users().await?;
+    Ok(users
+        .into_iter()
+        .filter(|u| {
+            (u.grants.is_empty() && is_admin)
+                || u.grants
+                    .iter()
+                    .any(|g| scopes.iter().any(|s| g.org.is_within(s)))
+        })
+        .collect())
+}
+
+/// Parses a role and a node into a grant that the viewer may hand out.
+///
+/// # Errors
+/// [`AppError::Invalid`] for an unknown role, code or a level the role cannot be granted on;
+/// [`AppError::Forbidden`] (audited) when the viewer may not grant it.
+pub async fn checked_grant(
+    viewer: &SignedIn,
+    role: &str,
+    org: &str,
+    record: &str,
+) -> Result<Grant, AppError> {
+    let role = Role::parse(role)?;
+    let org = OrgCode::parse(org).map_err(|e| AppError::Invalid(format!("org: {}", e.problem)))?;
+    viewer.authorize_grant(role, &org, record).await?;
+    Ok(Grant::try_new(role, org)?)
+}
+
+/// Creates a user holding one role; without a password, one is generated and returned once.
+///
+/// # Errors
+/// As [`checked_grant`]; [`AppError::Invalid`] for a bad e-mail, name or password;
+/// [`AppError::Conflict`] when the e-mail address is taken.
+pub async fn create_user(
+    state: &AppState,
+    viewer: &SignedIn,
+    email: &str,
+    name: &str,
+    role: &str,
+    org: &str,
+    password: Option<&str>,
+) -> Result<(User, Option<String>), AppError> {
+    let grant = checked_grant(viewer, role, org, &format!("user:{email}")).await?;
+    let (password, generated) = match password.filter(|p| !p.is_empty()) {
+        Some(given) => (NewPassword::parse(given)?, None),
+        None => {
+            let generated = generate_password();
+            (NewPassword::parse(&generated)?, Some(generated))
+        }
+    };
+    let hash = hash_off_thread(password).await?;
+    let new = NewUser::parse(email, name, Some(hash))?;
+    let user = state
+        .store
+        .create_user(&new, &[grant], &viewer.actor())
+        .await?;
+    Ok((user, generated))
+}
+
+/// A generated password: 20 hex digits (80 bits), easy to read out and type once.
+pub fn generate_password() -> String {
+    Secret::generate("").expose()[..20].to_owned()
+}
+
+/// Hashes a password on the blocking pool: Argon2 takes tens of milliseconds of CPU, which
+/// must not stall the async workers.
+///
+/// # Errors
+/// Only when the blocking pool is gone (shutting down).
+pub async fn hash_off_thread(password: NewPassword) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || password.hash())
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+}

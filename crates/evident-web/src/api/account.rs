@@ -1,0 +1,221 @@
+//! The caller's own account: who they are, and their personal access tokens.
+
+use crate::AppState;
+use crate::api::extract::ApiJson;
+use crate::auth::SignedIn;
+use crate::error::{ApiResult, AppError, ErrorBody};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use evident_core::account::{AccessToken, User};
+use evident_core::credentials::Secret;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Longest life of a personal access token, in days.
+pub const MAX_TOKEN_DAYS: i64 = 365;
+
+/// A role held on a node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct GrantSummary {
+    /// The role, e.g. `practitioner`.
+    #[schema(example = "practitioner")]
+    pub role: String,
+    /// The node it is held on, e.g. `0380-0001`.
+    #[schema(example = "0380-0001")]
+    pub org: String,
+}
+
+/// A user and their grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UserSummary {
+    /// Identifier.
+    pub id: i64,
+    /// E-mail address (the sign-in name).
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Roles held.
+    pub grants: Vec<GrantSummary>,
+}
+
+impl From<User> for UserSummary {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id,
+            email: user.email.to_string(),
+            name: user.name.to_string(),
+            grants: user
+                .grants
+                .into_iter()
+                .map(|g| GrantSummary {
+                    role: g.role.to_string(),
+                    org: g.org.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A personal access token as listed (never with its secret).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TokenSummary {
+    /// Identifier, for revoking.
+    pub id: i64,
+    /// What its owner called it.
+    pub label: String,
+    /// When it stops working (RFC 3339).
+    pub expires_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+impl From<AccessToken> for TokenSummary {
+    fn from(token: AccessToken) -> Self {
+        Self {
+            id: token.id,
+            label: token.label,
+            expires_at: token.expires_at,
+            revoked_at: token.revoked_at,
+        }
+    }
+}
+
+/// A token to create.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NewTokenBody {
+    /// What it is for, e.g. "monthly report script".
+    pub label: String,
+    /// Days until it expires (1–365, default 90).
+    #[serde(default)]
+    pub expires_days: Option<i64>,
+}
+
+/// A created token, with its secret: shown this once and never again.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedToken {
+    /// The token as listed.
+    #[serde(flatten)]
+    pub summary: TokenSummary,
+    /// The secret to send as `Authorization: Bearer <token>`.
+    pub token: String,
+}
+
+/// Creates a personal access token for `user`, valid for `days`; the secret is returned once.
+///
+/// # Errors
+/// [`AppError::Invalid`] for an empty label or a lifetime outside 1–365 days.
+pub async fn issue_token(
+    state: &AppState,
+    user: &SignedIn,
+    label: &str,
+    days: i64,
+) -> Result<(TokenSummary, Secret), AppError> {
+    let label = evident_core::text::Name::parse("label", label)?;
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        return Err(AppError::Invalid(format!(
+            "expires_days: must be between 1 and {MAX_TOKEN_DAYS}"
+        )));
+    }
+    let secret = Secret::generate("evt_");
+    let expires_at =
+        evident_store::audit::timestamp_text(chrono::Utc::now() + chrono::Duration::days(days));
+    let token = state
+        .store
+        .create_token(
+            user.user.id,
+            label.as_str(),
+            &secret.digest(),
+            &expires_at,
+            &user.actor(),
+        )
+        .await?;
+    Ok((token.into(), secret))
+}
+
+/// The caller: who they are and the roles they hold.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "account",
+    responses(
+        (status = 200, description = "The caller", body = UserSummary),
+        (status = 401, description = "Not signed in", body = ErrorBody)
+    )
+)]
+pub async fn me(user: SignedIn) -> Json<UserSummary> {
+    Json(user.user.into())
+}
+
+/// The caller's personal access tokens, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    tag = "account",
+    responses(
+        (status = 200, description = "The tokens", body = Vec<TokenSummary>),
+        (status = 401, description = "Not signed in", body = ErrorBody)
+    )
+)]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    user: SignedIn,
+) -> ApiResult<Json<Vec<TokenSummary>>> {
+    let tokens = state.store.list_tokens(user.user.id).await?;
+    Ok(Json(tokens.into_iter().map(Into::into).collect()))
+}
+
+/// Creates a personal access token for the caller; the secret is in this response only.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    tag = "account",
+    request_body = NewTokenBody,
+    responses(
+        (status = 201, description = "The token, with its secret", body = CreatedToken),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "An empty label or a lifetime outside 1–365 days", body = ErrorBody)
+    )
+)]
+pub async fn create_token(
+    State(state): State<AppState>,
+    user: SignedIn,
+    ApiJson(body): ApiJson<NewTokenBody>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let (summary, secret) =
+        issue_token(&state, &user, &body.label, body.expires_days.unwrap_or(90)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken {
+            summary,
+            token: secret.expose().to_owned(),
+        }),
+    ))
+}
+
+/// Revokes one of the caller's tokens.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    tag = "account",
+    params(("id" = i64, Path, description = "The token's identifier")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "The caller has no such live token", body = ErrorBody)
+    )
+)]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound(format!("token '{id}'")))?;
+    state
+        .store
+        .revoke_token(user.user.id, id, &user.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

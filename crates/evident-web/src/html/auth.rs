@@ -1,0 +1,429 @@
+//! Signing in and out, and the signed-in user's own account page: password change and
+//! personal access tokens.
+//!
+//! Sign-in is throttled per account and per address (see
+//! [`evident_core::credentials::login_lockout_seconds`]); a wrong e-mail address costs the
+//! same time as a wrong password, so the page never reveals which addresses have accounts.
+
+use crate::accounts::hash_off_thread;
+use crate::api::account::issue_token;
+use crate::auth::cookies::{self, SESSION_COOKIE};
+use crate::auth::identity::{Credential, client_address};
+use crate::auth::{SignedIn, Viewer};
+use crate::html::{Chrome, render};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use evident_core::access::Grant;
+use evident_core::account::AccessToken;
+use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::credentials::{NewPassword, Secret, dummy_password_hash, verify_password};
+use evident_core::text::Email;
+use serde::Deserialize;
+
+/// The sign-in and account routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(show_login).post(login))
+        .route("/logout", post(logout))
+        .route("/account", get(show_account))
+        .route("/account/password", post(change_password))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+}
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The address typed, kept after a failure.
+    pub email: String,
+    /// Where to go after signing in.
+    pub next: String,
+    /// Why the last attempt failed.
+    pub error: Option<&'static str>,
+}
+
+/// The query of the sign-in page.
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginParams {
+    /// Where to go after signing in.
+    pub next: Option<String>,
+}
+
+/// The sign-in form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    /// E-mail address.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Where to go after signing in.
+    pub next: String,
+}
+
+/// A local path to go to after signing in; anything else goes to the organisation browser.
+fn landing(next: &str) -> String {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.starts_with("/login")
+    {
+        next.to_owned()
+    } else {
+        "/orgs".to_owned()
+    }
+}
+
+async fn show_login(
+    chrome: Chrome,
+    Query(params): Query<LoginParams>,
+) -> Result<Response, AppError> {
+    let next = landing(params.next.as_deref().unwrap_or("/orgs"));
+    Ok(render(&LoginPage {
+        chrome,
+        email: String::new(),
+        next,
+        error: None,
+    })?
+    .into_response())
+}
+
+async fn login(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    request: Request,
+) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let address = client_address(&parts);
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map_err(|_| AppError::Invalid("the sign-in form is too large".into()))?;
+    let form: LoginForm = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let typed = form.email.trim().to_lowercase();
+    let keys = [
+        format!("account:{typed}"),
+        format!("address:{}", address.as_deref().unwrap_or("unknown")),
+    ];
+    let config = &state.config;
+    let page = |error, status| -> Result<Response, AppError> {
+        let page = LoginPage {
+            chrome: chrome.clone(),
+            email: form.email.clone(),
+            next: landing(&form.next),
+            error: Some(error),
+        };
+        Ok((status, render(&page)?).into_response())
+    };
+    let anonymous = Actor {
+        user_id: None,
+        label: typed.chars().take(254).collect(),
+        address: address.clone(),
+    };
+
+    if state.store.login_locked_until(&keys).await?.is_some() {
+        let event = AuditEvent::new(&anonymous, "login", "session", Outcome::Failed)
+            .with_detail("throttled");
+        state.store.append_audit(&event).await?;
+        return page(chrome.t.login_throttled, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let account = match Email::parse("email", &typed) {
+        Ok(email) => state.store.find_user_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let hash = account
+        .as_ref()
+        .and_then(|(_, hash)| hash.clone())
+        .unwrap_or_else(|| dummy_password_hash().to_owned());
+    let password = form.password.clone();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("verifying a password: {e}")))?;
+    let user = match (account, matches) {
+        (Some((user, Some(_))), true) => user,
+        _ => {
+            state
+                .store
+                .record_login_failure(&keys[0], config.account_lockout_cap_seconds)
+                .await?;
+            state
+                .store
+                .record_login_failure(&keys[1], config.address_lockout_cap_seconds)
+                .await?;
+            let event = AuditEvent::new(&anonymous, "login", "session", Outcome::Failed)
+                .with_detail("wrong e-mail address or password");
+            state.store.append_audit(&event).await?;
+            return page(chrome.t.login_failed, StatusCode::UNAUTHORIZED);
+        }
+    };
+    state.store.clear_login_failures(&keys[0]).await?;
+    let secret = Secret::generate("");
+    let expires = chrono::Utc::now() + chrono::Duration::hours(config.session_hours);
+    let csrf = chrome.csrf.clone();
+    state
+        .store
+        .create_session(
+            user.id,
+            &secret.digest(),
+            &csrf,
+            &evident_store::audit::timestamp_text(expires),
+        )
+        .await?;
+    let actor = Actor {
+        user_id: Some(user.id),
+        label: user.email.to_string(),
+        address,
+    };
+    state
+        .store
+        .append_audit(&AuditEvent::new(
+            &actor,
+            "login",
+            "session",
+            Outcome::Allowed,
+        ))
+        .await?;
+    tracing::info!(user = user.id, "signed in");
+    let cookie = cookies::secret(
+        SESSION_COOKIE,
+        secret.expose(),
+        config.session_hours * 3600,
+        config.secure_cookies,
+    );
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(SET_COOKIE, cookie), (LOCATION, landing(&form.next))],
+    )
+        .into_response())
+}
+
+async fn logout(State(state): State<AppState>, Viewer(user): Viewer) -> Result<Response, AppError> {
+    if let Some(user) = user
+        && let Credential::Session { digest } = &user.credential
+    {
+        state.store.delete_session(digest).await?;
+        state
+            .store
+            .append_audit(&AuditEvent::new(
+                &user.actor(),
+                "logout",
+                "session",
+                Outcome::Allowed,
+            ))
+            .await?;
+    }
+    let cookie = cookies::secret(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(SET_COOKIE, cookie), (LOCATION, "/".to_owned())],
+    )
+        .into_response())
+}
+
+/// A grant with its texts resolved.
+#[derive(Debug, Clone)]
+pub struct GrantRow {
+    /// The role's name in the reader's language.
+    pub role: &'static str,
+    /// The role's code.
+    pub role_code: &'static str,
+    /// The node's code.
+    pub org: String,
+    /// The node's name.
+    pub org_name: String,
+}
+
+impl GrantRow {
+    /// A row for `grant`, looking up its node's name.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn load(state: &AppState, chrome: &Chrome, grant: &Grant) -> Result<Self, AppError> {
+        Ok(Self {
+            role: chrome.t.role_name(grant.role),
+            role_code: grant.role.as_str(),
+            org: grant.org.to_string(),
+            org_name: state.store.get_org(&grant.org).await?.name,
+        })
+    }
+}
+
+/// The signed-in user's account page.
+#[derive(Template)]
+#[template(path = "auth/account.html")]
+pub struct AccountPage {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The user's name.
+    pub name: String,
+    /// The user's e-mail address.
+    pub email: String,
+    /// Their roles.
+    pub grants: Vec<GrantRow>,
+    /// Their tokens.
+    pub tokens: Vec<AccessToken>,
+    /// A token just created, shown once.
+    pub new_token: Option<String>,
+    /// A message after a successful change.
+    pub notice: Option<&'static str>,
+    /// Why a form was rejected.
+    pub form_error: Option<String>,
+}
+
+/// Query of the account page.
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountParams {
+    /// Set after a successful password change.
+    pub saved: Option<String>,
+}
+
+async fn account_page(
+    state: &AppState,
+    user: &SignedIn,
+    chrome: Chrome,
+    new_token: Option<String>,
+    notice: Option<&'static str>,
+    form_error: Option<String>,
+) -> Result<Response, AppError> {
+    let mut grants = Vec::new();
+    for grant in &user.user.grants {
+        grants.push(GrantRow::load(state, &chrome, grant).await?);
+    }
+    let status = if form_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = AccountPage {
+        chrome,
+        name: user.user.name.to_string(),
+        email: user.user.email.to_string(),
+        grants,
+        tokens: state.store.list_tokens(user.user.id).await?,
+        new_token,
+        notice,
+        form_error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+async fn show_account(
+    State(state): State<AppState>,
+    user: SignedIn,
+    chrome: Chrome,
+    Query(params): Query<AccountParams>,
+) -> Result<Response, AppError> {
+    let notice = params.saved.is_some().then_some(chrome.t.password_changed);
+    account_page(&state, &user, chrome, None, notice, None).await
+}
+
+/// The password change form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    /// The current password.
+    pub current: String,
+    /// The new password.
+    pub new: String,
+    /// The new password again.
+    pub confirm: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    user: SignedIn,
+    chrome: Chrome,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let (_, hash) = state
+        .store
+        .find_user_by_email(&user.user.email)
+        .await?
+        .ok_or_else(|| AppError::NotFound("user".into()))?;
+    let hash = hash.unwrap_or_else(|| dummy_password_hash().to_owned());
+    let current = form.current.clone();
+    let current_ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("verifying a password: {e}")))?;
+    let problem = if !current_ok {
+        Some(chrome.t.wrong_current_password.to_owned())
+    } else if form.new != form.confirm {
+        Some(chrome.t.passwords_differ.to_owned())
+    } else {
+        NewPassword::parse(&form.new).err().map(|e| e.to_string())
+    };
+    if let Some(problem) = problem {
+        return account_page(&state, &user, chrome, None, None, Some(problem)).await;
+    }
+    let hash = hash_off_thread(NewPassword::parse(&form.new)?).await?;
+    state
+        .store
+        .set_password(user.user.id, &hash, &user.actor())
+        .await?;
+    if let Credential::Session { digest } = &user.credential {
+        state
+            .store
+            .delete_other_sessions(user.user.id, digest)
+            .await?;
+    }
+    Ok(Redirect::to("/account?saved=1").into_response())
+}
+
+/// The token form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenForm {
+    /// What the token is for.
+    pub label: String,
+    /// Days until it expires.
+    pub days: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    user: SignedIn,
+    chrome: Chrome,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let days = form.days.trim().parse::<i64>().unwrap_or(90);
+    match issue_token(&state, &user, &form.label, days).await {
+        Ok((_, secret)) => {
+            account_page(
+                &state,
+                &user,
+                chrome,
+                Some(secret.expose().to_owned()),
+                None,
+                None,
+            )
+            .await
+        }
+        Err(AppError::Invalid(problem)) => {
+            account_page(&state, &user, chrome, None, None, Some(problem)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound(format!("token '{id}'")))?;
+    state
+        .store
+        .revoke_token(user.user.id, id, &user.actor())
+        .await?;
+    Ok(Redirect::to("/account#tokens").into_response())
+}

@@ -1,0 +1,220 @@
+//! User administration for admins and unit managers: the users they manage, creating users
+//! and granting and revoking roles. The rules live in [`crate::accounts`] and the policy.
+
+use crate::accounts::{self, visible_users};
+use crate::auth::SignedIn;
+use crate::html::auth::GrantRow;
+use crate::html::{Chrome, render};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use evident_core::access::Role;
+use serde::Deserialize;
+
+/// The user administration routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(show_users).post(create_user))
+        .route("/admin/users/{id}/grants", post(add_grant))
+        .route("/admin/users/{id}/grants/remove", post(remove_grant))
+}
+
+/// A user with their roles resolved.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    /// Identifier.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Roles.
+    pub grants: Vec<GrantRow>,
+}
+
+/// A role in the role `<select>`.
+#[derive(Debug, Clone)]
+pub struct RoleOption {
+    /// The role's code.
+    pub value: &'static str,
+    /// Its name.
+    pub label: &'static str,
+}
+
+/// The user administration page.
+#[derive(Template)]
+#[template(path = "users/list.html")]
+pub struct UsersPage {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The users the reader manages.
+    pub users: Vec<UserRow>,
+    /// The roles to choose from.
+    pub roles: Vec<RoleOption>,
+    /// The new user form as typed.
+    pub form: NewUserForm,
+    /// A generated password to show once, with the user it belongs to.
+    pub created: Option<(String, String)>,
+    /// Why a form was rejected.
+    pub form_error: Option<String>,
+}
+
+/// The new user form.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NewUserForm {
+    /// E-mail address.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// First role.
+    pub role: String,
+    /// Node.
+    pub org: String,
+}
+
+/// The grant and revoke forms.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct GrantForm {
+    /// The role.
+    pub role: String,
+    /// The node.
+    pub org: String,
+}
+
+async fn users_page(
+    state: &AppState,
+    user: &SignedIn,
+    chrome: Chrome,
+    form: NewUserForm,
+    created: Option<(String, String)>,
+    form_error: Option<String>,
+) -> Result<Response, AppError> {
+    let mut users = Vec::new();
+    for u in visible_users(state, user).await? {
+        let mut grants = Vec::new();
+        for grant in &u.grants {
+            grants.push(GrantRow::load(state, &chrome, grant).await?);
+        }
+        users.push(UserRow {
+            id: u.id,
+            name: u.name.to_string(),
+            email: u.email.to_string(),
+            grants,
+        });
+    }
+    let roles = Role::ALL
+        .into_iter()
+        .map(|r| RoleOption {
+            value: r.as_str(),
+            label: chrome.t.role_name(r),
+        })
+        .collect();
+    let status = if form_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        render(&UsersPage {
+            chrome,
+            users,
+            roles,
+            form,
+            created,
+            form_error,
+        })?,
+    )
+        .into_response())
+}
+
+async fn show_users(
+    State(state): State<AppState>,
+    user: SignedIn,
+    chrome: Chrome,
+) -> Result<Response, AppError> {
+    users_page(&state, &user, chrome, NewUserForm::default(), None, None).await
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    user: SignedIn,
+    chrome: Chrome,
+    Form(form): Form<NewUserForm>,
+) -> Result<Response, AppError> {
+    match accounts::create_user(
+        &state,
+        &user,
+        &form.email,
+        &form.name,
+        &form.role,
+        &form.org,
+        None,
+    )
+    .await
+    {
+        Ok((created, password)) => {
+            let shown = password.map(|p| (created.email.to_string(), p));
+            users_page(&state, &user, chrome, NewUserForm::default(), shown, None).await
+        }
+        Err(AppError::Invalid(problem) | AppError::Conflict(problem)) => {
+            users_page(&state, &user, chrome, form, None, Some(problem)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn add_grant(
+    State(state): State<AppState>,
+    user: SignedIn,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    Form(form): Form<GrantForm>,
+) -> Result<Response, AppError> {
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound(format!("user '{id}'")))?;
+    let result = async {
+        let grant =
+            accounts::checked_grant(&user, &form.role, &form.org, &format!("user:{id}")).await?;
+        state.store.add_grant(id, &grant, &user.actor()).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(AppError::Invalid(problem) | AppError::Conflict(problem)) => {
+            users_page(
+                &state,
+                &user,
+                chrome,
+                NewUserForm::default(),
+                None,
+                Some(problem),
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn remove_grant(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<GrantForm>,
+) -> Result<Response, AppError> {
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound(format!("user '{id}'")))?;
+    let grant =
+        accounts::checked_grant(&user, &form.role, &form.org, &format!("user:{id}")).await?;
+    state.store.remove_grant(id, &grant, &user.actor()).await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
