@@ -2,9 +2,12 @@
 
 use crate::{Failure, parse_database_url, serve_until_signal};
 use clap::Args;
+use evident_core::access::{Grant, Role};
+use evident_core::account::NewUser;
 use evident_core::audit::Actor;
+use evident_core::credentials::NewPassword;
 use evident_core::demo::DemoPlan;
-use evident_core::{OrgLevel, Provider};
+use evident_core::{OrgCode, OrgLevel, Provider};
 use evident_store::{DatabaseUrl, Store};
 use std::net::SocketAddr;
 
@@ -29,6 +32,13 @@ pub struct DemoArgs {
     pub database_url: DatabaseUrl,
 }
 
+/// The password of every demo user. Printed by `evident demo` and in the README: demo
+/// databases hold synthetic data only and are meant to be opened by anyone trying Evident.
+pub const DEMO_PASSWORD: &str = "evident-demo-2026";
+
+/// The demo users' e-mail domain (reserved, never delivers).
+pub const DEMO_EMAIL_DOMAIN: &str = "demo.evident.example";
+
 /// What a demo run created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSummary {
@@ -40,6 +50,8 @@ pub struct DemoSummary {
     pub private_units: usize,
     /// Dialog partners added.
     pub partners: usize,
+    /// One user per role: (e-mail, role, organisation code).
+    pub users: Vec<(String, Role, String)>,
 }
 
 impl DemoArgs {
@@ -70,6 +82,12 @@ impl DemoArgs {
             summary.partners
         );
         println!("All names and addresses are synthetic.");
+        println!();
+        println!("Sign in as any of these users, each with the password {DEMO_PASSWORD}:");
+        for (email, role, org) in &summary.users {
+            println!("  {email:<45} {role} on {org}");
+        }
+        println!();
         let result = if self.serve {
             serve_until_signal(self.addr, evident_web::AppState::new(store.clone())).await
         } else {
@@ -108,6 +126,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> Result<DemoSummary, Failure> 
     for partner in &plan.partners {
         store.add_dialog_partner(partner, &actor).await?;
     }
+    let users = create_demo_users(store, &plan, &actor).await?;
     Ok(DemoSummary {
         municipalities: plan.municipalities.len(),
         units: plan.units.len(),
@@ -117,7 +136,49 @@ pub async fn fill(store: &dyn Store, seed: u64) -> Result<DemoSummary, Failure> 
             .filter(|u| u.details.provider == Provider::Private)
             .count(),
         partners: plan.partners.len(),
+        users,
     })
+}
+
+/// One user per role, granted where that role makes sense in the demo: the unit roles on the
+/// first unit, the analyst on its municipality, the regional leader on its county, the rest
+/// on the nation.
+async fn create_demo_users(
+    store: &dyn Store,
+    plan: &DemoPlan,
+    actor: &Actor,
+) -> Result<Vec<(String, Role, String)>, Failure> {
+    let municipality = plan
+        .municipalities
+        .first()
+        .expect("a demo has municipalities");
+    let unit = store
+        .list_units(municipality)
+        .await?
+        .into_iter()
+        .next()
+        .expect("every demo municipality has units")
+        .code;
+    let county = municipality.parent().expect("a municipality has a county");
+    let hash = NewPassword::parse(DEMO_PASSWORD)
+        .expect("the demo password is long enough")
+        .hash();
+    let mut created = Vec::new();
+    for role in Role::ALL {
+        let org = match role {
+            Role::Practitioner | Role::UnitManager => unit.clone(),
+            Role::MunicipalityAnalyst => municipality.clone(),
+            Role::RegionalLeader => county.clone(),
+            _ => OrgCode::nation(),
+        };
+        let email = format!("{}@{DEMO_EMAIL_DOMAIN}", role.as_str().replace('_', "."));
+        let name = format!("Demo {}", role.as_str().replace('_', " "));
+        let user = NewUser::parse(&email, &name, Some(hash.clone())).expect("demo users are valid");
+        let grant = Grant::try_new(role, org.clone()).expect("demo grants sit at valid levels");
+        store.create_user(&user, &[grant], actor).await?;
+        created.push((email, role, org.to_string()));
+    }
+    Ok(created)
 }
 
 /// Removes a SQLite database file and its WAL companions, so the demo starts afresh.

@@ -5,10 +5,16 @@
 //! # Layout
 //! - [`serve`]: `evident serve` — run the web application.
 //! - [`demo`]: `evident demo` — create a demo database from a seed, and optionally serve it.
+//! - [`users`]: `evident users add|grant|revoke|list` — staff accounts and roles.
+//! - [`tokens`]: `evident tokens create` — personal access tokens for API clients.
+//! - [`audit`]: `evident audit verify` — check the audit trail's hash chain.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod demo;
 pub mod serve;
+pub mod tokens;
+pub mod users;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use evident_store::{DatabaseUrl, StorageError};
@@ -44,6 +50,12 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Create a demo database with synthetic data (and, with --serve, run Evident on it).
     Demo(demo::DemoArgs),
+    /// Create users, grant and revoke their roles, list them.
+    Users(users::UsersArgs),
+    /// Create personal access tokens for the API.
+    Tokens(tokens::TokensArgs),
+    /// Verify the audit trail.
+    Audit(audit::AuditArgs),
 }
 
 /// Log line formats.
@@ -76,6 +88,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Serve(args) => args.run().await,
         Command::Demo(args) => args.run().await,
+        Command::Users(args) => args.run().await,
+        Command::Tokens(args) => args.run().await,
+        Command::Audit(args) => args.run().await,
     }
 }
 
@@ -121,6 +136,27 @@ impl From<anyhow::Error> for Failure {
     fn from(err: anyhow::Error) -> Self {
         Self::Unexpected(err)
     }
+}
+
+/// The operator of the command line, as the actor of audited changes.
+pub fn cli_actor() -> evident_core::audit::Actor {
+    let who = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
+    evident_core::audit::Actor {
+        user_id: None,
+        label: format!("cli:{who}"),
+        address: None,
+    }
+}
+
+/// Opens the database for a command, logging where.
+///
+/// # Errors
+/// [`Failure::User`] when it cannot be opened.
+pub async fn open_store(
+    url: &DatabaseUrl,
+) -> Result<std::sync::Arc<dyn evident_store::Store>, Failure> {
+    tracing::info!(database = %url, "opening database");
+    Ok(evident_store::open(url).await?)
 }
 
 /// Parses a `--database-url` value for clap, so that an unsupported URL is refused with the

@@ -14,6 +14,10 @@ pub struct ServeArgs {
     /// The database: sqlite:PATH (created if missing) or postgres://USER@HOST/DB.
     #[arg(long, env = "EVIDENT_DATABASE_URL", default_value = evident_store::url::DEFAULT_DATABASE_URL, value_parser = parse_database_url)]
     pub database_url: DatabaseUrl,
+    /// Mark cookies Secure (sent only over HTTPS). Turn on whenever Evident is reached over
+    /// TLS, directly or through a proxy that terminates it.
+    #[arg(long, env = "EVIDENT_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 impl ServeArgs {
@@ -24,7 +28,12 @@ impl ServeArgs {
     pub async fn run(self) -> Result<(), Failure> {
         tracing::info!(database = %self.database_url, "opening database");
         let store = evident_store::open(&self.database_url).await?;
-        let result = serve_until_signal(self.addr, evident_web::AppState::new(store.clone())).await;
+        let config = evident_web::state::WebConfig {
+            secure_cookies: self.secure_cookies,
+            ..Default::default()
+        };
+        let state = evident_web::AppState::with_config(store.clone(), config);
+        let result = serve_until_signal(self.addr, state).await;
         store.close().await;
         result
     }
