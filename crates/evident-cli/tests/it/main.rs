@@ -1,5 +1,6 @@
 //! End-to-end tests of the `evident` binary: real processes, real files, real HTTP.
 
+mod accounts;
 mod demo;
 mod serve;
 

@@ -1,0 +1,272 @@
+use crate::{command, evident, stderr, stdout};
+use std::io::Write;
+use std::process::Stdio;
+
+fn db_url(dir: &std::path::Path) -> String {
+    format!("sqlite:{}", dir.join("evident.db").display())
+}
+
+#[test]
+fn users_are_added_granted_revoked_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = db_url(dir.path());
+    let mut child = command(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "Anna@Kommun.example",
+            "--name",
+            "Anna Berg",
+            "--role",
+            "practitioner",
+            "--org",
+            "0380",
+            "--database-url",
+            &url,
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    let added = child.wait_with_output().unwrap();
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(
+        stdout(&added).contains("practitioner on 0380"),
+        "{}",
+        stdout(&added)
+    );
+    assert!(
+        !stdout(&added).contains("Password"),
+        "a piped password is not echoed"
+    );
+
+    let granted = evident(
+        dir.path(),
+        &[
+            "users",
+            "grant",
+            "--email",
+            "anna@kommun.example",
+            "--role",
+            "auditor",
+            "--org",
+            "SE",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert!(granted.status.success(), "{}", stderr(&granted));
+    let listed = evident(dir.path(), &["users", "list", "--database-url", &url]);
+    let text = stdout(&listed);
+    assert!(
+        text.contains("anna@kommun.example")
+            && text.contains("practitioner@0380")
+            && text.contains("auditor@SE"),
+        "{text}"
+    );
+
+    let revoked = evident(
+        dir.path(),
+        &[
+            "users",
+            "revoke",
+            "--email",
+            "anna@kommun.example",
+            "--role",
+            "practitioner",
+            "--org",
+            "0380",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    assert!(
+        !stdout(&evident(
+            dir.path(),
+            &["users", "list", "--database-url", &url]
+        ))
+        .contains("practitioner@0380")
+    );
+
+    let wrong_level = evident(
+        dir.path(),
+        &[
+            "users",
+            "grant",
+            "--email",
+            "anna@kommun.example",
+            "--role",
+            "regional_leader",
+            "--org",
+            "0380",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert_eq!(wrong_level.status.code(), Some(1));
+    assert!(
+        stderr(&wrong_level).contains("regional_leader is granted on a county"),
+        "{}",
+        stderr(&wrong_level)
+    );
+    let unknown = evident(
+        dir.path(),
+        &[
+            "users",
+            "grant",
+            "--email",
+            "nobody@kommun.example",
+            "--role",
+            "auditor",
+            "--org",
+            "SE",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("no user has the e-mail address"),
+        "{}",
+        stderr(&unknown)
+    );
+    let bad_role = evident(
+        dir.path(),
+        &[
+            "users",
+            "grant",
+            "--email",
+            "anna@kommun.example",
+            "--role",
+            "root",
+            "--org",
+            "SE",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert!(
+        stderr(&bad_role).contains("the roles are practitioner"),
+        "{}",
+        stderr(&bad_role)
+    );
+}
+
+#[test]
+fn a_generated_password_is_printed_once_and_tokens_are_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = db_url(dir.path());
+    let added = command(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "per@kommun.example",
+            "--name",
+            "Per",
+            "--role",
+            "admin",
+            "--org",
+            "SE",
+            "--database-url",
+            &url,
+        ],
+    )
+    .stdin(Stdio::null())
+    .output()
+    .unwrap();
+    assert!(added.status.success(), "{}", stderr(&added));
+    let text = stdout(&added);
+    let password = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Password (shown once, hand it over securely): "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(password.len(), 20);
+
+    let token = evident(
+        dir.path(),
+        &[
+            "tokens",
+            "create",
+            "--email",
+            "per@kommun.example",
+            "--expires-days",
+            "7",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert!(token.status.success(), "{}", stderr(&token));
+    let secret = stdout(&token).trim().to_owned();
+    assert!(secret.starts_with("evt_") && secret.len() == 68, "{secret}");
+    let raw = std::fs::read(dir.path().join("evident.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("evident.db-wal")).unwrap_or_default();
+    let contains =
+        |hay: &[u8], needle: &str| hay.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(
+        !contains(&raw, &secret) && !contains(&wal, &secret),
+        "the token itself is never stored"
+    );
+    assert!(
+        !contains(&raw, password) && !contains(&wal, password),
+        "the password itself is never stored"
+    );
+    let too_long = evident(
+        dir.path(),
+        &[
+            "tokens",
+            "create",
+            "--email",
+            "per@kommun.example",
+            "--expires-days",
+            "999",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert_eq!(too_long.status.code(), Some(1));
+}
+
+#[test]
+fn audit_verify_passes_untouched_and_names_the_entry_changed_with_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = db_url(dir.path());
+    let demo = evident(dir.path(), &["demo", "--seed", "5", "--database-url", &url]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let ok = evident(dir.path(), &["audit", "verify", "--database-url", &url]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("intact"), "{}", stdout(&ok));
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query("drop trigger audit_event_no_update")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("update audit_event set detail = 'nothing happened' where id = 7")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let broken = evident(dir.path(), &["audit", "verify", "--database-url", &url]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stderr(&broken).contains("audit entry 7"),
+        "{}",
+        stderr(&broken)
+    );
+}
