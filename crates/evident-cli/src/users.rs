@@ -154,7 +154,7 @@ impl UsersCommand {
                 let new = NewUser::parse(&email, &name, Some(hash))
                     .map_err(|e| Failure::User(e.to_string()))?;
                 let user = store
-                    .create_user(&new, &[grant.clone()], &actor)
+                    .create_user(&new, std::slice::from_ref(&grant), &actor)
                     .await
                     .map_err(storage_to_user)?;
                 println!(

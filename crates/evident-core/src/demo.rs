@@ -151,7 +151,8 @@ impl DemoPlan {
             let mut places = rng.sample(&PLACES, PLACES.len()).into_iter();
             for (area, stem, provider) in rng.sample(&UNIT_KINDS, count) {
                 let place = places.next().expect("fewer units than places");
-                let operator = (provider == Provider::Private).then(|| name(*rng.pick(&OPERATORS)));
+                let operator =
+                    (provider == Provider::Private).then(|| name(rng.pick::<&str>(&OPERATORS)));
                 units.push(NewUnit {
                     municipality: municipality.clone(),
                     details: UnitUpdate {

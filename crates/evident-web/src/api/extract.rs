@@ -22,27 +22,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 fn json_problem(rejection: &JsonRejection) -> String {
+    let text = rejection.body_text();
     match rejection {
-        JsonRejection::JsonDataError(e) => {
-            format!("the JSON body does not fit: {}", source_text(e))
+        JsonRejection::JsonDataError(_) => {
+            format!("the JSON body does not fit: {}", after_prefix(&text))
         }
-        JsonRejection::JsonSyntaxError(e) => {
-            format!("the body is not valid JSON: {}", source_text(e))
+        JsonRejection::JsonSyntaxError(_) => {
+            format!("the body is not valid JSON: {}", after_prefix(&text))
         }
         JsonRejection::MissingJsonContentType(_) => {
             "the body must be JSON, sent with Content-Type: application/json".to_owned()
         }
-        other => other.body_text(),
+        _ => text,
     }
 }
 
-/// The innermost message of an error (serde's, which names the field), without axum's prefix.
-fn source_text(err: &dyn std::error::Error) -> String {
-    let mut current = err;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
+/// axum's message without its generic opening ("Failed to deserialize …: "), keeping serde's
+/// part, which names the field (`provider: unknown variant …`, `missing field `name``).
+fn after_prefix(text: &str) -> &str {
+    text.split_once(": ").map_or(text, |(_, rest)| rest)
 }
 
 /// A query string.
@@ -54,13 +52,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+            Err(rejection @ QueryRejection::FailedToDeserializeQueryString(_)) => {
                 Err(ApiError(AppError::Invalid(format!(
                     "the query string does not fit: {}",
-                    source_text(&e)
+                    after_prefix(&rejection.body_text())
                 ))))
             }
             Err(other) => Err(ApiError(AppError::Invalid(other.body_text()))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::after_prefix;
+
+    #[test]
+    fn the_generic_prefix_is_dropped_and_the_field_kept() {
+        assert_eq!(
+            after_prefix(
+                "Failed to deserialize the JSON body into the target type: provider: unknown variant"
+            ),
+            "provider: unknown variant"
+        );
+        assert_eq!(after_prefix("no prefix"), "no prefix");
     }
 }

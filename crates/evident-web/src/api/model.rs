@@ -181,15 +181,35 @@ impl From<Unit> for UnitSummary {
     }
 }
 
-/// A unit to create.
+/// A unit to create. (Its fields repeat [`UnitBody`]'s instead of flattening it, because
+/// serde loses the field name of an error inside a flattened struct.)
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewUnitBody {
     /// The municipality the unit sits under (for a private provider: the purchaser).
     #[schema(example = "0380")]
     pub municipality: String,
-    /// The unit's details.
-    #[serde(flatten)]
-    pub details: UnitBody,
+    /// Its name.
+    #[schema(example = "Hemtjänst Gränby")]
+    pub name: String,
+    /// Who runs it.
+    pub provider: ProviderKind,
+    /// Required for a private provider, absent for a public unit.
+    #[serde(default)]
+    pub operator: Option<String>,
+    /// The area it works in.
+    pub area: Area,
+}
+
+impl NewUnitBody {
+    /// The unit's description without its municipality.
+    pub fn details(&self) -> UnitBody {
+        UnitBody {
+            name: self.name.clone(),
+            provider: self.provider,
+            operator: self.operator.clone(),
+            area: self.area,
+        }
+    }
 }
 
 /// What can be said about a unit.

@@ -55,7 +55,7 @@ pub async fn create_unit(
     .await?;
     let unit = NewUnit {
         municipality,
-        details: body.details.validate()?,
+        details: body.details().validate()?,
     };
     let created = match state.store.create_unit(&unit, &user.actor()).await {
         Err(StorageError::NotFound(what)) => {

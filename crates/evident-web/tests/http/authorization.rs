@@ -1,0 +1,341 @@
+//! The authorization matrix over every API route: each route is called as a visitor and as a
+//! user of every role, and must answer 401, 403 (with an audit entry) or go through exactly as
+//! the table says. A route that the OpenAPI document lists but the table does not fails the
+//! test, so no route can be added without deciding who may call it.
+
+use crate::common::{Client, TestApp};
+use crate::on_both;
+use evident_core::access::Role;
+use evident_core::audit::Outcome;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    AnyRole,
+    /// Only these roles (as granted in `grants_of`).
+    Only(&'static [Role]),
+}
+
+struct Case {
+    method: Method,
+    /// The path as the OpenAPI document writes it.
+    template: &'static str,
+    /// The concrete path called.
+    path: String,
+    body: fn(Role) -> Option<Value>,
+    who: Who,
+}
+
+fn no_body(_: Role) -> Option<Value> {
+    None
+}
+
+/// Where each role is granted in the matrix. Units 0380-0001, 0380-0002 and 1480-0001 exist.
+fn granted_on(role: Role) -> &'static str {
+    match role {
+        Role::Practitioner | Role::UnitManager => "0380-0001",
+        Role::MunicipalityAnalyst | Role::Admin => "0380",
+        Role::RegionalLeader => "03",
+        Role::NationalAnalyst | Role::GrantAdmin | Role::Auditor => "SE",
+    }
+}
+
+fn cases(target_user: i64, holder: i64) -> Vec<Case> {
+    use Who::*;
+    let case = |method: Method,
+                template: &'static str,
+                path: &str,
+                body: fn(Role) -> Option<Value>,
+                who: Who| Case {
+        method,
+        template,
+        path: path.to_owned(),
+        body,
+        who,
+    };
+    vec![
+        case(
+            Method::GET,
+            "/api/v1/health",
+            "/api/v1/health",
+            no_body,
+            Public,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            no_body,
+            Public,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/orgs",
+            "/api/v1/orgs?level=county",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/orgs/{code}",
+            "/api/v1/orgs/0380-0001",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/units",
+            "/api/v1/units",
+            |_| {
+                Some(
+                    json!({"municipality": "0380", "name": "Ny", "provider": "public", "area": "other"}),
+                )
+            },
+            Only(&[Role::Admin]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/units",
+            "/api/v1/units",
+            |_| {
+                Some(
+                    json!({"municipality": "1480", "name": "Ny", "provider": "public", "area": "other"}),
+                )
+            },
+            Only(&[]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/units/{code}",
+            "/api/v1/units/0380-0001",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/units/{code}",
+            "/api/v1/units/0380-0001",
+            |_| Some(json!({"name": "Ändrad", "provider": "public", "area": "other"})),
+            Only(&[Role::Admin]),
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/units/{code}",
+            "/api/v1/units/1480-0001",
+            |_| Some(json!({"name": "Ändrad", "provider": "public", "area": "other"})),
+            Only(&[]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/counties/{code}/support-structure",
+            "/api/v1/counties/03/support-structure",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/counties/{code}/support-structure/partners",
+            "/api/v1/counties/03/support-structure/partners",
+            |_| Some(json!({"name": "A B", "role": "R", "email": "a@b.example"})),
+            Only(&[Role::RegionalLeader]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/counties/{code}/support-structure/partners",
+            "/api/v1/counties/14/support-structure/partners",
+            |_| Some(json!({"name": "A B", "role": "R", "email": "a@b.example"})),
+            Only(&[]),
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/counties/{code}/support-structure/partners/{id}",
+            "/api/v1/counties/03/support-structure/partners/999",
+            no_body,
+            Only(&[Role::RegionalLeader]),
+        ),
+        case(Method::GET, "/api/v1/me", "/api/v1/me", no_body, AnyRole),
+        case(
+            Method::GET,
+            "/api/v1/tokens",
+            "/api/v1/tokens",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/tokens",
+            "/api/v1/tokens",
+            |_| Some(json!({"label": "matrix"})),
+            AnyRole,
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            "/api/v1/tokens/999",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/users",
+            "/api/v1/users",
+            no_body,
+            Only(&[Role::Admin, Role::UnitManager]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/users",
+            "/api/v1/users",
+            |role| {
+                Some(
+                    json!({"email": format!("new.{}@test.example", role.as_str()), "name": "Ny", "role": "practitioner", "org": "0380-0001"}),
+                )
+            },
+            Only(&[Role::Admin, Role::UnitManager]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/users",
+            "/api/v1/users",
+            |role| {
+                Some(
+                    json!({"email": format!("far.{}@test.example", role.as_str()), "name": "Ny", "role": "practitioner", "org": "1480-0001"}),
+                )
+            },
+            Only(&[]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/users/{id}/grants",
+            &format!("/api/v1/users/{target_user}/grants"),
+            |_| Some(json!({"role": "practitioner", "org": "0380-0002"})),
+            Only(&[Role::Admin]),
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/users/{id}/grants/{role}/{org}",
+            &format!("/api/v1/users/{holder}/grants/practitioner/0380-0001"),
+            no_body,
+            Only(&[Role::Admin, Role::UnitManager]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/audit",
+            "/api/v1/audit",
+            no_body,
+            Only(&[Role::Auditor]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/audit/verify",
+            "/api/v1/audit/verify",
+            no_body,
+            Only(&[Role::Auditor]),
+        ),
+    ]
+}
+
+#[test]
+fn every_route_in_the_openapi_document_has_a_row_in_the_matrix() {
+    let document = serde_json::to_value(evident_web::api::openapi()).unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    let covered: BTreeSet<_> = cases(1, 2)
+        .into_iter()
+        .map(|c| (c.method.to_string(), c.template.to_owned()))
+        .collect();
+    let missing: Vec<_> = documented.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an authorization matrix row: {missing:?}"
+    );
+    let stale: Vec<_> = covered.difference(&documented).collect();
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
+}
+
+on_both!(every_role_gets_exactly_the_access_the_matrix_gives_on_every_route);
+
+async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app: &TestApp) {
+    for (municipality, name) in [
+        ("0380", "Enhet A"),
+        ("0380", "Enhet B"),
+        ("1480", "Enhet C"),
+    ] {
+        app.unit(municipality, name).await;
+    }
+    let target = app.create_user(&[]).await;
+    let holder = app.create_user(&[(Role::Practitioner, "0380-0001")]).await;
+    let mut clients: Vec<(Option<Role>, Client)> = vec![(None, app.anonymous())];
+    for role in Role::ALL {
+        clients.push((Some(role), app.api_as(role, granted_on(role)).await));
+    }
+
+    let mut checked = 0;
+    for case in cases(target.id, holder.id) {
+        for (role, client) in &mut clients {
+            let denied_before = count_denied(app).await;
+            let body = role
+                .and_then(|r| (case.body)(r))
+                .or_else(|| (case.body)(Role::Practitioner));
+            let reply = match body {
+                Some(body) => client.json(case.method.clone(), &case.path, body).await,
+                None => client.send(case.method.clone(), &case.path, |r| r).await,
+            };
+            let label = format!(
+                "{} {} as {:?}: {} {}",
+                case.method, case.path, role, reply.status, reply.body
+            );
+            match (case.who, *role) {
+                (Who::Public, _) => assert!(reply.status.is_success(), "{label}"),
+                (_, None) => assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{label}"),
+                (Who::AnyRole, Some(_)) => assert_allowed(&reply.status, &label),
+                (Who::Only(roles), Some(role)) if roles.contains(&role) => {
+                    assert_allowed(&reply.status, &label)
+                }
+                (Who::Only(_), Some(_)) => {
+                    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{label}");
+                    assert_eq!(reply.json()["error"], "forbidden", "{label}");
+                    assert_eq!(
+                        count_denied(app).await,
+                        denied_before + 1,
+                        "the denial is audited: {label}"
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, cases(0, 0).len() * 9);
+}
+
+fn assert_allowed(status: &StatusCode, label: &str) {
+    assert!(
+        *status != StatusCode::UNAUTHORIZED
+            && *status != StatusCode::FORBIDDEN
+            && !status.is_server_error(),
+        "expected to be let through: {label}"
+    );
+}
+
+async fn count_denied(app: &TestApp) -> usize {
+    app.store
+        .audit_entries()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.event.outcome == Outcome::Denied)
+        .count()
+}

@@ -1,0 +1,315 @@
+//! The test harness: a real server on a loopback port, users with roles, and clients that
+//! authenticate with a bearer token (API) or a signed-in browser session (pages).
+
+use evident_core::access::{Grant, Role};
+use evident_core::account::NewUser;
+use evident_core::audit::Actor;
+use evident_core::credentials::{NewPassword, Secret};
+use evident_core::{NewUnit, OrgCode, UnitUpdate};
+use evident_store::Store;
+use evident_store::testing::TestDb;
+use reqwest::header::{COOKIE, HeaderMap, SET_COOKIE};
+use reqwest::{Method, Response, StatusCode};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The password of every test user.
+pub const PASSWORD: &str = "a long test password";
+
+/// A running server on its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The store under the server, for arranging data and checking the audit trail.
+    pub store: Arc<dyn Store>,
+    http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    users: AtomicU32,
+}
+
+fn setup_actor() -> Actor {
+    Actor {
+        user_id: None,
+        label: "test-setup".into(),
+        address: None,
+    }
+}
+
+impl TestApp {
+    /// Starts a server on `db`.
+    pub async fn start(db: &TestDb) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let state = evident_web::AppState::new(db.store.clone());
+        let task = tokio::spawn(evident_web::server::serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            base,
+            store: db.store.clone(),
+            http,
+            stop: Some(stop),
+            task: Some(task),
+            users: AtomicU32::new(0),
+        }
+    }
+
+    /// Stops the server and waits for it to finish (a hang guard, not a timing assertion).
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        let task = self.task.take().unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(30), task)
+            .await
+            .expect("the server shuts down after the signal")
+            .unwrap()
+            .unwrap();
+    }
+
+    /// A client without credentials.
+    pub fn anonymous(&self) -> Client {
+        Client {
+            app_base: self.base.clone(),
+            http: self.http.clone(),
+            auth: Auth::None,
+        }
+    }
+
+    /// Creates a user holding `role` on `org` and returns an API client with a fresh token.
+    pub async fn api_as(&self, role: Role, org: &str) -> Client {
+        let user = self.create_user(&[(role, org)]).await;
+        self.token_for(user.id).await
+    }
+
+    /// Creates a user with these grants (password [`PASSWORD`]).
+    pub async fn create_user(&self, grants: &[(Role, &str)]) -> evident_core::account::User {
+        let n = self.users.fetch_add(1, Ordering::Relaxed);
+        let email = format!("user{n}@test.example");
+        let hash = NewPassword::parse(PASSWORD).unwrap().hash();
+        let grants: Vec<Grant> = grants
+            .iter()
+            .map(|(r, o)| Grant::try_new(*r, OrgCode::parse(o).unwrap()).unwrap())
+            .collect();
+        self.store
+            .create_user(
+                &NewUser::parse(&email, &format!("Test User {n}"), Some(hash)).unwrap(),
+                &grants,
+                &setup_actor(),
+            )
+            .await
+            .unwrap()
+    }
+
+    /// An API client for an existing user.
+    pub async fn token_for(&self, user_id: i64) -> Client {
+        let secret = Secret::generate("evt_");
+        let expires =
+            evident_store::audit::timestamp_text(chrono::Utc::now() + chrono::Duration::days(1));
+        self.store
+            .create_token(user_id, "test", &secret.digest(), &expires, &setup_actor())
+            .await
+            .unwrap();
+        Client {
+            app_base: self.base.clone(),
+            http: self.http.clone(),
+            auth: Auth::Bearer(secret.expose().to_owned()),
+        }
+    }
+
+    /// A browser that has signed in as a new user with these grants.
+    pub async fn browser_as(&self, grants: &[(Role, &str)]) -> Client {
+        let user = self.create_user(grants).await;
+        let mut browser = self.browser();
+        browser
+            .login(user.email.as_str(), PASSWORD)
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+        browser
+    }
+
+    /// A browser with no session yet (it picks up its CSRF cookie on the first page).
+    pub fn browser(&self) -> Client {
+        Client {
+            app_base: self.base.clone(),
+            http: self.http.clone(),
+            auth: Auth::Cookies { jar: Vec::new() },
+        }
+    }
+
+    /// Creates a unit directly in the store.
+    pub async fn unit(&self, municipality: &str, name: &str) -> OrgCode {
+        let details = UnitUpdate::parse(name, "public", None, "elderly_care").unwrap();
+        self.store
+            .create_unit(
+                &NewUnit::parse(municipality, details).unwrap(),
+                &setup_actor(),
+            )
+            .await
+            .unwrap()
+            .code
+    }
+}
+
+/// How a client authenticates.
+#[derive(Clone)]
+pub enum Auth {
+    /// Not at all.
+    None,
+    /// With a personal access token.
+    Bearer(String),
+    /// With cookies, as a browser does.
+    Cookies {
+        /// Cookie name and value pairs.
+        jar: Vec<(String, String)>,
+    },
+}
+
+/// An HTTP client for the app.
+#[derive(Clone)]
+pub struct Client {
+    app_base: String,
+    http: reqwest::Client,
+    /// The credentials.
+    pub auth: Auth,
+}
+
+/// A response, read whole.
+pub struct Reply {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body as text.
+    pub body: String,
+}
+
+impl Reply {
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    pub fn assert_status(&self, status: StatusCode) -> &Self {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        self
+    }
+
+    /// Asserts an API error with this status and kind, and exactly the keys `error`, `detail`.
+    pub fn assert_api_error(&self, status: StatusCode, kind: &str) -> String {
+        self.assert_status(status);
+        let body = self.json();
+        let object = body
+            .as_object()
+            .unwrap_or_else(|| panic!("not an object: {body}"));
+        let mut keys: Vec<_> = object.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["detail", "error"], "{body}");
+        assert_eq!(body["error"], kind, "{body}");
+        body["detail"].as_str().unwrap().to_owned()
+    }
+
+    /// The `Location` header.
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+impl Client {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.app_base)
+    }
+
+    /// The browser's CSRF token (empty before it has loaded a page).
+    pub fn csrf(&self) -> String {
+        match &self.auth {
+            Auth::Cookies { jar } => jar
+                .iter()
+                .find(|(k, _)| k == "evident_csrf")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    /// Sends a request and reads the whole response, keeping cookies for a browser.
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Reply {
+        let mut request = self.http.request(method, self.url(path));
+        match &self.auth {
+            Auth::None => {}
+            Auth::Bearer(token) => request = request.bearer_auth(token),
+            Auth::Cookies { jar } if !jar.is_empty() => {
+                let header: Vec<_> = jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                request = request.header(COOKIE, header.join("; "));
+            }
+            Auth::Cookies { .. } => {}
+        }
+        let response: Response = build(request).send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        if let Auth::Cookies { jar } = &mut self.auth {
+            for value in headers.get_all(SET_COOKIE) {
+                let pair = value.to_str().unwrap().split(';').next().unwrap();
+                let (name, value) = pair.split_once('=').unwrap();
+                jar.retain(|(k, _)| k != name);
+                if !value.is_empty() {
+                    jar.push((name.to_owned(), value.to_owned()));
+                }
+            }
+        }
+        let body = response.text().await.unwrap();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// GET.
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.send(Method::GET, path, |r| r).await
+    }
+
+    /// A JSON request.
+    pub async fn json(&mut self, method: Method, path: &str, body: serde_json::Value) -> Reply {
+        self.send(method, path, |r| r.json(&body)).await
+    }
+
+    /// A form post carrying the browser's CSRF token (unless the fields set `csrf` themselves).
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let csrf = self.csrf();
+        let mut fields: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if !fields.iter().any(|(k, _)| k == "csrf") {
+            fields.push(("csrf".into(), csrf));
+        }
+        self.send(Method::POST, path, |r| r.form(&fields)).await
+    }
+
+    /// Loads the sign-in page (for the CSRF cookie) and signs in.
+    pub async fn login(&mut self, email: &str, password: &str) -> Reply {
+        self.get("/login").await.assert_status(StatusCode::OK);
+        self.post_form(
+            "/login",
+            &[("email", email), ("password", password), ("next", "/orgs")],
+        )
+        .await
+    }
+}

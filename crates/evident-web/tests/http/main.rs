@@ -1,0 +1,34 @@
+//! The web application over real HTTP: a server on a random loopback port, on SQLite always
+//! and on PostgreSQL when `EVIDENT_TEST_POSTGRES_URL` is set.
+
+mod api;
+mod authorization;
+mod common;
+mod openapi;
+mod pages;
+mod security;
+
+/// Declares tests over a running app: `on_both!(name)` turns `async fn name(app: &TestApp)`
+/// into `name::sqlite` and `name::postgres`, each with its own fresh database and server.
+macro_rules! on_both {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let db = evident_store::testing::TestDb::sqlite().await;
+                let app = crate::common::TestApp::start(&db).await;
+                super::$name(&app).await;
+                app.stop().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(db) = evident_store::testing::TestDb::postgres().await else { return };
+                let app = crate::common::TestApp::start(&db).await;
+                super::$name(&app).await;
+                app.stop().await;
+            }
+        }
+    )+};
+}
+pub(crate) use on_both;

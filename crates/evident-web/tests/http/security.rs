@@ -1,0 +1,187 @@
+//! Attacks: missing, expired, revoked and forged credentials; forged CSRF tokens; injection
+//! and script payloads in every text field.
+
+use crate::common::{Auth, TestApp};
+use crate::on_both;
+use evident_core::access::Role;
+use evident_core::audit::Actor;
+use evident_core::credentials::Secret;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+const PAYLOADS: [&str; 3] = [
+    "Robert'); drop table org_node;--",
+    "<script>alert('x')</script>",
+    "\" onmouseover=\"alert(1)",
+];
+
+on_both!(
+    every_response_carries_the_security_headers,
+    expired_revoked_and_unknown_tokens_are_401,
+    forged_or_missing_csrf_tokens_are_refused,
+    payloads_in_every_text_field_are_stored_verbatim_and_shown_inert,
+);
+
+async fn every_response_carries_the_security_headers(app: &TestApp) {
+    let mut browser = app.browser();
+    for path in [
+        "/",
+        "/login",
+        "/api/v1/health",
+        "/api/v1/orgs",
+        "/nope",
+        "/static/evident.css",
+    ] {
+        let reply = browser.get(path).await;
+        let header = |name: &str| {
+            reply
+                .headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let csp = header("content-security-policy");
+        assert!(
+            csp.contains("script-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{path}");
+    }
+}
+
+async fn expired_revoked_and_unknown_tokens_are_401(app: &TestApp) {
+    let user = app.create_user(&[(Role::NationalAnalyst, "SE")]).await;
+    let actor = Actor {
+        user_id: None,
+        label: "test".into(),
+        address: None,
+    };
+    let expired = Secret::generate("evt_");
+    let past =
+        evident_store::audit::timestamp_text(chrono::Utc::now() - chrono::Duration::minutes(1));
+    app.store
+        .create_token(user.id, "old", &expired.digest(), &past, &actor)
+        .await
+        .unwrap();
+    let revoked = Secret::generate("evt_");
+    let future =
+        evident_store::audit::timestamp_text(chrono::Utc::now() + chrono::Duration::days(1));
+    let token = app
+        .store
+        .create_token(user.id, "gone", &revoked.digest(), &future, &actor)
+        .await
+        .unwrap();
+    app.store
+        .revoke_token(user.id, token.id, &actor)
+        .await
+        .unwrap();
+    for secret in [
+        expired.expose().to_owned(),
+        revoked.expose().to_owned(),
+        "evt_guessed".to_owned(),
+    ] {
+        let mut client = app.anonymous();
+        client.auth = Auth::Bearer(secret);
+        client
+            .get("/api/v1/orgs?level=county")
+            .await
+            .assert_api_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    app.anonymous()
+        .get("/api/v1/me")
+        .await
+        .assert_api_error(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+async fn forged_or_missing_csrf_tokens_are_refused(app: &TestApp) {
+    let mut browser = app.browser_as(&[(Role::Admin, "SE")]).await;
+    let fields = [
+        ("name", "Forged"),
+        ("provider", "public"),
+        ("area", "other"),
+    ];
+    let forged = browser
+        .post_form(
+            "/orgs/0380/units",
+            &[fields[0], fields[1], fields[2], ("csrf", "0000forged")],
+        )
+        .await;
+    forged.assert_status(StatusCode::FORBIDDEN);
+    let missing = browser
+        .send(Method::POST, "/orgs/0380/units", |r| r.form(&fields))
+        .await;
+    missing.assert_status(StatusCode::FORBIDDEN);
+    let api_with_cookie = browser.json(Method::POST, "/api/v1/units", json!({"municipality": "0380", "name": "Forged", "provider": "public", "area": "other"})).await;
+    api_with_cookie.assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+    let csrf = browser.csrf();
+    let with_header = browser
+        .send(Method::POST, "/api/v1/units", |r| r.header("x-csrf-token", csrf).json(&json!({"municipality": "0380", "name": "Real", "provider": "public", "area": "other"})))
+        .await;
+    with_header.assert_status(StatusCode::CREATED);
+    let units = app
+        .store
+        .list_units(&evident_core::OrgCode::parse("0380").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        units.len(),
+        1,
+        "only the request with the right token went through"
+    );
+}
+
+async fn payloads_in_every_text_field_are_stored_verbatim_and_shown_inert(app: &TestApp) {
+    let mut api = app.api_as(Role::Admin, "SE").await;
+    let mut leader = app.api_as(Role::RegionalLeader, "03").await;
+    for payload in PAYLOADS {
+        let unit = api
+            .json(Method::POST, "/api/v1/units", json!({"municipality": "0380", "name": payload, "provider": "private", "operator": payload, "area": "other"}))
+            .await;
+        unit.assert_status(StatusCode::CREATED);
+        assert_eq!(unit.json()["name"], payload);
+        let partner = leader
+            .json(
+                Method::POST,
+                "/api/v1/counties/03/support-structure/partners",
+                json!({"name": payload, "role": payload, "email": "x@y.example"}),
+            )
+            .await;
+        partner.assert_status(StatusCode::CREATED);
+        let user = api
+            .json(Method::POST, "/api/v1/users", json!({"email": format!("u{}@x.example", payload.len()), "name": payload, "role": "practitioner", "org": "0380"}))
+            .await;
+        user.assert_status(StatusCode::CREATED);
+        assert_eq!(user.json()["name"], payload);
+    }
+    assert_eq!(
+        api.get("/api/v1/orgs?level=municipality")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        290,
+        "no table was dropped"
+    );
+
+    let mut browser = app.browser_as(&[(Role::Admin, "SE")]).await;
+    for page in ["/orgs/0380", "/orgs/0380-0002", "/orgs/03", "/admin/users"] {
+        let body = browser.get(page).await.body;
+        assert!(
+            !body.contains("<script>alert"),
+            "{page} shows a live script"
+        );
+        assert!(
+            !body.contains("\" onmouseover=\"alert(1)"),
+            "{page} lets an attribute break out"
+        );
+        assert!(
+            body.contains("&lt;script&gt;") || body.contains("&#60;script&#62;"),
+            "{page} shows the payload escaped"
+        );
+    }
+}
