@@ -5,9 +5,12 @@
 //! - [`access`]: roles, grants and [`access::decide`], the one policy function for every access.
 //! - [`account`]: staff users, sessions and personal access tokens.
 //! - [`audit`]: audit events and the hash chain that makes the trail tamper-evident.
+//! - [`change`]: reliable change and the Jacobson–Truax classification of one client.
 //! - [`credentials`]: password hashing (Argon2id) and random secrets stored only as digests.
 //! - [`error`]: [`DomainError`], returned when input fails validation.
+//! - [`instrument`]: instruments and their scoring (reverse items, subscales, missing answers).
 //! - [`org`]: the organisation tree — [`OrgCode`], [`OrgLevel`], [`OrgNode`], units and their providers.
+//! - [`person`]: personal identity and coordination numbers, and the keyed pseudonym that replaces them.
 //! - [`registry`]: Sweden's 21 counties and 290 municipalities, embedded from `data/sweden/`.
 //! - [`support`]: regional support structures and their dialog partners.
 //! - [`text`]: validated free-text values shared by several types (names, e-mail addresses).
@@ -18,10 +21,13 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod change;
 pub mod credentials;
 pub mod demo;
 pub mod error;
+pub mod instrument;
 pub mod org;
+pub mod person;
 pub mod registry;
 pub mod rng;
 pub mod support;
