@@ -4,6 +4,7 @@
 
 use crate::DomainError;
 use crate::org::UnitArea;
+use chrono::NaiveDate;
 use serde::Serialize;
 
 const CATALOGUE_CSV: &str = include_str!("../../../data/interventions/catalogue.csv");
@@ -244,6 +245,178 @@ impl InterventionCatalogue {
     }
 }
 
+/// A client: pseudonymous, with what breakdowns need and nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Client {
+    /// Identifier.
+    pub id: i64,
+    /// The keyed pseudonym of their personal number.
+    pub pseudonym: crate::person::Pseudonym,
+    /// Year of birth.
+    pub birth_year: i32,
+    /// Recorded sex.
+    pub sex: crate::person::RecordedSex,
+}
+
+/// A case: a client at a unit, with the follow-up schedule the unit set for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case {
+    /// Identifier.
+    pub id: i64,
+    /// The client.
+    pub client_id: i64,
+    /// The unit responsible.
+    pub unit: crate::OrgCode,
+    /// When it was opened.
+    pub opened_on: NaiveDate,
+    /// When it was closed, if it was.
+    pub closed_on: Option<NaiveDate>,
+    /// Months after baseline at which follow-up measurements are due, e.g. `[3, 6, 12]`.
+    pub schedule: Vec<u32>,
+}
+
+/// Parses a follow-up schedule typed as months separated by commas (`3, 6, 12`).
+///
+/// # Errors
+/// When a part is not a whole number of months between 1 and 120, or they are not increasing.
+pub fn parse_schedule(raw: &str) -> Result<Vec<u32>, DomainError> {
+    let months = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<u32>()
+                .ok()
+                .filter(|m| (1..=120).contains(m))
+                .ok_or_else(|| {
+                    DomainError::new(
+                        "schedule",
+                        format!("'{p}' is not a number of months from 1 to 120"),
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if months.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(DomainError::new(
+            "schedule",
+            "the months must increase, e.g. 3, 6, 12",
+        ));
+    }
+    Ok(months)
+}
+
+/// An intervention decided in a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Intervention {
+    /// Identifier.
+    pub id: i64,
+    /// The case.
+    pub case_id: i64,
+    /// The type's catalogue code.
+    pub type_code: String,
+    /// The law it was decided under.
+    pub legal_basis: LegalBasis,
+    /// The unit that provides it (public or private).
+    pub provider: crate::OrgCode,
+    /// Dates of application, decision, start and end.
+    pub dates: InterventionDates,
+    /// Why it ended, once it has.
+    pub end_reason: Option<String>,
+}
+
+/// The dates of an intervention, in the order they happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct InterventionDates {
+    /// Application (or the start of the investigation).
+    pub applied_on: Option<NaiveDate>,
+    /// Decision.
+    pub decided_on: Option<NaiveDate>,
+    /// Start.
+    pub started_on: Option<NaiveDate>,
+    /// End.
+    pub ended_on: Option<NaiveDate>,
+}
+
+impl InterventionDates {
+    /// Checks that the dates that are given come in order: applied ≤ decided ≤ started ≤ ended.
+    ///
+    /// # Errors
+    /// Names the first date that comes before the one it must follow.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let named: [(&'static str, Option<NaiveDate>); 4] = [
+            ("applied_on", self.applied_on),
+            ("decided_on", self.decided_on),
+            ("started_on", self.started_on),
+            ("ended_on", self.ended_on),
+        ];
+        let mut latest: Option<(&str, NaiveDate)> = None;
+        for (field, date) in named {
+            let Some(date) = date else { continue };
+            if let Some((before, earlier)) = latest
+                && date < earlier
+            {
+                return Err(DomainError::new(
+                    field,
+                    format!("{date} comes before {before} ({earlier})"),
+                ));
+            }
+            latest = Some((field, date));
+        }
+        Ok(())
+    }
+}
+
+/// A need recorded in a case, with its goals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Need {
+    /// Identifier.
+    pub id: i64,
+    /// The case.
+    pub case_id: i64,
+    /// The life area.
+    pub area: LifeArea,
+    /// The need in the practitioner's words.
+    pub description: String,
+    /// Its goals.
+    pub goals: Vec<Goal>,
+}
+
+/// A goal for a need, and how it turned out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Goal {
+    /// Identifier.
+    pub id: i64,
+    /// The goal in the practitioner's words.
+    pub description: String,
+    /// The outcome at follow-up, once followed up.
+    pub outcome: Option<GoalOutcome>,
+}
+
+/// An instrument answered at a time point of a case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measurement {
+    /// Identifier.
+    pub id: i64,
+    /// The case.
+    pub case_id: i64,
+    /// The instrument's id.
+    pub instrument_id: String,
+    /// The instrument version the score was computed with.
+    pub instrument_version: String,
+    /// Baseline, follow-up or end.
+    pub time_point: TimePoint,
+    /// For a follow-up, the month of the schedule it answers.
+    pub month: Option<u32>,
+    /// When it was answered.
+    pub measured_on: NaiveDate,
+    /// Who answered.
+    pub respondent: Respondent,
+    /// The answers, by item.
+    pub answers: crate::instrument::Answers,
+    /// The total score; `None` when too many answers were missing.
+    pub score: Option<f64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +477,45 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.problem.contains("x appears twice"), "{err}");
+    }
+
+    #[test]
+    fn schedules_are_increasing_months() {
+        assert_eq!(parse_schedule("3, 6,12").unwrap(), vec![3, 6, 12]);
+        assert_eq!(parse_schedule("").unwrap(), Vec::<u32>::new());
+        assert!(
+            parse_schedule("6, 3")
+                .unwrap_err()
+                .problem
+                .contains("increase")
+        );
+        assert!(parse_schedule("0").unwrap_err().problem.contains("'0'"));
+        assert!(parse_schedule("three").is_err());
+    }
+
+    #[test]
+    fn intervention_dates_must_come_in_order() {
+        let d = |s: &str| Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+        let ok = InterventionDates {
+            applied_on: d("2026-01-05"),
+            decided_on: d("2026-01-20"),
+            started_on: None,
+            ended_on: d("2026-06-01"),
+        };
+        assert!(ok.validate().is_ok());
+        let bad = InterventionDates {
+            applied_on: d("2026-01-05"),
+            decided_on: d("2026-01-02"),
+            started_on: None,
+            ended_on: None,
+        };
+        let err = bad.validate().unwrap_err();
+        assert_eq!(err.field, "decided_on");
+        assert!(
+            err.problem
+                .contains("2026-01-02 comes before applied_on (2026-01-05)"),
+            "{err}"
+        );
     }
 
     #[test]

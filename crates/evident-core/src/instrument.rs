@@ -4,11 +4,11 @@
 //! instrument is edited: the edit is a new version.
 
 use crate::DomainError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How item scores combine into the total.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ScoringMethod {
     /// The sum of the item scores (prorated when answers are missing).
@@ -18,7 +18,7 @@ pub enum ScoringMethod {
 }
 
 /// One answer option of an item, with its score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnswerOption {
     /// The code submitted for it.
     pub code: String,
@@ -29,7 +29,7 @@ pub struct AnswerOption {
 }
 
 /// One question.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// Identifier within the instrument (FHIR `linkId`).
     pub link_id: String,
@@ -58,7 +58,7 @@ impl Item {
 }
 
 /// A named part of the instrument scored on its own items.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subscale {
     /// Its name.
     pub name: String,
@@ -67,7 +67,7 @@ pub struct Subscale {
 }
 
 /// An instrument: what it asks, how it is scored, and what a change in its score means.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Instrument {
     /// Identifier, e.g. `phq-9`.
     pub id: String,

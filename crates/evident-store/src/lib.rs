@@ -12,6 +12,7 @@
 //! - [`sqlite`] / [`postgres`]: connecting, migrating and introspecting each backend.
 //! - [`accounts`]: [`AccountStore`] — users, grants, sessions, access tokens, login throttling.
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
+//! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements.
 //! - [`orgs`]: [`OrgStore`] — the registry, the organisation tree and units.
 //! - [`support`]: [`SupportStore`] — support structures and dialog partners.
 //! - `testing` (feature `testing`): a fresh database per test on each backend.
@@ -20,6 +21,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod error;
+pub mod followup;
 pub mod orgs;
 pub mod postgres;
 pub mod sqlite;
@@ -33,6 +35,7 @@ use std::sync::Arc;
 pub use accounts::AccountStore;
 pub use audit::{AuditFilter, AuditStore};
 pub use error::{Result, StorageError};
+pub use followup::FollowUpStore;
 pub use orgs::OrgStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -57,7 +60,7 @@ impl Backed for PgStore {
 /// `Arc<dyn Store>`; each area of the domain is a supertrait with one method per use case.
 #[async_trait::async_trait]
 pub trait Store:
-    OrgStore + SupportStore + AccountStore + AuditStore + Send + Sync + 'static
+    OrgStore + SupportStore + AccountStore + AuditStore + FollowUpStore + Send + Sync + 'static
 {
     /// Which database this store talks to.
     fn backend(&self) -> Backend;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod followup;
 mod orgs;
 mod schema;
 mod support;

@@ -1,0 +1,274 @@
+use crate::{actor, contract};
+use chrono::NaiveDate;
+use evident_core::followup::{
+    GoalOutcome, InterventionDates, LegalBasis, LifeArea, Respondent, TimePoint,
+};
+use evident_core::instrument::{AnswerOption, Answers, Instrument, Item, ScoringMethod};
+use evident_core::person::{PersonalNumber, PseudonymKey};
+use evident_core::{NewUnit, OrgCode, UnitUpdate};
+use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
+use evident_store::{StorageError, Store};
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn new_client(number: &str) -> NewClient {
+    let key = PseudonymKey::parse("a test key that is long enough for hmac").unwrap();
+    let number = PersonalNumber::parse(number, day("2026-11-22")).unwrap();
+    NewClient {
+        pseudonym: key.pseudonym(&number),
+        birth_year: number.birth_year(),
+        sex: number.recorded_sex(),
+    }
+}
+
+fn instrument(version: &str, title: &str) -> Instrument {
+    let options = (0..4)
+        .map(|s| AnswerOption {
+            code: s.to_string(),
+            display: s.to_string(),
+            score: f64::from(s),
+        })
+        .collect::<Vec<_>>();
+    Instrument {
+        id: "toy".into(),
+        version: version.into(),
+        title: title.into(),
+        items: (1..=3)
+            .map(|i| Item {
+                link_id: i.to_string(),
+                text: format!("Q{i}"),
+                options: options.clone(),
+                reverse: false,
+            })
+            .collect(),
+        method: ScoringMethod::Sum,
+        range: (0.0, 9.0),
+        higher_is_better: false,
+        max_missing_fraction: 0.2,
+        reliability: 0.8,
+        normative_sd: 3.0,
+        cutoff: Some(5.0),
+        subscales: vec![],
+        copyright: "test".into(),
+    }
+}
+
+async fn unit(store: &dyn Store, municipality: &str) -> OrgCode {
+    let details = UnitUpdate::parse("Enhet", "public", None, "individual_family").unwrap();
+    store
+        .create_unit(&NewUnit::parse(municipality, details).unwrap(), &actor())
+        .await
+        .unwrap()
+        .code
+}
+
+contract!(
+    a_client_is_registered_once_per_person,
+    cases_hold_interventions_needs_goals_and_measurements,
+    instrument_versions_never_change_once_stored,
+);
+
+async fn a_client_is_registered_once_per_person(store: &dyn Store) {
+    let (first, created) = store
+        .register_client(&new_client("811218-9876"), &actor())
+        .await
+        .unwrap();
+    assert!(created);
+    assert_eq!(first.birth_year, 1981);
+    let (again, created) = store
+        .register_client(&new_client("198112189876"), &actor())
+        .await
+        .unwrap();
+    assert!(!created, "the same person is found, not registered twice");
+    assert_eq!(again, first);
+    let (other, _) = store
+        .register_client(&new_client("121212-1212"), &actor())
+        .await
+        .unwrap();
+    assert_ne!(other.id, first.id);
+    let audit = store.audit_entries().await.unwrap();
+    assert_eq!(audit[0].event.action, "client.register");
+    assert_eq!(audit[1].event.action, "client.find");
+    assert_eq!(
+        audit[0].event.client.as_deref(),
+        Some(first.pseudonym.as_str())
+    );
+}
+
+async fn cases_hold_interventions_needs_goals_and_measurements(store: &dyn Store) {
+    let at = unit(store, "0380").await;
+    let provider = unit(store, "0380").await;
+    let (client, _) = store
+        .register_client(&new_client("811218-9876"), &actor())
+        .await
+        .unwrap();
+    let case = store
+        .open_case(client.id, &at, day("2026-01-10"), &[3, 6], &actor())
+        .await
+        .unwrap();
+    assert_eq!(store.get_case(case.id).await.unwrap(), case);
+    assert_eq!(
+        store.list_unit_cases(&at).await.unwrap(),
+        vec![case.clone()]
+    );
+    assert_eq!(
+        store.list_client_cases(client.id).await.unwrap(),
+        vec![case.clone()]
+    );
+    let nowhere = store
+        .open_case(
+            client.id,
+            &OrgCode::parse("0380-0099").unwrap(),
+            day("2026-01-10"),
+            &[],
+            &actor(),
+        )
+        .await;
+    assert!(
+        matches!(nowhere, Err(StorageError::NotFound(_))),
+        "{nowhere:?}"
+    );
+
+    let dates = InterventionDates {
+        applied_on: Some(day("2026-01-02")),
+        decided_on: Some(day("2026-01-09")),
+        started_on: Some(day("2026-01-12")),
+        ended_on: None,
+    };
+    let new = NewIntervention {
+        type_code: "oppenvard_missbruk".into(),
+        legal_basis: LegalBasis::SoL,
+        provider: provider.clone(),
+        dates,
+        end_reason: None,
+    };
+    let intervention = store
+        .add_intervention(case.id, &new, &actor())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_interventions(case.id).await.unwrap(),
+        vec![intervention]
+    );
+    let backwards = NewIntervention {
+        dates: InterventionDates {
+            started_on: Some(day("2026-01-01")),
+            ..dates
+        },
+        ..new.clone()
+    };
+    assert!(
+        store
+            .add_intervention(case.id, &backwards, &actor())
+            .await
+            .is_err(),
+        "dates out of order"
+    );
+
+    let need = store
+        .add_need(
+            case.id,
+            LifeArea::Housing,
+            "Behöver stöd att behålla bostaden",
+            &actor(),
+        )
+        .await
+        .unwrap();
+    let goal = store
+        .add_goal(need, "Har kvar sin lägenhet efter sex månader", &actor())
+        .await
+        .unwrap();
+    store
+        .set_goal_outcome(goal, GoalOutcome::PartlyAchieved, &actor())
+        .await
+        .unwrap();
+    let needs = store.list_needs(case.id).await.unwrap();
+    assert_eq!(needs[0].area, LifeArea::Housing);
+    assert_eq!(needs[0].goals[0].outcome, Some(GoalOutcome::PartlyAchieved));
+
+    store
+        .save_instrument(&instrument("1", "Toy"))
+        .await
+        .unwrap();
+    let answers: Answers = [
+        ("1".to_string(), "3".to_string()),
+        ("2".to_string(), "2".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let measured = NewMeasurement {
+        instrument: ("toy".into(), "1".into()),
+        time_point: TimePoint::Baseline,
+        month: None,
+        measured_on: day("2026-01-12"),
+        respondent: Respondent::Client,
+        answers,
+        score: Some(7.5),
+    };
+    let m = store
+        .record_measurement(case.id, &measured, &actor())
+        .await
+        .unwrap();
+    assert_eq!(store.list_measurements(case.id).await.unwrap(), vec![m]);
+    let unknown = NewMeasurement {
+        instrument: ("nope".into(), "1".into()),
+        ..measured
+    };
+    assert!(
+        store
+            .record_measurement(case.id, &unknown, &actor())
+            .await
+            .is_err(),
+        "instrument must exist"
+    );
+
+    let audited: Vec<_> = store
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.client.as_deref() == Some(client.pseudonym.as_str()))
+        .map(|e| e.event.action)
+        .collect();
+    assert_eq!(
+        audited,
+        [
+            "client.register",
+            "case.open",
+            "intervention.add",
+            "need.add",
+            "goal.add",
+            "goal.follow_up",
+            "measurement.record"
+        ]
+    );
+}
+
+async fn instrument_versions_never_change_once_stored(store: &dyn Store) {
+    store
+        .save_instrument(&instrument("1", "Toy"))
+        .await
+        .unwrap();
+    store
+        .save_instrument(&instrument("1", "Toy, edited in place"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_instrument("toy", "1").await.unwrap().title,
+        "Toy",
+        "a stored version is never overwritten"
+    );
+    store
+        .save_instrument(&instrument("2", "Toy, second edition"))
+        .await
+        .unwrap();
+    let listed = store.list_instruments().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].version, "2");
+    assert!(matches!(
+        store.get_instrument("toy", "3").await,
+        Err(StorageError::NotFound(_))
+    ));
+}
