@@ -8,6 +8,7 @@
 //! - [`change`]: reliable change and the Jacobson–Truax classification of one client.
 //! - [`credentials`]: password hashing (Argon2id) and random secrets stored only as digests.
 //! - [`error`]: [`DomainError`], returned when input fails validation.
+//! - [`fhir`]: instruments as FHIR R4 Questionnaires in and out; measurements as QuestionnaireResponses.
 //! - [`followup`]: intervention catalogue, legal bases, life areas, goal outcomes, time points.
 //! - [`instrument`]: instruments and their scoring (reverse items, subscales, missing answers).
 //! - [`org`]: the organisation tree — [`OrgCode`], [`OrgLevel`], [`OrgNode`], units and their providers.
@@ -26,6 +27,7 @@ pub mod change;
 pub mod credentials;
 pub mod demo;
 pub mod error;
+pub mod fhir;
 pub mod followup;
 pub mod instrument;
 pub mod org;
