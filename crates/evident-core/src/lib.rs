@@ -13,9 +13,11 @@
 //! - [`instrument`]: instruments and their scoring (reverse items, subscales, missing answers).
 //! - [`org`]: the organisation tree — [`OrgCode`], [`OrgLevel`], [`OrgNode`], units and their providers.
 //! - [`person`]: personal identity and coordination numbers, and the keyed pseudonym that replaces them.
+//! - [`progress`]: a case's follow-up schedule (done, due, overdue) and per-instrument change.
 //! - [`registry`]: Sweden's 21 counties and 290 municipalities, embedded from `data/sweden/`.
 //! - [`support`]: regional support structures and their dialog partners.
 //! - [`text`]: validated free-text values shared by several types (names, e-mail addresses).
+//! - [`unit_followup`]: a unit's follow-up table with effect sizes and small-cell suppression.
 //! - [`rng`]: a small deterministic random number generator for reproducible demo data.
 //! - [`demo`]: the plan for a plausible, synthetic demo organisation, built from a seed.
 #![forbid(unsafe_code)]
@@ -32,10 +34,12 @@ pub mod followup;
 pub mod instrument;
 pub mod org;
 pub mod person;
+pub mod progress;
 pub mod registry;
 pub mod rng;
 pub mod support;
 pub mod text;
+pub mod unit_followup;
 
 pub use error::DomainError;
 pub use org::{NewUnit, OrgCode, OrgLevel, OrgNode, Provider, Unit, UnitArea, UnitUpdate};

@@ -1,0 +1,232 @@
+//! A case's progress: which scheduled follow-ups are done, due or overdue, and each
+//! instrument's change from baseline to the latest follow-up.
+
+use crate::change::{Change, classify};
+use crate::followup::{Case, Measurement, TimePoint};
+use crate::instrument::Instrument;
+use chrono::{Months, NaiveDate};
+use serde::Serialize;
+
+/// How far ahead a follow-up counts as due (days before its date).
+pub const DUE_WINDOW_DAYS: i64 = 14;
+
+/// Where a scheduled follow-up stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpStatus {
+    /// A follow-up measurement for this month exists.
+    Done,
+    /// Its date is within [`DUE_WINDOW_DAYS`] days.
+    Due,
+    /// Its date has passed without a measurement.
+    Overdue,
+    /// Later.
+    Upcoming,
+}
+
+/// One follow-up of a case's schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduledFollowUp {
+    /// Months after baseline.
+    pub month: u32,
+    /// The date it falls on.
+    pub due_on: NaiveDate,
+    /// Where it stands.
+    pub status: FollowUpStatus,
+}
+
+/// The follow-ups of `case` and where they stand on `today`. The schedule counts from the
+/// first baseline measurement, or from the case's opening when there is none yet.
+pub fn follow_up_schedule(
+    case: &Case,
+    measurements: &[Measurement],
+    today: NaiveDate,
+) -> Vec<ScheduledFollowUp> {
+    let start = measurements
+        .iter()
+        .filter(|m| m.time_point == TimePoint::Baseline)
+        .map(|m| m.measured_on)
+        .min()
+        .unwrap_or(case.opened_on);
+    case.schedule
+        .iter()
+        .map(|&month| {
+            let due_on = start
+                .checked_add_months(Months::new(month))
+                .unwrap_or(NaiveDate::MAX);
+            let done = measurements
+                .iter()
+                .any(|m| m.time_point == TimePoint::FollowUp && m.month == Some(month));
+            let status = if done {
+                FollowUpStatus::Done
+            } else if due_on < today {
+                FollowUpStatus::Overdue
+            } else if (due_on - today).num_days() <= DUE_WINDOW_DAYS {
+                FollowUpStatus::Due
+            } else {
+                FollowUpStatus::Upcoming
+            };
+            ScheduledFollowUp {
+                month,
+                due_on,
+                status,
+            }
+        })
+        .collect()
+}
+
+/// One instrument's scores in a case over time, and the change from baseline to the latest
+/// later measurement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstrumentProgress {
+    /// The instrument's id.
+    pub instrument_id: String,
+    /// Dated scores, oldest first (unscored measurements left out).
+    pub scores: Vec<(NaiveDate, f64)>,
+    /// The first baseline score.
+    pub baseline: Option<f64>,
+    /// The latest follow-up or end score.
+    pub latest: Option<f64>,
+    /// The change between them, when both exist.
+    pub change: Option<Change>,
+}
+
+/// The progress of a case on `instrument`, from its measurements.
+pub fn instrument_progress(
+    instrument: &Instrument,
+    measurements: &[Measurement],
+) -> InstrumentProgress {
+    let mut mine: Vec<&Measurement> = measurements
+        .iter()
+        .filter(|m| m.instrument_id == instrument.id)
+        .collect();
+    mine.sort_by_key(|m| (m.measured_on, m.id));
+    let scores: Vec<(NaiveDate, f64)> = mine
+        .iter()
+        .filter_map(|m| Some((m.measured_on, m.score?)))
+        .collect();
+    let baseline = mine
+        .iter()
+        .find(|m| m.time_point == TimePoint::Baseline)
+        .and_then(|m| m.score);
+    let latest = mine
+        .iter()
+        .rev()
+        .find(|m| m.time_point != TimePoint::Baseline && m.score.is_some())
+        .and_then(|m| m.score);
+    let change = baseline
+        .zip(latest)
+        .map(|(b, l)| classify(instrument, b, l));
+    InstrumentProgress {
+        instrument_id: instrument.id.clone(),
+        scores,
+        baseline,
+        latest,
+        change,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::OrgCode;
+    use crate::change::ChangeClass;
+    use crate::followup::Respondent;
+    use crate::instrument::ScoringMethod;
+    use crate::instrument::tests::toy;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn measurement(
+        id: i64,
+        on: &str,
+        time_point: TimePoint,
+        month: Option<u32>,
+        score: Option<f64>,
+    ) -> Measurement {
+        Measurement {
+            id,
+            case_id: 1,
+            instrument_id: "toy".into(),
+            instrument_version: "1".into(),
+            time_point,
+            month,
+            measured_on: day(on),
+            respondent: Respondent::Client,
+            answers: Default::default(),
+            score,
+        }
+    }
+
+    fn case() -> Case {
+        Case {
+            id: 1,
+            client_id: 1,
+            unit: OrgCode::parse("0380-0001").unwrap(),
+            opened_on: day("2026-01-05"),
+            closed_on: None,
+            schedule: vec![3, 6, 12],
+        }
+    }
+
+    #[test]
+    fn the_schedule_counts_from_baseline_and_marks_done_due_overdue_and_upcoming() {
+        let measurements = [
+            measurement(1, "2026-01-10", TimePoint::Baseline, None, Some(12.0)),
+            measurement(2, "2026-04-12", TimePoint::FollowUp, Some(3), Some(8.0)),
+        ];
+        // Baseline 2026-01-10: 3 months → 2026-04-10 (done), 6 → 2026-07-10, 12 → 2027-01-10.
+        let on = |today: &str| {
+            follow_up_schedule(&case(), &measurements, day(today))
+                .into_iter()
+                .map(|f| (f.due_on, f.status))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            on("2026-06-30"),
+            vec![
+                (day("2026-04-10"), FollowUpStatus::Done),
+                (day("2026-07-10"), FollowUpStatus::Due),
+                (day("2027-01-10"), FollowUpStatus::Upcoming),
+            ]
+        );
+        assert_eq!(on("2026-07-11")[1].1, FollowUpStatus::Overdue);
+        assert_eq!(
+            on("2026-06-25")[1].1,
+            FollowUpStatus::Upcoming,
+            "15 days ahead is not yet due"
+        );
+        let from_opening = follow_up_schedule(&case(), &[], day("2026-02-01"));
+        assert_eq!(
+            from_opening[0].due_on,
+            day("2026-04-05"),
+            "no baseline: counted from the opening"
+        );
+    }
+
+    #[test]
+    fn progress_pairs_the_baseline_with_the_latest_scored_follow_up() {
+        let instrument = toy(false, ScoringMethod::Sum);
+        let measurements = [
+            measurement(1, "2026-01-10", TimePoint::Baseline, None, Some(12.0)),
+            measurement(2, "2026-04-12", TimePoint::FollowUp, Some(3), Some(8.0)),
+            measurement(3, "2026-07-12", TimePoint::FollowUp, Some(6), Some(3.0)),
+            measurement(4, "2026-08-01", TimePoint::End, None, None),
+        ];
+        let progress = instrument_progress(&instrument, &measurements);
+        assert_eq!(
+            progress.scores.len(),
+            3,
+            "the unscored end measurement has no point"
+        );
+        assert_eq!(
+            (progress.baseline, progress.latest),
+            (Some(12.0), Some(3.0))
+        );
+        assert_eq!(progress.change.unwrap().class, ChangeClass::Recovered);
+        let only_baseline = instrument_progress(&instrument, &measurements[..1]);
+        assert_eq!(only_baseline.change, None);
+    }
+}
