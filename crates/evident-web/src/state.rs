@@ -15,6 +15,9 @@ pub struct WebConfig {
     pub account_lockout_cap_seconds: i64,
     /// Longest lockout after repeated failed sign-ins from one address, in seconds.
     pub address_lockout_cap_seconds: i64,
+    /// The key that turns personal numbers into pseudonyms; without it clients cannot be
+    /// registered (everything else works).
+    pub pseudonym_key: Option<evident_core::person::PseudonymKey>,
 }
 
 impl Default for WebConfig {
@@ -24,6 +27,7 @@ impl Default for WebConfig {
             session_hours: 8,
             account_lockout_cap_seconds: 300,
             address_lockout_cap_seconds: 900,
+            pseudonym_key: None,
         }
     }
 }
@@ -35,6 +39,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Sign-in and cookie settings.
     pub config: Arc<WebConfig>,
+    /// The intervention catalogue.
+    pub catalogue: Arc<evident_core::followup::InterventionCatalogue>,
 }
 
 impl AppState {
@@ -48,6 +54,7 @@ impl AppState {
         Self {
             store,
             config: Arc::new(config),
+            catalogue: Arc::new(evident_core::followup::InterventionCatalogue::embedded()),
         }
     }
 }

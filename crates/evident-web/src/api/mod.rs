@@ -15,10 +15,14 @@
 //! - [`account`]: the caller and their personal access tokens.
 //! - [`users`]: managing staff accounts and their roles.
 //! - [`audit`]: searching and verifying the audit trail.
+//! - [`cases`]: local follow-up — cases, interventions, needs, goals, measurements, the unit table.
+//! - [`instruments`]: the instrument library (FHIR Questionnaires) and the intervention catalogue.
 
 pub mod account;
 pub mod audit;
+pub mod cases;
 pub mod extract;
+pub mod instruments;
 pub mod model;
 pub mod orgs;
 pub mod support;
@@ -50,7 +54,8 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "support", description = "Regional support structures and their dialog partners"),
         (name = "account", description = "The caller and their personal access tokens"),
         (name = "users", description = "Staff accounts and their roles"),
-        (name = "audit", description = "The audit trail")
+        (name = "audit", description = "The audit trail"),
+        (name = "follow-up", description = "Clients, cases, interventions, needs, goals, instruments and measurements")
     ),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session" = []))
@@ -106,6 +111,20 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::remove_grant))
         .routes(routes!(audit::search_audit))
         .routes(routes!(audit::verify_audit))
+        .routes(routes!(cases::open_case, cases::list_cases))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::add_intervention))
+        .routes(routes!(cases::add_need))
+        .routes(routes!(cases::add_goal))
+        .routes(routes!(cases::follow_up_goal))
+        .routes(routes!(cases::record_measurement))
+        .routes(routes!(cases::unit_follow_up))
+        .routes(routes!(
+            instruments::list_instruments,
+            instruments::import_instrument
+        ))
+        .routes(routes!(instruments::get_instrument))
+        .routes(routes!(instruments::list_intervention_types))
 }
 
 /// The API router, serving its own OpenAPI document at `/api/v1/openapi.json`.

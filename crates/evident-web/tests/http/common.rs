@@ -18,6 +18,9 @@ use tokio::task::JoinHandle;
 /// The password of every test user.
 pub const PASSWORD: &str = "a long test password";
 
+/// The pseudonym key of the test server.
+pub const PSEUDONYM_KEY: &str = "a pseudonym key for tests, long enough";
+
 /// A running server on its own database.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
@@ -44,7 +47,11 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let state = evident_web::AppState::new(db.store.clone());
+        let config = evident_web::state::WebConfig {
+            pseudonym_key: Some(evident_core::person::PseudonymKey::parse(PSEUDONYM_KEY).unwrap()),
+            ..Default::default()
+        };
+        let state = evident_web::AppState::with_config(db.store.clone(), config);
         let task = tokio::spawn(evident_web::server::serve(listener, state, async {
             let _ = stopped.await;
         }));
@@ -141,6 +148,74 @@ impl TestApp {
             http: self.http.clone(),
             auth: Auth::Cookies { jar: Vec::new() },
         }
+    }
+
+    /// Stores a small instrument (`toy`, three items scored 0–3, lower is better, cut-off 5,
+    /// reliability 0.8, SD 3) for measurements.
+    pub async fn toy_instrument(&self) {
+        use evident_core::instrument::{AnswerOption, Instrument, Item, ScoringMethod};
+        let options: Vec<_> = (0..4)
+            .map(|s| AnswerOption {
+                code: s.to_string(),
+                display: s.to_string(),
+                score: f64::from(s),
+            })
+            .collect();
+        let instrument = Instrument {
+            id: "toy".into(),
+            version: "1".into(),
+            title: "Toy".into(),
+            items: (1..=3)
+                .map(|i| Item {
+                    link_id: i.to_string(),
+                    text: format!("Q{i}"),
+                    options: options.clone(),
+                    reverse: false,
+                })
+                .collect(),
+            method: ScoringMethod::Sum,
+            range: (0.0, 9.0),
+            higher_is_better: false,
+            max_missing_fraction: 0.34,
+            reliability: 0.8,
+            normative_sd: 3.0,
+            cutoff: Some(5.0),
+            subscales: vec![],
+            copyright: "test".into(),
+        };
+        self.store.save_instrument(&instrument).await.unwrap();
+    }
+
+    /// Registers a client by personal number and opens a case at `unit`, directly in the store.
+    pub async fn case(&self, unit: &str, personal_number: &str) -> i64 {
+        let key = evident_core::person::PseudonymKey::parse(PSEUDONYM_KEY).unwrap();
+        let number = evident_core::person::PersonalNumber::parse(
+            personal_number,
+            chrono::Utc::now().date_naive(),
+        )
+        .unwrap();
+        let new = evident_store::followup::NewClient {
+            pseudonym: key.pseudonym(&number),
+            birth_year: number.birth_year(),
+            sex: number.recorded_sex(),
+        };
+        let (client, _) = self
+            .store
+            .register_client(&new, &setup_actor())
+            .await
+            .unwrap();
+        let opened = chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
+        self.store
+            .open_case(
+                client.id,
+                &OrgCode::parse(unit).unwrap(),
+                opened,
+                &[3, 6],
+                &setup_actor(),
+            )
+            .await
+            .unwrap()
+            .id
     }
 
     /// Creates a unit directly in the store.

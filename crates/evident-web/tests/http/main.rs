@@ -4,6 +4,7 @@
 mod api;
 mod authorization;
 mod common;
+mod followup;
 mod openapi;
 mod pages;
 mod security;

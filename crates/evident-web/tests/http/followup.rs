@@ -1,0 +1,404 @@
+//! Local follow-up over the API: registering clients by personal number, cases, measurements
+//! with reliable change, the unit table with suppression, and the guarantee that no personal
+//! number ever reaches the database file.
+
+use crate::common::TestApp;
+use crate::on_both;
+use evident_core::access::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+on_both!(
+    a_client_is_registered_by_any_typed_form_and_found_again,
+    bad_personal_numbers_say_whether_the_date_or_the_check_digit_is_wrong,
+    a_case_collects_interventions_needs_goals_and_measurements_with_reliable_change,
+    bad_measurements_and_interventions_are_422_naming_the_field,
+    the_unit_table_suppresses_fewer_than_five_clients,
+    instruments_import_as_fhir_and_are_versioned,
+);
+
+async fn a_client_is_registered_by_any_typed_form_and_found_again(app: &TestApp) {
+    let unit = app.unit("0380", "Beroendemottagningen").await;
+    let mut api = app.api_as(Role::Practitioner, unit.as_str()).await;
+    let path = format!("/api/v1/units/{unit}/cases");
+    let first = api
+        .json(
+            Method::POST,
+            &path,
+            json!({"personal_number": "811218-9876", "opened_on": "2026-01-10"}),
+        )
+        .await;
+    first.assert_status(StatusCode::CREATED);
+    let first = first.json();
+    assert_eq!(first["client_created"], true);
+    assert_eq!(first["client"]["birth_year"], 1981);
+    assert_eq!(first["client"]["sex"], "male");
+    assert_eq!(first["case"]["schedule"], json!([3, 6, 12]));
+    let again = api
+        .json(
+            Method::POST,
+            &path,
+            json!({"personal_number": "198112189876", "schedule": "6,12"}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        again["client_created"], false,
+        "the same person is found by pseudonym"
+    );
+    assert_eq!(again["client"]["pseudonym"], first["client"]["pseudonym"]);
+    assert_ne!(
+        again["case"]["id"], first["case"]["id"],
+        "a new case for the same client"
+    );
+    let listed = api.get(&path).await.json();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+}
+
+async fn bad_personal_numbers_say_whether_the_date_or_the_check_digit_is_wrong(app: &TestApp) {
+    let unit = app.unit("0380", "Beroendemottagningen").await;
+    let mut api = app.api_as(Role::Practitioner, unit.as_str()).await;
+    let path = format!("/api/v1/units/{unit}/cases");
+    let date = api
+        .json(
+            Method::POST,
+            &path,
+            json!({"personal_number": "900230-1234"}),
+        )
+        .await
+        .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(
+        date.contains("personal_number") && date.contains("1990-02-30 does not exist"),
+        "{date}"
+    );
+    let check = api
+        .json(
+            Method::POST,
+            &path,
+            json!({"personal_number": "811218-9875"}),
+        )
+        .await
+        .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(
+        check.contains("check digit") && !check.contains("9875"),
+        "{check}"
+    );
+    let shape = api
+        .json(Method::POST, &path, json!({"personal_number": "12345"}))
+        .await
+        .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(shape.contains("YYMMDD-XXXX"), "{shape}");
+    assert!(app.store.list_unit_cases(&unit).await.unwrap().is_empty());
+}
+
+async fn a_case_collects_interventions_needs_goals_and_measurements_with_reliable_change(
+    app: &TestApp,
+) {
+    app.toy_instrument().await;
+    let unit = app.unit("0380", "Beroendemottagningen").await;
+    let mut api = app.api_as(Role::UnitManager, unit.as_str()).await;
+    let opened = api
+        .json(
+            Method::POST,
+            &format!("/api/v1/units/{unit}/cases"),
+            json!({"personal_number": "121212-1212", "opened_on": "2026-01-10"}),
+        )
+        .await
+        .json();
+    let case = opened["case"]["id"].as_i64().unwrap();
+    let base = format!("/api/v1/cases/{case}");
+    api.json(Method::POST, &format!("{base}/interventions"), json!({"intervention_type": "oppenvard_missbruk", "legal_basis": "SoL", "provider": unit.as_str(), "applied_on": "2026-01-02", "decided_on": "2026-01-08", "started_on": "2026-01-12"}))
+        .await
+        .assert_status(StatusCode::CREATED);
+    let need = api
+        .json(
+            Method::POST,
+            &format!("{base}/needs"),
+            json!({"life_area": "d7", "description": "Relationer"}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let goal = api
+        .json(
+            Method::POST,
+            &format!("{base}/needs/{need}/goals"),
+            json!({"description": "Träffar vänner varje vecka"}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    api.json(
+        Method::PUT,
+        &format!("{base}/goals/{goal}"),
+        json!({"outcome": "partly_achieved"}),
+    )
+    .await
+    .assert_status(StatusCode::NO_CONTENT);
+    // Toy: SD 3, r 0.8 → SEdiff = 3 · √2 · √0.2 = 1.897367; baseline 9 → follow-up 2:
+    // RCI = −7 / 1.897367 = −3.689324, reliable improvement, and 9 ≥ 5 → 2 < 5: recovered.
+    let baseline = api.json(Method::POST, &format!("{base}/measurements"), json!({"instrument": "toy", "time_point": "baseline", "measured_on": "2026-01-12", "respondent": "client", "answers": {"1": "3", "2": "3", "3": "3"}})).await;
+    baseline.assert_status(StatusCode::CREATED);
+    assert_eq!(baseline.json()["score"], 9.0);
+    api.json(Method::POST, &format!("{base}/measurements"), json!({"instrument": "toy", "time_point": "follow_up", "month": 3, "measured_on": "2026-04-14", "respondent": "client", "answers": {"1": "1", "2": "1", "3": "0"}}))
+        .await
+        .assert_status(StatusCode::CREATED);
+    let detail = api.get(&base).await.json();
+    assert_eq!(
+        detail["interventions"][0]["type_code"],
+        "oppenvard_missbruk"
+    );
+    assert_eq!(detail["needs"][0]["goals"][0]["outcome"], "partly_achieved");
+    let progress = &detail["progress"][0];
+    assert_eq!(
+        (progress["baseline"].as_f64(), progress["latest"].as_f64()),
+        (Some(9.0), Some(2.0))
+    );
+    assert!(
+        (progress["change"]["rci"].as_f64().unwrap() + 3.689_324).abs() < 1e-5,
+        "{progress}"
+    );
+    assert_eq!(progress["change"]["class"], "recovered");
+    assert_eq!(detail["schedule"][0]["status"], "done");
+    assert_eq!(detail["schedule"][1]["due_on"], "2026-07-12");
+    let reads = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.action == "case.read")
+        .count();
+    assert_eq!(reads, 1, "reading identified data is audited");
+}
+
+async fn bad_measurements_and_interventions_are_422_naming_the_field(app: &TestApp) {
+    app.toy_instrument().await;
+    let unit = app.unit("0380", "Beroendemottagningen").await;
+    let case = app.case(unit.as_str(), "811218-9876").await;
+    let mut api = app.api_as(Role::Practitioner, unit.as_str()).await;
+    let m = format!("/api/v1/cases/{case}/measurements");
+    let cases = [
+        (
+            json!({"instrument": "nope", "time_point": "baseline", "respondent": "client", "answers": {}}),
+            "instrument",
+        ),
+        (
+            json!({"instrument": "toy", "time_point": "later", "respondent": "client", "answers": {}}),
+            "time_point",
+        ),
+        (
+            json!({"instrument": "toy", "time_point": "follow_up", "respondent": "client", "answers": {}}),
+            "month",
+        ),
+        (
+            json!({"instrument": "toy", "time_point": "baseline", "respondent": "neighbour", "answers": {}}),
+            "respondent",
+        ),
+        (
+            json!({"instrument": "toy", "time_point": "baseline", "respondent": "client", "answers": {"1": "7"}}),
+            "item 1: '7' is not one of its options",
+        ),
+        (
+            json!({"instrument": "toy", "time_point": "baseline", "respondent": "client", "measured_on": "12/1/2026", "answers": {}}),
+            "measured_on",
+        ),
+    ];
+    for (body, needle) in cases {
+        let detail = api
+            .json(Method::POST, &m, body.clone())
+            .await
+            .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        assert!(detail.contains(needle), "{body} → {detail}");
+    }
+    let i = format!("/api/v1/cases/{case}/interventions");
+    let wrong_law = api.json(Method::POST, &i, json!({"intervention_type": "daglig_verksamhet", "legal_basis": "SoL", "provider": unit.as_str()})).await;
+    assert!(
+        wrong_law
+            .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+            .contains("decided under LSS")
+    );
+    let unknown = api
+        .json(
+            Method::POST,
+            &i,
+            json!({"intervention_type": "yoga", "legal_basis": "SoL", "provider": unit.as_str()}),
+        )
+        .await;
+    assert!(
+        unknown
+            .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+            .contains("not in the catalogue")
+    );
+    let backwards = api.json(Method::POST, &i, json!({"intervention_type": "hemtjanst", "legal_basis": "SoL", "provider": unit.as_str(), "decided_on": "2026-02-01", "started_on": "2026-01-01"})).await;
+    assert!(
+        backwards
+            .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+            .starts_with("started_on")
+    );
+    assert!(app.store.list_measurements(case).await.unwrap().is_empty());
+}
+
+async fn the_unit_table_suppresses_fewer_than_five_clients(app: &TestApp) {
+    app.toy_instrument().await;
+    let unit = app.unit("0380", "Beroendemottagningen").await;
+    let mut api = app.api_as(Role::UnitManager, unit.as_str()).await;
+    // Six clients start outpatient treatment, five of them also family therapy. Baselines for
+    // all, follow-ups for four in each group.
+    let numbers = [
+        "811218-9876",
+        "121212-1212",
+        "701063-2391",
+        "000229-1235",
+        "19121212-1212",
+        "261231+0025",
+    ];
+    for (n, number) in numbers.iter().enumerate() {
+        let case = app.case(unit.as_str(), number).await;
+        let base = format!("/api/v1/cases/{case}");
+        let kinds: &[&str] = if n == 0 {
+            &["oppenvard_missbruk"]
+        } else {
+            &["oppenvard_missbruk", "familjebehandling"]
+        };
+        for kind in kinds {
+            api.json(Method::POST, &format!("{base}/interventions"), json!({"intervention_type": kind, "legal_basis": "SoL", "provider": unit.as_str(), "started_on": "2026-01-12"}))
+                .await
+                .assert_status(StatusCode::CREATED);
+        }
+        api.json(Method::POST, &format!("{base}/measurements"), json!({"instrument": "toy", "time_point": "baseline", "measured_on": "2026-01-12", "respondent": "client", "answers": {"1": "3", "2": "2", "3": (n % 3).to_string()}}))
+            .await
+            .assert_status(StatusCode::CREATED);
+        if n >= 2 {
+            api.json(Method::POST, &format!("{base}/measurements"), json!({"instrument": "toy", "time_point": "follow_up", "month": 3, "measured_on": "2026-04-12", "respondent": "client", "answers": {"1": "1", "2": "0", "3": "0"}}))
+                .await
+                .assert_status(StatusCode::CREATED);
+        }
+    }
+    let table = api
+        .get(&format!("/api/v1/units/{unit}/follow-up"))
+        .await
+        .json();
+    let row = |kind: &str| {
+        table
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["intervention_type"] == kind)
+            .cloned()
+            .unwrap()
+    };
+    let outpatient = row("oppenvard_missbruk");
+    assert_eq!(outpatient["started"], 6);
+    assert_eq!(outpatient["with_baseline"], 6);
+    assert!(
+        outpatient["with_follow_up"].is_null() && outpatient["mean_change"].is_null(),
+        "4 followed up: suppressed: {outpatient}"
+    );
+    let family = row("familjebehandling");
+    assert_eq!(family["started"], 5);
+    assert!(family["effect_size"].is_null(), "{family}");
+    let mut analyst = app.api_as(Role::MunicipalityAnalyst, "0380").await;
+    analyst
+        .get(&format!("/api/v1/units/{unit}/follow-up"))
+        .await
+        .assert_status(StatusCode::OK);
+    analyst
+        .get(&format!("/api/v1/units/{unit}/cases"))
+        .await
+        .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+}
+
+async fn instruments_import_as_fhir_and_are_versioned(app: &TestApp) {
+    app.toy_instrument().await;
+    let mut admin = app.api_as(Role::Admin, "SE").await;
+    let mut questionnaire = admin.get("/api/v1/instruments/toy").await.json();
+    assert_eq!(questionnaire["resourceType"], "Questionnaire");
+    admin
+        .json(Method::POST, "/api/v1/instruments", questionnaire.clone())
+        .await
+        .assert_api_error(StatusCode::CONFLICT, "conflict");
+    questionnaire["version"] = json!("2");
+    questionnaire["title"] = json!("Toy, second edition");
+    let added = admin
+        .json(Method::POST, "/api/v1/instruments", questionnaire)
+        .await;
+    added.assert_status(StatusCode::CREATED);
+    let listed = admin.get("/api/v1/instruments").await.json();
+    let toy = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "toy")
+        .unwrap()
+        .clone();
+    assert_eq!(toy["version"], "2");
+    assert_eq!(
+        admin.get("/api/v1/instruments/toy?version=1").await.json()["title"],
+        "Toy",
+        "version 1 is kept as it was"
+    );
+    let detail = admin
+        .json(
+            Method::POST,
+            "/api/v1/instruments",
+            json!({"resourceType": "Patient"}),
+        )
+        .await
+        .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(detail.contains("not a FHIR Questionnaire"), "{detail}");
+}
+
+/// Every way a registered number could be written down.
+fn digit_strings(number: &str) -> Vec<String> {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let twelve = if digits.len() == 12 {
+        digits.clone()
+    } else {
+        format!("19{digits}")
+    };
+    vec![
+        twelve.clone(),
+        twelve[2..].to_owned(),
+        format!("{}-{}", &twelve[2..8], &twelve[8..]),
+        format!("{}-{}", &twelve[..8], &twelve[8..]),
+    ]
+}
+
+#[tokio::test]
+async fn no_personal_number_reaches_the_sqlite_file_or_its_wal() {
+    let db = evident_store::testing::TestDb::sqlite().await;
+    let app = TestApp::start(&db).await;
+    let unit = app.unit("0380", "Beroendemottagningen").await;
+    let mut api = app.api_as(Role::Practitioner, unit.as_str()).await;
+    let numbers = ["811218-9876", "19701063-2391", "000229-1235"];
+    for number in numbers {
+        api.json(
+            Method::POST,
+            &format!("/api/v1/units/{unit}/cases"),
+            json!({"personal_number": number}),
+        )
+        .await
+        .assert_status(StatusCode::CREATED);
+    }
+    let path = db.url.sqlite_path().unwrap().to_owned();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+    assert!(bytes.len() > 10_000, "the database was written");
+    for number in numbers {
+        let written = if number.starts_with("0002") {
+            "20000229-1235".to_owned()
+        } else {
+            number.to_owned()
+        };
+        for form in digit_strings(&written) {
+            assert!(
+                !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
+                "{form} is in the database file"
+            );
+        }
+    }
+    app.stop().await;
+}
