@@ -109,13 +109,15 @@ pub async fn open_case(
                 .into(),
         )
     })?;
-    let number = PersonalNumber::parse(personal_number, today())?;
-    let new = NewClient {
-        pseudonym: key.pseudonym(&number),
-        birth_year: number.birth_year(),
-        sex: number.recorded_sex(),
+    // The number lives only inside this block: what leaves it is the pseudonym.
+    let new = {
+        let number = PersonalNumber::parse(personal_number, today())?;
+        NewClient {
+            pseudonym: key.pseudonym(&number),
+            birth_year: number.birth_year(),
+            sex: number.recorded_sex(),
+        }
     };
-    drop(number);
     let opened_on = parse_date("opened_on", opened_on)?.unwrap_or_else(today);
     let schedule = parse_schedule(schedule.unwrap_or("3, 6, 12"))?;
     let (client, created) = state.store.register_client(&new, &user.actor()).await?;
