@@ -30,6 +30,14 @@ pub struct DemoArgs {
     /// be empty (no units yet), so a demo never mixes with real data.
     #[arg(long, env = "EVIDENT_DEMO_DATABASE_URL", default_value = DEFAULT_DEMO_DATABASE_URL, value_parser = parse_database_url)]
     pub database_url: DatabaseUrl,
+    /// Where the demo's pseudonym key is kept (created when missing). It is never put in the
+    /// database; give it to `evident serve` with --pseudonym-key-file.
+    #[arg(
+        long,
+        env = "EVIDENT_DEMO_KEY_FILE",
+        default_value = "evident-demo.key"
+    )]
+    pub key_file: std::path::PathBuf,
 }
 
 /// The password of every demo user. Printed by `evident demo` and in the README: demo
@@ -63,6 +71,7 @@ impl DemoArgs {
         if self.database_url.to_string() == DEFAULT_DEMO_DATABASE_URL {
             remove_sqlite_files(&self.database_url)?;
         }
+        let key = crate::key::load_or_create(&self.key_file)?;
         let store = evident_store::open(&self.database_url).await?;
         let summary = fill(&*store, self.seed).await;
         let summary = match summary {
@@ -89,7 +98,15 @@ impl DemoArgs {
         }
         println!();
         let result = if self.serve {
-            serve_until_signal(self.addr, evident_web::AppState::new(store.clone())).await
+            let config = evident_web::state::WebConfig {
+                pseudonym_key: Some(key),
+                ..Default::default()
+            };
+            serve_until_signal(
+                self.addr,
+                evident_web::AppState::with_config(store.clone(), config),
+            )
+            .await
         } else {
             println!(
                 "Serve it with: evident serve --database-url {}",

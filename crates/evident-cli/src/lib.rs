@@ -5,6 +5,7 @@
 //! # Layout
 //! - [`serve`]: `evident serve` — run the web application.
 //! - [`demo`]: `evident demo` — create a demo database from a seed, and optionally serve it.
+//! - [`key`]: where the pseudonym key comes from (variable, flag or key file).
 //! - [`users`]: `evident users add|grant|revoke|list` — staff accounts and roles.
 //! - [`tokens`]: `evident tokens create` — personal access tokens for API clients.
 //! - [`audit`]: `evident audit verify` — check the audit trail's hash chain.
@@ -12,6 +13,7 @@
 
 pub mod audit;
 pub mod demo;
+pub mod key;
 pub mod serve;
 pub mod tokens;
 pub mod users;

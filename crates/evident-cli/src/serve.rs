@@ -18,6 +18,9 @@ pub struct ServeArgs {
     /// TLS, directly or through a proxy that terminates it.
     #[arg(long, env = "EVIDENT_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The pseudonym key.
+    #[command(flatten)]
+    pub key: crate::key::KeyArgs,
 }
 
 impl ServeArgs {
@@ -26,10 +29,17 @@ impl ServeArgs {
     /// # Errors
     /// When the database cannot be opened or the address cannot be bound.
     pub async fn run(self) -> Result<(), Failure> {
+        let pseudonym_key = self.key.load()?;
+        if pseudonym_key.is_none() {
+            tracing::warn!(
+                "no pseudonym key (EVIDENT_PSEUDONYM_KEY): clients cannot be registered"
+            );
+        }
         tracing::info!(database = %self.database_url, "opening database");
         let store = evident_store::open(&self.database_url).await?;
         let config = evident_web::state::WebConfig {
             secure_cookies: self.secure_cookies,
+            pseudonym_key,
             ..Default::default()
         };
         let state = evident_web::AppState::with_config(store.clone(), config);
