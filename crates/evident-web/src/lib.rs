@@ -9,6 +9,7 @@
 //!   page for browsers and as `{"error", "detail"}` for the API.
 //! - [`i18n`]: the interface languages and every text the pages show.
 //! - [`accounts`]: managing staff accounts, shared by the API and the pages.
+//! - [`chart`]: server-rendered SVG charts of scores over time.
 //! - [`followup`]: local follow-up (clients, cases, measurements), shared by the API and the pages.
 //! - [`auth`]: sign-in, sessions, tokens, CSRF, and the gate to the access policy.
 //! - [`api`]: the JSON API and its OpenAPI document.
@@ -18,6 +19,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod chart;
 pub mod error;
 pub mod followup;
 pub mod html;

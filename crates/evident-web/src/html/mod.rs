@@ -6,12 +6,14 @@
 //! - [`orgs`]: the organisation browser — nation, county, municipality and unit pages, and the
 //!   forms that create and edit units and dialog partners.
 //! - [`lang`]: the language switch.
+//! - [`cases`]: local follow-up — a unit's cases, the case page, measurements, the unit table.
 //! - [`auth`]: sign-in, sign-out and the account page (password, access tokens).
 //! - [`users`]: user administration.
 //! - [`audit`]: the auditor's page.
 
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod home;
 pub mod lang;
 pub mod orgs;
@@ -42,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/evident.css", get(stylesheet))
         .merge(orgs::router())
         .merge(auth::router())
+        .merge(cases::router())
         .merge(users::router())
         .merge(audit::router())
 }

@@ -225,6 +225,10 @@ pub struct UnitPage {
     pub municipality_name: String,
     /// Whether the reader may edit the unit.
     pub can_edit: bool,
+    /// Whether the reader may see the unit's cases (identified data).
+    pub can_see_cases: bool,
+    /// Whether the reader may see the unit's follow-up table (pseudonymous data).
+    pub can_see_follow_up: bool,
     /// The edit form.
     pub form: UnitForm,
     /// Why the form was rejected, if it was.
@@ -373,6 +377,15 @@ async fn unit_page(
         municipality_name: state.store.get_org(&unit.municipality).await?.name,
         form: form.unwrap_or_else(|| UnitForm::of(&unit)),
         can_edit: may(user, Action::ManageOrganisation, code),
+        can_see_cases: decide(&user.user.grants, Action::Read, code, DataClass::Identified)
+            .is_allowed(),
+        can_see_follow_up: decide(
+            &user.user.grants,
+            Action::Read,
+            code,
+            DataClass::Pseudonymous,
+        )
+        .is_allowed(),
         unit: UnitRow::new(&unit, chrome.t),
         chrome,
         form_error,

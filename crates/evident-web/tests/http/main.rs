@@ -3,6 +3,7 @@
 
 mod api;
 mod authorization;
+mod case_pages;
 mod common;
 mod followup;
 mod openapi;
