@@ -295,6 +295,15 @@ pub fn questionnaire_response(
     })
 }
 
+/// A FHIR `Bundle` of type `collection` holding `resources`.
+pub fn collection_bundle(id: &str, resources: Vec<Value>) -> Value {
+    let entries: Vec<Value> = resources
+        .into_iter()
+        .map(|resource| json!({"resource": resource}))
+        .collect();
+    json!({"resourceType": "Bundle", "id": id, "type": "collection", "total": entries.len(), "entry": entries})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +378,23 @@ mod tests {
                 .unwrap_err()
                 .problem
                 .contains("reliability is missing")
+        );
+    }
+
+    #[test]
+    fn a_bundle_collects_its_resources() {
+        let bundle = collection_bundle(
+            "b1",
+            vec![
+                json!({"resourceType": "QuestionnaireResponse"}),
+                json!({"resourceType": "QuestionnaireResponse"}),
+            ],
+        );
+        assert_eq!(bundle["type"], "collection");
+        assert_eq!(bundle["total"], 2);
+        assert_eq!(
+            bundle["entry"][1]["resource"]["resourceType"],
+            "QuestionnaireResponse"
         );
     }
 

@@ -10,6 +10,7 @@
 //! - [`i18n`]: the interface languages and every text the pages show.
 //! - [`accounts`]: managing staff accounts, shared by the API and the pages.
 //! - [`chart`]: server-rendered SVG charts of scores over time.
+//! - [`export`]: a unit's measurements as Swedish-Excel CSV or a FHIR Bundle.
 //! - [`followup`]: local follow-up (clients, cases, measurements), shared by the API and the pages.
 //! - [`auth`]: sign-in, sessions, tokens, CSRF, and the gate to the access policy.
 //! - [`api`]: the JSON API and its OpenAPI document.
@@ -21,6 +22,7 @@ pub mod api;
 pub mod auth;
 pub mod chart;
 pub mod error;
+pub mod export;
 pub mod followup;
 pub mod html;
 pub mod i18n;

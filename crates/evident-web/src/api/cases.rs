@@ -475,3 +475,55 @@ pub async fn unit_follow_up(
     let rows = followup::unit_follow_up(&state, &user, &unit).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
+
+/// What to export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `csv` (`;`-separated, decimal commas, UTF-8 with BOM) or `fhir` (a Bundle of
+    /// QuestionnaireResponses). Default `csv`.
+    pub format: Option<crate::export::ExportFormat>,
+}
+
+/// Exports a unit's measurements; clients appear by pseudonym only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/units/{code}/measurements",
+    tag = "follow-up",
+    params(("code" = String, Path, description = "The unit's code"), ExportParams),
+    responses(
+        (status = 200, description = "The export (text/csv or application/fhir+json)"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Needs practitioner or unit_manager on the unit", body = ErrorBody)
+    )
+)]
+pub async fn export_measurements(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(code): Path<String>,
+    crate::api::extract::ApiQuery(params): crate::api::extract::ApiQuery<ExportParams>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let unit = code_in_path(&code)?;
+    Ok(
+        match params.format.unwrap_or(crate::export::ExportFormat::Csv) {
+            crate::export::ExportFormat::Csv => {
+                let csv = crate::export::measurements_csv(&state, &user, &unit).await?;
+                let disposition = format!("attachment; filename=\"measurements-{unit}.csv\"");
+                (
+                    [
+                        (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                        (CONTENT_DISPOSITION, disposition),
+                    ],
+                    csv,
+                )
+                    .into_response()
+            }
+            crate::export::ExportFormat::Fhir => {
+                let bundle = crate::export::measurements_bundle(&state, &user, &unit).await?;
+                ([(CONTENT_TYPE, "application/fhir+json")], Json(bundle)).into_response()
+            }
+        },
+    )
+}

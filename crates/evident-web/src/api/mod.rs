@@ -119,6 +119,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::follow_up_goal))
         .routes(routes!(cases::record_measurement))
         .routes(routes!(cases::unit_follow_up))
+        .routes(routes!(cases::export_measurements))
         .routes(routes!(
             instruments::list_instruments,
             instruments::import_instrument

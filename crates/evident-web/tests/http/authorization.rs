@@ -362,6 +362,13 @@ fn cases(ids: Ids) -> Vec<Case> {
         ),
         case(
             Method::GET,
+            "/api/v1/units/{code}/measurements",
+            "/api/v1/units/0380-0001/measurements?format=fhir",
+            no_body,
+            Only(UNIT_STAFF),
+        ),
+        case(
+            Method::GET,
             "/api/v1/instruments",
             "/api/v1/instruments",
             no_body,

@@ -15,7 +15,71 @@ on_both!(
     bad_measurements_and_interventions_are_422_naming_the_field,
     the_unit_table_suppresses_fewer_than_five_clients,
     instruments_import_as_fhir_and_are_versioned,
+    measurements_export_as_swedish_csv_and_as_a_fhir_bundle,
 );
+
+async fn measurements_export_as_swedish_csv_and_as_a_fhir_bundle(app: &TestApp) {
+    app.toy_instrument().await;
+    let unit = app.unit("0380", "Beroendemottagningen").await;
+    let case = app.case(unit.as_str(), "811218-9876").await;
+    let mut api = app.api_as(Role::Practitioner, unit.as_str()).await;
+    // Two of three items answered: prorated (1 + 2) / 2 · 3 = 4.5.
+    api.json(Method::POST, &format!("/api/v1/cases/{case}/measurements"), json!({"instrument": "toy", "time_point": "baseline", "measured_on": "2026-01-12", "respondent": "staff", "answers": {"1": "1", "2": "2"}}))
+        .await
+        .assert_status(StatusCode::CREATED);
+    let csv = api.get(&format!("/api/v1/units/{unit}/measurements")).await;
+    csv.assert_status(StatusCode::OK);
+    assert!(
+        csv.headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let mut lines = csv.body.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "\u{feff}case_id;pseudonym;unit;instrument;instrument_version;time_point;month;measured_on;respondent;score"
+    );
+    let row: Vec<&str> = lines.next().unwrap().split(';').collect();
+    assert_eq!(
+        row[2..],
+        [
+            unit.as_str(),
+            "toy",
+            "1",
+            "baseline",
+            "",
+            "2026-01-12",
+            "staff",
+            "4,5"
+        ]
+    );
+    assert!(!csv.body.contains("9876"));
+    let bundle = api
+        .get(&format!("/api/v1/units/{unit}/measurements?format=fhir"))
+        .await
+        .json();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["total"], 1);
+    assert_eq!(
+        bundle["entry"][0]["resource"]["item"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let exports = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.event.action == "export")
+        .count();
+    assert_eq!(exports, 2, "every export is audited");
+}
 
 async fn a_client_is_registered_by_any_typed_form_and_found_again(app: &TestApp) {
     let unit = app.unit("0380", "Beroendemottagningen").await;
