@@ -7,7 +7,10 @@ use evident_core::account::NewUser;
 use evident_core::audit::Actor;
 use evident_core::credentials::NewPassword;
 use evident_core::demo::DemoPlan;
+use evident_core::followup::{InterventionCatalogue, InterventionDates};
+use evident_core::person::{PersonalNumber, PseudonymKey};
 use evident_core::{OrgCode, OrgLevel, Provider};
+use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
 use evident_store::{DatabaseUrl, Store};
 use std::net::SocketAddr;
 
@@ -23,6 +26,9 @@ pub struct DemoArgs {
     /// Run Evident on the demo database once it is created.
     #[arg(long)]
     pub serve: bool,
+    /// How many synthetic clients to create (with cases, interventions and measurements).
+    #[arg(long, env = "EVIDENT_DEMO_CLIENTS", default_value_t = 20_000)]
+    pub clients: usize,
     /// The address to listen on with --serve.
     #[arg(long, env = "EVIDENT_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -60,6 +66,10 @@ pub struct DemoSummary {
     pub partners: usize,
     /// One user per role: (e-mail, role, organisation code).
     pub users: Vec<(String, Role, String)>,
+    /// Clients created.
+    pub clients: usize,
+    /// Measurements recorded.
+    pub measurements: usize,
 }
 
 impl DemoArgs {
@@ -73,7 +83,7 @@ impl DemoArgs {
         }
         let key = crate::key::load_or_create(&self.key_file)?;
         let store = evident_store::open(&self.database_url).await?;
-        let summary = fill(&*store, self.seed).await;
+        let summary = fill(&*store, self.seed, &key, self.clients).await;
         let summary = match summary {
             Ok(summary) => summary,
             Err(failure) => {
@@ -89,6 +99,10 @@ impl DemoArgs {
             summary.units,
             summary.private_units,
             summary.partners
+        );
+        println!(
+            "{} synthetic clients with {} measurements (personal numbers random, never stored).",
+            summary.clients, summary.measurements
         );
         println!("All names and addresses are synthetic.");
         println!();
@@ -109,8 +123,9 @@ impl DemoArgs {
             .await
         } else {
             println!(
-                "Serve it with: evident serve --database-url {}",
-                self.database_url
+                "Serve it with: evident serve --database-url {} --pseudonym-key-file {}",
+                self.database_url,
+                self.key_file.display()
             );
             Ok(())
         };
@@ -123,7 +138,12 @@ impl DemoArgs {
 ///
 /// # Errors
 /// [`Failure::User`] when the store already holds units.
-pub async fn fill(store: &dyn Store, seed: u64) -> Result<DemoSummary, Failure> {
+pub async fn fill(
+    store: &dyn Store,
+    seed: u64,
+    key: &PseudonymKey,
+    clients: usize,
+) -> Result<DemoSummary, Failure> {
     if !store.list_orgs(OrgLevel::Unit, None).await?.is_empty() {
         return Err(Failure::User(
             "the database already holds units; a demo only fills an empty database \
@@ -144,7 +164,11 @@ pub async fn fill(store: &dyn Store, seed: u64) -> Result<DemoSummary, Failure> 
         store.add_dialog_partner(partner, &actor).await?;
     }
     let users = create_demo_users(store, &plan, &actor).await?;
+    let (clients, measurements) =
+        create_population(store, &plan, seed, key, clients, &actor).await?;
     Ok(DemoSummary {
+        clients,
+        measurements,
         municipalities: plan.municipalities.len(),
         units: plan.units.len(),
         private_units: plan
@@ -155,6 +179,92 @@ pub async fn fill(store: &dyn Store, seed: u64) -> Result<DemoSummary, Failure> 
         partners: plan.partners.len(),
         users,
     })
+}
+
+/// Units per municipality that get clients (the demo's follow-up units).
+const UNITS_WITH_CLIENTS: usize = 4;
+
+/// Creates the synthetic population: clients at the first units of each municipality,
+/// through the same store calls (and audit entries) as real registrations.
+async fn create_population(
+    store: &dyn Store,
+    plan: &DemoPlan,
+    seed: u64,
+    key: &PseudonymKey,
+    clients: usize,
+    actor: &Actor,
+) -> Result<(usize, usize), Failure> {
+    let instruments = store.list_instruments().await?;
+    let mut units = Vec::new();
+    for municipality in &plan.municipalities {
+        units.extend(
+            store
+                .list_units(municipality)
+                .await?
+                .into_iter()
+                .take(UNITS_WITH_CLIENTS),
+        );
+    }
+    let catalogue = InterventionCatalogue::embedded();
+    let population =
+        evident_core::demo_population::generate(seed, &units, &instruments, &catalogue, clients);
+    let today = evident_core::demo_population::reference_date();
+    let mut measurements = 0;
+    for client in &population {
+        let new = {
+            let number = PersonalNumber::parse(&client.personal_number, today)
+                .map_err(|e| Failure::Unexpected(anyhow::anyhow!("demo number: {e}")))?;
+            NewClient {
+                pseudonym: key.pseudonym(&number),
+                birth_year: number.birth_year(),
+                sex: number.recorded_sex(),
+            }
+        };
+        let (registered, _) = store.register_client(&new, actor).await?;
+        let case = store
+            .open_case(
+                registered.id,
+                &client.unit,
+                client.opened_on,
+                &client.schedule,
+                actor,
+            )
+            .await?;
+        for intervention in &client.interventions {
+            let [applied_on, decided_on, started_on, ended_on] = intervention.dates;
+            let new = NewIntervention {
+                type_code: intervention.type_code.clone(),
+                legal_basis: intervention.legal_basis,
+                provider: client.unit.clone(),
+                dates: InterventionDates {
+                    applied_on,
+                    decided_on,
+                    started_on,
+                    ended_on,
+                },
+                end_reason: ended_on.map(|_| "Insatsen avslutad enligt plan".to_owned()),
+            };
+            store.add_intervention(case.id, &new, actor).await?;
+        }
+        for m in &client.measurements {
+            let instrument = &instruments[m.instrument];
+            let score = instrument
+                .score(&m.answers)
+                .map_err(|e| Failure::Unexpected(anyhow::anyhow!("demo answers: {e}")))?;
+            let new = NewMeasurement {
+                instrument: (instrument.id.clone(), instrument.version.clone()),
+                time_point: m.time_point,
+                month: m.month,
+                measured_on: m.measured_on,
+                respondent: m.respondent,
+                answers: m.answers.clone(),
+                score: score.total,
+            };
+            store.record_measurement(case.id, &new, actor).await?;
+            measurements += 1;
+        }
+    }
+    Ok((population.len(), measurements))
 }
 
 /// One user per role, granted where that role makes sense in the demo: the unit roles on the

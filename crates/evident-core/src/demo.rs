@@ -7,25 +7,14 @@ use crate::rng::SplitMix64;
 use crate::support::NewDialogPartner;
 use crate::text::{Email, Name};
 
-/// Municipalities a demo draws from: large cities, mid-sized towns and small rural
-/// municipalities, so that comparisons have something to compare.
-const CANDIDATES: [&str; 12] = [
-    "0180", // Stockholm
-    "0380", // Uppsala
-    "1480", // Göteborg
-    "1280", // Malmö
-    "0580", // Linköping
-    "2480", // Umeå
-    "1880", // Örebro
-    "2584", // Kiruna
-    "0428", // Vingåker
-    "2161", // Ljusdal
-    "0682", // Nässjö
-    "1060", // Olofström
-];
+/// Counties a demo draws from: metropolitan, mixed and sparsely populated.
+const CANDIDATE_COUNTIES: [&str; 6] = ["01", "03", "12", "14", "22", "24"];
+
+/// How many counties a demo fills.
+pub const DEMO_COUNTIES: usize = 3;
 
 /// How many municipalities a demo fills with units.
-pub const DEMO_MUNICIPALITIES: usize = 5;
+pub const DEMO_MUNICIPALITIES: usize = 10;
 
 /// Unit name stems per area, with the kind of provider that typically runs them.
 const UNIT_KINDS: [(UnitArea, &str, Provider); 14] = [
@@ -138,11 +127,19 @@ impl DemoPlan {
     /// The plan for `seed`.
     pub fn generate(seed: u64) -> Self {
         let mut rng = SplitMix64::new(seed);
-        let mut municipalities: Vec<OrgCode> = rng
-            .sample(&CANDIDATES, DEMO_MUNICIPALITIES)
-            .into_iter()
-            .map(|c| OrgCode::parse(c).expect("candidate codes are valid"))
-            .collect();
+        let registry = crate::Registry::sweden();
+        let counties = rng.sample(&CANDIDATE_COUNTIES, DEMO_COUNTIES);
+        // 4 + 3 + 3 municipalities across the three counties.
+        let mut municipalities: Vec<OrgCode> = Vec::new();
+        for (i, county) in counties.iter().enumerate() {
+            let in_county: Vec<OrgCode> = registry
+                .municipalities
+                .iter()
+                .filter(|m| m.code.as_str().starts_with(county))
+                .map(|m| m.code.clone())
+                .collect();
+            municipalities.extend(rng.sample(&in_county, if i == 0 { 4 } else { 3 }));
+        }
         municipalities.sort();
 
         let mut units = Vec::new();

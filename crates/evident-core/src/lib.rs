@@ -19,6 +19,7 @@
 //! - [`text`]: validated free-text values shared by several types (names, e-mail addresses).
 //! - [`unit_followup`]: a unit's follow-up table with effect sizes and small-cell suppression.
 //! - [`rng`]: a small deterministic random number generator for reproducible demo data.
+//! - [`demo_population`]: a reproducible synthetic client population for the demo.
 //! - [`demo`]: the plan for a plausible, synthetic demo organisation, built from a seed.
 #![forbid(unsafe_code)]
 
@@ -28,6 +29,7 @@ pub mod audit;
 pub mod change;
 pub mod credentials;
 pub mod demo;
+pub mod demo_population;
 pub mod error;
 pub mod fhir;
 pub mod followup;

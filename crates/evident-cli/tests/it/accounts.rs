@@ -243,7 +243,18 @@ fn a_generated_password_is_printed_once_and_tokens_are_printed_once() {
 fn audit_verify_passes_untouched_and_names_the_entry_changed_with_sql() {
     let dir = tempfile::tempdir().unwrap();
     let url = db_url(dir.path());
-    let demo = evident(dir.path(), &["demo", "--seed", "5", "--database-url", &url]);
+    let demo = evident(
+        dir.path(),
+        &[
+            "demo",
+            "--seed",
+            "5",
+            "--clients",
+            "40",
+            "--database-url",
+            &url,
+        ],
+    );
     assert!(demo.status.success(), "{}", stderr(&demo));
     let ok = evident(dir.path(), &["audit", "verify", "--database-url", &url]);
     assert!(ok.status.success(), "{}", stderr(&ok));

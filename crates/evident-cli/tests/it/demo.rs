@@ -17,13 +17,13 @@ async fn units_in(path: &std::path::Path) -> Vec<(String, String)> {
 #[tokio::test]
 async fn the_same_seed_gives_the_same_demo_and_a_rerun_replaces_the_demo_file() {
     let dir = tempfile::tempdir().unwrap();
-    let first = evident(dir.path(), &["demo", "--seed", "11"]);
+    let first = evident(dir.path(), &["demo", "--seed", "11", "--clients", "40"]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(stdout(&first).contains("(seed 11)"), "{}", stdout(&first));
     let units_first = units_in(&dir.path().join("evident-demo.db")).await;
     assert!(units_first.len() >= 30, "only {} units", units_first.len());
 
-    let again = evident(dir.path(), &["demo", "--seed", "11"]);
+    let again = evident(dir.path(), &["demo", "--seed", "11", "--clients", "40"]);
     assert!(
         again.status.success(),
         "a rerun must replace the demo file: {}",
@@ -34,7 +34,7 @@ async fn the_same_seed_gives_the_same_demo_and_a_rerun_replaces_the_demo_file() 
         units_first
     );
 
-    let other = evident(dir.path(), &["demo", "--seed", "12"]);
+    let other = evident(dir.path(), &["demo", "--seed", "12", "--clients", "40"]);
     assert!(other.status.success());
     assert_ne!(
         units_in(&dir.path().join("evident-demo.db")).await,
@@ -72,7 +72,10 @@ async fn a_demo_refuses_a_database_that_already_holds_units() {
         .unwrap();
     store.close().await;
 
-    let output = evident(dir.path(), &["demo", "--database-url", &url]);
+    let output = evident(
+        dir.path(),
+        &["demo", "--clients", "40", "--database-url", &url],
+    );
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("already holds units"),
