@@ -143,7 +143,7 @@ pub fn generate(
     catalogue: &InterventionCatalogue,
     clients: usize,
 ) -> Vec<DemoClient> {
-    let mut rng = SplitMix64::new(seed ^ 0x5EED_0F_C1_1E_47);
+    let mut rng = SplitMix64::new(seed ^ 0x5EED_0FC1_1E47);
     let today = reference_date();
     // Each unit gets its own true effect (in SDs of improvement) and drop-out rate, so that
     // units differ the way real ones do.
