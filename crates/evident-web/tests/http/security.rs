@@ -20,7 +20,41 @@ on_both!(
     expired_revoked_and_unknown_tokens_are_401,
     forged_or_missing_csrf_tokens_are_refused,
     payloads_in_every_text_field_are_stored_verbatim_and_shown_inert,
+    a_practitioner_guessing_another_units_case_id_is_refused_and_the_denial_audited,
 );
+
+async fn a_practitioner_guessing_another_units_case_id_is_refused_and_the_denial_audited(
+    app: &TestApp,
+) {
+    let mine = app.unit("0380", "Enhet A").await;
+    let theirs = app.unit("0380", "Enhet B").await;
+    app.case(mine.as_str(), "811218-9876").await;
+    let other = app.case(theirs.as_str(), "121212-1212").await;
+    let mut api = app.api_as(Role::Practitioner, mine.as_str()).await;
+    let reply = api.get(&format!("/api/v1/cases/{other}")).await;
+    let detail = reply.assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+    assert!(detail.contains("practitioner or unit_manager"), "{detail}");
+    assert!(
+        !reply.body.contains("pseudonym"),
+        "nothing about the client leaks"
+    );
+    let denial = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .last()
+        .unwrap();
+    assert_eq!(denial.event.outcome, evident_core::audit::Outcome::Denied);
+    assert_eq!(denial.event.record, format!("case:{other}"));
+    assert!(denial.event.actor.ends_with("@test.example"));
+    let mut browser = app.browser_as(&[(Role::Practitioner, mine.as_str())]).await;
+    browser
+        .get(&format!("/cases/{other}"))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+}
 
 async fn every_response_carries_the_security_headers(app: &TestApp) {
     let mut browser = app.browser();
