@@ -123,24 +123,12 @@ pub async fn measurements_bundle(
     unit: &OrgCode,
 ) -> Result<Value, AppError> {
     let mut resources = Vec::new();
-    let mut instruments: Vec<evident_core::instrument::Instrument> = Vec::new();
+    let mut instruments = crate::followup::InstrumentCache::default();
     for row in rows(state, user, unit, ExportFormat::Fhir).await? {
         let m = &row.measurement;
-        if !instruments
-            .iter()
-            .any(|i| i.id == m.instrument_id && i.version == m.instrument_version)
-        {
-            instruments.push(
-                state
-                    .store
-                    .get_instrument(&m.instrument_id, &m.instrument_version)
-                    .await?,
-            );
-        }
         let instrument = instruments
-            .iter()
-            .find(|i| i.id == m.instrument_id && i.version == m.instrument_version)
-            .expect("loaded just above");
+            .get(state, &m.instrument_id, &m.instrument_version)
+            .await?;
         resources.push(questionnaire_response(
             instrument,
             &m.answers,

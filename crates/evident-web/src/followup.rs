@@ -26,6 +26,36 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
+/// Instrument versions, each loaded from the store once per request.
+#[derive(Debug, Default)]
+pub struct InstrumentCache(Vec<Instrument>);
+
+impl InstrumentCache {
+    /// The instrument `id` at `version`.
+    ///
+    /// # Errors
+    /// When the store has no such version.
+    pub async fn get(
+        &mut self,
+        state: &AppState,
+        id: &str,
+        version: &str,
+    ) -> Result<&Instrument, AppError> {
+        let index = match self
+            .0
+            .iter()
+            .position(|i| i.id == id && i.version == version)
+        {
+            Some(index) => index,
+            None => {
+                self.0.push(state.store.get_instrument(id, version).await?);
+                self.0.len() - 1
+            }
+        };
+        Ok(&self.0[index])
+    }
+}
+
 /// Parses an optional date field (`YYYY-MM-DD`; empty means none).
 ///
 /// # Errors
@@ -436,24 +466,11 @@ pub async fn unit_follow_up(
     )
     .await?;
     state.store.get_unit(unit).await?;
-    let mut instruments: Vec<Instrument> = Vec::new();
+    let mut instruments = InstrumentCache::default();
     let mut outcomes = Vec::new();
     for case in state.store.list_unit_cases(unit).await? {
         let measurements = state.store.list_measurements(case.id).await?;
         let interventions = state.store.list_interventions(case.id).await?;
-        for m in &measurements {
-            if !instruments
-                .iter()
-                .any(|i| i.id == m.instrument_id && i.version == m.instrument_version)
-            {
-                instruments.push(
-                    state
-                        .store
-                        .get_instrument(&m.instrument_id, &m.instrument_version)
-                        .await?,
-                );
-            }
-        }
         let mut instrument_ids: Vec<&str> = measurements
             .iter()
             .map(|m| m.instrument_id.as_str())
@@ -468,9 +485,12 @@ pub async fn unit_follow_up(
         types.sort_unstable();
         types.dedup();
         for instrument_id in instrument_ids {
-            let Some(instrument) = instruments.iter().find(|i| i.id == instrument_id) else {
-                continue;
-            };
+            let version = measurements
+                .iter()
+                .find(|m| m.instrument_id == instrument_id)
+                .map(|m| m.instrument_version.clone())
+                .unwrap_or_default();
+            let instrument = instruments.get(state, instrument_id, &version).await?;
             let progress = instrument_progress(instrument, &measurements);
             for kind in &types {
                 outcomes.push(ClientOutcome {
