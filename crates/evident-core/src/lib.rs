@@ -11,6 +11,7 @@
 //! - [`fhir`]: instruments as FHIR R4 Questionnaires in and out; measurements as QuestionnaireResponses.
 //! - [`followup`]: intervention catalogue, legal bases, life areas, goal outcomes, time points.
 //! - [`instrument`]: instruments and their scoring (reverse items, subscales, missing answers).
+//! - [`library`]: the embedded instrument library (PHQ-9, GAD-7, AUDIT, WHO-5, K10).
 //! - [`org`]: the organisation tree — [`OrgCode`], [`OrgLevel`], [`OrgNode`], units and their providers.
 //! - [`person`]: personal identity and coordination numbers, and the keyed pseudonym that replaces them.
 //! - [`progress`]: a case's follow-up schedule (done, due, overdue) and per-instrument change.
@@ -34,6 +35,7 @@ pub mod error;
 pub mod fhir;
 pub mod followup;
 pub mod instrument;
+pub mod library;
 pub mod org;
 pub mod person;
 pub mod progress;

@@ -74,7 +74,7 @@ pub trait Store:
 }
 
 /// Opens the database at `url`, applies pending migrations and brings the embedded
-/// organisation registry up to date.
+/// organisation registry and instrument library up to date.
 ///
 /// # Errors
 /// When the database cannot be opened or created, a migration fails, or the registry cannot
@@ -87,5 +87,9 @@ pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>> {
     store
         .sync_registry(&evident_core::Registry::sweden())
         .await?;
+    // Version 1 of every embedded instrument; storing an existing version changes nothing.
+    for instrument in evident_core::library::embedded_instruments() {
+        store.save_instrument(&instrument).await?;
+    }
     Ok(store)
 }

@@ -265,8 +265,14 @@ async fn instrument_versions_never_change_once_stored(store: &dyn Store) {
         .await
         .unwrap();
     let listed = store.list_instruments().await.unwrap();
-    assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].version, "2");
+    let toys: Vec<_> = listed.iter().filter(|i| i.id == "toy").collect();
+    assert_eq!(toys.len(), 1, "only the newest version is listed");
+    assert_eq!(toys[0].version, "2");
+    assert_eq!(
+        listed.len(),
+        1 + evident_core::library::embedded_instruments().len(),
+        "with the embedded library"
+    );
     assert!(matches!(
         store.get_instrument("toy", "3").await,
         Err(StorageError::NotFound(_))
