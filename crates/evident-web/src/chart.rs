@@ -16,6 +16,8 @@ const BOTTOM: f64 = 34.0;
 /// What to draw.
 #[derive(Debug, Clone)]
 pub struct ScoreChart<'a> {
+    /// A prefix for element ids, unique on the page (several charts share one page).
+    pub id: &'a str,
     /// An accessible title (read by screen readers).
     pub title: &'a str,
     /// Dated scores, oldest first.
@@ -66,9 +68,10 @@ impl ScoreChart<'_> {
         }
         let mut svg = String::new();
         let title = escape(self.title);
+        let id = escape(self.id);
         let _ = write!(
             svg,
-            r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" aria-labelledby="chart-title"><title id="chart-title">{title}</title>"#
+            r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" aria-labelledby="{id}-title"><title id="{id}-title">{title}</title>"#
         );
         let (lo, hi) = self.range;
         for value in [lo, (lo + hi) / 2.0, hi] {
@@ -132,6 +135,7 @@ mod tests {
             (day("2026-03-02"), 13.5),
         ];
         let chart = ScoreChart {
+            id: "chart-phq-9",
             title: "PHQ-9 <over tid>",
             points: &points,
             range: (0.0, 27.0),
@@ -147,12 +151,17 @@ mod tests {
         assert!(svg.contains("class=\"cutoff\"") && svg.contains("Gräns 10"));
         assert!(svg.contains("PHQ-9 &lt;over tid&gt;"), "titles are escaped");
         assert!(!svg.contains("style="), "no inline style under the CSP");
+        assert!(
+            svg.contains(r#"aria-labelledby="chart-phq-9-title""#),
+            "ids are unique per chart"
+        );
     }
 
     #[test]
     fn one_point_sits_in_the_middle_and_no_points_draw_nothing() {
         let points = [(day("2026-01-01"), 5.0)];
         let svg = ScoreChart {
+            id: "x",
             title: "x",
             points: &points,
             range: (0.0, 10.0),
@@ -163,6 +172,7 @@ mod tests {
         assert!(!svg.contains("cutoff"));
         assert_eq!(
             ScoreChart {
+                id: "x",
                 title: "x",
                 points: &[],
                 range: (0.0, 1.0),

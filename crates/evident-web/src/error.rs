@@ -22,6 +22,12 @@ pub enum AppError {
     /// Signed in, but the access policy does not allow it; the message says what would.
     #[error("{0}")]
     Forbidden(String),
+    /// The path exists but not with this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The request body is larger than the server accepts.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// Too many attempts; the message says when to try again.
     #[error("{0}")]
     TooManyRequests(String),
@@ -45,6 +51,8 @@ impl AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -59,6 +67,8 @@ impl AppError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::TooManyRequests(_) => "too_many_requests",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
+            Self::PayloadTooLarge(_) => "payload_too_large",
             Self::Conflict(_) => "conflict",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
@@ -150,7 +160,8 @@ impl<E: Into<AppError>> From<E> for ApiError {
 #[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// The kind of error: `not_found`, `invalid`, `unauthorized`, `forbidden`,
-    /// `too_many_requests`, `conflict`, `unavailable` or `internal`.
+    /// `too_many_requests`, `method_not_allowed`, `payload_too_large`, `conflict`,
+    /// `unavailable` or `internal`.
     pub error: String,
     /// What went wrong, naming the field or record concerned.
     pub detail: String,

@@ -18,6 +18,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router())
         .merge(html::router())
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::identity::identify_request,
@@ -53,6 +54,19 @@ async fn not_found(request: Request) -> Response {
         .into_response()
     } else {
         AppError::NotFound(format!("page {path}")).into_response()
+    }
+}
+
+/// A known path with an unsupported method: the API's JSON error under `/api/`, an error page
+/// elsewhere.
+async fn method_not_allowed(request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let error =
+        AppError::MethodNotAllowed(format!("{} is not supported on {path}", request.method()));
+    if path.starts_with(&format!("{API_PREFIX}/")) {
+        ApiError(error).into_response()
+    } else {
+        error.into_response()
     }
 }
 

@@ -16,14 +16,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(ApiError(AppError::Invalid(json_problem(&rejection)))),
+            Err(rejection) => Err(ApiError(json_problem(&rejection))),
         }
     }
 }
 
-fn json_problem(rejection: &JsonRejection) -> String {
+fn json_problem(rejection: &JsonRejection) -> AppError {
     let text = rejection.body_text();
-    match rejection {
+    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return AppError::PayloadTooLarge(
+            "the request body is larger than the server accepts (2 MB)".to_owned(),
+        );
+    }
+    AppError::Invalid(match rejection {
         JsonRejection::JsonDataError(_) => {
             format!("the JSON body does not fit: {}", after_prefix(&text))
         }
@@ -34,7 +39,7 @@ fn json_problem(rejection: &JsonRejection) -> String {
             "the body must be JSON, sent with Content-Type: application/json".to_owned()
         }
         _ => text,
-    }
+    })
 }
 
 /// axum's message without its generic opening ("Failed to deserialize …: "), keeping serde's

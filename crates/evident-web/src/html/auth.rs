@@ -72,11 +72,7 @@ pub struct LoginForm {
 
 /// A local path to go to after signing in; anything else goes to the organisation browser.
 fn landing(next: &str) -> String {
-    if next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.starts_with("/login")
-    {
+    if crate::html::is_local_path(next) && !next.starts_with("/login") {
         next.to_owned()
     } else {
         "/orgs".to_owned()

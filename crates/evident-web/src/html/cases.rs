@@ -378,7 +378,9 @@ async fn case_page(
             let cutoff_label = instrument
                 .cutoff
                 .map(|c| format!("{} {}", t.cutoff, number(c)));
+            let chart_id = format!("chart-{}", instrument.id);
             let chart = ScoreChart {
+                id: &chart_id,
                 title: &instrument.title,
                 points: &p.scores,
                 range: instrument.range,

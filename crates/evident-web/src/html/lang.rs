@@ -24,7 +24,7 @@ pub async fn switch(
         Lang::from_code(&code).ok_or_else(|| AppError::NotFound(format!("language '{code}'")))?;
     let next = params
         .next
-        .filter(|n| is_local_path(n))
+        .filter(|n| crate::html::is_local_path(n))
         .unwrap_or_else(|| "/".to_owned());
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
@@ -34,32 +34,4 @@ pub async fn switch(
         StatusCode::SEE_OTHER,
         [(SET_COOKIE, cookie), (LOCATION, next)],
     ))
-}
-
-/// A path on this site: starts with one `/`, so `//evil.example` and `/\evil` (which browsers
-/// treat as other hosts) are refused, as is anything with a scheme.
-fn is_local_path(next: &str) -> bool {
-    next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n'])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_local_path;
-
-    #[test]
-    fn only_local_paths_are_followed() {
-        assert!(is_local_path("/orgs/03?x=1"));
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "orgs",
-            "/a\r\nSet-Cookie: x",
-        ] {
-            assert!(!is_local_path(bad), "{bad}");
-        }
-    }
 }

@@ -124,6 +124,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
     }
 }
 
+/// A path on this site to send the reader to: it starts with one `/`, so `//evil.example` and
+/// `/\evil.example` (which browsers treat as other hosts) are refused, and it holds no control
+/// characters — browsers drop tabs and line breaks from URLs, which would turn `/\t/evil` into
+/// `//evil`, and a line break would end the `Location` header.
+pub fn is_local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control())
+}
+
 /// Escapes everything but unreserved characters and `/`, for a path inside a query string.
 pub fn percent_encode(raw: &str) -> String {
     raw.bytes()
@@ -196,6 +207,22 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_local_paths_without_control_characters_are_followed() {
+        assert!(is_local_path("/orgs/03?x=1"));
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "orgs",
+            "/\t/evil.example",
+            "/\t\\evil.example",
+            "/a\r\nSet-Cookie: x",
+        ] {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn the_switch_link_carries_the_current_path_encoded() {

@@ -219,3 +219,73 @@ async fn payloads_in_every_text_field_are_stored_verbatim_and_shown_inert(app: &
         );
     }
 }
+
+#[tokio::test]
+async fn redirects_never_leave_the_site_even_through_control_characters() {
+    let db = evident_store::testing::TestDb::sqlite().await;
+    let app = TestApp::start(&db).await;
+    let user = app.create_user(&[(Role::NationalAnalyst, "SE")]).await;
+    for next in [
+        "/%09/evil.example",
+        "/%09%5Cevil.example",
+        "//evil.example",
+        "/%0D%0ASet-Cookie:x=1",
+    ] {
+        let location = app
+            .anonymous()
+            .get(&format!("/lang/en?next={next}"))
+            .await
+            .location()
+            .to_owned();
+        let cleaned: String = location
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+            .collect();
+        assert!(
+            !cleaned.starts_with("//") && !cleaned.starts_with("/\\"),
+            "{next} → {location:?}"
+        );
+        let mut browser = app.browser();
+        browser.get("/login").await;
+        let decoded = next
+            .replace("%09", "\t")
+            .replace("%5C", "\\")
+            .replace("%0D", "\r")
+            .replace("%0A", "\n");
+        let reply = browser
+            .post_form(
+                "/login",
+                &[
+                    ("email", user.email.as_str()),
+                    ("password", crate::common::PASSWORD),
+                    ("next", decoded.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(reply.location(), "/orgs", "{next}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_methods_and_oversized_bodies_get_the_api_error_shape() {
+    let db = evident_store::testing::TestDb::sqlite().await;
+    let app = TestApp::start(&db).await;
+    let mut anonymous = app.anonymous();
+    anonymous
+        .send(Method::DELETE, "/api/v1/health", |r| r)
+        .await
+        .assert_api_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    let mut api = app.api_as(Role::Admin, "SE").await;
+    api.send(Method::PATCH, "/api/v1/units/0380-0001", |r| r)
+        .await
+        .assert_api_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    let huge = format!("{{\"name\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let reply = api
+        .send(Method::POST, "/api/v1/units", |r| {
+            r.header("content-type", "application/json").body(huge)
+        })
+        .await;
+    reply.assert_api_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    app.stop().await;
+}
