@@ -6,7 +6,9 @@
 //! - [`account`]: staff users, sessions and personal access tokens.
 //! - [`audit`]: audit events and the hash chain that makes the trail tamper-evident.
 //! - [`change`]: reliable change and the Jacobson–Truax classification of one client.
+//! - [`comparison`]: Wilson intervals, Spiegelhalter funnel limits and tertile colouring.
 //! - [`credentials`]: password hashing (Argon2id) and random secrets stored only as digests.
+//! - [`disclosure`]: primary and complementary suppression so no small cell can be recovered.
 //! - [`error`]: [`DomainError`], returned when input fails validation.
 //! - [`fhir`]: instruments as FHIR R4 Questionnaires in and out; measurements as QuestionnaireResponses.
 //! - [`followup`]: intervention catalogue, legal bases, life areas, goal outcomes, time points.
@@ -28,9 +30,11 @@ pub mod access;
 pub mod account;
 pub mod audit;
 pub mod change;
+pub mod comparison;
 pub mod credentials;
 pub mod demo;
 pub mod demo_population;
+pub mod disclosure;
 pub mod error;
 pub mod fhir;
 pub mod followup;

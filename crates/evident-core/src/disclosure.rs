@@ -1,0 +1,305 @@
+//! Disclosure control for published counts: primary suppression of cells resting on fewer
+//! than `k` individuals, and complementary suppression so that no suppressed cell can be
+//! recovered by subtraction from the published cells and the table's additive relations
+//! (a parent equals the sum of its children; a total equals the sum of its breakdown).
+//!
+//! A suppressed cell is *recoverable* when its value is determined by the linear equations
+//! left after substituting every published value — exactly when its unit vector lies in the
+//! row space of those equations. [`suppress`] adds complementary suppressions until no
+//! suppressed cell is recoverable, choosing the smallest published cell of an offending
+//! relation each time (the least information lost, as statistical offices do). The check is
+//! Gaussian elimination; the tests verify the result with an independent exact-rational check
+//! on random trees.
+
+/// Cells and the additive relations between them: `cells[total] = Σ cells[parts]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// Counts of individuals per cell.
+    pub cells: Vec<u64>,
+    /// Each relation as (total cell, part cells).
+    pub relations: Vec<(usize, Vec<usize>)>,
+}
+
+/// Builds the table of a tree (parent → children) crossed with one breakdown (the "all"
+/// category and its parts, e.g. all = women + men). `counts[node][category]`, category 0 is
+/// "all". Cell index = `node * categories + category`.
+pub fn tree_table(parents: &[Option<usize>], counts: &[Vec<u64>]) -> Table {
+    let categories = counts.first().map_or(0, Vec::len);
+    let cell = |node: usize, category: usize| node * categories + category;
+    let mut relations = Vec::new();
+    for node in 0..parents.len() {
+        let children: Vec<usize> = (0..parents.len()).filter(|c| parents[*c] == Some(node)).collect();
+        if !children.is_empty() {
+            for category in 0..categories {
+                relations.push((cell(node, category), children.iter().map(|c| cell(*c, category)).collect()));
+            }
+        }
+        if categories > 1 {
+            relations.push((cell(node, 0), (1..categories).map(|c| cell(node, c)).collect()));
+        }
+    }
+    Table { cells: counts.iter().flatten().copied().collect(), relations }
+}
+
+/// The equations left when every published cell is known: rows over the suppressed cells.
+fn residual_system(table: &Table, suppressed: &[bool]) -> (Vec<usize>, Vec<Vec<f64>>) {
+    let unknowns: Vec<usize> = (0..table.cells.len()).filter(|i| suppressed[*i]).collect();
+    let column = |cell: usize| unknowns.iter().position(|u| *u == cell);
+    let rows = table
+        .relations
+        .iter()
+        .filter_map(|(total, parts)| {
+            let mut row = vec![0.0; unknowns.len()];
+            if let Some(c) = column(*total) {
+                row[c] += 1.0;
+            }
+            for part in parts {
+                if let Some(c) = column(*part) {
+                    row[c] -= 1.0;
+                }
+            }
+            row.iter().any(|v| *v != 0.0).then_some(row)
+        })
+        .collect();
+    (unknowns, rows)
+}
+
+/// Reduced row echelon form in place; returns the pivot columns.
+fn rref(rows: &mut [Vec<f64>]) -> Vec<usize> {
+    let columns = rows.first().map_or(0, Vec::len);
+    let mut pivots = Vec::new();
+    let mut r = 0;
+    for c in 0..columns {
+        let Some(p) = (r..rows.len()).max_by(|a, b| rows[*a][c].abs().total_cmp(&rows[*b][c].abs())) else { break };
+        if rows[p][c].abs() < 1e-9 {
+            continue;
+        }
+        rows.swap(r, p);
+        let pivot = rows[r][c];
+        rows[r].iter_mut().for_each(|v| *v /= pivot);
+        for i in 0..rows.len() {
+            if i != r && rows[i][c].abs() > 1e-12 {
+                let factor = rows[i][c];
+                let (pivot_row, row) = if i < r {
+                    let (a, b) = rows.split_at_mut(r);
+                    (&b[0], &mut a[i])
+                } else {
+                    let (a, b) = rows.split_at_mut(i);
+                    (&a[r], &mut b[0])
+                };
+                row.iter_mut().zip(pivot_row).for_each(|(v, p)| *v -= factor * p);
+            }
+        }
+        pivots.push(c);
+        r += 1;
+        if r == rows.len() {
+            break;
+        }
+    }
+    pivots
+}
+
+/// The suppressed cells whose value the published cells determine.
+pub fn recoverable(table: &Table, suppressed: &[bool]) -> Vec<usize> {
+    let (unknowns, mut rows) = residual_system(table, suppressed);
+    let pivots = rref(&mut rows);
+    // A cell is determined exactly when some row of the reduced system is its unit vector.
+    pivots
+        .iter()
+        .enumerate()
+        .filter(|(r, c)| rows[*r].iter().enumerate().all(|(j, v)| j == **c || v.abs() < 1e-9))
+        .map(|(_, c)| unknowns[*c])
+        .collect()
+}
+
+/// Which cells to suppress: those with `0 < n < k`, and enough others that none of them can
+/// be recovered. Zero cells are published (they reveal nothing about any individual).
+pub fn suppress(table: &Table, k: u64) -> Vec<bool> {
+    let mut suppressed: Vec<bool> = table.cells.iter().map(|n| *n > 0 && *n < k).collect();
+    loop {
+        let exposed = recoverable(table, &suppressed);
+        let Some(&cell) = exposed.first() else { return suppressed };
+        match nearest_published(table, &suppressed, cell) {
+            Some(c) => suppressed[c] = true,
+            // Every cell connected to it is already hidden and it is still determined: the
+            // relations force its value (e.g. a total of zero parts); nothing more can help.
+            None => return suppressed,
+        }
+    }
+}
+
+/// The published cell to hide next to protect `cell`: the smallest non-zero published cell of
+/// a relation involving `cell`, or — when all of those are hidden already — of a relation
+/// reached through hidden cells (the value leaks along such chains), nearest first.
+fn nearest_published(table: &Table, suppressed: &[bool], cell: usize) -> Option<usize> {
+    let mut frontier = vec![cell];
+    let mut seen = vec![false; table.cells.len()];
+    seen[cell] = true;
+    while !frontier.is_empty() {
+        let mut candidates = Vec::new();
+        let mut next = Vec::new();
+        for (total, parts) in &table.relations {
+            let members: Vec<usize> = std::iter::once(*total).chain(parts.iter().copied()).collect();
+            if !members.iter().any(|m| frontier.contains(m)) {
+                continue;
+            }
+            for m in members {
+                if !suppressed[m] {
+                    candidates.push(m);
+                } else if !seen[m] {
+                    seen[m] = true;
+                    next.push(m);
+                }
+            }
+        }
+        let pick = candidates
+            .iter()
+            .copied()
+            .filter(|c| table.cells[*c] > 0)
+            .min_by_key(|c| (table.cells[*c], *c))
+            .or_else(|| candidates.iter().copied().min());
+        if pick.is_some() {
+            return pick;
+        }
+        frontier = next;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SplitMix64;
+
+    /// An exact rational, for an independent check of determinability.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct Q(i128, i128);
+
+    fn gcd(a: i128, b: i128) -> i128 {
+        if b == 0 { a.abs() } else { gcd(b, a % b) }
+    }
+
+    impl Q {
+        fn new(n: i128, d: i128) -> Self {
+            let g = gcd(n, d).max(1) * d.signum();
+            Q(n / g, d / g)
+        }
+        fn zero(self) -> bool {
+            self.0 == 0
+        }
+        fn sub(self, o: Q) -> Q {
+            Q::new(self.0 * o.1 - o.0 * self.1, self.1 * o.1)
+        }
+        fn mul(self, o: Q) -> Q {
+            Q::new(self.0 * o.0, self.1 * o.1)
+        }
+        fn div(self, o: Q) -> Q {
+            Q::new(self.0 * o.1, self.1 * o.0)
+        }
+    }
+
+    /// Rank over the rationals.
+    fn rank(mut rows: Vec<Vec<Q>>) -> usize {
+        let columns = rows.first().map_or(0, Vec::len);
+        let mut r = 0;
+        for c in 0..columns {
+            let Some(p) = (r..rows.len()).find(|i| !rows[*i][c].zero()) else { continue };
+            rows.swap(r, p);
+            for i in 0..rows.len() {
+                if i != r && !rows[i][c].zero() {
+                    let f = rows[i][c].div(rows[r][c]);
+                    for j in 0..columns {
+                        let v = rows[i][j].sub(f.mul(rows[r][j]));
+                        rows[i][j] = v;
+                    }
+                }
+            }
+            r += 1;
+        }
+        r
+    }
+
+    /// Whether `cell` is determined: adding its unit vector does not raise the rank.
+    fn determined_exactly(table: &Table, suppressed: &[bool], cell: usize) -> bool {
+        let (unknowns, rows) = residual_system(table, suppressed);
+        let to_q = |row: &Vec<f64>| row.iter().map(|v| Q::new(*v as i128, 1)).collect::<Vec<_>>();
+        let base: Vec<Vec<Q>> = rows.iter().map(to_q).collect();
+        let mut with_unit = base.clone();
+        with_unit.push(unknowns.iter().map(|u| Q::new(i128::from(*u == cell), 1)).collect());
+        rank(base) == rank(with_unit)
+    }
+
+    /// A random tree of up to `max_nodes` nodes with a sex breakdown (all = women + men) and
+    /// consistent counts built bottom-up from the leaves.
+    fn random_table(rng: &mut SplitMix64, max_nodes: usize) -> Table {
+        let nodes = 2 + rng.below(max_nodes as u64 - 1) as usize;
+        let parents: Vec<Option<usize>> = (0..nodes).map(|i| (i > 0).then(|| rng.below(i as u64) as usize)).collect();
+        let mut counts = vec![vec![0u64; 3]; nodes];
+        for node in (0..nodes).rev() {
+            let is_leaf = !parents.contains(&Some(node));
+            if is_leaf {
+                // Small counts are common, to exercise suppression.
+                counts[node][1] = if rng.unit_f64() < 0.5 { rng.below(6) } else { rng.below(40) };
+                counts[node][2] = if rng.unit_f64() < 0.5 { rng.below(6) } else { rng.below(40) };
+            }
+            counts[node][0] = counts[node][1] + counts[node][2];
+            if let Some(parent) = parents[node] {
+                for c in 0..3 {
+                    counts[parent][c] += counts[node][c];
+                }
+            }
+        }
+        tree_table(&parents, &counts)
+    }
+
+    #[test]
+    fn a_single_small_cell_takes_a_sibling_with_it() {
+        // Municipality 0 = units 1 + 2 + 3; no breakdown. Unit 1 has 3 clients.
+        let table = tree_table(&[None, Some(0), Some(0), Some(0)], &[vec![40], vec![3], vec![17], vec![20]]);
+        let hidden = suppress(&table, 5);
+        assert!(hidden[1], "3 < 5");
+        assert!(hidden[2], "the smallest sibling is hidden too, else 40 − 17 − 20 = 3");
+        assert!(!hidden[0] && !hidden[3]);
+        assert!(recoverable(&table, &hidden).is_empty());
+    }
+
+    #[test]
+    fn a_small_breakdown_cell_is_protected_across_both_relations() {
+        // Node 0 = node 1 + node 2, each with all = women + men.
+        let counts = [vec![30, 12, 18], vec![14, 2, 12], vec![16, 10, 6]];
+        let table = tree_table(&[None, Some(0), Some(0)], &counts);
+        let hidden = suppress(&table, 5);
+        assert!(hidden[1 * 3 + 1], "2 women at node 1");
+        assert!(recoverable(&table, &hidden).is_empty());
+        for cell in (0..table.cells.len()).filter(|c| hidden[*c]) {
+            assert!(!determined_exactly(&table, &hidden, cell), "cell {cell} is recoverable");
+        }
+    }
+
+    #[test]
+    fn zeros_and_large_cells_are_published() {
+        let table = tree_table(&[None, Some(0), Some(0)], &[vec![50], vec![0], vec![50]]);
+        assert_eq!(suppress(&table, 5), vec![false, false, false]);
+    }
+
+    #[test]
+    fn no_suppressed_cell_in_any_random_tree_can_be_recovered() {
+        let mut rng = SplitMix64::new(2026);
+        let mut suppressed_cells = 0;
+        for _ in 0..300 {
+            let table = random_table(&mut rng, 9);
+            let k = 3 + rng.below(5);
+            let hidden = suppress(&table, k);
+            for (cell, n) in table.cells.iter().enumerate() {
+                if *n > 0 && *n < k {
+                    assert!(hidden[cell], "primary suppression missed cell {cell} ({n} < {k})");
+                }
+            }
+            for cell in (0..table.cells.len()).filter(|c| hidden[*c]) {
+                suppressed_cells += 1;
+                assert!(!determined_exactly(&table, &hidden, cell), "cell {cell} of {table:?} is recoverable: {hidden:?}");
+            }
+        }
+        assert!(suppressed_cells > 500, "the random trees exercise suppression: {suppressed_cells}");
+    }
+}
