@@ -8,10 +8,14 @@ use evident_core::audit::Actor;
 use evident_core::credentials::NewPassword;
 use evident_core::demo::DemoPlan;
 use evident_core::followup::{InterventionCatalogue, InterventionDates};
+use evident_core::import::{
+    CaseFile, ImportCase, ImportClient, ImportIntervention, ImportMeasurement, MeasurementFile,
+};
 use evident_core::person::{PersonalNumber, PseudonymKey};
 use evident_core::{OrgCode, OrgLevel, Provider};
-use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
+use evident_store::import::ImportBatch;
 use evident_store::{DatabaseUrl, Store};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 /// Where the demo goes unless told otherwise: its own file, so a demo never touches real data.
@@ -209,61 +213,119 @@ async fn create_population(
     let population =
         evident_core::demo_population::generate(seed, &units, &instruments, &catalogue, clients);
     let today = evident_core::demo_population::reference_date();
-    let mut measurements = 0;
-    for client in &population {
-        let new = {
-            let number = PersonalNumber::parse(&client.personal_number, today)
-                .map_err(|e| Failure::Unexpected(anyhow::anyhow!("demo number: {e}")))?;
-            NewClient {
-                pseudonym: key.pseudonym(&number),
-                birth_year: number.birth_year(),
-                sex: number.recorded_sex(),
-            }
-        };
-        let (registered, _) = store.register_client(&new, actor).await?;
-        let case = store
-            .open_case(
-                registered.id,
-                &client.unit,
-                client.opened_on,
-                &client.schedule,
-                actor,
-            )
-            .await?;
-        for intervention in &client.interventions {
-            let [applied_on, decided_on, started_on, ended_on] = intervention.dates;
-            let new = NewIntervention {
-                type_code: intervention.type_code.clone(),
-                legal_basis: intervention.legal_basis,
-                provider: client.unit.clone(),
-                dates: InterventionDates {
-                    applied_on,
-                    decided_on,
-                    started_on,
-                    ended_on,
-                },
-                end_reason: ended_on.map(|_| "Insatsen avslutad enligt plan".to_owned()),
-            };
-            store.add_intervention(case.id, &new, actor).await?;
-        }
-        for m in &client.measurements {
-            let instrument = &instruments[m.instrument];
-            let score = instrument
+    // The population goes in the way a municipality's files do: one all-or-nothing import of a
+    // cases file and a measurements file, batched, with one audit entry per file.
+    let mut client_files = Vec::new();
+    let mut client_of_person: Vec<usize> = Vec::with_capacity(population.len());
+    let mut by_pseudonym: HashMap<String, usize> = HashMap::new();
+    for person in &population {
+        let number = PersonalNumber::parse(&person.personal_number, today)
+            .map_err(|e| Failure::Unexpected(anyhow::anyhow!("demo number: {e}")))?;
+        let pseudonym = key.pseudonym(&number);
+        let index = *by_pseudonym
+            .entry(pseudonym.to_string())
+            .or_insert_with(|| {
+                client_files.push(ImportClient {
+                    pseudonym,
+                    birth_year: number.birth_year(),
+                    sex: number.recorded_sex(),
+                });
+                client_files.len() - 1
+            });
+        client_of_person.push(index);
+    }
+    let unit_codes: Vec<OrgCode> = units.iter().map(|u| u.code.clone()).collect();
+    let unit_index = |code: &OrgCode| {
+        unit_codes
+            .iter()
+            .position(|c| c == code)
+            .expect("population units are the demo units")
+    };
+    let mut line = 1u64;
+    let mut cases = Vec::with_capacity(population.len());
+    for (person, client) in population.iter().zip(&client_of_person) {
+        let unit = unit_index(&person.unit);
+        let interventions = person
+            .interventions
+            .iter()
+            .map(|i| {
+                line += 1;
+                let [applied_on, decided_on, started_on, ended_on] = i.dates;
+                ImportIntervention {
+                    line,
+                    type_code: i.type_code.clone(),
+                    legal_basis: i.legal_basis,
+                    provider: unit,
+                    dates: InterventionDates {
+                        applied_on,
+                        decided_on,
+                        started_on,
+                        ended_on,
+                    },
+                    end_reason: ended_on.map(|_| "Insatsen avslutad enligt plan".to_owned()),
+                }
+            })
+            .collect::<Vec<_>>();
+        cases.push(ImportCase {
+            line: interventions.first().map_or(line, |i| i.line),
+            client: *client,
+            unit,
+            opened_on: person.opened_on,
+            schedule: person.schedule.clone(),
+            interventions,
+        });
+    }
+    let case_file = CaseFile {
+        file: "demo-cases.csv".into(),
+        clients: client_files.clone(),
+        units: unit_codes.clone(),
+        cases,
+    };
+    let mut rows = Vec::new();
+    let mut line = 1u64;
+    for (person, client) in population.iter().zip(&client_of_person) {
+        for m in &person.measurements {
+            line += 1;
+            let score = instruments[m.instrument]
                 .score(&m.answers)
                 .map_err(|e| Failure::Unexpected(anyhow::anyhow!("demo answers: {e}")))?;
-            let new = NewMeasurement {
-                instrument: (instrument.id.clone(), instrument.version.clone()),
+            rows.push(ImportMeasurement {
+                line,
+                client: *client,
+                unit: unit_index(&person.unit),
+                instrument: m.instrument,
                 time_point: m.time_point,
                 month: m.month,
                 measured_on: m.measured_on,
                 respondent: m.respondent,
                 answers: m.answers.clone(),
                 score: score.total,
-            };
-            store.record_measurement(case.id, &new, actor).await?;
-            measurements += 1;
+            });
         }
     }
+    let measurement_file = MeasurementFile {
+        file: "demo-measurements.csv".into(),
+        clients: client_files,
+        units: unit_codes,
+        instruments: instruments
+            .iter()
+            .map(|i| (i.id.clone(), i.version.clone()))
+            .collect(),
+        measurements: rows,
+    };
+    let measurements = measurement_file.measurements.len();
+    let batch = ImportBatch {
+        cases: Some(&case_file),
+        measurements: Some(&measurement_file),
+    };
+    store
+        .import(batch, actor, &|_| {})
+        .await?
+        .map_err(|errors| {
+            Failure::Unexpected(anyhow::anyhow!(
+                "the demo population did not import: {errors}"
+            ))
+        })?;
     Ok((population.len(), measurements))
 }
 

@@ -9,10 +9,14 @@
 //! - [`users`]: `evident users add|grant|revoke|list` — staff accounts and roles.
 //! - [`tokens`]: `evident tokens create` — personal access tokens for API clients.
 //! - [`audit`]: `evident audit verify` — check the audit trail's hash chain.
+//! - [`import`]: `evident import cases|measurements FILE` — all-or-nothing CSV import.
+//! - [`bench`]: `evident bench import` — rows per second of a large synthetic import.
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod bench;
 pub mod demo;
+pub mod import;
 pub mod key;
 pub mod serve;
 pub mod tokens;
@@ -58,6 +62,10 @@ pub enum Command {
     Tokens(tokens::TokensArgs),
     /// Verify the audit trail.
     Audit(audit::AuditArgs),
+    /// Import cases or measurements from CSV files, all or nothing.
+    Import(import::ImportArgs),
+    /// Measure how fast Evident imports.
+    Bench(bench::BenchArgs),
 }
 
 /// Log line formats.
@@ -93,6 +101,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Users(args) => args.run().await,
         Command::Tokens(args) => args.run().await,
         Command::Audit(args) => args.run().await,
+        Command::Import(args) => args.run().await,
+        Command::Bench(args) => args.run().await,
     }
 }
 

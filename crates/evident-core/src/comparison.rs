@@ -52,7 +52,9 @@ fn binomial_cdf(r: i64, n: u64, theta: f64) -> f64 {
         return 1.0;
     }
     (0..=r as u64)
-        .map(|k| (ln_choose(n, k) + k as f64 * theta.ln() + (n - k) as f64 * (1.0 - theta).ln()).exp())
+        .map(|k| {
+            (ln_choose(n, k) + k as f64 * theta.ln() + (n - k) as f64 * (1.0 - theta).ln()).exp()
+        })
         .sum::<f64>()
         .min(1.0)
 }
@@ -70,7 +72,11 @@ pub fn funnel_limit(theta: f64, n: u64, p: f64) -> f64 {
     }
     let upper = binomial_cdf(r, n, theta);
     let lower = binomial_cdf(r - 1, n, theta);
-    let alpha = if upper > lower { (upper - p) / (upper - lower) } else { 0.0 };
+    let alpha = if upper > lower {
+        (upper - p) / (upper - lower)
+    } else {
+        0.0
+    };
     ((r as f64 - alpha) / n as f64).clamp(0.0, 1.0)
 }
 
@@ -89,8 +95,18 @@ pub enum Tertile {
 /// The tertile of each value, best first according to `higher_is_better`. `None` values (no
 /// data, suppressed) get no colour. Ties share the better tertile.
 pub fn tertiles(values: &[Option<f64>], higher_is_better: bool) -> Vec<Option<Tertile>> {
-    let mut present: Vec<(usize, f64)> = values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
-    present.sort_by(|a, b| if higher_is_better { b.1.total_cmp(&a.1) } else { a.1.total_cmp(&b.1) });
+    let mut present: Vec<(usize, f64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect();
+    present.sort_by(|a, b| {
+        if higher_is_better {
+            b.1.total_cmp(&a.1)
+        } else {
+            a.1.total_cmp(&b.1)
+        }
+    });
     let n = present.len();
     let mut out = vec![None; values.len()];
     for (rank, (index, value)) in present.iter().enumerate() {
@@ -118,7 +134,10 @@ mod tests {
         // centre = (0.8 + 0.19208)/1.38416 = 0.716738;
         // half = 1.96/1.38416 · √(0.016 + 0.009604) = 1.416022 · 0.160012 = 0.226580.
         let (lo, hi) = wilson(8, 10, 1.96).unwrap();
-        assert!(close(lo, 0.490_158, 1e-5) && close(hi, 0.943_318, 1e-5), "{lo} {hi}");
+        assert!(
+            close(lo, 0.490_158, 1e-5) && close(hi, 0.943_318, 1e-5),
+            "{lo} {hi}"
+        );
         // 0 of 20: the interval starts at 0 and is not degenerate: hi = z²/n / (1 + z²/n) = 0.161135.
         let (lo, hi) = wilson(0, 20, 1.96).unwrap();
         assert_eq!(lo, 0.0);
@@ -130,7 +149,11 @@ mod tests {
     fn ln_gamma_matches_factorials() {
         assert!(close(ln_gamma(1.0), 0.0, 1e-12));
         assert!(close(ln_gamma(6.0), (120.0f64).ln(), 1e-10));
-        assert!(close(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-10));
+        assert!(close(
+            ln_gamma(0.5),
+            std::f64::consts::PI.sqrt().ln(),
+            1e-10
+        ));
     }
 
     #[test]
@@ -152,7 +175,15 @@ mod tests {
 
     #[test]
     fn tertiles_respect_the_direction_and_skip_missing_values() {
-        let values = [Some(0.9), Some(0.1), None, Some(0.5), Some(0.7), Some(0.3), Some(0.2)];
+        let values = [
+            Some(0.9),
+            Some(0.1),
+            None,
+            Some(0.5),
+            Some(0.7),
+            Some(0.3),
+            Some(0.2),
+        ];
         let higher = tertiles(&values, true);
         assert_eq!(higher[0], Some(Tertile::Best));
         assert_eq!(higher[1], Some(Tertile::Worst));
@@ -161,6 +192,9 @@ mod tests {
         assert_eq!(lower[1], Some(Tertile::Best));
         assert_eq!(lower[0], Some(Tertile::Worst));
         let tied = tertiles(&[Some(1.0), Some(1.0), Some(1.0)], true);
-        assert!(tied.iter().all(|t| *t == Some(Tertile::Best)), "ties share the better tertile");
+        assert!(
+            tied.iter().all(|t| *t == Some(Tertile::Best)),
+            "ties share the better tertile"
+        );
     }
 }

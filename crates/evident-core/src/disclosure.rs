@@ -28,17 +28,28 @@ pub fn tree_table(parents: &[Option<usize>], counts: &[Vec<u64>]) -> Table {
     let cell = |node: usize, category: usize| node * categories + category;
     let mut relations = Vec::new();
     for node in 0..parents.len() {
-        let children: Vec<usize> = (0..parents.len()).filter(|c| parents[*c] == Some(node)).collect();
+        let children: Vec<usize> = (0..parents.len())
+            .filter(|c| parents[*c] == Some(node))
+            .collect();
         if !children.is_empty() {
             for category in 0..categories {
-                relations.push((cell(node, category), children.iter().map(|c| cell(*c, category)).collect()));
+                relations.push((
+                    cell(node, category),
+                    children.iter().map(|c| cell(*c, category)).collect(),
+                ));
             }
         }
         if categories > 1 {
-            relations.push((cell(node, 0), (1..categories).map(|c| cell(node, c)).collect()));
+            relations.push((
+                cell(node, 0),
+                (1..categories).map(|c| cell(node, c)).collect(),
+            ));
         }
     }
-    Table { cells: counts.iter().flatten().copied().collect(), relations }
+    Table {
+        cells: counts.iter().flatten().copied().collect(),
+        relations,
+    }
 }
 
 /// The equations left when every published cell is known: rows over the suppressed cells.
@@ -70,7 +81,11 @@ fn rref(rows: &mut [Vec<f64>]) -> Vec<usize> {
     let mut pivots = Vec::new();
     let mut r = 0;
     for c in 0..columns {
-        let Some(p) = (r..rows.len()).max_by(|a, b| rows[*a][c].abs().total_cmp(&rows[*b][c].abs())) else { break };
+        let Some(p) =
+            (r..rows.len()).max_by(|a, b| rows[*a][c].abs().total_cmp(&rows[*b][c].abs()))
+        else {
+            break;
+        };
         if rows[p][c].abs() < 1e-9 {
             continue;
         }
@@ -87,7 +102,9 @@ fn rref(rows: &mut [Vec<f64>]) -> Vec<usize> {
                     let (a, b) = rows.split_at_mut(i);
                     (&a[r], &mut b[0])
                 };
-                row.iter_mut().zip(pivot_row).for_each(|(v, p)| *v -= factor * p);
+                row.iter_mut()
+                    .zip(pivot_row)
+                    .for_each(|(v, p)| *v -= factor * p);
             }
         }
         pivots.push(c);
@@ -107,7 +124,12 @@ pub fn recoverable(table: &Table, suppressed: &[bool]) -> Vec<usize> {
     pivots
         .iter()
         .enumerate()
-        .filter(|(r, c)| rows[*r].iter().enumerate().all(|(j, v)| j == **c || v.abs() < 1e-9))
+        .filter(|(r, c)| {
+            rows[*r]
+                .iter()
+                .enumerate()
+                .all(|(j, v)| j == **c || v.abs() < 1e-9)
+        })
         .map(|(_, c)| unknowns[*c])
         .collect()
 }
@@ -118,7 +140,9 @@ pub fn suppress(table: &Table, k: u64) -> Vec<bool> {
     let mut suppressed: Vec<bool> = table.cells.iter().map(|n| *n > 0 && *n < k).collect();
     loop {
         let exposed = recoverable(table, &suppressed);
-        let Some(&cell) = exposed.first() else { return suppressed };
+        let Some(&cell) = exposed.first() else {
+            return suppressed;
+        };
         match nearest_published(table, &suppressed, cell) {
             Some(c) => suppressed[c] = true,
             // Every cell connected to it is already hidden and it is still determined: the
@@ -139,7 +163,9 @@ fn nearest_published(table: &Table, suppressed: &[bool], cell: usize) -> Option<
         let mut candidates = Vec::new();
         let mut next = Vec::new();
         for (total, parts) in &table.relations {
-            let members: Vec<usize> = std::iter::once(*total).chain(parts.iter().copied()).collect();
+            let members: Vec<usize> = std::iter::once(*total)
+                .chain(parts.iter().copied())
+                .collect();
             if !members.iter().any(|m| frontier.contains(m)) {
                 continue;
             }
@@ -203,14 +229,16 @@ mod tests {
         let columns = rows.first().map_or(0, Vec::len);
         let mut r = 0;
         for c in 0..columns {
-            let Some(p) = (r..rows.len()).find(|i| !rows[*i][c].zero()) else { continue };
+            let Some(p) = (r..rows.len()).find(|i| !rows[*i][c].zero()) else {
+                continue;
+            };
             rows.swap(r, p);
             for i in 0..rows.len() {
                 if i != r && !rows[i][c].zero() {
                     let f = rows[i][c].div(rows[r][c]);
-                    for j in 0..columns {
-                        let v = rows[i][j].sub(f.mul(rows[r][j]));
-                        rows[i][j] = v;
+                    let pivot_row = rows[r].clone();
+                    for (value, pivot) in rows[i].iter_mut().zip(pivot_row) {
+                        *value = value.sub(f.mul(pivot));
                     }
                 }
             }
@@ -222,10 +250,19 @@ mod tests {
     /// Whether `cell` is determined: adding its unit vector does not raise the rank.
     fn determined_exactly(table: &Table, suppressed: &[bool], cell: usize) -> bool {
         let (unknowns, rows) = residual_system(table, suppressed);
-        let to_q = |row: &Vec<f64>| row.iter().map(|v| Q::new(*v as i128, 1)).collect::<Vec<_>>();
+        let to_q = |row: &Vec<f64>| {
+            row.iter()
+                .map(|v| Q::new(*v as i128, 1))
+                .collect::<Vec<_>>()
+        };
         let base: Vec<Vec<Q>> = rows.iter().map(to_q).collect();
         let mut with_unit = base.clone();
-        with_unit.push(unknowns.iter().map(|u| Q::new(i128::from(*u == cell), 1)).collect());
+        with_unit.push(
+            unknowns
+                .iter()
+                .map(|u| Q::new(i128::from(*u == cell), 1))
+                .collect(),
+        );
         rank(base) == rank(with_unit)
     }
 
@@ -233,19 +270,30 @@ mod tests {
     /// consistent counts built bottom-up from the leaves.
     fn random_table(rng: &mut SplitMix64, max_nodes: usize) -> Table {
         let nodes = 2 + rng.below(max_nodes as u64 - 1) as usize;
-        let parents: Vec<Option<usize>> = (0..nodes).map(|i| (i > 0).then(|| rng.below(i as u64) as usize)).collect();
+        let parents: Vec<Option<usize>> = (0..nodes)
+            .map(|i| (i > 0).then(|| rng.below(i as u64) as usize))
+            .collect();
         let mut counts = vec![vec![0u64; 3]; nodes];
         for node in (0..nodes).rev() {
             let is_leaf = !parents.contains(&Some(node));
             if is_leaf {
                 // Small counts are common, to exercise suppression.
-                counts[node][1] = if rng.unit_f64() < 0.5 { rng.below(6) } else { rng.below(40) };
-                counts[node][2] = if rng.unit_f64() < 0.5 { rng.below(6) } else { rng.below(40) };
+                counts[node][1] = if rng.unit_f64() < 0.5 {
+                    rng.below(6)
+                } else {
+                    rng.below(40)
+                };
+                counts[node][2] = if rng.unit_f64() < 0.5 {
+                    rng.below(6)
+                } else {
+                    rng.below(40)
+                };
             }
             counts[node][0] = counts[node][1] + counts[node][2];
             if let Some(parent) = parents[node] {
-                for c in 0..3 {
-                    counts[parent][c] += counts[node][c];
+                let child = counts[node].clone();
+                for (total, part) in counts[parent].iter_mut().zip(child) {
+                    *total += part;
                 }
             }
         }
@@ -255,10 +303,16 @@ mod tests {
     #[test]
     fn a_single_small_cell_takes_a_sibling_with_it() {
         // Municipality 0 = units 1 + 2 + 3; no breakdown. Unit 1 has 3 clients.
-        let table = tree_table(&[None, Some(0), Some(0), Some(0)], &[vec![40], vec![3], vec![17], vec![20]]);
+        let table = tree_table(
+            &[None, Some(0), Some(0), Some(0)],
+            &[vec![40], vec![3], vec![17], vec![20]],
+        );
         let hidden = suppress(&table, 5);
         assert!(hidden[1], "3 < 5");
-        assert!(hidden[2], "the smallest sibling is hidden too, else 40 − 17 − 20 = 3");
+        assert!(
+            hidden[2],
+            "the smallest sibling is hidden too, else 40 − 17 − 20 = 3"
+        );
         assert!(!hidden[0] && !hidden[3]);
         assert!(recoverable(&table, &hidden).is_empty());
     }
@@ -269,10 +323,16 @@ mod tests {
         let counts = [vec![30, 12, 18], vec![14, 2, 12], vec![16, 10, 6]];
         let table = tree_table(&[None, Some(0), Some(0)], &counts);
         let hidden = suppress(&table, 5);
-        assert!(hidden[1 * 3 + 1], "2 women at node 1");
+        assert!(
+            hidden[3 + 1],
+            "2 women at node 1 (cell node · 3 + category)"
+        );
         assert!(recoverable(&table, &hidden).is_empty());
         for cell in (0..table.cells.len()).filter(|c| hidden[*c]) {
-            assert!(!determined_exactly(&table, &hidden, cell), "cell {cell} is recoverable");
+            assert!(
+                !determined_exactly(&table, &hidden, cell),
+                "cell {cell} is recoverable"
+            );
         }
     }
 
@@ -292,14 +352,23 @@ mod tests {
             let hidden = suppress(&table, k);
             for (cell, n) in table.cells.iter().enumerate() {
                 if *n > 0 && *n < k {
-                    assert!(hidden[cell], "primary suppression missed cell {cell} ({n} < {k})");
+                    assert!(
+                        hidden[cell],
+                        "primary suppression missed cell {cell} ({n} < {k})"
+                    );
                 }
             }
             for cell in (0..table.cells.len()).filter(|c| hidden[*c]) {
                 suppressed_cells += 1;
-                assert!(!determined_exactly(&table, &hidden, cell), "cell {cell} of {table:?} is recoverable: {hidden:?}");
+                assert!(
+                    !determined_exactly(&table, &hidden, cell),
+                    "cell {cell} of {table:?} is recoverable: {hidden:?}"
+                );
             }
         }
-        assert!(suppressed_cells > 500, "the random trees exercise suppression: {suppressed_cells}");
+        assert!(
+            suppressed_cells > 500,
+            "the random trees exercise suppression: {suppressed_cells}"
+        );
     }
 }

@@ -12,6 +12,7 @@
 //! - [`error`]: [`DomainError`], returned when input fails validation.
 //! - [`fhir`]: instruments as FHIR R4 Questionnaires in and out; measurements as QuestionnaireResponses.
 //! - [`followup`]: intervention catalogue, legal bases, life areas, goal outcomes, time points.
+//! - [`import`]: CSV import of cases and measurements — decoding, checking every row, pseudonymising.
 //! - [`instrument`]: instruments and their scoring (reverse items, subscales, missing answers).
 //! - [`library`]: the embedded instrument library (PHQ-9, GAD-7, AUDIT, WHO-5, K10).
 //! - [`org`]: the organisation tree — [`OrgCode`], [`OrgLevel`], [`OrgNode`], units and their providers.
@@ -38,6 +39,7 @@ pub mod disclosure;
 pub mod error;
 pub mod fhir;
 pub mod followup;
+pub mod import;
 pub mod instrument;
 pub mod library;
 pub mod org;

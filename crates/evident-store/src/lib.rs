@@ -13,6 +13,7 @@
 //! - [`accounts`]: [`AccountStore`] — users, grants, sessions, access tokens, login throttling.
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
 //! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements.
+//! - [`import`]: [`ImportStore`] — all-or-nothing bulk import of checked CSV files, in batches.
 //! - [`orgs`]: [`OrgStore`] — the registry, the organisation tree and units.
 //! - [`support`]: [`SupportStore`] — support structures and dialog partners.
 //! - `testing` (feature `testing`): a fresh database per test on each backend.
@@ -22,6 +23,7 @@ pub mod accounts;
 pub mod audit;
 pub mod error;
 pub mod followup;
+pub mod import;
 pub mod orgs;
 pub mod postgres;
 pub mod sqlite;
@@ -36,6 +38,7 @@ pub use accounts::AccountStore;
 pub use audit::{AuditFilter, AuditStore};
 pub use error::{Result, StorageError};
 pub use followup::FollowUpStore;
+pub use import::ImportStore;
 pub use orgs::OrgStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -60,7 +63,15 @@ impl Backed for PgStore {
 /// `Arc<dyn Store>`; each area of the domain is a supertrait with one method per use case.
 #[async_trait::async_trait]
 pub trait Store:
-    OrgStore + SupportStore + AccountStore + AuditStore + FollowUpStore + Send + Sync + 'static
+    OrgStore
+    + SupportStore
+    + AccountStore
+    + AuditStore
+    + FollowUpStore
+    + ImportStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which database this store talks to.
     fn backend(&self) -> Backend;

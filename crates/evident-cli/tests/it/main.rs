@@ -2,6 +2,7 @@
 
 mod accounts;
 mod demo;
+mod import;
 mod serve;
 
 use std::path::Path;

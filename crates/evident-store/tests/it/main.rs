@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod followup;
+mod import;
 mod orgs;
 mod schema;
 mod support;

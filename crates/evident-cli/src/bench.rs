@@ -1,0 +1,286 @@
+//! `evident bench import`: how fast a large import runs on a given database. It makes a
+//! synthetic unit, a cases file with one case per synthetic client, and a measurements file of
+//! PHQ-9 answers (baseline and follow-ups at 3, 6 and 12 months), imports both through the
+//! same code as `evident import`, and prints rows per second for checking (parse, validate,
+//! pseudonymise) and for the database write, separately and in total.
+//!
+//! The personal numbers are made up, one per client in sequence with correct check digits
+//! (no real people), and the pseudonym key is a fixed bench key. Run it on a scratch database:
+//! it adds a unit and its data on every run.
+
+use crate::import::{ImportReport, Source, import_sources};
+use crate::{Failure, cli_actor, open_store, parse_database_url};
+use chrono::{Datelike, Months, NaiveDate};
+use clap::{Args, Subcommand};
+use evident_core::instrument::Instrument;
+use evident_core::person::PseudonymKey;
+use evident_core::rng::SplitMix64;
+use evident_core::{NewUnit, UnitUpdate};
+use evident_store::{DatabaseUrl, Store};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+/// The instrument the bench answers (from the embedded library).
+const BENCH_INSTRUMENT: &str = "phq-9";
+
+/// Measurements per client: baseline and follow-ups at 3, 6 and 12 months.
+const FOLLOW_UPS: [u32; 3] = [3, 6, 12];
+
+/// The bench's own pseudonym key; the bench's clients are synthetic.
+const BENCH_KEY: &str = "evident-bench-key-not-for-real-clients-0123456789";
+
+/// Options of `evident bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// What to measure.
+    #[command(subcommand)]
+    pub command: BenchCommand,
+}
+
+/// The `bench` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time the import of a synthetic measurements file of --rows rows.
+    Import(BenchImportArgs),
+}
+
+/// Options of `evident bench import`.
+#[derive(Debug, Args)]
+pub struct BenchImportArgs {
+    /// How many measurement rows to import (one client per four rows).
+    #[arg(long, default_value_t = 100_000)]
+    pub rows: usize,
+    /// The database to import into: use a scratch database, the bench adds data to it.
+    #[arg(long, value_parser = parse_database_url)]
+    pub database_url: DatabaseUrl,
+    /// The seed of the synthetic answers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+impl BenchArgs {
+    /// Runs the bench.
+    ///
+    /// # Errors
+    /// When the database cannot be opened or the import fails.
+    pub async fn run(self) -> Result<(), Failure> {
+        match self.command {
+            BenchCommand::Import(args) => args.run().await,
+        }
+    }
+}
+
+impl BenchImportArgs {
+    async fn run(self) -> Result<(), Failure> {
+        let store = open_store(&self.database_url).await?;
+        let result = bench(&*store, &self).await;
+        store.close().await;
+        result
+    }
+}
+
+async fn bench(store: &dyn Store, args: &BenchImportArgs) -> Result<(), Failure> {
+    let key = PseudonymKey::parse(BENCH_KEY).expect("the bench key is long enough");
+    let instrument = store
+        .instrument_versions()
+        .await?
+        .into_iter()
+        .rev()
+        .find(|i| i.id == BENCH_INSTRUMENT)
+        .ok_or_else(|| {
+            Failure::Unexpected(anyhow::anyhow!(
+                "{BENCH_INSTRUMENT} is not in the store's instrument library"
+            ))
+        })?;
+    let details = UnitUpdate::parse("Bänkprov hemtjänst", "public", None, "elderly_care")
+        .map_err(|e| Failure::Unexpected(anyhow::anyhow!("bench unit: {e}")))?;
+    let unit = store
+        .create_unit(
+            &NewUnit::parse("0180", details)
+                .map_err(|e| Failure::Unexpected(anyhow::anyhow!("bench unit: {e}")))?,
+            &cli_actor(),
+        )
+        .await?
+        .code;
+    let today = chrono::Local::now().date_naive();
+
+    let started = Instant::now();
+    let clients = args.rows.div_ceil(1 + FOLLOW_UPS.len());
+    let (cases, measurements) =
+        synthetic_files(unit.as_str(), &instrument, clients, args.rows, args.seed);
+    println!(
+        "bench import: {} measurement rows for {clients} synthetic clients at unit {unit}, into {}",
+        args.rows, args.database_url
+    );
+    println!(
+        "  generated the files ({} MB of CSV) in {}",
+        (cases.bytes.len() + measurements.bytes.len()) / 1_000_000,
+        seconds(started.elapsed())
+    );
+
+    let report = import_sources(store, &key, today, Some(&cases), None, false).await?;
+    print_phase("cases", clients, &report);
+    let report = import_sources(store, &key, today, None, Some(&measurements), false).await?;
+    print_phase("measurements", args.rows, &report);
+    Ok(())
+}
+
+fn print_phase(what: &str, rows: usize, report: &ImportReport) {
+    let total = report.parse + report.write;
+    println!("  {what}: {rows} rows");
+    for (part, took) in [
+        ("parse + validate", report.parse),
+        ("database write", report.write),
+        ("total", total),
+    ] {
+        println!(
+            "    {part:<17} {:>9}  {:>10} rows/s",
+            seconds(took),
+            per_second(rows, took)
+        );
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn per_second(rows: usize, d: Duration) -> String {
+    let rate = rows as f64 / d.as_secs_f64().max(1e-9);
+    // Thousands separated by spaces, as Swedish writes them.
+    let digits = format!("{rate:.0}");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The `n`th synthetic personal number, `YYYYMMDD-NNNC`: born `n / 1000` days after
+/// 1930-01-01 with birth number `n % 1000`, so every `n` gives a different, valid number.
+pub fn synthetic_number(n: usize) -> String {
+    let epoch = NaiveDate::from_ymd_opt(1930, 1, 1).expect("a valid date");
+    let birth = epoch + chrono::Duration::days((n / 1000) as i64);
+    let serial = n % 1000;
+    let body = format!(
+        "{:02}{:02}{:02}{serial:03}",
+        birth.year() % 100,
+        birth.month(),
+        birth.day()
+    );
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            let p = if i % 2 == 0 { d * 2 } else { d };
+            p / 10 + p % 10
+        })
+        .sum();
+    format!(
+        "{}{:02}{:02}-{serial:03}{}",
+        birth.year(),
+        birth.month(),
+        birth.day(),
+        (10 - sum % 10) % 10
+    )
+}
+
+/// A cases file (one case per client, opened in 2024) and a measurements file of `rows`
+/// answered instruments, both as a Swedish Excel export writes them: `;`-separated, UTF-8
+/// with a byte order mark.
+fn synthetic_files(
+    unit: &str,
+    instrument: &Instrument,
+    clients: usize,
+    rows: usize,
+    seed: u64,
+) -> (Source, Source) {
+    let start = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a valid date");
+    let opened_on = |client: usize| start + chrono::Duration::days((client % 365) as i64);
+
+    let mut cases = String::from(
+        "\u{feff}personal_number;unit;opened_on;schedule;intervention_type;legal_basis;provider_unit;decided_on;started_on\r\n",
+    );
+    for client in 0..clients {
+        let opened = opened_on(client);
+        let _ = write!(
+            cases,
+            "{};{unit};{opened};3,6,12;hemtjanst;SoL;{unit};{opened};{opened}\r\n",
+            synthetic_number(client)
+        );
+    }
+
+    let mut rng = SplitMix64::new(seed);
+    let mut measurements = String::from(
+        "\u{feff}personal_number;unit;instrument;instrument_version;time_point;month;measured_on;respondent",
+    );
+    for item in &instrument.items {
+        let _ = write!(measurements, ";item:{}", item.link_id);
+    }
+    measurements.push_str("\r\n");
+    for row in 0..rows {
+        let client = row / (1 + FOLLOW_UPS.len());
+        let slot = row % (1 + FOLLOW_UPS.len());
+        let (time_point, month, measured_on) = match slot {
+            0 => ("baseline", String::new(), opened_on(client)),
+            k => {
+                let month = FOLLOW_UPS[k - 1];
+                let on = opened_on(client)
+                    .checked_add_months(Months::new(month))
+                    .expect("a date in range");
+                ("follow_up", month.to_string(), on)
+            }
+        };
+        let _ = write!(
+            measurements,
+            "{};{unit};{};{};{time_point};{month};{measured_on};client",
+            synthetic_number(client),
+            instrument.id,
+            instrument.version
+        );
+        for item in &instrument.items {
+            let option = &item.options[rng.below(item.options.len() as u64) as usize];
+            let _ = write!(measurements, ";{}", option.code);
+        }
+        measurements.push_str("\r\n");
+    }
+    (
+        Source {
+            name: "bench-cases.csv".into(),
+            bytes: cases.into_bytes(),
+        },
+        Source {
+            name: "bench-measurements.csv".into(),
+            bytes: measurements.into_bytes(),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use evident_core::person::PersonalNumber;
+
+    #[test]
+    fn synthetic_numbers_are_valid_and_all_different() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let key = PseudonymKey::parse(BENCH_KEY).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for n in (0..3000).chain([999_999, 2_500_000]) {
+            let number = PersonalNumber::parse(&synthetic_number(n), today)
+                .unwrap_or_else(|e| panic!("{n}: {e}"));
+            assert!(seen.insert(key.pseudonym(&number)), "{n} repeats");
+        }
+        assert_eq!(synthetic_number(0), "19300101-0002");
+    }
+
+    #[test]
+    fn rates_are_written_with_spaces_between_thousands() {
+        assert_eq!(per_second(1_234_567, Duration::from_secs(1)), "1 234 567");
+        assert_eq!(per_second(999, Duration::from_secs(1)), "999");
+    }
+}

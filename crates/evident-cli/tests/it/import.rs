@@ -1,0 +1,280 @@
+use crate::{command, stderr, stdout};
+use evident_core::audit::Actor;
+use evident_core::person::{PersonalNumber, PseudonymKey};
+use evident_core::{NewUnit, OrgCode, UnitUpdate};
+use evident_store::{AuditFilter, DatabaseUrl};
+use std::path::Path;
+use std::process::Output;
+
+const KEY: &str = "an import test key that is long enough for hmac";
+
+/// Runs `evident import …` in `dir` with the pseudonym key set.
+fn import(dir: &Path, args: &[&str]) -> Output {
+    let mut full = vec!["import"];
+    full.extend_from_slice(args);
+    command(dir, &full)
+        .env("EVIDENT_PSEUDONYM_KEY", KEY)
+        .output()
+        .expect("running evident import")
+}
+
+/// A database in `dir` with one unit in Västerås; returns its URL and the unit's code.
+async fn database(dir: &Path) -> (String, OrgCode) {
+    let path = dir.join("evident.db");
+    let store = evident_store::open(&DatabaseUrl::sqlite_file(&path))
+        .await
+        .unwrap();
+    let details = UnitUpdate::parse("Hemtjänst Västerås", "public", None, "elderly_care").unwrap();
+    let unit = store
+        .create_unit(
+            &NewUnit::parse("1980", details).unwrap(),
+            &Actor {
+                user_id: None,
+                label: "test".into(),
+                address: None,
+            },
+        )
+        .await
+        .unwrap()
+        .code;
+    store.close().await;
+    (format!("sqlite:{}", path.display()), unit)
+}
+
+/// `text` in Windows-1252 (which agrees with Latin-1 on every letter these tests use).
+fn windows_1252(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("a Latin-1 character"))
+        .collect()
+}
+
+const CASES_HEADER: &str = "personal_number;unit;opened_on;schedule;intervention_type;legal_basis;provider_unit;decided_on;started_on;ended_on;end_reason";
+
+#[tokio::test]
+async fn a_windows_1252_file_with_semicolons_and_decimal_commas_imports() {
+    // arrange
+    let dir = tempfile::tempdir().unwrap();
+    let (url, unit) = database(dir.path()).await;
+    std::fs::write(
+        dir.path().join("insatser.csv"),
+        windows_1252(&format!(
+            "{CASES_HEADER}\r\n\
+             811218-9876;{unit};2026-01-10;3,6,12;hemtjanst;SoL;{unit};2026-01-08;2026-01-10;2026-06-30;Flyttat till Västerås\r\n\
+             121212-1212;{unit};2026-02-01;6;hemtjanst;SoL;{unit};;;;\r\n"
+        )),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mätningar.csv"),
+        windows_1252(&format!(
+            "personal_number;unit;instrument;instrument_version;time_point;month;measured_on;respondent;score\r\n\
+             19811218-9876;{unit};phq-9;1;baseline;;2026-01-10;client;12,5\r\n\
+             8112189876;{unit};phq-9;;follow_up;3;20260410;client;7,25\r\n\
+             121212-1212;{unit};phq-9;1;baseline;;2026-02-01;staff;20\r\n"
+        )),
+    )
+    .unwrap();
+
+    // act
+    let output = import(
+        dir.path(),
+        &[
+            "cases",
+            "insatser.csv",
+            "--measurements",
+            "mätningar.csv",
+            "--database-url",
+            &url,
+        ],
+    );
+
+    // assert
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.contains("insatser.csv: 2 rows (Windows-1252, separated by ';')"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "Imported 2 interventions in 2 cases (2 new) for 2 clients (2 new).\nImported 3 measurements."
+        ),
+        "{out}"
+    );
+    let store = evident_store::open(&DatabaseUrl::parse(&url).unwrap())
+        .await
+        .unwrap();
+    let cases = store.list_unit_cases(&unit).await.unwrap();
+    let first = cases.iter().find(|c| c.schedule == [3, 6, 12]).unwrap();
+    let interventions = store.list_interventions(first.id).await.unwrap();
+    assert_eq!(
+        interventions[0].end_reason.as_deref(),
+        Some("Flyttat till Västerås")
+    );
+    let scores: Vec<_> = store
+        .list_measurements(first.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.score)
+        .collect();
+    assert_eq!(scores, [Some(12.5), Some(7.25)]);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_bad_file_exits_1_listing_every_bad_row_and_writes_nothing() {
+    // arrange
+    let dir = tempfile::tempdir().unwrap();
+    let (url, unit) = database(dir.path()).await;
+    std::fs::write(
+        dir.path().join("cases.csv"),
+        format!(
+            "{CASES_HEADER}\n\
+             811218-9876;{unit};2026-01-10;3,6,12;hemtjanst;SoL;{unit};;;;\n\
+             811218-9875;{unit};2026-01-10;3,6,12;hemtjanst;SoL;{unit};;;;\n\
+             121212-1212;{unit};2026-02-01;6;hemtjanst;LSS;{unit};;;;\n\
+             121212-1212;{unit};2026-02-01;6;hemtjanst;SoL;{unit};2026-03-01;2026-02-01;;\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("unknown-unit.csv"),
+        format!("{CASES_HEADER}\n811218-9876;1980-0077;2026-01-10;3;hemtjanst;SoL;{unit};;;;\n"),
+    )
+    .unwrap();
+
+    // act
+    let output = import(dir.path(), &["cases", "cases.csv", "--database-url", &url]);
+    let in_database = import(
+        dir.path(),
+        &["cases", "unknown-unit.csv", "--database-url", &url],
+    );
+
+    // assert
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    for expected in [
+        "cases.csv:3: personal_number: the check digit",
+        "cases.csv:4: legal_basis: hemtjanst is not decided under LSS (allowed: SoL)",
+        "cases.csv:5: started_on: 2026-02-01 comes before decided_on (2026-03-01)",
+        "error: 3 problems found; nothing was imported",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    assert!(
+        !err.contains("9875") && !err.contains("811218"),
+        "stderr repeats a personal number:\n{err}"
+    );
+    assert_eq!(in_database.status.code(), Some(1));
+    assert!(
+        stderr(&in_database)
+            .contains("unknown-unit.csv:2: unit: there is no unit 1980-0077 in Evident"),
+        "{}",
+        stderr(&in_database)
+    );
+    let store = evident_store::open(&DatabaseUrl::parse(&url).unwrap())
+        .await
+        .unwrap();
+    assert!(store.list_unit_cases(&unit).await.unwrap().is_empty());
+    let imports = store
+        .search_audit(&AuditFilter {
+            action: Some("import.cases".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(imports.is_empty(), "a refused import is not an import");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn an_import_without_the_pseudonym_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cases.csv"), CASES_HEADER).unwrap();
+    let output = command(dir.path(), &["import", "cases", "cases.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("importing needs the pseudonym key"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !dir.path().join("evident.db").exists(),
+        "nothing is opened without a key"
+    );
+}
+
+#[tokio::test]
+async fn the_database_files_hold_no_personal_number_after_an_import() {
+    // arrange
+    let dir = tempfile::tempdir().unwrap();
+    let (url, unit) = database(dir.path()).await;
+    let numbers = ["811218-9876", "19121212-1212", "701063-2391"];
+    let rows: String = numbers
+        .iter()
+        .map(|n| format!("{n};{unit};2026-01-10;3,6;hemtjanst;SoL;{unit};;;;\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("cases.csv"),
+        format!("{CASES_HEADER}\n{rows}"),
+    )
+    .unwrap();
+    let measurements: String = numbers
+        .iter()
+        .map(|n| format!("{n};{unit};phq-9;baseline;2026-01-10;client;14\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("m.csv"),
+        format!("personal_number;unit;instrument;time_point;measured_on;respondent;score\n{measurements}"),
+    )
+    .unwrap();
+
+    // act
+    let output = import(
+        dir.path(),
+        &[
+            "cases",
+            "cases.csv",
+            "--measurements",
+            "m.csv",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // assert
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        if let Ok(content) = std::fs::read(dir.path().join(format!("evident.db{suffix}"))) {
+            bytes.extend(content);
+        }
+    }
+    let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let key = PseudonymKey::parse(KEY).unwrap();
+    for number in numbers {
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        let twelve = if digits.len() == 12 {
+            digits.clone()
+        } else {
+            format!("19{digits}")
+        };
+        let ten = twelve[2..].to_owned();
+        for form in [
+            ten.clone(),
+            twelve.clone(),
+            format!("{}-{}", &ten[..6], &ten[6..]),
+            format!("{}-{}", &twelve[..8], &twelve[8..]),
+        ] {
+            assert!(!contains(&form), "the database files contain {form}");
+        }
+        // The check above reads real data: the client's pseudonym is there.
+        let pseudonym = key.pseudonym(&PersonalNumber::parse(number, today).unwrap());
+        assert!(contains(pseudonym.as_str()), "no pseudonym for {number}");
+    }
+}
