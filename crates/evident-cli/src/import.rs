@@ -38,6 +38,57 @@ pub enum ImportCommand {
     Cases(CasesArgs),
     /// Import measurements: one row per measurement, answers per item or a total score.
     Measurements(MeasurementsArgs),
+    /// Add an instrument (or a new version of one) from a FHIR R4 Questionnaire JSON file.
+    Instrument(InstrumentArgs),
+}
+
+/// Options of `evident import instrument`.
+#[derive(Debug, Args)]
+pub struct InstrumentArgs {
+    /// The Questionnaire (JSON) with Evident's scoring extensions (see data/instruments/).
+    pub file: PathBuf,
+    /// The database.
+    #[arg(long, env = "EVIDENT_DATABASE_URL", default_value = evident_store::url::DEFAULT_DATABASE_URL, value_parser = parse_database_url)]
+    pub database_url: DatabaseUrl,
+}
+
+impl InstrumentArgs {
+    /// Reads, checks and stores the instrument; an existing version is never overwritten.
+    ///
+    /// # Errors
+    /// [`Failure::User`] for an unreadable or unusable file, or a version that exists.
+    pub async fn run(self) -> Result<(), Failure> {
+        let shown = self.file.display().to_string();
+        let text = std::fs::read_to_string(&self.file)
+            .map_err(|e| Failure::User(format!("cannot read {shown}: {e}")))?;
+        let resource: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Failure::User(format!("{shown}: not JSON: {e}")))?;
+        let instrument = evident_core::fhir::instrument_from_questionnaire(&resource)
+            .map_err(|e| Failure::User(format!("{shown}: {e}")))?;
+        let store = open_store(&self.database_url).await?;
+        let result = async {
+            if store.get_instrument(&instrument.id, &instrument.version).await.is_ok() {
+                return Err(Failure::User(format!(
+                    "{} version {} exists already; instruments are versioned, so give the changed one a new version",
+                    instrument.id, instrument.version
+                )));
+            }
+            store.save_instrument(&instrument).await?;
+            let event = evident_core::audit::AuditEvent::new(
+                &crate::cli_actor(),
+                "instrument.import",
+                format!("instrument:{}", instrument.id),
+                evident_core::audit::Outcome::Allowed,
+            )
+            .with_detail(format!("version {} from {shown}", instrument.version));
+            store.append_audit(&event).await?;
+            println!("Added {} version {} ({} items).", instrument.id, instrument.version, instrument.items.len());
+            Ok(())
+        }
+        .await;
+        store.close().await;
+        result
+    }
 }
 
 /// Options of `evident import cases`.
@@ -85,6 +136,7 @@ impl ImportArgs {
         let (cases, measurements, options) = match self.command {
             ImportCommand::Cases(args) => (Some(args.file), args.measurements, args.options),
             ImportCommand::Measurements(args) => (None, Some(args.file), args.options),
+            ImportCommand::Instrument(args) => return args.run().await,
         };
         let key = options.key.load()?.ok_or_else(|| {
             Failure::User(

@@ -278,3 +278,56 @@ async fn the_database_files_hold_no_personal_number_after_an_import() {
         assert!(contains(pseudonym.as_str()), "no pseudonym for {number}");
     }
 }
+
+#[test]
+fn an_instrument_is_imported_from_a_questionnaire_once_per_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("evident.db").display());
+    let mut questionnaire: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../data/instruments/gad-7.json")).unwrap();
+    questionnaire["id"] = serde_json::json!("gad-7-local");
+    let file = dir.path().join("gad-7-local.json");
+    std::fs::write(&file, questionnaire.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+    let added = crate::evident(
+        dir.path(),
+        &["import", "instrument", file, "--database-url", &url],
+    );
+    assert!(added.status.success(), "{}", crate::stderr(&added));
+    assert!(
+        crate::stdout(&added).contains("Added gad-7-local version 1 (7 items)"),
+        "{}",
+        crate::stdout(&added)
+    );
+    let again = crate::evident(
+        dir.path(),
+        &["import", "instrument", file, "--database-url", &url],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        crate::stderr(&again).contains("exists already"),
+        "{}",
+        crate::stderr(&again)
+    );
+    std::fs::write(
+        dir.path().join("bad.json"),
+        r#"{"resourceType": "Patient"}"#,
+    )
+    .unwrap();
+    let bad = crate::evident(
+        dir.path(),
+        &[
+            "import",
+            "instrument",
+            dir.path().join("bad.json").to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        crate::stderr(&bad).contains("not a FHIR Questionnaire"),
+        "{}",
+        crate::stderr(&bad)
+    );
+}
