@@ -105,10 +105,11 @@ mod tests {
         // Every item "More than half the days" (2) → 18; every item "Several days" (1) → 9.
         assert_eq!(phq.score(&all(phq, "LA6570-1")).unwrap().total, Some(18.0));
         assert_eq!(phq.score(&all(phq, "LA6569-3")).unwrap().total, Some(9.0));
-        // SEdiff = 5.41 · √2 · √0.16 = 3.0604; 18 → 9: RCI = −9 / 3.0604 = −2.941: reliable,
-        // and 18 ≥ 10 → 9 < 10: recovered.
+        // PHQ-9 in SOURCE.md: SD 3.5, r 0.89. SEdiff = 3.5 · √2 · √0.11 = 3.5 · 1.414214 ·
+        // 0.331662 = 1.641645; 18 → 9: RCI = −9 / 1.641645 = −5.4823: reliable, and 18 ≥ 10 →
+        // 9 < 10: recovered.
         let change = classify(phq, 18.0, 9.0);
-        assert!((change.rci + 2.941).abs() < 0.001, "{}", change.rci);
+        assert!((change.rci + 5.4823).abs() < 0.001, "{}", change.rci);
         assert_eq!(change.class, ChangeClass::Recovered);
         let who = library.iter().find(|i| i.id == "who-5").unwrap();
         // WHO-5 is higher-is-better: all "Some of the time" (1) = 5 → all "Most of the time" (4) = 20.
