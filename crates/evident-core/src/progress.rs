@@ -22,6 +22,8 @@ pub enum FollowUpStatus {
     Overdue,
     /// Later.
     Upcoming,
+    /// Not done, and no longer due: the case was closed before it.
+    Closed,
 }
 
 /// One follow-up of a case's schedule.
@@ -59,6 +61,8 @@ pub fn follow_up_schedule(
                 .any(|m| m.time_point == TimePoint::FollowUp && m.month == Some(month));
             let status = if done {
                 FollowUpStatus::Done
+            } else if case.closed_on.is_some_and(|closed| closed <= due_on) {
+                FollowUpStatus::Closed
             } else if due_on < today {
                 FollowUpStatus::Overdue
             } else if (due_on - today).num_days() <= DUE_WINDOW_DAYS {
@@ -203,6 +207,32 @@ mod tests {
             from_opening[0].due_on,
             day("2026-04-05"),
             "no baseline: counted from the opening"
+        );
+    }
+
+    #[test]
+    fn follow_ups_after_a_case_is_closed_are_no_longer_due() {
+        let mut closed = case();
+        closed.closed_on = Some(day("2026-05-01"));
+        let measurements = [measurement(
+            1,
+            "2026-01-10",
+            TimePoint::Baseline,
+            None,
+            Some(12.0),
+        )];
+        let statuses: Vec<_> = follow_up_schedule(&closed, &measurements, day("2026-12-01"))
+            .into_iter()
+            .map(|f| f.status)
+            .collect();
+        // 3 months (2026-04-10) fell before the closing and was missed; 6 and 12 fall after it.
+        assert_eq!(
+            statuses,
+            vec![
+                FollowUpStatus::Overdue,
+                FollowUpStatus::Closed,
+                FollowUpStatus::Closed
+            ]
         );
     }
 

@@ -81,6 +81,12 @@ pub trait FollowUpStore {
     /// The case with this id.
     async fn get_case(&self, id: i64) -> Result<Case>;
 
+    /// Closes an open case on `closed_on`; audited as `case.close`.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] when there is no open case with this id.
+    async fn close_case(&self, id: i64, closed_on: NaiveDate, actor: &Actor) -> Result<()>;
+
     /// The cases of a client, oldest first.
     async fn list_client_cases(&self, client_id: i64) -> Result<Vec<Case>>;
 
@@ -387,6 +393,30 @@ macro_rules! impl_follow_up_store {
                 .fetch_optional(&self.pool)
                 .await?;
                 row.ok_or_else(|| StorageError::not_found("case", id))?.into_case()
+            }
+
+            async fn close_case(&self, id: i64, closed_on: NaiveDate, actor: &Actor) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let closed = sqlx::query(
+                    r"
+                    update case_record
+                    set closed_on = $2
+                    where id = $1
+                      and closed_on is null
+                    ",
+                )
+                .bind(id)
+                .bind(closed_on)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if closed == 0 {
+                    return Err(StorageError::not_found("open case", id));
+                }
+                let client = Self::case_client(&mut tx, id).await?;
+                Self::audit_client(&mut tx, actor, "case.close", format!("case:{id}"), client).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn list_client_cases(&self, client_id: i64) -> Result<Vec<Case>> {

@@ -202,6 +202,31 @@ pub async fn case_view(
     })
 }
 
+/// Closes a case on `closed_on` (today when not given).
+///
+/// # Errors
+/// [`AppError::Forbidden`] without write access at its unit; [`AppError::Invalid`] for a bad
+/// date or one before the case was opened; [`AppError::NotFound`] when it is closed already.
+pub async fn close_case(
+    state: &AppState,
+    user: &SignedIn,
+    case_id: i64,
+    closed_on: Option<&str>,
+) -> Result<(), AppError> {
+    let case = authorize_case(state, user, case_id, Action::Write).await?;
+    let closed_on = parse_date("closed_on", closed_on)?.unwrap_or_else(today);
+    if closed_on < case.opened_on {
+        return Err(AppError::Invalid(format!(
+            "closed_on: {closed_on} comes before the case was opened ({})",
+            case.opened_on
+        )));
+    }
+    Ok(state
+        .store
+        .close_case(case_id, closed_on, &user.actor())
+        .await?)
+}
+
 /// What a new intervention says, as typed.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct InterventionInput {

@@ -274,6 +274,9 @@ pub struct Texts {
     pub improved: &'static str,
     pub deteriorated: &'static str,
     pub no_results: &'static str,
+    pub close_case: &'static str,
+    pub closed_on: &'static str,
+    pub status_closed: &'static str,
 }
 
 impl Texts {
@@ -509,6 +512,9 @@ pub static SV: Texts = Texts {
     improved: "Förbättrade",
     deteriorated: "Försämrade",
     no_results: "Inga resultat ännu.",
+    close_case: "Avsluta ärendet",
+    closed_on: "Avslutat",
+    status_closed: "Ej aktuell (avslutat)",
 };
 
 /// English.
@@ -699,6 +705,9 @@ pub static EN: Texts = Texts {
     improved: "Improved",
     deteriorated: "Deteriorated",
     no_results: "No results yet.",
+    close_case: "Close the case",
+    closed_on: "Closed",
+    status_closed: "Not due (closed)",
 };
 
 #[cfg(test)]

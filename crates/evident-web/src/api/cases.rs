@@ -527,3 +527,42 @@ pub async fn export_measurements(
         },
     )
 }
+
+/// When a case closed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct CloseCaseBody {
+    /// The closing date, YYYY-MM-DD; today when left out.
+    #[serde(default)]
+    pub closed_on: Option<String>,
+}
+
+/// Closes a case; follow-ups that would fall after it are no longer due.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/close",
+    tag = "follow-up",
+    params(("id" = i64, Path, description = "The case")),
+    request_body = CloseCaseBody,
+    responses(
+        (status = 204, description = "Closed"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Needs practitioner or unit_manager on the case's unit", body = ErrorBody),
+        (status = 404, description = "No open case with this id", body = ErrorBody),
+        (status = 422, description = "A bad date, or one before the case was opened", body = ErrorBody)
+    )
+)]
+pub async fn close_case(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CloseCaseBody>,
+) -> ApiResult<StatusCode> {
+    followup::close_case(
+        &state,
+        &user,
+        id_in_path("case", &id)?,
+        body.closed_on.as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -113,6 +113,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::verify_audit))
         .routes(routes!(cases::open_case, cases::list_cases))
         .routes(routes!(cases::get_case))
+        .routes(routes!(cases::close_case))
         .routes(routes!(cases::add_intervention))
         .routes(routes!(cases::add_need))
         .routes(routes!(cases::add_goal))

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{code}/cases", get(show_unit_cases).post(open_case))
         .route("/orgs/{code}/follow-up", get(show_follow_up))
         .route("/cases/{id}", get(show_case))
+        .route("/cases/{id}/close", post(close_case))
         .route("/cases/{id}/interventions", post(add_intervention))
         .route("/cases/{id}/needs", post(add_need))
         .route("/cases/{id}/needs/{need}/goals", post(add_goal))
@@ -267,6 +268,8 @@ pub struct CasePage {
     pub unit: (String, String),
     /// Opened.
     pub opened_on: String,
+    /// Closed, if it is.
+    pub closed_on: Option<String>,
     /// The client's pseudonym (short), birth year, sex label.
     pub client: (String, i32, &'static str),
     /// The schedule.
@@ -301,6 +304,7 @@ fn status_label(t: &Texts, status: FollowUpStatus) -> (&'static str, &'static st
         FollowUpStatus::Due => (t.status_due, "due"),
         FollowUpStatus::Overdue => (t.status_overdue, "overdue"),
         FollowUpStatus::Upcoming => (t.status_upcoming, "upcoming"),
+        FollowUpStatus::Closed => (t.status_closed, "closed"),
     }
 }
 
@@ -421,6 +425,7 @@ async fn case_page(
         id,
         unit: (view.case.unit.to_string(), view.unit_name.clone()),
         opened_on: view.case.opened_on.to_string(),
+        closed_on: view.case.closed_on.map(|d| d.to_string()),
         client: (
             view.client.pseudonym.short().to_owned(),
             view.client.birth_year,
@@ -588,6 +593,26 @@ async fn add_intervention(
     let result = followup::add_intervention(&state, &user, id, &form)
         .await
         .map(|_| ());
+    or_case_page(result, &state, &user, chrome, id).await
+}
+
+/// The close form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CloseForm {
+    /// The closing date.
+    pub closed_on: String,
+}
+
+async fn close_case(
+    State(state): State<AppState>,
+    user: SignedIn,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    Form(form): Form<CloseForm>,
+) -> Result<Response, AppError> {
+    let id = case_id(&id)?;
+    let result = followup::close_case(&state, &user, id, Some(&form.closed_on)).await;
     or_case_page(result, &state, &user, chrome, id).await
 }
 

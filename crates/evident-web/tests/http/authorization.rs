@@ -361,6 +361,13 @@ fn cases(ids: Ids) -> Vec<Case> {
             ]),
         ),
         case(
+            Method::POST,
+            "/api/v1/cases/{id}/close",
+            &format!("/api/v1/cases/{sibling_case}/close"),
+            |_| Some(json!({"closed_on": "2026-06-01"})),
+            Only(&[]),
+        ),
+        case(
             Method::GET,
             "/api/v1/units/{code}/measurements",
             "/api/v1/units/0380-0001/measurements?format=fhir",
@@ -394,6 +401,13 @@ fn cases(ids: Ids) -> Vec<Case> {
             "/api/v1/interventions",
             no_body,
             AnyRole,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cases/{id}/close",
+            &format!("/api/v1/cases/{own}/close"),
+            |_| Some(json!({"closed_on": "2026-06-01"})),
+            Only(UNIT_STAFF),
         ),
     ]
 }

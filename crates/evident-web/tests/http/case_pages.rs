@@ -149,6 +149,19 @@ async fn a_practitioner_follows_a_client_up_through_the_pages(app: &TestApp) {
         .await;
     wrong.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("month:"), "{}", wrong.body);
+    assert!(
+        page.body.contains(&format!("action=\"{case}/close\"")),
+        "an open case offers closing"
+    );
+    browser
+        .post_form(&format!("{case}/close"), &[("closed_on", "2026-08-01")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let closed = browser.get(&case).await;
+    assert!(
+        closed.body.contains("2026-08-01")
+            && !closed.body.contains(&format!("action=\"{case}/close\""))
+    );
     let form = browser.get(&format!("{case}/measure?instrument=toy")).await;
     assert_eq!(
         form.body.matches("type=\"radio\"").count(),

@@ -16,7 +16,59 @@ on_both!(
     the_unit_table_suppresses_fewer_than_five_clients,
     instruments_import_as_fhir_and_are_versioned,
     measurements_export_as_swedish_csv_and_as_a_fhir_bundle,
+    a_closed_case_owes_no_more_follow_ups,
 );
+
+async fn a_closed_case_owes_no_more_follow_ups(app: &TestApp) {
+    let unit = app.unit("0380", "Beroendemottagningen").await;
+    let case = app.case(unit.as_str(), "811218-9876").await;
+    let mut api = app.api_as(Role::Practitioner, unit.as_str()).await;
+    let early = api
+        .json(
+            Method::POST,
+            &format!("/api/v1/cases/{case}/close"),
+            json!({"closed_on": "2025-12-31"}),
+        )
+        .await;
+    assert!(
+        early
+            .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+            .starts_with("closed_on")
+    );
+    api.json(
+        Method::POST,
+        &format!("/api/v1/cases/{case}/close"),
+        json!({"closed_on": "2026-05-01"}),
+    )
+    .await
+    .assert_status(StatusCode::NO_CONTENT);
+    api.json(
+        Method::POST,
+        &format!("/api/v1/cases/{case}/close"),
+        json!({}),
+    )
+    .await
+    .assert_api_error(StatusCode::NOT_FOUND, "not_found");
+    let detail = api.get(&format!("/api/v1/cases/{case}")).await.json();
+    assert_eq!(detail["case"]["closed_on"], "2026-05-01");
+    // Opened 2026-01-10 with follow-ups at 3 and 6 months: 2026-04-10 was missed before the
+    // closing; 2026-07-10 falls after it.
+    let statuses: Vec<_> = detail["schedule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(statuses, ["overdue", "closed"]);
+    let audited = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.event.action == "case.close" && e.event.client.is_some());
+    assert!(audited, "closing is audited with the client's pseudonym");
+}
 
 async fn measurements_export_as_swedish_csv_and_as_a_fhir_bundle(app: &TestApp) {
     app.toy_instrument().await;
