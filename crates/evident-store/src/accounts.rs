@@ -216,7 +216,7 @@ macro_rules! impl_account_store {
         impl AccountStore for $store {
             #[tracing::instrument(skip_all)]
             async fn create_user(&self, user: &NewUser, grants: &[Grant], actor: &Actor) -> Result<User> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id: i64 = sqlx::query_scalar(
                     r"
                     insert into user_account (email, name, password_hash)
@@ -271,7 +271,7 @@ macro_rules! impl_account_store {
 
             #[tracing::instrument(skip_all, fields(user = user_id))]
             async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(
                     r"
                     update user_account
@@ -294,7 +294,7 @@ macro_rules! impl_account_store {
 
             #[tracing::instrument(skip_all, fields(user = user_id, role = %grant.role, org = %grant.org))]
             async fn add_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 Self::grant_in(&mut tx, user_id, grant, actor).await?;
                 tx.commit().await?;
                 Ok(())
@@ -302,7 +302,7 @@ macro_rules! impl_account_store {
 
             #[tracing::instrument(skip_all, fields(user = user_id, role = %grant.role, org = %grant.org))]
             async fn remove_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let removed = sqlx::query(
                     r"
                     delete from role_grant
@@ -391,7 +391,7 @@ macro_rules! impl_account_store {
 
             #[tracing::instrument(skip_all, fields(user = user_id))]
             async fn create_token(&self, user_id: i64, label: &str, digest: &str, expires_at: &str, actor: &Actor) -> Result<AccessToken> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id: i64 = sqlx::query_scalar(
                     r"
                     insert into access_token (user_id, label, token_hash, expires_at)
@@ -451,7 +451,7 @@ macro_rules! impl_account_store {
 
             #[tracing::instrument(skip_all, fields(user = user_id, token = token_id))]
             async fn revoke_token(&self, user_id: i64, token_id: i64, actor: &Actor) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let revoked = sqlx::query(
                     r"
                     update access_token
@@ -497,7 +497,7 @@ macro_rules! impl_account_store {
             }
 
             async fn record_login_failure(&self, key: &str, cap_seconds: i64) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let failures: i64 = sqlx::query_scalar(
                     r"
                     insert into login_throttle (throttle_key, failures, locked_until)

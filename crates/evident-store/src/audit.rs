@@ -148,7 +148,7 @@ macro_rules! impl_audit_store {
         #[async_trait::async_trait]
         impl AuditStore for $store {
             async fn append_audit(&self, event: &AuditEvent) -> Result<AuditEntry> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let entry = Self::append_in(&mut tx, event).await?;
                 tx.commit().await?;
                 Ok(entry)

@@ -133,6 +133,12 @@ pub trait FollowUpStore {
     /// One version of an instrument.
     async fn get_instrument(&self, id: &str, version: &str) -> Result<Instrument>;
 
+    /// The newest version of one instrument.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] when no version of `id` is stored.
+    async fn newest_instrument(&self, id: &str) -> Result<Instrument>;
+
     /// The newest version of every instrument.
     async fn list_instruments(&self) -> Result<Vec<Instrument>>;
 
@@ -312,7 +318,7 @@ macro_rules! impl_follow_up_store {
         #[async_trait::async_trait]
         impl FollowUpStore for $store {
             async fn register_client(&self, client: &NewClient, actor: &Actor) -> Result<(Client, bool)> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let inserted: Option<i64> = sqlx::query_scalar(
                     r"
                     insert into client (pseudonym, birth_year, sex)
@@ -357,7 +363,7 @@ macro_rules! impl_follow_up_store {
             }
 
             async fn open_case(&self, client_id: i64, unit: &OrgCode, opened_on: NaiveDate, schedule: &[u32], actor: &Actor) -> Result<Case> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     r"
                     insert into case_record (client_id, unit_code, opened_on, schedule)
@@ -396,7 +402,7 @@ macro_rules! impl_follow_up_store {
             }
 
             async fn close_case(&self, id: i64, closed_on: NaiveDate, actor: &Actor) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let closed = sqlx::query(
                     r"
                     update case_record
@@ -451,7 +457,7 @@ macro_rules! impl_follow_up_store {
 
             async fn add_intervention(&self, case_id: i64, new: &NewIntervention, actor: &Actor) -> Result<Intervention> {
                 new.dates.validate()?;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let client = Self::case_client(&mut tx, case_id).await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     r"
@@ -504,7 +510,7 @@ macro_rules! impl_follow_up_store {
             }
 
             async fn add_need(&self, case_id: i64, area: LifeArea, description: &str, actor: &Actor) -> Result<i64> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let client = Self::case_client(&mut tx, case_id).await?;
                 let id: i64 = sqlx::query_scalar(
                     r"
@@ -524,7 +530,7 @@ macro_rules! impl_follow_up_store {
             }
 
             async fn add_goal(&self, need_id: i64, description: &str, actor: &Actor) -> Result<i64> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let case_id: Option<i64> = sqlx::query_scalar(
                     r"
                     select case_id
@@ -554,7 +560,7 @@ macro_rules! impl_follow_up_store {
             }
 
             async fn set_goal_outcome(&self, goal_id: i64, outcome: GoalOutcome, actor: &Actor) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(
                     r"
                     update goal
@@ -664,6 +670,23 @@ macro_rules! impl_follow_up_store {
                 parse_definition(&definition.ok_or_else(|| StorageError::not_found("instrument", format!("{id} version {version}")))?)
             }
 
+            async fn newest_instrument(&self, id: &str) -> Result<Instrument> {
+                // The same order list_instruments keeps the last of: creation, then version.
+                let definition: Option<String> = sqlx::query_scalar(
+                    r"
+                    select definition
+                    from instrument
+                    where id = $1
+                    order by created_at desc, version desc
+                    limit 1
+                    ",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                parse_definition(&definition.ok_or_else(|| StorageError::not_found("instrument", id))?)
+            }
+
             async fn list_instruments(&self) -> Result<Vec<Instrument>> {
                 let rows: Vec<(String, String, String)> = sqlx::query_as(
                     r"
@@ -687,7 +710,7 @@ macro_rules! impl_follow_up_store {
 
             async fn record_measurement(&self, case_id: i64, new: &NewMeasurement, actor: &Actor) -> Result<Measurement> {
                 let answers = serde_json::to_string(&new.answers).map_err(|e| anyhow::anyhow!("serialising answers: {e}"))?;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let client = Self::case_client(&mut tx, case_id).await?;
                 let id: i64 = sqlx::query_scalar(
                     r"

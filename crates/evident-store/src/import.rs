@@ -304,7 +304,7 @@ macro_rules! impl_import_store {
                 progress: &(dyn Fn(u64) + Send + Sync),
             ) -> Result<std::result::Result<ImportSummary, RowErrors>> {
                 let names = Names::of(&batch);
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let mut errors = RowErrors::default();
 
                 // Units and instrument versions exist.

@@ -98,7 +98,7 @@ macro_rules! impl_org_store {
         impl OrgStore for $store {
             #[tracing::instrument(skip_all)]
             async fn sync_registry(&self, registry: &Registry) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for node in registry.nodes() {
                     sqlx::query(
                         r"
@@ -170,7 +170,7 @@ macro_rules! impl_org_store {
 
             #[tracing::instrument(skip_all, fields(municipality = %unit.municipality))]
             async fn create_unit(&self, unit: &NewUnit, actor: &Actor) -> Result<Unit> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // Taking the number first makes this transaction a writer from its first
                 // statement, so concurrent creations queue instead of deadlocking.
                 let number: Option<i64> = sqlx::query_scalar(
@@ -231,7 +231,7 @@ macro_rules! impl_org_store {
 
             #[tracing::instrument(skip_all, fields(unit = %code))]
             async fn update_unit(&self, code: &OrgCode, update: &UnitUpdate, actor: &Actor) -> Result<Unit> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(
                     r"
                     update unit

@@ -49,6 +49,13 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// Begins a transaction that writes (row locks do the queueing on PostgreSQL).
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+}
+
 #[async_trait::async_trait]
 impl Store for PgStore {
     fn backend(&self) -> Backend {

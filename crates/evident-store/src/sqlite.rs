@@ -44,6 +44,16 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Begins a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock at once,
+    /// so concurrent writers queue on the busy timeout; a deferred transaction that reads and
+    /// then writes can instead fail with "database is locked" when another writer committed
+    /// in between.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
 #[async_trait::async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> Backend {

@@ -94,7 +94,7 @@ macro_rules! impl_support_store {
                 partner: &NewDialogPartner,
                 actor: &Actor,
             ) -> Result<DialogPartner> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     r"
                     insert into dialog_partner (county_code, name, role, email)
@@ -135,7 +135,7 @@ macro_rules! impl_support_store {
                 id: i64,
                 actor: &Actor,
             ) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let removed = sqlx::query(
                     r"
                     delete from dialog_partner
