@@ -56,6 +56,21 @@ impl InstrumentCache {
     }
 }
 
+/// An instrument at `version`, or its newest version when none is named.
+///
+/// # Errors
+/// When the store has no such instrument or version.
+pub async fn instrument_version(
+    state: &AppState,
+    id: &str,
+    version: Option<&str>,
+) -> Result<Instrument, AppError> {
+    Ok(match version {
+        Some(version) => state.store.get_instrument(id, version).await?,
+        None => state.store.newest_instrument(id).await?,
+    })
+}
+
 /// Parses an optional date field (`YYYY-MM-DD`; empty means none).
 ///
 /// # Errors
@@ -178,18 +193,21 @@ pub async fn case_view(
     read.client = Some(client.pseudonym.to_string());
     state.store.append_audit(&read).await?;
     let measurements = state.store.list_measurements(case_id).await?;
-    let mut progress = Vec::new();
-    let mut seen: Vec<(&str, &str)> = Vec::new();
+    let mut instruments = InstrumentCache::default();
     for m in &measurements {
-        if !seen.contains(&(m.instrument_id.as_str(), m.instrument_version.as_str())) {
-            seen.push((&m.instrument_id, &m.instrument_version));
-        }
+        instruments
+            .get(state, &m.instrument_id, &m.instrument_version)
+            .await?;
     }
-    for (id, version) in seen {
-        let instrument = state.store.get_instrument(id, version).await?;
-        let p = instrument_progress(&instrument, &measurements);
-        progress.push((instrument, p));
-    }
+    // The cache holds each version once, in the order the measurements first name them.
+    let progress = instruments
+        .0
+        .into_iter()
+        .map(|instrument| {
+            let p = instrument_progress(&instrument, &measurements);
+            (instrument, p)
+        })
+        .collect();
     Ok(CaseView {
         unit_name: state.store.get_org(&case.unit).await?.name,
         schedule: follow_up_schedule(&case, &measurements, today()),
@@ -431,22 +449,14 @@ pub async fn record_measurement(
     input: &MeasurementInput,
 ) -> Result<Measurement, AppError> {
     authorize_case(state, user, case_id, Action::Write).await?;
-    let instrument = match &input.version {
-        Some(version) => state.store.get_instrument(&input.instrument, version).await,
-        None => state
-            .store
-            .list_instruments()
-            .await?
-            .into_iter()
-            .find(|i| i.id == input.instrument)
-            .ok_or_else(|| evident_store::StorageError::not_found("instrument", &input.instrument)),
-    }
-    .map_err(|_| {
-        AppError::Invalid(format!(
-            "instrument: '{}' is not in the library",
-            input.instrument
-        ))
-    })?;
+    let instrument = instrument_version(state, &input.instrument, input.version.as_deref())
+        .await
+        .map_err(|_| {
+            AppError::Invalid(format!(
+                "instrument: '{}' is not in the library",
+                input.instrument
+            ))
+        })?;
     let time_point = TimePoint::parse(&input.time_point)?;
     if time_point == TimePoint::FollowUp && input.month.is_none() {
         return Err(AppError::Invalid(

@@ -134,16 +134,8 @@ pub async fn get_instrument(
         "instruments",
     )
     .await?;
-    let instrument = match params.version {
-        Some(version) => state.store.get_instrument(&id, &version).await?,
-        None => state
-            .store
-            .list_instruments()
-            .await?
-            .into_iter()
-            .find(|i| i.id == id)
-            .ok_or_else(|| AppError::NotFound(format!("instrument {id}")))?,
-    };
+    let instrument =
+        crate::followup::instrument_version(&state, &id, params.version.as_deref()).await?;
     Ok(Json(questionnaire_from_instrument(&instrument)))
 }
 

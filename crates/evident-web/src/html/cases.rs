@@ -745,13 +745,7 @@ async fn show_measure(
     )
     .await?;
     let wanted = params.instrument.unwrap_or_default();
-    let instrument: Instrument = state
-        .store
-        .list_instruments()
-        .await?
-        .into_iter()
-        .find(|i| i.id == wanted)
-        .ok_or_else(|| AppError::NotFound(format!("instrument '{wanted}'")))?;
+    let instrument: Instrument = followup::instrument_version(&state, &wanted, None).await?;
     let page = MeasurePage {
         id,
         instrument: (instrument.id.clone(), instrument.version.clone()),
