@@ -235,6 +235,10 @@ pub async fn identify_request(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    // Static assets are the same for everyone: no session lookup for each stylesheet fetch.
+    if request.uri().path().starts_with("/static/") {
+        return next.run(request).await;
+    }
     let (mut parts, body) = request.into_parts();
     let identified = match identify(&parts, &state).await {
         Ok(Some(user)) => Identified::User(Box::new(user)),
