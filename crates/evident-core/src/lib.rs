@@ -40,6 +40,7 @@ pub mod error;
 pub mod fhir;
 pub mod followup;
 pub mod import;
+pub mod indicator;
 pub mod instrument;
 pub mod library;
 pub mod org;

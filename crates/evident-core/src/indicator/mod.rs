@@ -1,0 +1,16 @@
+//! Indicators for open comparisons: definitions as data, the records they count, the
+//! computation over the organisation tree with periods and breakdowns, and what may be
+//! published after disclosure control.
+
+pub mod cube;
+pub mod definition;
+pub mod facts;
+pub mod publish;
+
+pub use cube::{CATEGORIES, Cube, Period, Row, RowKey, Stats, compute, delta};
+pub use definition::{Better, Definition, DefinitionError, IndicatorSet, Measure, ValueUnit};
+pub use facts::{CaseFacts, ClientFacts, Facts, InterventionFacts, MeasurementFacts};
+pub use publish::{DEFAULT_K, Published, publish, suppression_masks};
+
+#[cfg(test)]
+mod tests;

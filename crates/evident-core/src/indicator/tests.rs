@@ -1,0 +1,409 @@
+//! The indicators on a small hand-made dataset, with the working written out, plus the
+//! checks on definitions and the agreement of incremental updates with a full recompute.
+
+use super::cube::{Period, Row, RowKey, add_row, category_index, compute, delta};
+use super::definition::IndicatorSet;
+use super::facts::{CaseFacts, ClientFacts, Facts, InterventionFacts, MeasurementFacts};
+use super::publish::{Published, difference, publish};
+use crate::instrument::Instrument;
+use crate::library::embedded_instruments;
+use crate::org::OrgCode;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+fn d(raw: &str) -> NaiveDate {
+    raw.parse().unwrap()
+}
+
+fn instruments() -> HashMap<String, Instrument> {
+    embedded_instruments()
+        .into_iter()
+        .map(|i| (i.id.clone(), i))
+        .collect()
+}
+
+fn intervention(
+    type_code: &str,
+    applied: &str,
+    decided: Option<&str>,
+    started: Option<&str>,
+    private_provider: bool,
+) -> InterventionFacts {
+    InterventionFacts {
+        type_code: type_code.into(),
+        applied_on: Some(d(applied)),
+        decided_on: decided.map(d),
+        started_on: started.map(d),
+        private_provider,
+    }
+}
+
+fn phq9(baseline: bool, on: &str, score: f64) -> MeasurementFacts {
+    MeasurementFacts {
+        instrument: "phq-9".into(),
+        baseline,
+        measured_on: d(on),
+        score: Some(score),
+    }
+}
+
+/// Four cases in 2025. PHQ-9: SD₀ 3.5, r 0.89, so SEdiff = 3.5·√2·√0.11 = 1.6417 and a change
+/// is reliable beyond 1.96 · 1.6417 = 3.218 points; lower is better.
+fn cases() -> Vec<CaseFacts> {
+    let case = |unit: &str, female: bool, birth_year: i32, opened: &str| CaseFacts {
+        unit: OrgCode::parse(unit).unwrap(),
+        client: ClientFacts { female, birth_year },
+        opened_on: d(opened),
+        first_follow_up_month: Some(3),
+        interventions: vec![],
+        measurements: vec![],
+        goals: vec![],
+    };
+    // A: woman, 35 in 2025. Applied 01-02, decided 01-12 (10 d), started 01-20 (8 d).
+    // Baseline 01-15 (20 points), follow-up 04-10 (12): −8, improved; window closes
+    // 01-15 + 3 months + 14 days = 04-29, so followed up in time. Effect 8/3.5.
+    let mut a = case("0180-0001", true, 1990, "2025-01-10");
+    a.interventions = vec![intervention(
+        "T1",
+        "2025-01-02",
+        Some("2025-01-12"),
+        Some("2025-01-20"),
+        false,
+    )];
+    a.measurements = vec![
+        phq9(true, "2025-01-15", 20.0),
+        phq9(false, "2025-04-10", 12.0),
+    ];
+    a.goals = vec![Some("achieved".into()), Some("not_achieved".into())];
+    // B: man, 65. Applied 02-01, decided 02-21 (20 d), started 03-03 (10 d) at a private
+    // provider. Baseline 02-05 (15), follow-up 06-20 (18): +3, not reliable; the window closed
+    // 05-19, so not followed up in time. Effect −3/3.5.
+    let mut b = case("0180-0001", false, 1960, "2025-02-01");
+    b.interventions = vec![intervention(
+        "T1",
+        "2025-02-01",
+        Some("2025-02-21"),
+        Some("2025-03-03"),
+        true,
+    )];
+    b.measurements = vec![
+        phq9(true, "2025-02-05", 15.0),
+        phq9(false, "2025-06-20", 18.0),
+    ];
+    b.goals = vec![Some("partly_achieved".into()), None];
+    // C: girl, 15. Applied 04-01, decided 04-05 (4 d), not started. Baseline 04-03 (10),
+    // follow-up 07-01 (14): +4, reliably worse; window closes 07-17, followed up. Effect −4/3.5.
+    let mut c = case("0180-0002", true, 2010, "2025-04-02");
+    c.interventions = vec![intervention(
+        "T2",
+        "2025-04-01",
+        Some("2025-04-05"),
+        None,
+        false,
+    )];
+    c.measurements = vec![
+        phq9(true, "2025-04-03", 10.0),
+        phq9(false, "2025-07-01", 14.0),
+    ];
+    // D: man, 45, in Göteborg. Applied 04-20, decided 05-10 (20 d), started 05-11 (1 d). No
+    // measurements.
+    let mut dd = case("1480-0001", false, 1980, "2025-05-01");
+    dd.interventions = vec![intervention(
+        "T1",
+        "2025-04-20",
+        Some("2025-05-10"),
+        Some("2025-05-11"),
+        false,
+    )];
+    vec![a, b, c, dd]
+}
+
+fn facts_of(cases: &[CaseFacts]) -> Facts {
+    let instruments = instruments();
+    let mut facts = Facts::default();
+    for c in cases {
+        facts.add_case(c, &instruments);
+    }
+    facts
+}
+
+fn cell(
+    set: &IndicatorSet,
+    rows: &HashMap<RowKey, Row>,
+    indicator: &str,
+    variant: &str,
+    period: &str,
+    node: &str,
+    category: &str,
+) -> Published {
+    let definition = set.get(indicator).unwrap();
+    let key = RowKey {
+        indicator: indicator.into(),
+        variant: variant.into(),
+        period: Period::parse(period).unwrap(),
+        node: OrgCode::parse(node).unwrap(),
+    };
+    let stats = rows
+        .get(&key)
+        .map(|r| r[category_index(category).unwrap()].clone())
+        .unwrap_or_default();
+    publish(definition, &stats, false)
+}
+
+fn share(published: &Published) -> (u64, u64) {
+    match published {
+        Published::Value {
+            numerator: Some(hits),
+            n,
+            ..
+        } => (*hits, *n),
+        other => panic!("expected a share, got {other:?}"),
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+#[test]
+fn the_hand_made_dataset_gives_the_hand_computed_values() {
+    let set = IndicatorSet::embedded();
+    let rows = compute(&set, &facts_of(&cases())).rows;
+    let at = |ind: &str, variant: &str, period: &str, node: &str, category: &str| {
+        cell(&set, &rows, ind, variant, period, node, category)
+    };
+    // EVI001: started A (baseline 01-15 ≤ start + 14), B (02-05 ≤ 03-17), D (none); C did
+    // not start. 2 of 3; women 1 of 1 (A); men 1 of 2 (B, D); age 30–49: A ✓, D ✗.
+    assert_eq!(share(&at("EVI001", "", "2025", "SE", "all")), (2, 3));
+    assert_eq!(share(&at("EVI001", "", "2025", "SE", "female")), (1, 1));
+    assert_eq!(share(&at("EVI001", "", "2025", "SE", "male")), (1, 2));
+    assert_eq!(share(&at("EVI001", "", "2025", "SE", "age_30_49")), (1, 2));
+    assert_eq!(
+        share(&at("EVI001", "", "2025", "SE", "age_65_plus")),
+        (1, 1)
+    );
+    assert_eq!(share(&at("EVI001", "", "2025", "0180", "all")), (2, 2));
+    assert_eq!(share(&at("EVI001", "", "2025", "14", "all")), (0, 1));
+    // Quarters by start date: A 01-20 and B 03-03 in Q1, D 05-11 in Q2.
+    assert_eq!(share(&at("EVI001", "", "2025Q1", "SE", "all")), (2, 2));
+    assert_eq!(share(&at("EVI001", "", "2025Q2", "SE", "all")), (0, 1));
+    assert_eq!(at("EVI001", "", "2024", "SE", "all"), Published::NoData);
+    // EVI002 by window end: A (04-29, in time), B (05-19, late) in Q2; C (07-17, in time) Q3.
+    assert_eq!(share(&at("EVI002", "", "2025", "SE", "all")), (2, 3));
+    assert_eq!(share(&at("EVI002", "", "2025Q2", "SE", "all")), (1, 2));
+    assert_eq!(share(&at("EVI002", "type:T1", "2025", "SE", "all")), (1, 2));
+    assert_eq!(
+        share(&at("EVI002", "type:T2", "2025", "0180-0002", "all")),
+        (1, 1)
+    );
+    assert_eq!(
+        share(&at("EVI002", "instrument:phq-9", "2025", "SE", "all")),
+        (2, 3)
+    );
+    // EVI003/EVI004: A improved (−8), B unchanged (+3), C deteriorated (+4).
+    assert_eq!(share(&at("EVI003", "", "2025", "SE", "all")), (1, 3));
+    assert_eq!(share(&at("EVI004", "", "2025", "SE", "all")), (1, 3));
+    assert_eq!(share(&at("EVI004", "", "2025", "SE", "age_0_17")), (1, 1));
+    let net = difference(
+        &at("EVI003", "", "2025", "SE", "all"),
+        &at("EVI004", "", "2025", "SE", "all"),
+    );
+    assert!(close(net.value().unwrap(), 0.0));
+    // EVI005: effects 16/7, −6/7, −8/7; mean 2/21 = 0.0952381. Deviations 46/21, −20/21,
+    // −26/21; Σ² = 3192/441 = 7.2380952; s² = 3.6190476; se = √(s²/3) = 1.0983389;
+    // CI = 2/21 ∓ 1.96 · 1.0983389 = (−2.0575061, 2.2479823).
+    match at("EVI005", "", "2025", "SE", "all") {
+        Published::Value {
+            value,
+            n,
+            ci: Some((lo, hi)),
+            ..
+        } => {
+            assert_eq!(n, 3);
+            assert!(close(value, 2.0 / 21.0), "{value}");
+            assert!(
+                close(lo, -2.057_506_1) && close(hi, 2.247_982_3),
+                "{lo} {hi}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // EVI006: assessed goals A achieved, A not achieved, B partly; B's unassessed goal is out.
+    assert_eq!(share(&at("EVI006", "", "2025", "SE", "all")), (1, 3));
+    // EVI007 by decision: 10, 20, 4, 20 days → 4, 10, 20, 20 → median (10 + 20)/2 = 15.
+    assert_eq!(at("EVI007", "", "2025", "SE", "all").value(), Some(15.0));
+    assert_eq!(at("EVI007", "", "2025", "0180", "all").value(), Some(10.0));
+    // EVI008 by start: 8, 10, 1 → 8.
+    assert_eq!(at("EVI008", "", "2025", "SE", "all").value(), Some(8.0));
+    // EVI009: B of A, B, D is private.
+    assert_eq!(share(&at("EVI009", "", "2025", "SE", "all")), (1, 3));
+}
+
+#[test]
+fn a_parent_is_the_sum_of_its_children_in_every_category() {
+    let set = IndicatorSet::embedded();
+    let rows = compute(&set, &facts_of(&cases())).rows;
+    for (key, row) in &rows {
+        let children: Vec<&Row> = rows
+            .iter()
+            .filter(|(k, _)| {
+                k.indicator == key.indicator
+                    && k.variant == key.variant
+                    && k.period == key.period
+                    && k.node.parent().as_ref() == Some(&key.node)
+            })
+            .map(|(_, r)| r)
+            .collect();
+        if children.is_empty() {
+            continue;
+        }
+        let mut sum: Row = Default::default();
+        for child in children {
+            add_row(&mut sum, child, 1);
+        }
+        assert_eq!(sum[0].n, row[0].n, "{key:?}");
+        for (c, stats) in row.iter().enumerate() {
+            assert_eq!(sum[c].n, stats.n, "{key:?} category {c}");
+            assert_eq!(sum[c].hits, stats.hits, "{key:?} category {c}");
+        }
+        let sexes = row[1].n + row[2].n;
+        let ages: i64 = row[3..8].iter().map(|s| s.n).sum();
+        assert_eq!((sexes, ages), (row[0].n, row[0].n), "{key:?}");
+    }
+}
+
+#[test]
+fn an_incremental_update_agrees_with_a_full_recompute() {
+    let set = IndicatorSet::embedded();
+    let before_cases = cases();
+    let mut after_cases = before_cases.clone();
+    // D gets a baseline on 05-12 and a follow-up on 08-01 (−6: improved).
+    after_cases[3].measurements = vec![
+        phq9(true, "2025-05-12", 16.0),
+        phq9(false, "2025-08-01", 10.0),
+    ];
+    let mut rows = compute(&set, &facts_of(&before_cases)).rows;
+    let changes = delta(
+        &set,
+        &facts_of(&before_cases[3..]),
+        &facts_of(&after_cases[3..]),
+    );
+    assert!(
+        changes
+            .iter()
+            .all(|(k, _)| ["SE", "14", "1480", "1480-0001"].contains(&k.node.as_str())),
+        "only D's lineage changes"
+    );
+    for (key, change) in changes {
+        add_row(rows.entry(key).or_default(), &change, 1);
+    }
+    rows.retain(|_, row| row.iter().any(|s| !s.is_empty()));
+    let expected = compute(&set, &facts_of(&after_cases)).rows;
+    assert_eq!(rows.len(), expected.len());
+    for (key, row) in &expected {
+        let got = &rows[key];
+        for (a, b) in got.iter().zip(row) {
+            assert_eq!(
+                (a.n, a.hits, &a.histogram),
+                (b.n, b.hits, &b.histogram),
+                "{key:?}"
+            );
+            assert!(close(a.sum, b.sum) && close(a.sum_sq, b.sum_sq), "{key:?}");
+        }
+    }
+}
+
+fn load(files: &[(&str, &str)]) -> Result<IndicatorSet, String> {
+    IndicatorSet::parse(files.iter().map(|(f, t)| ((*f).to_owned(), *t))).map_err(|e| e.to_string())
+}
+
+const HEAD: &str = r#""version": 1, "title": {"sv": "t", "en": "t"}, "description": {"sv": "d", "en": "d"}, "unit": "percent", "better": "higher""#;
+
+#[test]
+fn a_definition_naming_an_unknown_field_is_rejected_with_file_and_field() {
+    let text = format!(
+        r#"{{"id": "X1", {HEAD}, "denominator": {{"records": "change", "dated_by": "measured_on"}}, "numerator": {{"share_where": "improvd"}}}}"#
+    );
+    let message = load(&[("x1.json", &text)]).unwrap_err();
+    assert!(
+        message.starts_with("x1.json: field numerator.share_where: unknown flag 'improvd'"),
+        "{message}"
+    );
+    assert!(
+        message.contains("known: improved, deteriorated"),
+        "{message}"
+    );
+    let text = format!(
+        r#"{{"id": "X1", {HEAD}, "denominator": {{"records": "changes", "dated_by": "measured_on"}}, "numerator": {{"share_where": "improved"}}}}"#
+    );
+    let message = load(&[("x1.json", &text)]).unwrap_err();
+    assert!(
+        message.contains("field denominator.records: unknown records 'changes'"),
+        "{message}"
+    );
+    let text = format!(r#"{{"id": "X1", {HEAD}, "nominator": 1}}"#);
+    let message = load(&[("x1.json", &text)]).unwrap_err();
+    assert!(
+        message.starts_with("x1.json: field nominator:"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_population_that_is_empty_by_construction_is_rejected() {
+    let text = format!(
+        r#"{{"id": "X1", {HEAD}, "denominator": {{"records": "intervention", "dated_by": "started_on", "where": ["!started"]}}, "numerator": {{"share_where": "has_baseline"}}}}"#
+    );
+    let message = load(&[("x1.json", &text)]).unwrap_err();
+    assert!(
+        message.starts_with("x1.json: field denominator.where[0]: the population is empty"),
+        "{message}"
+    );
+    let text = format!(
+        r#"{{"id": "X1", {HEAD}, "denominator": {{"records": "intervention", "dated_by": "decided_on", "where": ["!applied"]}}, "numerator": {{"median_of": "days_application_to_decision"}}}}"#
+    );
+    let message = load(&[("x1.json", &text)]).unwrap_err();
+    assert!(
+        message.contains("field numerator.median_of") && message.contains("empty population"),
+        "{message}"
+    );
+}
+
+#[test]
+fn circular_and_dangling_references_are_rejected() {
+    let a = format!(r#"{{"id": "A", {HEAD}, "difference_of": ["B", "EVI"]}}"#);
+    let b = format!(r#"{{"id": "B", {HEAD}, "difference_of": ["A", "EVI"]}}"#);
+    let base = format!(
+        r#"{{"id": "EVI", {HEAD}, "denominator": {{"records": "change", "dated_by": "measured_on"}}, "numerator": {{"share_where": "improved"}}}}"#
+    );
+    let message = load(&[("a.json", &a), ("b.json", &b), ("evi.json", &base)]).unwrap_err();
+    assert!(
+        message.contains("field difference_of: the definition is circular: A → B → A"),
+        "{message}"
+    );
+    let own = format!(r#"{{"id": "A", {HEAD}, "difference_of": ["A", "EVI"]}}"#);
+    assert!(
+        load(&[("a.json", &own), ("evi.json", &base)])
+            .unwrap_err()
+            .contains("circular")
+    );
+    let dangling = format!(r#"{{"id": "A", {HEAD}, "difference_of": ["EVI", "NOPE"]}}"#);
+    let message = load(&[("a.json", &dangling), ("evi.json", &base)]).unwrap_err();
+    assert_eq!(
+        message,
+        "a.json: field difference_of[1]: no indicator has the id 'NOPE'"
+    );
+    // In dependency order, parts come first.
+    let set = IndicatorSet::embedded();
+    assert!(set.position("EVI003").unwrap() < set.position("EVI010").unwrap());
+}
+
+#[test]
+fn rows_survive_encoding() {
+    let set = IndicatorSet::embedded();
+    for row in compute(&set, &facts_of(&cases())).rows.values() {
+        let bytes = super::cube::encode_row(row);
+        assert_eq!(super::cube::decode_row(&bytes).as_ref(), Some(row));
+    }
+    assert_eq!(super::cube::decode_row(&[1, 2, 3]), None);
+}
