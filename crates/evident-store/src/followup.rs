@@ -459,6 +459,7 @@ macro_rules! impl_follow_up_store {
                 new.dates.validate()?;
                 let mut tx = self.begin_write().await?;
                 let client = Self::case_client(&mut tx, case_id).await?;
+                let before = Self::case_facts_in(&mut tx, case_id).await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     r"
                     insert into intervention
@@ -481,6 +482,7 @@ macro_rules! impl_follow_up_store {
                 .fetch_optional(&mut *tx)
                 .await?;
                 let id = id.ok_or_else(|| StorageError::not_found("provider unit", &new.provider))?;
+                Self::refresh_case_in(&mut tx, case_id, before).await?;
                 Self::audit_client(&mut tx, actor, "intervention.add", format!("intervention:{id}"), client).await?;
                 tx.commit().await?;
                 Ok(Intervention {
@@ -561,7 +563,20 @@ macro_rules! impl_follow_up_store {
 
             async fn set_goal_outcome(&self, goal_id: i64, outcome: GoalOutcome, actor: &Actor) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                let changed = sqlx::query(
+                let case_id: Option<i64> = sqlx::query_scalar(
+                    r"
+                    select n.case_id
+                    from goal g
+                    join need n on n.id = g.need_id
+                    where g.id = $1
+                    ",
+                )
+                .bind(goal_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let case_id = case_id.ok_or_else(|| StorageError::not_found("goal", goal_id))?;
+                let before = Self::case_facts_in(&mut tx, case_id).await?;
+                sqlx::query(
                     r"
                     update goal
                     set outcome = $2
@@ -571,22 +586,8 @@ macro_rules! impl_follow_up_store {
                 .bind(goal_id)
                 .bind(outcome.as_str())
                 .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if changed == 0 {
-                    return Err(StorageError::not_found("goal", goal_id));
-                }
-                let case_id: i64 = sqlx::query_scalar(
-                    r"
-                    select n.case_id
-                    from goal g
-                    join need n on n.id = g.need_id
-                    where g.id = $1
-                    ",
-                )
-                .bind(goal_id)
-                .fetch_one(&mut *tx)
                 .await?;
+                Self::refresh_case_in(&mut tx, case_id, before).await?;
                 let client = Self::case_client(&mut tx, case_id).await?;
                 Self::audit_client(&mut tx, actor, "goal.follow_up", format!("goal:{goal_id}"), client).await?;
                 tx.commit().await?;
@@ -712,6 +713,7 @@ macro_rules! impl_follow_up_store {
                 let answers = serde_json::to_string(&new.answers).map_err(|e| anyhow::anyhow!("serialising answers: {e}"))?;
                 let mut tx = self.begin_write().await?;
                 let client = Self::case_client(&mut tx, case_id).await?;
+                let before = Self::case_facts_in(&mut tx, case_id).await?;
                 let id: i64 = sqlx::query_scalar(
                     r"
                     insert into measurement
@@ -731,6 +733,7 @@ macro_rules! impl_follow_up_store {
                 .bind(new.score)
                 .fetch_one(&mut *tx)
                 .await?;
+                Self::refresh_case_in(&mut tx, case_id, before).await?;
                 Self::audit_client(&mut tx, actor, "measurement.record", format!("measurement:{id}"), client).await?;
                 tx.commit().await?;
                 Ok(Measurement {

@@ -20,23 +20,23 @@ const MAX_PARAMETERS: usize = 32_766;
 /// binds, and SQLite finds a `$N` name by walking the statement's parameter list, so binding
 /// one statement costs time quadratic in its parameters: past a few hundred, binding outgrows
 /// the insert itself. Statements are cheap on SQLite (no round trip), so small ones are best.
-const SQLITE_PARAMETERS: usize = 250;
+pub(crate) const SQLITE_PARAMETERS: usize = 250;
 
 /// Parameters per statement on PostgreSQL, where binding is linear and each statement costs
 /// a round trip — and, with sqlx 0.9.0, which no longer sets TCP_NODELAY
 /// (transact-rs/sqlx#4335, fixed upstream but not released), up to a 40 ms Nagle/delayed-ACK
 /// stall for every statement that spans several TCP segments. Statements as large as the
 /// SQLite limit allows amortise that to a few microseconds a row.
-const POSTGRES_PARAMETERS: usize = 32_000;
+pub(crate) const POSTGRES_PARAMETERS: usize = 32_000;
 
 /// How many rows of `columns` values one statement takes when it may hold about `parameters`.
-fn batch_rows(parameters: usize, columns: usize) -> usize {
+pub(crate) fn batch_rows(parameters: usize, columns: usize) -> usize {
     (parameters.min(MAX_PARAMETERS) / columns).max(1)
 }
 
 /// `{prefix} ($1, $2), ($3, $4) {suffix}`: `rows` tuples of `columns` numbered placeholders,
 /// which both backends accept.
-fn values_sql(prefix: &str, columns: usize, rows: usize, suffix: &str) -> String {
+pub(crate) fn values_sql(prefix: &str, columns: usize, rows: usize, suffix: &str) -> String {
     let mut sql = String::with_capacity(prefix.len() + suffix.len() + rows * columns * 7);
     sql.push_str(prefix);
     sql.push(' ');
@@ -554,8 +554,13 @@ macro_rules! impl_import_store {
                         .with_detail(format!("{} rows: {} measurements", rows.len(), rows.len()));
                     Self::append_in(&mut tx, &event).await?;
                 }
+                // The stored indicators no longer reflect the data until they are recomputed,
+                // which follows at once; should it fail, they stay marked stale.
+                sqlx::query("update indicator_state set current = 0 where id = 1").execute(&mut *tx).await?;
                 tx.commit().await?;
                 tracing::info!(?summary, "import written");
+                let recomputed = crate::indicators::IndicatorStore::recompute_indicators(self, None, actor).await?;
+                tracing::info!(rows = recomputed.rows, "indicators recomputed after the import");
                 Ok(Ok(summary))
             }
         }

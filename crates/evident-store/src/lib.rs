@@ -13,6 +13,7 @@
 //! - [`accounts`]: [`AccountStore`] — users, grants, sessions, access tokens, login throttling.
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
 //! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements.
+//! - [`indicators`]: [`IndicatorStore`] — indicator rows kept current per case write, read only through disclosure control.
 //! - [`import`]: [`ImportStore`] — all-or-nothing bulk import of checked CSV files, in batches.
 //! - [`orgs`]: [`OrgStore`] — the registry, the organisation tree and units.
 //! - [`support`]: [`SupportStore`] — support structures and dialog partners.
@@ -24,6 +25,7 @@ pub mod audit;
 pub mod error;
 pub mod followup;
 pub mod import;
+pub mod indicators;
 pub mod orgs;
 pub mod postgres;
 pub mod sqlite;
@@ -39,6 +41,7 @@ pub use audit::{AuditFilter, AuditStore};
 pub use error::{Result, StorageError};
 pub use followup::FollowUpStore;
 pub use import::ImportStore;
+pub use indicators::{IndicatorState, IndicatorStore, PublishedRow, RecomputeSummary};
 pub use orgs::OrgStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -69,6 +72,7 @@ pub trait Store:
     + AuditStore
     + FollowUpStore
     + ImportStore
+    + IndicatorStore
     + Send
     + Sync
     + 'static

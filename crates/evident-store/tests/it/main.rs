@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod followup;
 mod import;
+mod indicators;
 mod orgs;
 mod schema;
 mod support;

@@ -1,0 +1,690 @@
+//! [`IndicatorStore`]: the stored indicator rows, kept current as data arrives, and the only
+//! way to read them — through disclosure control, so that no suppressed value leaves this
+//! crate for any page, API or export.
+//!
+//! A full recompute streams every case's facts out of the database in case order, computes
+//! the cube in memory (`evident_core::indicator::compute`), masks each (indicator, variant,
+//! period) tree and replaces the stored rows. A write to one case applies the difference
+//! between the case's records before and after the write to the rows along its unit's
+//! lineage, in the write's own transaction, and re-masks a tree only when a cell crossed the
+//! minimum count.
+
+use crate::error::{Result, StorageError};
+use crate::import::{POSTGRES_PARAMETERS, SQLITE_PARAMETERS, batch_rows, values_sql};
+use crate::{PgStore, SqliteStore};
+use chrono::NaiveDate;
+use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::indicator::cube::{Row, add_row, decode_row, encode_row};
+use evident_core::indicator::publish::{difference, disclosure_classes};
+use evident_core::indicator::{
+    CaseFacts, ClientFacts, Facts, IndicatorSet, InterventionFacts, Measure, MeasurementFacts,
+    Period, Published, RowKey, compute, delta, publish, suppression_masks,
+};
+use evident_core::instrument::Instrument;
+use evident_core::org::OrgCode;
+use futures_util::TryStreamExt;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+/// The indicator definitions in force: the embedded set.
+pub fn indicator_set() -> &'static IndicatorSet {
+    static SET: OnceLock<IndicatorSet> = OnceLock::new();
+    SET.get_or_init(IndicatorSet::embedded)
+}
+
+/// One node's published cells for one indicator, variant and period: one per breakdown
+/// category of `evident_core::indicator::CATEGORIES`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedRow {
+    /// The node.
+    pub node: OrgCode,
+    /// The period.
+    pub period: Period,
+    /// Per category, after disclosure control.
+    pub cells: Vec<Published>,
+}
+
+/// Whether the stored rows reflect the data, and with which minimum count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorState {
+    /// The minimum number of individuals behind a published value.
+    pub min_count: u64,
+    /// False until a full computation has caught up with the data.
+    pub current: bool,
+}
+
+/// What a full recompute did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecomputeSummary {
+    /// Cases read.
+    pub cases: u64,
+    /// Records counted.
+    pub records: u64,
+    /// Rows stored.
+    pub rows: u64,
+    /// Cells suppressed (of rows × categories).
+    pub suppressed_cells: u64,
+}
+
+/// Stored indicators.
+#[async_trait::async_trait]
+pub trait IndicatorStore {
+    /// Recomputes every indicator from all data and replaces the stored rows; with
+    /// `min_count`, also changes the minimum count. Recorded in the audit trail.
+    async fn recompute_indicators(
+        &self,
+        min_count: Option<u64>,
+        actor: &Actor,
+    ) -> Result<RecomputeSummary>;
+
+    /// Whether the stored rows are current, and the minimum count.
+    async fn indicator_state(&self) -> Result<IndicatorState>;
+
+    /// The published rows of `indicator` (a base or difference indicator) for `variant` and
+    /// `period`, every node that has data, nation first.
+    async fn published_rows(
+        &self,
+        indicator: &str,
+        variant: &str,
+        period: Period,
+    ) -> Result<Vec<PublishedRow>>;
+
+    /// The periods with data for `indicator`, newest first.
+    async fn indicator_periods(&self, indicator: &str) -> Result<Vec<Period>>;
+
+    /// The variants with data for `indicator` (`""` first).
+    async fn indicator_variants(&self, indicator: &str) -> Result<Vec<String>>;
+
+    /// The case facts of every case, in case order, for exports (one closure call per case).
+    async fn for_each_case_facts(
+        &self,
+        each: &mut (dyn for<'c> FnMut(i64, &'c CaseFacts) + Send),
+    ) -> Result<u64>;
+}
+
+/// The parts a published indicator reads: itself, or the two it is the difference of.
+fn base_parts(indicator: &str) -> Result<Vec<&'static str>> {
+    let set = indicator_set();
+    let definition = set
+        .get(indicator)
+        .ok_or_else(|| StorageError::not_found("indicator", indicator))?;
+    Ok(match &definition.measure {
+        Measure::Base { .. } => vec![definition.id.as_str()],
+        Measure::Difference {
+            minuend,
+            subtrahend,
+        } => [minuend, subtrahend]
+            .into_iter()
+            .filter_map(|id| set.get(id).map(|d| d.id.as_str()))
+            .collect(),
+    })
+}
+
+/// Rows of raw case data, in case order, merged into [`CaseFacts`].
+#[derive(sqlx::FromRow)]
+struct CaseFactRow {
+    id: i64,
+    unit_code: String,
+    opened_on: NaiveDate,
+    schedule: String,
+    sex: String,
+    birth_year: i32,
+}
+
+#[derive(sqlx::FromRow)]
+struct InterventionFactRow {
+    case_id: i64,
+    type_code: String,
+    applied_on: Option<NaiveDate>,
+    decided_on: Option<NaiveDate>,
+    started_on: Option<NaiveDate>,
+    provider: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct MeasurementFactRow {
+    case_id: i64,
+    instrument_id: String,
+    time_point: String,
+    measured_on: NaiveDate,
+    score: Option<f64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct GoalFactRow {
+    case_id: i64,
+    outcome: Option<String>,
+}
+
+const CASES_SQL: &str = r"
+    select r.id, r.unit_code, r.opened_on, r.schedule, c.sex, c.birth_year
+    from case_record r
+    join client c on c.id = r.client_id
+";
+const INTERVENTIONS_SQL: &str = r"
+    select i.case_id, i.type_code, i.applied_on, i.decided_on, i.started_on, u.provider
+    from intervention i
+    join unit u on u.code = i.provider_code
+";
+const MEASUREMENTS_SQL: &str = r"
+    select m.case_id, m.instrument_id, m.time_point, m.measured_on, m.score
+    from measurement m
+";
+const GOALS_SQL: &str = r"
+    select n.case_id, g.outcome
+    from goal g
+    join need n on n.id = g.need_id
+";
+
+impl CaseFactRow {
+    fn into_facts(self) -> Result<CaseFacts> {
+        Ok(CaseFacts {
+            unit: OrgCode::parse(&self.unit_code)?,
+            client: ClientFacts {
+                female: self.sex == "female",
+                birth_year: self.birth_year,
+            },
+            opened_on: self.opened_on,
+            first_follow_up_month: self
+                .schedule
+                .split(',')
+                .next()
+                .and_then(|m| m.trim().parse().ok()),
+            interventions: Vec::new(),
+            measurements: Vec::new(),
+            goals: Vec::new(),
+        })
+    }
+}
+
+fn intervention_facts(row: InterventionFactRow) -> InterventionFacts {
+    InterventionFacts {
+        type_code: row.type_code,
+        applied_on: row.applied_on,
+        decided_on: row.decided_on,
+        started_on: row.started_on,
+        private_provider: row.provider == "private",
+    }
+}
+
+fn measurement_facts(row: MeasurementFactRow) -> MeasurementFacts {
+    MeasurementFacts {
+        instrument: row.instrument_id,
+        baseline: row.time_point == "baseline",
+        measured_on: row.measured_on,
+        score: row.score,
+    }
+}
+
+/// The newest version of each stored instrument, by id, for classifying change.
+fn newest_instruments(rows: Vec<(String, String, String)>) -> Result<HashMap<String, Instrument>> {
+    let mut newest: HashMap<String, Instrument> = HashMap::new();
+    for (_, _, definition) in rows {
+        let instrument: Instrument = serde_json::from_str(&definition)
+            .map_err(|e| anyhow::anyhow!("stored instrument definition: {e}"))?;
+        match newest.get(&instrument.id) {
+            Some(old) if old.version >= instrument.version => {}
+            _ => {
+                newest.insert(instrument.id.clone(), instrument);
+            }
+        }
+    }
+    Ok(newest)
+}
+
+/// Groups the (indicator, variant, period) trees of a cube and computes their masks.
+fn masks_of(rows: &HashMap<RowKey, Row>, k: u64) -> HashMap<&RowKey, u8> {
+    let mut trees: HashMap<(&str, &str, Period), Vec<(&RowKey, &Row)>> = HashMap::new();
+    for (key, row) in rows {
+        trees
+            .entry((key.indicator.as_str(), key.variant.as_str(), key.period))
+            .or_default()
+            .push((key, row));
+    }
+    let mut out = HashMap::with_capacity(rows.len());
+    for members in trees.into_values() {
+        let tree: Vec<(OrgCode, &Row)> =
+            members.iter().map(|(k, r)| (k.node.clone(), *r)).collect();
+        for ((key, _), mask) in members.iter().zip(suppression_masks(&tree, k)) {
+            out.insert(*key, mask);
+        }
+    }
+    out
+}
+
+/// Publishes one stored row.
+fn publish_row(indicator: &str, stats: &Row, mask: u8) -> Vec<Published> {
+    let definition = indicator_set().get(indicator).expect("a known indicator");
+    stats
+        .iter()
+        .enumerate()
+        .map(|(c, s)| publish(definition, s, mask & (1 << c) != 0))
+        .collect()
+}
+
+/// Implements [`IndicatorStore`] and the incremental update for a backend.
+macro_rules! impl_indicator_store {
+    ($store:ty, $parameters:expr) => {
+        impl $store {
+            /// The facts of one case as they stand in `tx`, with the instruments to score them.
+            pub(crate) async fn case_facts_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+                case_id: i64,
+            ) -> Result<Facts> {
+                let mut facts = Facts::default();
+                let case: Option<CaseFactRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{CASES_SQL} where r.id = $1")))
+                    .bind(case_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let Some(case) = case else {
+                    return Ok(facts);
+                };
+                let mut case = case.into_facts()?;
+                let interventions: Vec<InterventionFactRow> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!("{INTERVENTIONS_SQL} where i.case_id = $1 order by i.id")))
+                        .bind(case_id)
+                        .fetch_all(&mut **tx)
+                        .await?;
+                case.interventions = interventions.into_iter().map(intervention_facts).collect();
+                let measurements: Vec<MeasurementFactRow> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!("{MEASUREMENTS_SQL} where m.case_id = $1")))
+                        .bind(case_id)
+                        .fetch_all(&mut **tx)
+                        .await?;
+                case.measurements = measurements.into_iter().map(measurement_facts).collect();
+                let goals: Vec<GoalFactRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{GOALS_SQL} where n.case_id = $1 order by g.id")))
+                    .bind(case_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                case.goals = goals.into_iter().map(|g| g.outcome).collect();
+                let instruments: Vec<(String, String, String)> = sqlx::query_as(
+                    r"
+                    select id, version, definition
+                    from instrument
+                    ",
+                )
+                .fetch_all(&mut **tx)
+                .await?;
+                facts.add_case(&case, &newest_instruments(instruments)?);
+                Ok(facts)
+            }
+
+            /// Applies the change of one case's records from `before` to what `tx` now holds.
+            pub(crate) async fn refresh_case_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+                case_id: i64,
+                before: Facts,
+            ) -> Result<()> {
+                let (min_count, current): (i32, i32) = sqlx::query_as(
+                    r"
+                    select min_count, current
+                    from indicator_state
+                    where id = 1
+                    ",
+                )
+                .fetch_one(&mut **tx)
+                .await?;
+                if current == 0 {
+                    // Stale already: the next full computation catches up.
+                    return Ok(());
+                }
+                let k = min_count as u64;
+                let after = Self::case_facts_in(tx, case_id).await?;
+                let mut remask: BTreeSet<(String, String, Period)> = BTreeSet::new();
+                for (key, change) in delta(indicator_set(), &before, &after) {
+                    let period = key.period.to_string();
+                    let stored: Option<(Vec<u8>, i32)> = sqlx::query_as(
+                        r"
+                        select stats, suppressed
+                        from indicator_row
+                        where indicator_id = $1
+                          and variant = $2
+                          and period = $3
+                          and node_code = $4
+                        ",
+                    )
+                    .bind(&key.indicator)
+                    .bind(&key.variant)
+                    .bind(&period)
+                    .bind(key.node.as_str())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    let (mut row, mask) = match stored {
+                        Some((bytes, mask)) => (
+                            decode_row(&bytes).ok_or_else(|| anyhow::anyhow!("a stored indicator row is unreadable"))?,
+                            mask,
+                        ),
+                        None => (Row::default(), 0),
+                    };
+                    let classes = disclosure_classes(&row, k);
+                    add_row(&mut row, &change, 1);
+                    if disclosure_classes(&row, k) != classes {
+                        remask.insert((key.indicator.clone(), key.variant.clone(), key.period));
+                    }
+                    if row.iter().all(|s| s.is_empty()) {
+                        sqlx::query(
+                            r"
+                            delete from indicator_row
+                            where indicator_id = $1
+                              and variant = $2
+                              and period = $3
+                              and node_code = $4
+                            ",
+                        )
+                        .bind(&key.indicator)
+                        .bind(&key.variant)
+                        .bind(&period)
+                        .bind(key.node.as_str())
+                        .execute(&mut **tx)
+                        .await?;
+                    } else {
+                        sqlx::query(
+                            r"
+                            insert into indicator_row (indicator_id, variant, period, node_code, stats, suppressed)
+                            values ($1, $2, $3, $4, $5, $6)
+                            on conflict (indicator_id, variant, period, node_code)
+                            do update set stats = excluded.stats
+                            ",
+                        )
+                        .bind(&key.indicator)
+                        .bind(&key.variant)
+                        .bind(&period)
+                        .bind(key.node.as_str())
+                        .bind(encode_row(&row))
+                        .bind(mask)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                }
+                for (indicator, variant, period) in remask {
+                    Self::remask_in(tx, &indicator, &variant, period, k).await?;
+                }
+                Ok(())
+            }
+
+            /// Recomputes the disclosure masks of one (indicator, variant, period) tree.
+            async fn remask_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+                indicator: &str,
+                variant: &str,
+                period: Period,
+                k: u64,
+            ) -> Result<()> {
+                let period_text = period.to_string();
+                let stored: Vec<(String, Vec<u8>, i32)> = sqlx::query_as(
+                    r"
+                    select node_code, stats, suppressed
+                    from indicator_row
+                    where indicator_id = $1
+                      and variant = $2
+                      and period = $3
+                    ",
+                )
+                .bind(indicator)
+                .bind(variant)
+                .bind(&period_text)
+                .fetch_all(&mut **tx)
+                .await?;
+                let mut rows = Vec::with_capacity(stored.len());
+                for (code, bytes, mask) in &stored {
+                    let row = decode_row(bytes).ok_or_else(|| anyhow::anyhow!("a stored indicator row is unreadable"))?;
+                    rows.push((OrgCode::parse(code)?, row, *mask));
+                }
+                let tree: Vec<(OrgCode, &Row)> = rows.iter().map(|(c, r, _)| (c.clone(), r)).collect();
+                let masks = suppression_masks(&tree, k);
+                for ((code, _, old), new) in rows.iter().zip(masks) {
+                    if i32::from(new) != *old {
+                        sqlx::query(
+                            r"
+                            update indicator_row
+                            set suppressed = $5
+                            where indicator_id = $1
+                              and variant = $2
+                              and period = $3
+                              and node_code = $4
+                            ",
+                        )
+                        .bind(indicator)
+                        .bind(variant)
+                        .bind(&period_text)
+                        .bind(code.as_str())
+                        .bind(i32::from(new))
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Streams every case's facts in case order, calling `each` once per case.
+            async fn stream_case_facts<F: FnMut(i64, &CaseFacts) + Send>(
+                &self,
+                mut each: F,
+            ) -> Result<u64> {
+                let mut cases = sqlx::query_as::<_, CaseFactRow>(sqlx::AssertSqlSafe(format!("{CASES_SQL} order by r.id"))).fetch(&self.pool);
+                let mut interventions =
+                    sqlx::query_as::<_, InterventionFactRow>(sqlx::AssertSqlSafe(format!("{INTERVENTIONS_SQL} order by i.case_id, i.id"))).fetch(&self.pool);
+                let mut measurements =
+                    sqlx::query_as::<_, MeasurementFactRow>(sqlx::AssertSqlSafe(format!("{MEASUREMENTS_SQL} order by m.case_id"))).fetch(&self.pool);
+                let mut goals = sqlx::query_as::<_, GoalFactRow>(sqlx::AssertSqlSafe(format!("{GOALS_SQL} order by n.case_id, g.id"))).fetch(&self.pool);
+                let mut next_intervention = interventions.try_next().await?;
+                let mut next_measurement = measurements.try_next().await?;
+                let mut next_goal = goals.try_next().await?;
+                let mut count = 0;
+                while let Some(row) = cases.try_next().await? {
+                    let id = row.id;
+                    let mut case = row.into_facts()?;
+                    while let Some(i) = next_intervention.take_if(|i| i.case_id <= id) {
+                        if i.case_id == id {
+                            case.interventions.push(intervention_facts(i));
+                        }
+                        next_intervention = interventions.try_next().await?;
+                    }
+                    while let Some(m) = next_measurement.take_if(|m| m.case_id <= id) {
+                        if m.case_id == id {
+                            case.measurements.push(measurement_facts(m));
+                        }
+                        next_measurement = measurements.try_next().await?;
+                    }
+                    while let Some(g) = next_goal.take_if(|g| g.case_id <= id) {
+                        if g.case_id == id {
+                            case.goals.push(g.outcome);
+                        }
+                        next_goal = goals.try_next().await?;
+                    }
+                    each(id, &case);
+                    count += 1;
+                }
+                Ok(count)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl IndicatorStore for $store {
+            async fn recompute_indicators(&self, min_count: Option<u64>, actor: &Actor) -> Result<RecomputeSummary> {
+                if let Some(k) = min_count.filter(|k| *k < 2) {
+                    return Err(anyhow::anyhow!("a minimum count of {k} would publish values resting on one individual; use 2 or more").into());
+                }
+                let instruments: Vec<(String, String, String)> = sqlx::query_as(
+                    r"
+                    select id, version, definition
+                    from instrument
+                    ",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let instruments = newest_instruments(instruments)?;
+                let mut facts = Facts::default();
+                let cases = self
+                    .stream_case_facts(|_, case| facts.add_case(case, &instruments))
+                    .await?;
+                let cube = compute(indicator_set(), &facts);
+                let mut tx = self.begin_write().await?;
+                let stored_k: i32 = sqlx::query_scalar(
+                    r"
+                    select min_count
+                    from indicator_state
+                    where id = 1
+                    ",
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                let k = min_count.unwrap_or(stored_k as u64);
+                let masks = masks_of(&cube.rows, k);
+                sqlx::query("delete from indicator_row").execute(&mut *tx).await?;
+                let mut keys: Vec<&RowKey> = cube.rows.keys().collect();
+                keys.sort();
+                let mut suppressed_cells = 0u64;
+                for chunk in keys.chunks(batch_rows($parameters, 6)) {
+                    let sql = values_sql(
+                        "insert into indicator_row (indicator_id, variant, period, node_code, stats, suppressed) values",
+                        6,
+                        chunk.len(),
+                        "",
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for key in chunk {
+                        let mask = masks[key];
+                        suppressed_cells += u64::from(mask.count_ones());
+                        query = query
+                            .bind(key.indicator.as_str())
+                            .bind(key.variant.as_str())
+                            .bind(key.period.to_string())
+                            .bind(key.node.as_str())
+                            .bind(encode_row(&cube.rows[*key]))
+                            .bind(i32::from(mask));
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                sqlx::query(
+                    r"
+                    update indicator_state
+                    set min_count = $1, current = 1, computed_at = current_timestamp
+                    where id = 1
+                    ",
+                )
+                .bind(k as i32)
+                .execute(&mut *tx)
+                .await?;
+                let summary = RecomputeSummary {
+                    cases,
+                    records: facts.records.len() as u64,
+                    rows: keys.len() as u64,
+                    suppressed_cells,
+                };
+                let event = AuditEvent::new(actor, "indicators.recompute", format!("rows:{}", summary.rows), Outcome::Allowed)
+                    .with_detail(format!("min_count {k}"));
+                Self::append_in(&mut tx, &event).await?;
+                tx.commit().await?;
+                Ok(summary)
+            }
+
+            async fn indicator_state(&self) -> Result<IndicatorState> {
+                let (min_count, current): (i32, i32) = sqlx::query_as(
+                    r"
+                    select min_count, current
+                    from indicator_state
+                    where id = 1
+                    ",
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(IndicatorState {
+                    min_count: min_count as u64,
+                    current: current == 1,
+                })
+            }
+
+            async fn published_rows(&self, indicator: &str, variant: &str, period: Period) -> Result<Vec<PublishedRow>> {
+                let parts = base_parts(indicator)?;
+                let mut published: Vec<BTreeMap<String, Vec<Published>>> = Vec::new();
+                for part in &parts {
+                    let stored: Vec<(String, Vec<u8>, i32)> = sqlx::query_as(
+                        r"
+                        select node_code, stats, suppressed
+                        from indicator_row
+                        where indicator_id = $1
+                          and variant = $2
+                          and period = $3
+                        ",
+                    )
+                    .bind(*part)
+                    .bind(variant)
+                    .bind(period.to_string())
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut by_node = BTreeMap::new();
+                    for (code, bytes, mask) in stored {
+                        let row = decode_row(&bytes).ok_or_else(|| anyhow::anyhow!("a stored indicator row is unreadable"))?;
+                        by_node.insert(code, publish_row(part, &row, mask as u8));
+                    }
+                    published.push(by_node);
+                }
+                let mut rows = Vec::new();
+                let nodes: BTreeSet<&String> = published.iter().flat_map(|p| p.keys()).collect();
+                for code in nodes {
+                    let cells = match &published[..] {
+                        [one] => one[code].clone(),
+                        [a, b] => {
+                            let none = vec![Published::NoData; evident_core::indicator::CATEGORIES.len()];
+                            let (x, y) = (a.get(code).unwrap_or(&none), b.get(code).unwrap_or(&none));
+                            x.iter().zip(y).map(|(x, y)| difference(x, y)).collect()
+                        }
+                        _ => unreachable!("an indicator has one or two parts"),
+                    };
+                    rows.push(PublishedRow {
+                        node: OrgCode::parse(code)?,
+                        period,
+                        cells,
+                    });
+                }
+                rows.sort_by_key(|r| (r.node.level(), r.node.as_str().to_owned()));
+                Ok(rows)
+            }
+
+            async fn indicator_periods(&self, indicator: &str) -> Result<Vec<Period>> {
+                let part = base_parts(indicator)?[0];
+                let periods: Vec<String> = sqlx::query_scalar(
+                    r"
+                    select distinct period
+                    from indicator_row
+                    where indicator_id = $1
+                    ",
+                )
+                .bind(part)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut periods: Vec<Period> = periods.iter().filter_map(|p| Period::parse(p)).collect();
+                // Newest year first, each year before its quarters, newest quarter first.
+                periods.sort_by_key(|p| match p {
+                    Period::Year(y) => (std::cmp::Reverse(*y), 0),
+                    Period::Quarter(y, q) => (std::cmp::Reverse(*y), 5 - i32::from(*q)),
+                });
+                Ok(periods)
+            }
+
+            async fn indicator_variants(&self, indicator: &str) -> Result<Vec<String>> {
+                let part = base_parts(indicator)?[0];
+                let mut variants: Vec<String> = sqlx::query_scalar(
+                    r"
+                    select distinct variant
+                    from indicator_row
+                    where indicator_id = $1
+                    ",
+                )
+                .bind(part)
+                .fetch_all(&self.pool)
+                .await?;
+                variants.sort();
+                Ok(variants)
+            }
+
+            async fn for_each_case_facts(&self, each: &mut (dyn for<'c> FnMut(i64, &'c CaseFacts) + Send)) -> Result<u64> {
+                self.stream_case_facts(|id, case| each(id, case)).await
+            }
+        }
+    };
+}
+
+impl_indicator_store!(SqliteStore, SQLITE_PARAMETERS);
+impl_indicator_store!(PgStore, POSTGRES_PARAMETERS);

@@ -1,0 +1,210 @@
+use crate::{actor, contract};
+use chrono::NaiveDate;
+use evident_core::demo_population::synthetic_personal_number;
+use evident_core::followup::{InterventionDates, LegalBasis, Respondent, TimePoint};
+use evident_core::indicator::{Period, Published};
+use evident_core::person::{PersonalNumber, PseudonymKey};
+use evident_core::rng::SplitMix64;
+use evident_core::{NewUnit, OrgCode, UnitUpdate};
+use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
+use evident_store::{PublishedRow, Store};
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+async fn unit(store: &dyn Store, municipality: &str) -> OrgCode {
+    let details = UnitUpdate::parse("Enhet", "public", None, "individual_family").unwrap();
+    store
+        .create_unit(&NewUnit::parse(municipality, details).unwrap(), &actor())
+        .await
+        .unwrap()
+        .code
+}
+
+/// A client at `unit` with a started intervention and PHQ-9 at baseline (20) and at
+/// follow-up (`follow_up`): 12 is a reliable improvement, 19 no reliable change.
+async fn client(store: &dyn Store, rng: &mut SplitMix64, at: &OrgCode, follow_up: f64) {
+    let key = PseudonymKey::parse("a test key that is long enough for hmac").unwrap();
+    let number =
+        PersonalNumber::parse(&synthetic_personal_number(rng, 1980), day("2026-11-22")).unwrap();
+    let (client, _) = store
+        .register_client(
+            &NewClient {
+                pseudonym: key.pseudonym(&number),
+                birth_year: number.birth_year(),
+                sex: number.recorded_sex(),
+            },
+            &actor(),
+        )
+        .await
+        .unwrap();
+    let case = store
+        .open_case(client.id, at, day("2025-02-01"), &[3], &actor())
+        .await
+        .unwrap();
+    let dates = InterventionDates {
+        applied_on: Some(day("2025-01-20")),
+        decided_on: Some(day("2025-01-30")),
+        started_on: Some(day("2025-02-03")),
+        ended_on: None,
+    };
+    store
+        .add_intervention(
+            case.id,
+            &NewIntervention {
+                type_code: "IFO-MI".into(),
+                legal_basis: LegalBasis::SoL,
+                provider: at.clone(),
+                dates,
+                end_reason: None,
+            },
+            &actor(),
+        )
+        .await
+        .unwrap();
+    for (time_point, on, score) in [
+        (TimePoint::Baseline, "2025-02-02", 20.0),
+        (TimePoint::FollowUp, "2025-05-01", follow_up),
+    ] {
+        let measurement = NewMeasurement {
+            instrument: ("phq-9".into(), "1".into()),
+            time_point,
+            month: (time_point == TimePoint::FollowUp).then_some(3),
+            measured_on: day(on),
+            respondent: Respondent::Client,
+            answers: Default::default(),
+            score: Some(score),
+        };
+        store
+            .record_measurement(case.id, &measurement, &actor())
+            .await
+            .unwrap();
+    }
+}
+
+/// A row's cells with floating values rounded: sums accumulated in a different order differ
+/// in the last bits.
+fn rounded(rows: &[PublishedRow]) -> Vec<(String, Vec<(String, Option<u64>, Option<i64>)>)> {
+    rows.iter()
+        .map(|r| {
+            let cells = r
+                .cells
+                .iter()
+                .map(|c| {
+                    (
+                        c.status().to_owned(),
+                        c.n(),
+                        c.value().map(|v| (v * 1e9).round() as i64),
+                    )
+                })
+                .collect();
+            (format!("{} {}", r.node, r.period), cells)
+        })
+        .collect()
+}
+
+fn row<'a>(rows: &'a [PublishedRow], node: &str) -> &'a PublishedRow {
+    rows.iter()
+        .find(|r| r.node.as_str() == node)
+        .unwrap_or_else(|| panic!("no row for {node}"))
+}
+
+contract!(
+    indicators_stay_current_as_data_arrives_and_agree_with_a_recompute,
+    a_small_unit_is_suppressed_with_its_sibling,
+);
+
+async fn indicators_stay_current_as_data_arrives_and_agree_with_a_recompute(store: &dyn Store) {
+    let mut rng = SplitMix64::new(1);
+    let stockholm = unit(store, "0180").await;
+    let goteborg = unit(store, "1480").await;
+    for follow_up in [12.0, 12.0, 12.0, 19.0, 19.0, 12.0] {
+        client(store, &mut rng, &stockholm, follow_up).await;
+    }
+    for follow_up in [12.0, 19.0, 19.0, 19.0, 19.0] {
+        client(store, &mut rng, &goteborg, follow_up).await;
+    }
+    assert!(store.indicator_state().await.unwrap().current);
+    let year = Period::Year(2025);
+    let improved = store.published_rows("EVI003", "", year).await.unwrap();
+    // 4 of 6 improved in Stockholm, 1 of 5 in Göteborg, 5 of 11 in the nation.
+    let share = |r: &PublishedRow| match &r.cells[0] {
+        Published::Value {
+            numerator: Some(h),
+            n,
+            ..
+        } => (*h, *n),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(share(row(&improved, "SE")), (5, 11));
+    assert_eq!(share(row(&improved, "0180")), (4, 6));
+    assert_eq!(share(row(&improved, &stockholm.to_string())), (4, 6));
+    assert_eq!(share(row(&improved, "14")), (1, 5));
+    // Every incremental row equals the recomputed one, for every indicator.
+    let ids: Vec<&str> = vec![
+        "EVI001", "EVI002", "EVI003", "EVI004", "EVI005", "EVI007", "EVI008", "EVI009", "EVI010",
+    ];
+    let mut incremental = Vec::new();
+    for id in &ids {
+        for period in [year, Period::Quarter(2025, 1), Period::Quarter(2025, 2)] {
+            incremental.push(rounded(
+                &store.published_rows(id, "", period).await.unwrap(),
+            ));
+        }
+    }
+    let summary = store.recompute_indicators(None, &actor()).await.unwrap();
+    assert!(summary.rows > 0 && summary.cases == 11, "{summary:?}");
+    let mut recomputed = Vec::new();
+    for id in &ids {
+        for period in [year, Period::Quarter(2025, 1), Period::Quarter(2025, 2)] {
+            recomputed.push(rounded(
+                &store.published_rows(id, "", period).await.unwrap(),
+            ));
+        }
+    }
+    assert_eq!(incremental, recomputed);
+    // The variants exist and a minimum count of 1 is refused.
+    let variants = store.indicator_variants("EVI003").await.unwrap();
+    assert_eq!(variants, ["", "instrument:phq-9", "type:IFO-MI"]);
+    assert!(store.recompute_indicators(Some(1), &actor()).await.is_err());
+    assert_eq!(
+        store.indicator_periods("EVI003").await.unwrap(),
+        [year, Period::Quarter(2025, 2)]
+    );
+}
+
+async fn a_small_unit_is_suppressed_with_its_sibling(store: &dyn Store) {
+    let mut rng = SplitMix64::new(2);
+    let big = unit(store, "0180").await;
+    let small = unit(store, "0180").await;
+    let other = unit(store, "0180").await;
+    for _ in 0..6 {
+        client(store, &mut rng, &big, 12.0).await;
+    }
+    for _ in 0..7 {
+        client(store, &mut rng, &other, 19.0).await;
+    }
+    client(store, &mut rng, &small, 12.0).await;
+    let rows = store
+        .published_rows("EVI003", "", Period::Year(2025))
+        .await
+        .unwrap();
+    assert_eq!(
+        row(&rows, &small.to_string()).cells[0],
+        Published::Suppressed
+    );
+    // 14 − 7 − 6 would give the small unit away: the smaller sibling goes too.
+    assert_eq!(row(&rows, &big.to_string()).cells[0], Published::Suppressed);
+    assert!(matches!(
+        row(&rows, &other.to_string()).cells[0],
+        Published::Value { n: 7, .. }
+    ));
+    assert!(matches!(
+        row(&rows, "0180").cells[0],
+        Published::Value { n: 14, .. }
+    ));
+    // Nothing of a suppressed cell leaks: no count, no value.
+    let text = format!("{:?}", row(&rows, &small.to_string()).cells);
+    assert!(!text.contains("n:"), "{text}");
+}
