@@ -42,6 +42,9 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// Time the import of a synthetic measurements file of --rows rows.
     Import(BenchImportArgs),
+    /// Time the full recompute of every indicator and the incremental update after one new
+    /// measurement, on a synthetic national population.
+    Indicators(crate::bench_indicators::BenchIndicatorsArgs),
 }
 
 /// Options of `evident bench import`.
@@ -66,6 +69,7 @@ impl BenchArgs {
     pub async fn run(self) -> Result<(), Failure> {
         match self.command {
             BenchCommand::Import(args) => args.run().await,
+            BenchCommand::Indicators(args) => args.run().await,
         }
     }
 }
@@ -141,7 +145,7 @@ fn print_phase(what: &str, rows: usize, report: &ImportReport) {
     }
 }
 
-fn seconds(d: Duration) -> String {
+pub(crate) fn seconds(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
 

@@ -10,13 +10,18 @@
 //! - [`tokens`]: `evident tokens create` — personal access tokens for API clients.
 //! - [`audit`]: `evident audit verify` — check the audit trail's hash chain.
 //! - [`import`]: `evident import cases|measurements FILE` — all-or-nothing CSV import.
-//! - [`bench`]: `evident bench import` — rows per second of a large synthetic import.
+//! - [`indicators`]: `evident indicators compute|check` — recompute indicators, check definitions.
+//! - [`export`]: `evident export measurements|interventions` — the records indicators count, as CSV.
+//! - [`bench`]: `evident bench import|indicators` — import rate; indicator recompute and update times.
 #![forbid(unsafe_code)]
 
 pub mod audit;
 pub mod bench;
+pub mod bench_indicators;
 pub mod demo;
+pub mod export;
 pub mod import;
+pub mod indicators;
 pub mod key;
 pub mod serve;
 pub mod tokens;
@@ -64,7 +69,11 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Import cases or measurements from CSV files, all or nothing.
     Import(import::ImportArgs),
-    /// Measure how fast Evident imports.
+    /// Recompute indicators, or check indicator definitions.
+    Indicators(indicators::IndicatorsArgs),
+    /// Export the records indicators are computed from, as CSV.
+    Export(export::ExportArgs),
+    /// Measure how fast Evident imports and computes indicators.
     Bench(bench::BenchArgs),
 }
 
@@ -102,6 +111,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tokens(args) => args.run().await,
         Command::Audit(args) => args.run().await,
         Command::Import(args) => args.run().await,
+        Command::Indicators(args) => args.run().await,
+        Command::Export(args) => args.run().await,
         Command::Bench(args) => args.run().await,
     }
 }

@@ -29,11 +29,10 @@ pub struct Table {
 /// "all". Cell index = `node * categories + category`.
 pub fn tree_table(parents: &[Option<usize>], counts: &[Vec<u64>]) -> Table {
     let categories = counts.first().map_or(0, Vec::len);
-    let groups: Vec<Range<usize>> = if categories > 1 {
-        vec![1..categories]
-    } else {
-        Vec::new()
-    };
+    let groups: Vec<Range<usize>> = (categories > 1)
+        .then_some(1..categories)
+        .into_iter()
+        .collect();
     breakdown_table(parents, counts, &groups)
 }
 

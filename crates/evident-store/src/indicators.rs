@@ -232,9 +232,12 @@ fn newest_instruments(rows: Vec<(String, String, String)>) -> Result<HashMap<Str
     Ok(newest)
 }
 
+/// The rows of one (indicator, variant, period) tree, by its key.
+type Trees<'a> = HashMap<(&'a str, &'a str, Period), Vec<(&'a RowKey, &'a Row)>>;
+
 /// Groups the (indicator, variant, period) trees of a cube and computes their masks.
 fn masks_of(rows: &HashMap<RowKey, Row>, k: u64) -> HashMap<&RowKey, u8> {
-    let mut trees: HashMap<(&str, &str, Period), Vec<(&RowKey, &Row)>> = HashMap::new();
+    let mut trees: Trees<'_> = HashMap::new();
     for (key, row) in rows {
         trees
             .entry((key.indicator.as_str(), key.variant.as_str(), key.period))

@@ -85,7 +85,10 @@ async fn client(store: &dyn Store, rng: &mut SplitMix64, at: &OrgCode, follow_up
 
 /// A row's cells with floating values rounded: sums accumulated in a different order differ
 /// in the last bits.
-fn rounded(rows: &[PublishedRow]) -> Vec<(String, Vec<(String, Option<u64>, Option<i64>)>)> {
+/// A cell as (status, n, value × 10⁹ rounded).
+type RoundedCell = (String, Option<u64>, Option<i64>);
+
+fn rounded(rows: &[PublishedRow]) -> Vec<(String, Vec<RoundedCell>)> {
     rows.iter()
         .map(|r| {
             let cells = r

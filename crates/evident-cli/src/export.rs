@@ -1,0 +1,132 @@
+//! `evident export measurements|interventions --format csv`: the records indicators are
+//! computed from, one row per measurement or intervention, for analysis elsewhere (and for
+//! the DuckDB comparison in `bench/`). Rows carry the case number, unit, sex and birth year —
+//! never a pseudonym or personal number.
+
+use crate::{Failure, open_store, parse_database_url};
+use clap::{Args, ValueEnum};
+use evident_core::indicator::CaseFacts;
+use evident_store::DatabaseUrl;
+use std::io::Write;
+
+/// Options of `evident export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export.
+    pub what: ExportWhat,
+    /// The file format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// The database.
+    #[arg(long, env = "EVIDENT_DATABASE_URL", default_value = evident_store::url::DEFAULT_DATABASE_URL, value_parser = parse_database_url)]
+    pub database_url: DatabaseUrl,
+}
+
+/// The exportable tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    /// One row per measurement.
+    Measurements,
+    /// One row per intervention.
+    Interventions,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Comma-separated, UTF-8, header row, ISO dates, empty for missing.
+    Csv,
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn write_case(
+    out: &mut impl Write,
+    what: ExportWhat,
+    id: i64,
+    case: &CaseFacts,
+) -> std::io::Result<()> {
+    let person = format!(
+        "{id},{},{},{}",
+        case.unit,
+        u8::from(case.client.female),
+        case.client.birth_year
+    );
+    match what {
+        ExportWhat::Measurements => {
+            let month = case
+                .first_follow_up_month
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            let case_type = case
+                .interventions
+                .first()
+                .map_or("", |i| i.type_code.as_str());
+            for m in &case.measurements {
+                writeln!(
+                    out,
+                    "{person},{},{month},{case_type},{},{},{},{}",
+                    case.opened_on,
+                    m.instrument,
+                    if m.baseline { "baseline" } else { "follow_up" },
+                    m.measured_on,
+                    m.score.map(|s| s.to_string()).unwrap_or_default()
+                )?;
+            }
+        }
+        ExportWhat::Interventions => {
+            for i in &case.interventions {
+                writeln!(
+                    out,
+                    "{person},{},{},{},{},{}",
+                    i.type_code,
+                    date(i.applied_on),
+                    date(i.decided_on),
+                    date(i.started_on),
+                    u8::from(i.private_provider)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl ExportArgs {
+    /// Writes the export to stdout.
+    ///
+    /// # Errors
+    /// When the database cannot be read or stdout cannot be written.
+    pub async fn run(self) -> Result<(), Failure> {
+        let store = open_store(&self.database_url).await?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+        let header = match self.what {
+            ExportWhat::Measurements => {
+                "case_id,unit_code,female,birth_year,opened_on,first_follow_up_month,case_type,instrument_id,time_point,measured_on,score"
+            }
+            ExportWhat::Interventions => {
+                "case_id,unit_code,female,birth_year,type_code,applied_on,decided_on,started_on,private_provider"
+            }
+        };
+        writeln!(out, "{header}").map_err(anyhow::Error::from)?;
+        let mut failed: Option<std::io::Error> = None;
+        let what = self.what;
+        let result = store
+            .for_each_case_facts(&mut |id, case| {
+                if failed.is_none()
+                    && let Err(e) = write_case(&mut out, what, id, case)
+                {
+                    failed = Some(e);
+                }
+            })
+            .await;
+        store.close().await;
+        result?;
+        if let Some(e) = failed {
+            return Err(Failure::User(format!("cannot write the export: {e}")));
+        }
+        out.flush().map_err(anyhow::Error::from)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,321 @@
+//! Pages in a real browser: Debian's Chromium, driven by `browser/run.mjs` (npm
+//! `playwright-core`, `axe-core`) against `evident` serving over real HTTP on a random
+//! loopback port. `browser/README.md` says how to install the prerequisites.
+//!
+//! Other test modules reuse [`DemoServer`] and [`run_scenario`]: start a demo, then describe the
+//! pages to visit and what each must show as JSON steps (the format is at the top of
+//! `browser/run.mjs`).
+
+use crate::command;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The password of every demo user (`evident demo` prints it too).
+pub(crate) const DEMO_PASSWORD: &str = "evident-demo-2026";
+
+/// The browser the scenarios run in: Debian's package, never a downloaded one.
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// How long one scenario may take before it is stopped and the test fails.
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// What to run when a prerequisite is missing (the same steps as `.ci/run`).
+const INSTALL: &str = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium\n  \
+     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix browser   (from the workspace root)";
+
+/// The workspace root, where `browser/` lives.
+pub(crate) fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/evident-cli sits two levels below the workspace root")
+        .to_path_buf()
+}
+
+/// The workspace's target directory: `CARGO_TARGET_DIR` when set, else the one holding this
+/// test binary (`target/debug/deps/it-…`).
+fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return workspace_root().join(dir);
+    }
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors()
+        .nth(3)
+        .expect("the test binary sits in target/<profile>/deps")
+        .to_path_buf()
+}
+
+/// Fails the test, saying what to install, unless Chromium, Node and the npm packages are there.
+fn require_prerequisites(root: &Path) {
+    let mut missing = Vec::new();
+    if !Path::new(CHROMIUM).is_file() {
+        missing.push(format!("{CHROMIUM} (Debian's chromium package)"));
+    }
+    for package in ["playwright-core", "axe-core"] {
+        let dir = root.join("browser/node_modules").join(package);
+        if !dir.join("package.json").is_file() {
+            missing.push(dir.display().to_string());
+        }
+    }
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        missing.push("node (Node.js 20 or later) on PATH".to_owned());
+    }
+    assert!(
+        missing.is_empty(),
+        "the browser tests need {}.\nInstall them with:\n  {INSTALL}",
+        missing.join(", ")
+    );
+}
+
+/// Runs the browser scenario `steps` against `base` (`http://127.0.0.1:PORT`), signed in as
+/// `login` (e-mail, password) or signed out, and fails the test with the driver's report if
+/// any step fails. Screenshots and `report.json` go to `target/browser-artifacts/<name>/`.
+pub(crate) fn run_scenario(
+    base: &str,
+    login: Option<(&str, &str)>,
+    steps: serde_json::Value,
+    name: &str,
+) {
+    let root = workspace_root();
+    require_prerequisites(&root);
+    let artifacts = target_dir().join("browser-artifacts").join(name);
+    match std::fs::remove_dir_all(&artifacts) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => panic!("cannot clear {}: {e}", artifacts.display()),
+    }
+    std::fs::create_dir_all(&artifacts)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", artifacts.display()));
+    let scenario = serde_json::json!({
+        "base": base,
+        "artifacts": artifacts,
+        "login": login.map(|(email, password)| serde_json::json!({"email": email, "password": password})),
+        "steps": steps,
+    });
+    let file = tempfile::Builder::new()
+        .prefix("evident-scenario-")
+        .suffix(".json")
+        .tempfile()
+        .unwrap();
+    std::fs::write(file.path(), serde_json::to_vec_pretty(&scenario).unwrap()).unwrap();
+
+    // The driver's output goes to files, so a long report can never fill a pipe and stall it.
+    let stdout_path = artifacts.join("driver-stdout.txt");
+    let stderr_path = artifacts.join("driver-stderr.txt");
+    let mut child = Command::new("node")
+        .arg("browser/run.mjs")
+        .arg(file.path())
+        .current_dir(&root)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).unwrap())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .expect("starting node browser/run.mjs");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > SCENARIO_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let read = |path: &Path| std::fs::read_to_string(path).unwrap_or_default();
+    match status {
+        Some(status) if status.success() => print!("{}", read(&stdout_path)),
+        Some(status) => panic!(
+            "browser scenario {name:?} failed ({status}):\n{}{}",
+            read(&stdout_path),
+            read(&stderr_path)
+        ),
+        None => panic!(
+            "browser scenario {name:?} took longer than {SCENARIO_TIMEOUT:?} and was stopped:\n{}{}",
+            read(&stdout_path),
+            read(&stderr_path)
+        ),
+    }
+}
+
+/// `evident demo --serve` on a small synthetic population in a temporary directory, on a
+/// random loopback port; stopped (and its directory removed) when dropped.
+pub(crate) struct DemoServer {
+    child: Child,
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub(crate) base: String,
+    /// Each demo user's e-mail address and the organisation code their role is granted on.
+    pub(crate) users: HashMap<String, String>,
+    dir: tempfile::TempDir,
+}
+
+impl DemoServer {
+    /// Creates the demo for `seed` with `clients` synthetic clients and serves it.
+    pub(crate) fn start(seed: u64, clients: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+        let (seed, clients) = (seed.to_string(), clients.to_string());
+        let mut child = command(
+            dir.path(),
+            &[
+                "demo",
+                "--seed",
+                &seed,
+                "--clients",
+                &clients,
+                "--serve",
+                "--addr",
+                "127.0.0.1:0",
+            ],
+        )
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("starting evident demo --serve");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut users = HashMap::new();
+        let mut base = None;
+        let mut seen = String::new();
+        for line in lines.by_ref() {
+            let Ok(line) = line else { break };
+            seen.push_str(&line);
+            seen.push('\n');
+            // "  practitioner@demo.evident.example   practitioner on 0380-0001"
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if let [email, _role, "on", org] = words[..]
+                && email.contains('@')
+            {
+                users.insert(email.to_owned(), org.to_owned());
+            }
+            if let Some(rest) = line.split("http://").nth(1) {
+                let addr = rest.split('/').next().unwrap_or_default();
+                base = Some(format!("http://{addr}"));
+                break;
+            }
+        }
+        let mut server = Self {
+            child,
+            base: String::new(),
+            users,
+            dir,
+        };
+        let Some(base) = base else {
+            let _ = server.child.kill();
+            let _ = server.child.wait();
+            panic!(
+                "evident demo --serve printed no address.\nstdout:\n{seen}\nstderr:\n{}",
+                server.log()
+            );
+        };
+        server.base = base;
+        // Keep reading standard output so that the server never writes into a closed pipe.
+        std::thread::spawn(move || for _ in lines {});
+        server
+    }
+
+    /// The organisation code `email`'s role is granted on.
+    pub(crate) fn org_of(&self, email: &str) -> &str {
+        self.users
+            .get(email)
+            .unwrap_or_else(|| panic!("no demo user {email}; the demo listed {:?}", self.users))
+    }
+
+    /// What the server has logged so far.
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn demo_pages_render_in_chromium() {
+    let server = DemoServer::start(7, 2000);
+    let practitioner = "practitioner@demo.evident.example";
+    let unit = server.org_of(practitioner).to_owned();
+    let municipality = server
+        .org_of("municipality.analyst@demo.evident.example")
+        .to_owned();
+    assert!(
+        unit.starts_with(&format!("{municipality}-")),
+        "the practitioner's unit {unit} lies in the analyst's municipality {municipality}"
+    );
+
+    // Templates: home.html, orgs/municipality.html, orgs/unit.html, cases/unit.html,
+    // cases/case.html, cases/follow_up.html; texts in Swedish, the default language.
+    run_scenario(
+        &server.base,
+        Some((practitioner, DEMO_PASSWORD)),
+        serde_json::json!([
+            {
+                "visit": "/",
+                "screenshot": "home.png",
+                "expect_text": ["Evident hjälper socialtjänsten", "Demo practitioner", "Logga ut"],
+                "expect_selector": ["h1", "a.button[href='/orgs']"],
+                "axe": true
+            },
+            {
+                "visit": format!("/orgs/{municipality}"),
+                "screenshot": "municipality.png",
+                "expect_text": [municipality, "Enheter"],
+                "expect_selector": [format!("a[href='/orgs/{unit}']")],
+                "axe": true
+            },
+            {
+                "visit": format!("/orgs/{unit}"),
+                "screenshot": "unit.png",
+                "expect_text": [unit, "Ärenden", "Uppföljning av resultat"],
+                "expect_selector": [format!("a[href='/orgs/{unit}/cases']")],
+                "axe": true
+            },
+            {
+                "visit": format!("/orgs/{unit}/cases"),
+                "click": "tbody a[href^='/cases/']",
+                "screenshot": "case.png",
+                "expect_text": ["Ärende #", "Uppföljningar", "Mätningar", "Insatser"],
+                "expect_selector": ["dl.facts", "form[action$='/close']"],
+                "axe": true
+            },
+            {
+                "visit": format!("/orgs/{unit}/follow-up"),
+                "screenshot": "follow-up.png",
+                "expect_text": ["Uppföljning av resultat"],
+                "expect_selector": ["table.numbers tbody tr"],
+                "axe": true
+            },
+            {
+                "visit": format!("/orgs/{unit}/cases"),
+                "viewport": [390, 844],
+                "screenshot": "cases-phone.png",
+                "expect_text": ["Ärenden", "Öppna ärende"],
+                "axe": true
+            }
+        ]),
+        "demo-practitioner",
+    );
+
+    run_scenario(
+        &server.base,
+        Some(("auditor@demo.evident.example", DEMO_PASSWORD)),
+        serde_json::json!([
+            {
+                "visit": "/audit",
+                "screenshot": "audit.png",
+                "expect_text": ["Loggbok", "Kedjan är obruten"],
+                "expect_selector": ["table.audit tbody tr", "a[href='/audit']"],
+                "axe": true
+            }
+        ]),
+        "demo-auditor",
+    );
+}
