@@ -2,7 +2,7 @@
 //! way to read them — through disclosure control, so that no suppressed value leaves this
 //! crate for any page, API or export.
 //!
-//! A full recompute streams every case's facts out of the database in case order, computes
+//! A full recompute reads every case's facts out of the database (each table once, in id order), computes
 //! the cube in memory (`evident_core::indicator::compute`), masks each (indicator, variant,
 //! period) tree and replaces the stored rows. A write to one case applies the difference
 //! between the case's records before and after the write to the rows along its unit's
@@ -459,46 +459,46 @@ macro_rules! impl_indicator_store {
                 Ok(())
             }
 
-            /// Streams every case's facts in case order, calling `each` once per case.
+            /// Reads every case's facts and calls `each` once per case, in case order. Each
+            /// table is read once in id order (a plain scan on SQLite, no sort by case) and
+            /// its rows are attached to their case in memory.
             async fn stream_case_facts<F: FnMut(i64, &CaseFacts) + Send>(
                 &self,
                 mut each: F,
             ) -> Result<u64> {
-                let mut cases = sqlx::query_as::<_, CaseFactRow>(sqlx::AssertSqlSafe(format!("{CASES_SQL} order by r.id"))).fetch(&self.pool);
-                let mut interventions =
-                    sqlx::query_as::<_, InterventionFactRow>(sqlx::AssertSqlSafe(format!("{INTERVENTIONS_SQL} order by i.case_id, i.id"))).fetch(&self.pool);
-                let mut measurements =
-                    sqlx::query_as::<_, MeasurementFactRow>(sqlx::AssertSqlSafe(format!("{MEASUREMENTS_SQL} order by m.case_id"))).fetch(&self.pool);
-                let mut goals = sqlx::query_as::<_, GoalFactRow>(sqlx::AssertSqlSafe(format!("{GOALS_SQL} order by n.case_id, g.id"))).fetch(&self.pool);
-                let mut next_intervention = interventions.try_next().await?;
-                let mut next_measurement = measurements.try_next().await?;
-                let mut next_goal = goals.try_next().await?;
-                let mut count = 0;
-                while let Some(row) = cases.try_next().await? {
-                    let id = row.id;
-                    let mut case = row.into_facts()?;
-                    while let Some(i) = next_intervention.take_if(|i| i.case_id <= id) {
-                        if i.case_id == id {
-                            case.interventions.push(intervention_facts(i));
-                        }
-                        next_intervention = interventions.try_next().await?;
-                    }
-                    while let Some(m) = next_measurement.take_if(|m| m.case_id <= id) {
-                        if m.case_id == id {
-                            case.measurements.push(measurement_facts(m));
-                        }
-                        next_measurement = measurements.try_next().await?;
-                    }
-                    while let Some(g) = next_goal.take_if(|g| g.case_id <= id) {
-                        if g.case_id == id {
-                            case.goals.push(g.outcome);
-                        }
-                        next_goal = goals.try_next().await?;
-                    }
-                    each(id, &case);
-                    count += 1;
+                let mut cases: Vec<(i64, CaseFacts)> = Vec::new();
+                let mut index: HashMap<i64, usize> = HashMap::new();
+                let mut rows = sqlx::query_as::<_, CaseFactRow>(sqlx::AssertSqlSafe(format!("{CASES_SQL} order by r.id"))).fetch(&self.pool);
+                while let Some(row) = rows.try_next().await? {
+                    index.insert(row.id, cases.len());
+                    cases.push((row.id, row.into_facts()?));
                 }
-                Ok(count)
+                drop(rows);
+                let mut rows = sqlx::query_as::<_, InterventionFactRow>(sqlx::AssertSqlSafe(format!("{INTERVENTIONS_SQL} order by i.id"))).fetch(&self.pool);
+                while let Some(row) = rows.try_next().await? {
+                    if let Some(i) = index.get(&row.case_id) {
+                        cases[*i].1.interventions.push(intervention_facts(row));
+                    }
+                }
+                drop(rows);
+                let mut rows = sqlx::query_as::<_, MeasurementFactRow>(sqlx::AssertSqlSafe(format!("{MEASUREMENTS_SQL} order by m.id"))).fetch(&self.pool);
+                while let Some(row) = rows.try_next().await? {
+                    if let Some(i) = index.get(&row.case_id) {
+                        cases[*i].1.measurements.push(measurement_facts(row));
+                    }
+                }
+                drop(rows);
+                let mut rows = sqlx::query_as::<_, GoalFactRow>(sqlx::AssertSqlSafe(format!("{GOALS_SQL} order by g.id"))).fetch(&self.pool);
+                while let Some(row) = rows.try_next().await? {
+                    if let Some(i) = index.get(&row.case_id) {
+                        cases[*i].1.goals.push(row.outcome);
+                    }
+                }
+                drop(rows);
+                for (id, case) in &cases {
+                    each(*id, case);
+                }
+                Ok(cases.len() as u64)
             }
         }
 
