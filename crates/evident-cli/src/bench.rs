@@ -10,10 +10,10 @@
 
 use crate::import::{ImportReport, Source, import_sources};
 use crate::{Failure, cli_actor, open_store, parse_database_url};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use clap::{Args, Subcommand};
 use evident_core::instrument::Instrument;
-use evident_core::person::PseudonymKey;
+use evident_core::person::{PseudonymKey, synthetic_number_text};
 use evident_core::rng::SplitMix64;
 use evident_core::{NewUnit, UnitUpdate};
 use evident_store::{DatabaseUrl, Store};
@@ -168,29 +168,7 @@ fn per_second(rows: usize, d: Duration) -> String {
 pub fn synthetic_number(n: usize) -> String {
     let epoch = NaiveDate::from_ymd_opt(1930, 1, 1).expect("a valid date");
     let birth = epoch + chrono::Duration::days((n / 1000) as i64);
-    let serial = n % 1000;
-    let body = format!(
-        "{:02}{:02}{:02}{serial:03}",
-        birth.year() % 100,
-        birth.month(),
-        birth.day()
-    );
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            let p = if i % 2 == 0 { d * 2 } else { d };
-            p / 10 + p % 10
-        })
-        .sum();
-    format!(
-        "{}{:02}{:02}-{serial:03}{}",
-        birth.year(),
-        birth.month(),
-        birth.day(),
-        (10 - sum % 10) % 10
-    )
+    synthetic_number_text(birth, (n % 1000) as u32)
 }
 
 /// A cases file (one case per client, opened in 2024) and a measurements file of `rows`

@@ -10,10 +10,10 @@
 
 use crate::import::{Source, import_sources};
 use crate::{Failure, cli_actor, open_store, parse_database_url};
-use chrono::{Datelike, Duration, Months, NaiveDate};
+use chrono::{Duration, Months, NaiveDate};
 use clap::Args;
 use evident_core::followup::{Respondent, TimePoint};
-use evident_core::person::PseudonymKey;
+use evident_core::person::{PseudonymKey, synthetic_number_text};
 use evident_core::rng::SplitMix64;
 use evident_core::{NewUnit, OrgCode, Registry, UnitUpdate};
 use evident_store::followup::NewMeasurement;
@@ -200,29 +200,7 @@ impl BenchIndicatorsArgs {
 fn bench_number(n: usize) -> String {
     let epoch = NaiveDate::from_ymd_opt(1930, 1, 1).expect("a valid date");
     let birth = epoch + Duration::days((n % 29_000) as i64);
-    let serial = (n / 29_000) * 2 + n % 2;
-    let body = format!(
-        "{:02}{:02}{:02}{serial:03}",
-        birth.year() % 100,
-        birth.month(),
-        birth.day()
-    );
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            let p = if i % 2 == 0 { d * 2 } else { d };
-            p / 10 + p % 10
-        })
-        .sum();
-    format!(
-        "{}{:02}{:02}-{serial:03}{}",
-        birth.year(),
-        birth.month(),
-        birth.day(),
-        (10 - sum % 10) % 10
-    )
+    synthetic_number_text(birth, ((n / 29_000) * 2 + n % 2) as u32)
 }
 
 /// A cases file and a measurements file (scores only) for `clients` clients.

@@ -83,28 +83,7 @@ pub fn synthetic_personal_number(rng: &mut SplitMix64, year: i32) -> String {
     let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid");
     let birth = start + Duration::days(rng.below(365) as i64);
     let serial = rng.below(1000) as u32;
-    let yymmdd_serial = format!(
-        "{:02}{:02}{:02}{serial:03}",
-        birth.year() % 100,
-        birth.month(),
-        birth.day()
-    );
-    let digits: Vec<u32> = yymmdd_serial.bytes().map(|b| u32::from(b - b'0')).collect();
-    let sum: u32 = digits
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| {
-            let p = if i % 2 == 0 { d * 2 } else { d };
-            p / 10 + p % 10
-        })
-        .sum();
-    format!(
-        "{}{:02}{:02}-{serial:03}{}",
-        birth.year(),
-        birth.month(),
-        birth.day(),
-        (10 - sum % 10) % 10
-    )
+    crate::person::synthetic_number_text(birth, serial)
 }
 
 /// Answers whose score lands near `target` (each item nudged at random, a few left blank).

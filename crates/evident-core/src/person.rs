@@ -163,6 +163,25 @@ impl PersonalNumber {
     }
 }
 
+/// The text of a valid personal number (`YYYYMMDD-NNNC`) for a birth date and a birth number
+/// below 1000, with its check digit: for synthetic test and demo populations.
+pub fn synthetic_number_text(birth: NaiveDate, serial: u32) -> String {
+    let body = format!(
+        "{:02}{:02}{:02}{serial:03}",
+        birth.year() % 100,
+        birth.month(),
+        birth.day()
+    );
+    let digits: Vec<u32> = body.bytes().map(|b| u32::from(b - b'0')).collect();
+    format!(
+        "{}{:02}{:02}-{serial:03}{}",
+        birth.year(),
+        birth.month(),
+        birth.day(),
+        luhn_check_digit(&digits)
+    )
+}
+
 /// The Luhn check digit of nine digits (weights 2,1,2,1,…; digits of products summed).
 fn luhn_check_digit(digits: &[u32]) -> u32 {
     let sum: u32 = digits

@@ -457,9 +457,10 @@ macro_rules! impl_follow_up_store {
 
             async fn add_intervention(&self, case_id: i64, new: &NewIntervention, actor: &Actor) -> Result<Intervention> {
                 new.dates.validate()?;
+                let instruments = self.instruments_by_id().await?;
                 let mut tx = self.begin_write().await?;
                 let client = Self::case_client(&mut tx, case_id).await?;
-                let before = Self::case_facts_in(&mut tx, case_id).await?;
+                let before = Self::case_facts_in(&mut tx, case_id, &instruments).await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     r"
                     insert into intervention
@@ -482,7 +483,7 @@ macro_rules! impl_follow_up_store {
                 .fetch_optional(&mut *tx)
                 .await?;
                 let id = id.ok_or_else(|| StorageError::not_found("provider unit", &new.provider))?;
-                Self::refresh_case_in(&mut tx, case_id, before).await?;
+                Self::refresh_case_in(&mut tx, case_id, before, &instruments).await?;
                 Self::audit_client(&mut tx, actor, "intervention.add", format!("intervention:{id}"), client).await?;
                 tx.commit().await?;
                 Ok(Intervention {
@@ -562,6 +563,7 @@ macro_rules! impl_follow_up_store {
             }
 
             async fn set_goal_outcome(&self, goal_id: i64, outcome: GoalOutcome, actor: &Actor) -> Result<()> {
+                let instruments = self.instruments_by_id().await?;
                 let mut tx = self.begin_write().await?;
                 let case_id: Option<i64> = sqlx::query_scalar(
                     r"
@@ -575,7 +577,7 @@ macro_rules! impl_follow_up_store {
                 .fetch_optional(&mut *tx)
                 .await?;
                 let case_id = case_id.ok_or_else(|| StorageError::not_found("goal", goal_id))?;
-                let before = Self::case_facts_in(&mut tx, case_id).await?;
+                let before = Self::case_facts_in(&mut tx, case_id, &instruments).await?;
                 sqlx::query(
                     r"
                     update goal
@@ -587,7 +589,7 @@ macro_rules! impl_follow_up_store {
                 .bind(outcome.as_str())
                 .execute(&mut *tx)
                 .await?;
-                Self::refresh_case_in(&mut tx, case_id, before).await?;
+                Self::refresh_case_in(&mut tx, case_id, before, &instruments).await?;
                 let client = Self::case_client(&mut tx, case_id).await?;
                 Self::audit_client(&mut tx, actor, "goal.follow_up", format!("goal:{goal_id}"), client).await?;
                 tx.commit().await?;
@@ -711,9 +713,10 @@ macro_rules! impl_follow_up_store {
 
             async fn record_measurement(&self, case_id: i64, new: &NewMeasurement, actor: &Actor) -> Result<Measurement> {
                 let answers = serde_json::to_string(&new.answers).map_err(|e| anyhow::anyhow!("serialising answers: {e}"))?;
+                let instruments = self.instruments_by_id().await?;
                 let mut tx = self.begin_write().await?;
                 let client = Self::case_client(&mut tx, case_id).await?;
-                let before = Self::case_facts_in(&mut tx, case_id).await?;
+                let before = Self::case_facts_in(&mut tx, case_id, &instruments).await?;
                 let id: i64 = sqlx::query_scalar(
                     r"
                     insert into measurement
@@ -733,7 +736,7 @@ macro_rules! impl_follow_up_store {
                 .bind(new.score)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::refresh_case_in(&mut tx, case_id, before).await?;
+                Self::refresh_case_in(&mut tx, case_id, before, &instruments).await?;
                 Self::audit_client(&mut tx, actor, "measurement.record", format!("measurement:{id}"), client).await?;
                 tx.commit().await?;
                 Ok(Measurement {

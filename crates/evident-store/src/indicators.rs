@@ -216,22 +216,6 @@ fn measurement_facts(row: MeasurementFactRow) -> MeasurementFacts {
     }
 }
 
-/// The newest version of each stored instrument, by id, for classifying change.
-fn newest_instruments(rows: Vec<(String, String, String)>) -> Result<HashMap<String, Instrument>> {
-    let mut newest: HashMap<String, Instrument> = HashMap::new();
-    for (_, _, definition) in rows {
-        let instrument: Instrument = serde_json::from_str(&definition)
-            .map_err(|e| anyhow::anyhow!("stored instrument definition: {e}"))?;
-        match newest.get(&instrument.id) {
-            Some(old) if old.version >= instrument.version => {}
-            _ => {
-                newest.insert(instrument.id.clone(), instrument);
-            }
-        }
-    }
-    Ok(newest)
-}
-
 /// The rows of one (indicator, variant, period) tree, by its key.
 type Trees<'a> = HashMap<(&'a str, &'a str, Period), Vec<(&'a RowKey, &'a Row)>>;
 
@@ -269,10 +253,20 @@ fn publish_row(indicator: &str, stats: &Row, mask: u8) -> Vec<Published> {
 macro_rules! impl_indicator_store {
     ($store:ty, $parameters:expr) => {
         impl $store {
-            /// The facts of one case as they stand in `tx`, with the instruments to score them.
+            /// The newest version of each stored instrument, by id, for classifying change.
+            pub(crate) async fn instruments_by_id(&self) -> Result<HashMap<String, Instrument>> {
+                Ok(crate::FollowUpStore::list_instruments(self)
+                    .await?
+                    .into_iter()
+                    .map(|i| (i.id.clone(), i))
+                    .collect())
+            }
+
+            /// The facts of one case as they stand in `tx`, scored with `instruments`.
             pub(crate) async fn case_facts_in(
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
                 case_id: i64,
+                instruments: &HashMap<String, Instrument>,
             ) -> Result<Facts> {
                 let mut facts = Facts::default();
                 let case: Option<CaseFactRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{CASES_SQL} where r.id = $1")))
@@ -300,15 +294,7 @@ macro_rules! impl_indicator_store {
                     .fetch_all(&mut **tx)
                     .await?;
                 case.goals = goals.into_iter().map(|g| g.outcome).collect();
-                let instruments: Vec<(String, String, String)> = sqlx::query_as(
-                    r"
-                    select id, version, definition
-                    from instrument
-                    ",
-                )
-                .fetch_all(&mut **tx)
-                .await?;
-                facts.add_case(&case, &newest_instruments(instruments)?);
+                facts.add_case(&case, instruments);
                 Ok(facts)
             }
 
@@ -317,6 +303,7 @@ macro_rules! impl_indicator_store {
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
                 case_id: i64,
                 before: Facts,
+                instruments: &HashMap<String, Instrument>,
             ) -> Result<()> {
                 let (min_count, current): (i32, i32) = sqlx::query_as(
                     r"
@@ -332,7 +319,7 @@ macro_rules! impl_indicator_store {
                     return Ok(());
                 }
                 let k = min_count as u64;
-                let after = Self::case_facts_in(tx, case_id).await?;
+                let after = Self::case_facts_in(tx, case_id, instruments).await?;
                 let mut remask: BTreeSet<(String, String, Period)> = BTreeSet::new();
                 for (key, change) in delta(indicator_set(), &before, &after) {
                     let period = key.period.to_string();
@@ -508,15 +495,7 @@ macro_rules! impl_indicator_store {
                 if let Some(k) = min_count.filter(|k| *k < 2) {
                     return Err(anyhow::anyhow!("a minimum count of {k} would publish values resting on one individual; use 2 or more").into());
                 }
-                let instruments: Vec<(String, String, String)> = sqlx::query_as(
-                    r"
-                    select id, version, definition
-                    from instrument
-                    ",
-                )
-                .fetch_all(&self.pool)
-                .await?;
-                let instruments = newest_instruments(instruments)?;
+                let instruments = self.instruments_by_id().await?;
                 let mut facts = Facts::default();
                 let cases = self
                     .stream_case_facts(|_, case| facts.add_case(case, &instruments))
