@@ -106,6 +106,28 @@ impl Registry {
 
 static NATION: std::sync::LazyLock<OrgNode> = std::sync::LazyLock::new(Registry::nation);
 
+const POPULATION_CSV: &str = include_str!("../../../data/sweden/population.csv");
+
+/// Registered population per municipality code (SCB, 31 December 2021; see
+/// `data/sweden/SOURCE.md`), for grouping similar municipalities by size.
+static POPULATION: std::sync::LazyLock<std::collections::HashMap<String, u64>> =
+    std::sync::LazyLock::new(|| {
+        POPULATION_CSV
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let (code, population) = line.trim().split_once(',')?;
+                Some((code.to_owned(), population.parse().ok()?))
+            })
+            .collect()
+    });
+
+/// The registered population of a municipality (SCB, 31 December 2021); `None` for other
+/// nodes.
+pub fn population(municipality: &OrgCode) -> Option<u64> {
+    POPULATION.get(municipality.as_str()).copied()
+}
+
 fn at(file: &str, line: usize, err: DomainError) -> DomainError {
     DomainError::new(err.field, format!("{file} line {line}: {}", err.problem))
 }
@@ -141,6 +163,18 @@ fn read_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_municipality_has_a_population_summing_to_scbs_2021_total() {
+        let registry = Registry::sweden();
+        let total: u64 = registry
+            .municipalities
+            .iter()
+            .map(|m| population(&m.code).expect("every municipality has a population"))
+            .sum();
+        assert_eq!(total, 10_452_326);
+        assert_eq!(population(&OrgCode::nation()), None);
+    }
 
     #[test]
     fn the_embedded_registry_has_21_counties_and_290_municipalities_under_them() {

@@ -6,6 +6,7 @@ pub mod cube;
 pub mod definition;
 pub mod facts;
 pub mod publish;
+pub mod report;
 
 pub use cube::{CATEGORIES, Cube, Period, Row, RowKey, Stats, compute, delta};
 pub use definition::{Better, Definition, DefinitionError, IndicatorSet, Measure, ValueUnit};
