@@ -58,6 +58,10 @@ fn unique_field(constraint: &str, message: &str) -> &'static str {
         || message.contains("unit.code")
     {
         "code"
+    } else if constraint.starts_with("comparison_group")
+        || message.contains("comparison_group.name")
+    {
+        "name"
     } else {
         "record"
     }

@@ -13,6 +13,7 @@
 //! - [`accounts`]: [`AccountStore`] — users, grants, sessions, access tokens, login throttling.
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
 //! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements.
+//! - [`groups`]: [`ComparisonGroupStore`] — user-defined comparison groups of municipalities.
 //! - [`indicators`]: [`IndicatorStore`] — indicator rows kept current per case write, read only through disclosure control.
 //! - [`import`]: [`ImportStore`] — all-or-nothing bulk import of checked CSV files, in batches.
 //! - [`orgs`]: [`OrgStore`] — the registry, the organisation tree and units.
@@ -24,6 +25,7 @@ pub mod accounts;
 pub mod audit;
 pub mod error;
 pub mod followup;
+pub mod groups;
 pub mod import;
 pub mod indicators;
 pub mod orgs;
@@ -40,6 +42,7 @@ pub use accounts::AccountStore;
 pub use audit::{AuditFilter, AuditStore};
 pub use error::{Result, StorageError};
 pub use followup::FollowUpStore;
+pub use groups::ComparisonGroupStore;
 pub use import::ImportStore;
 pub use indicators::{IndicatorState, IndicatorStore, PublishedRow, RecomputeSummary};
 pub use orgs::OrgStore;
@@ -73,6 +76,7 @@ pub trait Store:
     + FollowUpStore
     + ImportStore
     + IndicatorStore
+    + ComparisonGroupStore
     + Send
     + Sync
     + 'static

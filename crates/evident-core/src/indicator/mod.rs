@@ -5,6 +5,7 @@
 pub mod cube;
 pub mod definition;
 pub mod facts;
+pub mod group;
 pub mod publish;
 pub mod report;
 
