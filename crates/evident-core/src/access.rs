@@ -103,7 +103,7 @@ impl Role {
     }
 
     /// Whether this role, on a node covering the target, allows `action` on data of `class`.
-    fn allows(self, action: Action, class: DataClass) -> bool {
+    pub fn allows(self, action: Action, class: DataClass) -> bool {
         use Action::*;
         use DataClass::*;
         use Role::*;

@@ -10,6 +10,8 @@
 //! - [`i18n`]: the interface languages and every text the pages show.
 //! - [`accounts`]: managing staff accounts, shared by the API and the pages.
 //! - [`chart`]: server-rendered SVG charts of scores over time.
+//! - [`comparisons`]: open comparisons — ranked tables, funnels, profiles and their downloads.
+//! - [`funnel`]: server-rendered SVG funnel plots for the indicator pages.
 //! - [`export`]: a unit's measurements as Swedish-Excel CSV or a FHIR Bundle.
 //! - [`followup`]: local follow-up (clients, cases, measurements), shared by the API and the pages.
 //! - [`auth`]: sign-in, sessions, tokens, CSRF, and the gate to the access policy.
@@ -21,9 +23,11 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod chart;
+pub mod comparisons;
 pub mod error;
 pub mod export;
 pub mod followup;
+pub mod funnel;
 pub mod html;
 pub mod i18n;
 pub mod server;

@@ -16,6 +16,8 @@
 //! - [`users`]: managing staff accounts and their roles.
 //! - [`audit`]: searching and verifying the audit trail.
 //! - [`cases`]: local follow-up — cases, interventions, needs, goals, measurements, the unit table.
+//! - [`kpi`]: open comparisons in Kolada's shape (`/kpi`, `/data/kpi/…`, `/oudata/kpi/…`) and
+//!   comparison groups.
 //! - [`instruments`]: the instrument library (FHIR Questionnaires) and the intervention catalogue.
 
 pub mod account;
@@ -23,6 +25,7 @@ pub mod audit;
 pub mod cases;
 pub mod extract;
 pub mod instruments;
+pub mod kpi;
 pub mod model;
 pub mod orgs;
 pub mod support;
@@ -55,7 +58,8 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "account", description = "The caller and their personal access tokens"),
         (name = "users", description = "Staff accounts and their roles"),
         (name = "audit", description = "The audit trail"),
-        (name = "follow-up", description = "Clients, cases, interventions, needs, goals, instruments and measurements")
+        (name = "follow-up", description = "Clients, cases, interventions, needs, goals, instruments and measurements"),
+        (name = "comparisons", description = "Open comparisons in the shape of Kolada's API (kpi, data, oudata): indicator metadata and values after disclosure control, with gender (T/K/M) and age breakdowns; comparison groups")
     ),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session" = []))
@@ -127,6 +131,13 @@ fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(instruments::get_instrument))
         .routes(routes!(instruments::list_intervention_types))
+        .routes(routes!(kpi::list_kpis))
+        .routes(routes!(kpi::get_kpi))
+        .routes(routes!(kpi::kpi_municipality_data))
+        .routes(routes!(kpi::kpi_year_data))
+        .routes(routes!(kpi::kpi_unit_data))
+        .routes(routes!(kpi::list_groups, kpi::create_group))
+        .routes(routes!(kpi::delete_group))
 }
 
 /// The API router, serving its own OpenAPI document at `/api/v1/openapi.json`.

@@ -7,6 +7,8 @@
 //!   forms that create and edit units and dialog partners.
 //! - [`lang`]: the language switch.
 //! - [`cases`]: local follow-up — a unit's cases, the case page, measurements, the unit table.
+//! - [`comparisons`]: open comparisons — indicator tables with funnel plots, municipality
+//!   profiles, comparison groups, CSV/Excel downloads.
 //! - [`auth`]: sign-in, sign-out and the account page (password, access tokens).
 //! - [`users`]: user administration.
 //! - [`audit`]: the auditor's page.
@@ -14,6 +16,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod comparisons;
 pub mod home;
 pub mod lang;
 pub mod orgs;
@@ -45,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(orgs::router())
         .merge(auth::router())
         .merge(cases::router())
+        .merge(comparisons::router())
         .merge(users::router())
         .merge(audit::router())
 }

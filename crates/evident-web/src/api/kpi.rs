@@ -1,0 +1,586 @@
+//! Open comparisons as JSON, in the shape Kolada (the Swedish municipal KPI database) users
+//! already script against: `/kpi` for metadata, `/data/kpi/{id}/municipality/{m}/year/{p}` for
+//! values, `/oudata/kpi/{id}/ou/{unit}/year/{p}` for units; each answer is
+//! `{"count", "values"}`, and each value carries a gender breakdown (`T` total, `K` women, `M`
+//! men) with a status (`""`, `"Missing"`, `"Suppressed"`). As in Kolada, ids, organisation
+//! codes and periods may be given as comma-separated lists.
+//!
+//! Differences from Kolada, stated in the OpenAPI document: periods may be quarters
+//! (`2025Q3`); organisation ids are Evident's codes (`SE`, county `03`, municipality `0380`);
+//! each value also has its 95 % interval and an `age` breakdown; `variant` selects a split by
+//! instrument or intervention type. Everything has passed disclosure control: a suppressed cell
+//! has no number, and no data is `null` with status `Missing`, never 0.
+//!
+//! Comparison groups (user-defined sets of municipalities for profiles) are managed here too.
+
+use crate::AppState;
+use crate::api::extract::{ApiJson, ApiQuery};
+use crate::auth::{SignedIn, Viewer};
+use crate::comparisons::{self, SelectionParams, display_number};
+use crate::error::{ApiResult, AppError, ErrorBody};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use evident_core::access::Role;
+use evident_core::indicator::group::{ComparisonGroup, NewComparisonGroup};
+use evident_core::indicator::{Better, CATEGORIES, Definition, Period, Published, ValueUnit};
+use evident_core::{OrgCode, OrgLevel};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A list answer, as Kolada gives it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KpiList {
+    /// How many values.
+    pub count: usize,
+    /// The indicators.
+    pub values: Vec<Kpi>,
+}
+
+/// An indicator's metadata.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Kpi {
+    /// The id (`EVI001`).
+    pub id: String,
+    /// The Swedish title.
+    pub title: String,
+    /// The Swedish description.
+    pub description: String,
+    /// The English title.
+    pub title_en: String,
+    /// The English description.
+    pub description_en: String,
+    /// Always 1: every indicator is broken down by sex.
+    pub is_divided_by_gender: u8,
+    /// Whether unit (`ou`) values exist: always true.
+    pub has_ou_data: bool,
+    /// `K`, as Kolada marks municipal indicators.
+    pub municipality_type: String,
+    /// `percent`, `percentage_points`, `days` or `effect_size`.
+    pub unit: String,
+    /// `higher`, `lower` or `neutral`.
+    pub better: String,
+    /// The definition's version.
+    pub version: u32,
+    /// Periods with data, newest first.
+    pub periods: Vec<String>,
+    /// Variants besides `all`.
+    pub variants: Vec<String>,
+    /// The definition as written in `data/indicators/`.
+    #[schema(value_type = Object)]
+    pub definition: serde_json::Value,
+}
+
+fn unit_name(unit: ValueUnit) -> &'static str {
+    match unit {
+        ValueUnit::Percent => "percent",
+        ValueUnit::PercentagePoints => "percentage_points",
+        ValueUnit::Days => "days",
+        ValueUnit::EffectSize => "effect_size",
+    }
+}
+
+async fn kpi(state: &AppState, definition: &Definition) -> Result<Kpi, AppError> {
+    let selection = comparisons::select(state, &definition.id, &SelectionParams::default()).await?;
+    Ok(Kpi {
+        id: definition.id.clone(),
+        title: definition.title.sv.clone(),
+        description: definition.description.sv.clone(),
+        title_en: definition.title.en.clone(),
+        description_en: definition.description.en.clone(),
+        is_divided_by_gender: 1,
+        has_ou_data: true,
+        municipality_type: "K".to_owned(),
+        unit: unit_name(definition.unit).to_owned(),
+        better: match definition.better {
+            Better::Higher => "higher",
+            Better::Lower => "lower",
+            Better::Neutral => "neutral",
+        }
+        .to_owned(),
+        version: definition.version,
+        periods: selection.periods.iter().map(Period::to_string).collect(),
+        variants: selection.variants.into_iter().skip(1).collect(),
+        definition: definition.raw.clone(),
+    })
+}
+
+/// Every indicator's metadata.
+#[utoipa::path(
+    get,
+    path = "/api/v1/kpi",
+    tag = "comparisons",
+    security(()),
+    responses((status = 200, description = "Every indicator", body = KpiList))
+)]
+pub async fn list_kpis(State(state): State<AppState>) -> ApiResult<Json<KpiList>> {
+    let mut values = Vec::new();
+    for definition in &evident_store::indicators::indicator_set().definitions {
+        values.push(kpi(&state, definition).await?);
+    }
+    Ok(Json(KpiList {
+        count: values.len(),
+        values,
+    }))
+}
+
+fn list(raw: &str) -> impl Iterator<Item = &str> {
+    raw.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// One or more indicators' metadata (`EVI001,EVI003`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/kpi/{id}",
+    tag = "comparisons",
+    security(()),
+    params(("id" = String, Path, description = "Indicator ids, comma-separated")),
+    responses(
+        (status = 200, description = "The indicators", body = KpiList),
+        (status = 404, description = "An unknown id", body = ErrorBody)
+    )
+)]
+pub async fn get_kpi(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<KpiList>> {
+    let mut values = Vec::new();
+    for id in list(&id) {
+        values.push(kpi(&state, comparisons::definition(id)?).await?);
+    }
+    Ok(Json(KpiList {
+        count: values.len(),
+        values,
+    }))
+}
+
+/// Data answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataList {
+    /// How many values.
+    pub count: usize,
+    /// One per indicator, organisation and period.
+    pub values: Vec<DataValue>,
+}
+
+/// An indicator's values for one organisation and period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataValue {
+    /// The indicator id.
+    pub kpi: String,
+    /// The organisation code (`SE`, county, municipality), as Kolada's `municipality`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<String>,
+    /// The unit code, as Kolada's `ou`, for unit data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ou: Option<String>,
+    /// `2025` or `2025Q3`.
+    pub period: String,
+    /// The variant (`all`, `instrument:<id>`, `type:<code>`).
+    pub variant: String,
+    /// `T` (total), `K` (women), `M` (men).
+    pub values: Vec<GenderValue>,
+    /// The age bands.
+    pub age: Vec<AgeValue>,
+}
+
+/// One published cell.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GenderValue {
+    /// `T`, `K` or `M`.
+    pub gender: String,
+    /// The individuals it rests on; `null` unless published.
+    pub count: Option<u64>,
+    /// `""` (published), `"Missing"` (nothing counted) or `"Suppressed"` (disclosure control).
+    pub status: String,
+    /// The value in the indicator's unit as shown (per cent 0–100); `null` unless published.
+    pub value: Option<f64>,
+    /// The lower end of the 95 % interval, where one is computed.
+    pub ci_low: Option<f64>,
+    /// The upper end.
+    pub ci_high: Option<f64>,
+}
+
+/// One age band's cell.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgeValue {
+    /// `age_0_17`, `age_18_29`, `age_30_49`, `age_50_64` or `age_65_plus`.
+    pub band: String,
+    /// As in [`GenderValue`].
+    pub count: Option<u64>,
+    /// As in [`GenderValue`].
+    pub status: String,
+    /// As in [`GenderValue`].
+    pub value: Option<f64>,
+}
+
+fn status(cell: &Published) -> String {
+    match cell {
+        Published::Value { .. } => "",
+        Published::NoData => "Missing",
+        Published::Suppressed => "Suppressed",
+    }
+    .to_owned()
+}
+
+fn gender_value(unit: ValueUnit, gender: &str, cell: &Published) -> GenderValue {
+    let ci = match cell {
+        Published::Value { ci, .. } => *ci,
+        _ => None,
+    };
+    GenderValue {
+        gender: gender.to_owned(),
+        count: cell.n(),
+        status: status(cell),
+        value: cell.value().map(|v| display_number(unit, v)),
+        ci_low: ci.map(|c| display_number(unit, c.0)),
+        ci_high: ci.map(|c| display_number(unit, c.1)),
+    }
+}
+
+fn data_value(
+    definition: &Definition,
+    node: &OrgCode,
+    period: Period,
+    variant: &str,
+    cells: &[Published],
+) -> DataValue {
+    let unit = definition.unit;
+    let at = |i: usize| cells.get(i).cloned().unwrap_or(Published::NoData);
+    DataValue {
+        kpi: definition.id.clone(),
+        municipality: (node.level() != OrgLevel::Unit).then(|| node.to_string()),
+        ou: (node.level() == OrgLevel::Unit).then(|| node.to_string()),
+        period: period.to_string(),
+        variant: variant.to_owned(),
+        values: [("T", 0), ("K", 1), ("M", 2)]
+            .iter()
+            .map(|(g, i)| gender_value(unit, g, &at(*i)))
+            .collect(),
+        age: (3..CATEGORIES.len())
+            .map(|i| {
+                let cell = at(i);
+                AgeValue {
+                    band: CATEGORIES[i].to_owned(),
+                    count: cell.n(),
+                    status: status(&cell),
+                    value: cell.value().map(|v| display_number(unit, v)),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The variant of a data request.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VariantParams {
+    /// `all` (default), `instrument:<id>` or `type:<code>`.
+    pub variant: Option<String>,
+}
+
+/// Values for given organisations (`None`: every municipality with data) and periods.
+async fn data(
+    state: &AppState,
+    user: Option<&SignedIn>,
+    ids: &str,
+    nodes: Option<&str>,
+    periods: &str,
+    variant: Option<String>,
+) -> Result<DataList, AppError> {
+    let nodes: Option<Vec<OrgCode>> = nodes
+        .map(|raw| {
+            list(raw)
+                .map(|code| {
+                    OrgCode::parse(code).map_err(|_| {
+                        AppError::Invalid(format!(
+                            "municipality: '{code}' is not an organisation code"
+                        ))
+                    })
+                })
+                .collect()
+        })
+        .transpose()?;
+    let periods: Vec<Period> = list(periods)
+        .map(comparisons::parse_period)
+        .collect::<Result<_, _>>()?;
+    if periods.is_empty() {
+        return Err(AppError::Invalid(
+            "year: give at least one period".to_owned(),
+        ));
+    }
+    let mut values = Vec::new();
+    for id in list(ids) {
+        let params = SelectionParams {
+            variant: variant.clone(),
+            ..SelectionParams::default()
+        };
+        let selection = comparisons::select(state, id, &params).await?;
+        if let Some(nodes) = &nodes {
+            for node in nodes {
+                comparisons::authorize_node(user, node, id).await?;
+            }
+        }
+        for period in &periods {
+            let cells = comparisons::cells_by_node(state, id, &selection.variant, *period).await?;
+            match &nodes {
+                Some(nodes) => {
+                    for node in nodes {
+                        let row = cells.get(node).map_or(&[][..], Vec::as_slice);
+                        values.push(data_value(
+                            selection.definition,
+                            node,
+                            *period,
+                            &selection.variant,
+                            row,
+                        ));
+                    }
+                }
+                None => {
+                    let mut codes: Vec<&OrgCode> = cells
+                        .keys()
+                        .filter(|c| c.level() == OrgLevel::Municipality)
+                        .collect();
+                    codes.sort();
+                    for code in codes {
+                        values.push(data_value(
+                            selection.definition,
+                            code,
+                            *period,
+                            &selection.variant,
+                            &cells[code],
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(DataList {
+        count: values.len(),
+        values,
+    })
+}
+
+/// Values of indicators for organisations (nation `SE`, counties, municipalities) and periods.
+/// Open statistics: no sign-in needed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/data/kpi/{id}/municipality/{municipality}/year/{year}",
+    tag = "comparisons",
+    security(()),
+    params(
+        ("id" = String, Path, description = "Indicator ids, comma-separated"),
+        ("municipality" = String, Path, description = "Organisation codes (SE, county, municipality), comma-separated"),
+        ("year" = String, Path, description = "Periods (2025, 2025Q3), comma-separated"),
+        VariantParams
+    ),
+    responses(
+        (status = 200, description = "One value per indicator, organisation and period", body = DataList),
+        (status = 404, description = "An unknown indicator", body = ErrorBody),
+        (status = 422, description = "A malformed code, period or variant", body = ErrorBody)
+    )
+)]
+pub async fn kpi_municipality_data(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    Path((id, municipality, year)): Path<(String, String, String)>,
+    ApiQuery(params): ApiQuery<VariantParams>,
+) -> ApiResult<Json<DataList>> {
+    let nodes = list(&municipality).collect::<Vec<_>>().join(",");
+    for code in list(&nodes) {
+        if OrgCode::parse(code).is_ok_and(|c| c.level() == OrgLevel::Unit) {
+            return Err(AppError::Invalid(format!(
+                "municipality: {code} is a unit; ask /api/v1/oudata/kpi/{id}/ou/{code}/year/{year}"
+            ))
+            .into());
+        }
+    }
+    Ok(Json(
+        data(
+            &state,
+            user.as_ref(),
+            &id,
+            Some(&nodes),
+            &year,
+            params.variant,
+        )
+        .await?,
+    ))
+}
+
+/// Values of indicators for every municipality with data in the periods.
+#[utoipa::path(
+    get,
+    path = "/api/v1/data/kpi/{id}/year/{year}",
+    tag = "comparisons",
+    security(()),
+    params(
+        ("id" = String, Path, description = "Indicator ids, comma-separated"),
+        ("year" = String, Path, description = "Periods (2025, 2025Q3), comma-separated"),
+        VariantParams
+    ),
+    responses(
+        (status = 200, description = "One value per indicator, municipality and period", body = DataList),
+        (status = 404, description = "An unknown indicator", body = ErrorBody),
+        (status = 422, description = "A malformed period or variant", body = ErrorBody)
+    )
+)]
+pub async fn kpi_year_data(
+    State(state): State<AppState>,
+    Path((id, year)): Path<(String, String)>,
+    ApiQuery(params): ApiQuery<VariantParams>,
+) -> ApiResult<Json<DataList>> {
+    Ok(Json(
+        data(&state, None, &id, None, &year, params.variant).await?,
+    ))
+}
+
+/// Values of indicators for units (`ou`); needs a role reading aggregate data at each unit.
+#[utoipa::path(
+    get,
+    path = "/api/v1/oudata/kpi/{id}/ou/{ou}/year/{year}",
+    tag = "comparisons",
+    params(
+        ("id" = String, Path, description = "Indicator ids, comma-separated"),
+        ("ou" = String, Path, description = "Unit codes (0380-0001), comma-separated"),
+        ("year" = String, Path, description = "Periods (2025, 2025Q3), comma-separated"),
+        VariantParams
+    ),
+    responses(
+        (status = 200, description = "One value per indicator, unit and period", body = DataList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No role reading aggregate data at a unit", body = ErrorBody),
+        (status = 422, description = "A code that is not a unit, or a malformed period", body = ErrorBody)
+    )
+)]
+pub async fn kpi_unit_data(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path((id, ou, year)): Path<(String, String, String)>,
+    ApiQuery(params): ApiQuery<VariantParams>,
+) -> ApiResult<Json<DataList>> {
+    for code in list(&ou) {
+        if !OrgCode::parse(code).is_ok_and(|c| c.level() == OrgLevel::Unit) {
+            return Err(AppError::Invalid(format!("ou: '{code}' is not a unit code")).into());
+        }
+    }
+    Ok(Json(
+        data(&state, Some(&user), &id, Some(&ou), &year, params.variant).await?,
+    ))
+}
+
+/// A comparison group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupBody {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// The user who made it.
+    pub created_by: Option<i64>,
+    /// Its municipality codes.
+    pub members: Vec<String>,
+}
+
+impl From<ComparisonGroup> for GroupBody {
+    fn from(group: ComparisonGroup) -> Self {
+        Self {
+            id: group.id,
+            name: group.name.to_string(),
+            created_by: group.created_by,
+            members: group.members.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
+/// A new comparison group.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewGroupBody {
+    /// Its name, unique.
+    pub name: String,
+    /// At least two municipality codes.
+    pub members: Vec<String>,
+}
+
+/// Every comparison group.
+#[utoipa::path(
+    get,
+    path = "/api/v1/comparison-groups",
+    tag = "comparisons",
+    security(()),
+    responses((status = 200, description = "The groups, by name", body = Vec<GroupBody>))
+)]
+pub async fn list_groups(State(state): State<AppState>) -> ApiResult<Json<Vec<GroupBody>>> {
+    let groups = state.store.list_comparison_groups().await?;
+    Ok(Json(groups.into_iter().map(Into::into).collect()))
+}
+
+/// Creates a comparison group; any signed-in user may.
+#[utoipa::path(
+    post,
+    path = "/api/v1/comparison-groups",
+    tag = "comparisons",
+    request_body = NewGroupBody,
+    responses(
+        (status = 201, description = "Created", body = GroupBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 409, description = "A group has that name", body = ErrorBody),
+        (status = 422, description = "A bad name or member", body = ErrorBody)
+    )
+)]
+pub async fn create_group(
+    State(state): State<AppState>,
+    user: SignedIn,
+    ApiJson(body): ApiJson<NewGroupBody>,
+) -> ApiResult<(StatusCode, Json<GroupBody>)> {
+    let group = NewComparisonGroup::parse(&body.name, &body.members.join(","))?;
+    let group = state
+        .store
+        .create_comparison_group(&group, &user.actor())
+        .await?;
+    Ok((StatusCode::CREATED, Json(group.into())))
+}
+
+/// Removes a comparison group: its creator or an admin may.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/comparison-groups/{id}",
+    tag = "comparisons",
+    params(("id" = i64, Path, description = "The group's id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Neither its creator nor an admin", body = ErrorBody),
+        (status = 404, description = "No such group", body = ErrorBody)
+    )
+)]
+pub async fn delete_group(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("comparison group '{id}'")))?;
+    let group = state.store.get_comparison_group(id).await?;
+    let is_admin = user.user.grants.iter().any(|g| g.role == Role::Admin);
+    if group.created_by != Some(user.user.id) && !is_admin {
+        let event = evident_core::audit::AuditEvent::new(
+            &user.actor(),
+            "comparison_group.delete",
+            format!("comparison_group:{id}"),
+            evident_core::audit::Outcome::Denied,
+        )
+        .with_detail("neither its creator nor an admin");
+        state.store.append_audit(&event).await?;
+        return Err(AppError::Forbidden(
+            "you may not remove this comparison group: only its creator or an admin may".to_owned(),
+        )
+        .into());
+    }
+    state
+        .store
+        .delete_comparison_group(id, &user.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
