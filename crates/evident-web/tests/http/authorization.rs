@@ -58,6 +58,8 @@ struct Ids {
     sibling_case: i64,
     need: i64,
     goal: i64,
+    /// A comparison group made by the setup (no user), so only an admin may remove it.
+    group: i64,
 }
 
 fn cases(ids: Ids) -> Vec<Case> {
@@ -68,6 +70,7 @@ fn cases(ids: Ids) -> Vec<Case> {
         sibling_case,
         need,
         goal,
+        group,
     } = ids;
     use Who::*;
     let case = |method: Method,
@@ -409,6 +412,75 @@ fn cases(ids: Ids) -> Vec<Case> {
             |_| Some(json!({"closed_on": "2026-06-01"})),
             Only(UNIT_STAFF),
         ),
+        case(Method::GET, "/api/v1/kpi", "/api/v1/kpi", no_body, Public),
+        case(
+            Method::GET,
+            "/api/v1/kpi/{id}",
+            "/api/v1/kpi/EVI001,EVI003",
+            no_body,
+            Public,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/data/kpi/{id}/municipality/{municipality}/year/{year}",
+            "/api/v1/data/kpi/EVI001/municipality/SE,03,0380/year/2026",
+            no_body,
+            Public,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/data/kpi/{id}/year/{year}",
+            "/api/v1/data/kpi/EVI001/year/2026,2026Q1",
+            no_body,
+            Public,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/oudata/kpi/{id}/ou/{ou}/year/{year}",
+            "/api/v1/oudata/kpi/EVI001/ou/0380-0001/year/2026",
+            no_body,
+            Only(&[
+                Role::Practitioner,
+                Role::UnitManager,
+                Role::MunicipalityAnalyst,
+                Role::RegionalLeader,
+                Role::NationalAnalyst,
+                Role::GrantAdmin,
+            ]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/oudata/kpi/{id}/ou/{ou}/year/{year}",
+            "/api/v1/oudata/kpi/EVI001/ou/1480-0001/year/2026",
+            no_body,
+            Only(&[Role::NationalAnalyst, Role::GrantAdmin]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/comparison-groups",
+            "/api/v1/comparison-groups",
+            no_body,
+            Public,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/comparison-groups",
+            "/api/v1/comparison-groups",
+            |role| {
+                Some(
+                    json!({"name": format!("Grupp {}", role.as_str()), "members": ["0180", "1480"]}),
+                )
+            },
+            AnyRole,
+        ),
+        // The admin comes last in Role::ALL, so the others find the group still there.
+        case(
+            Method::DELETE,
+            "/api/v1/comparison-groups/{id}",
+            &format!("/api/v1/comparison-groups/{group}"),
+            no_body,
+            Only(&[Role::Admin]),
+        ),
     ]
 }
 
@@ -468,6 +540,16 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
         .await
         .unwrap();
     let goal = app.store.add_goal(need, "Mål", &setup).await.unwrap();
+    let group = app
+        .store
+        .create_comparison_group(
+            &evident_core::indicator::group::NewComparisonGroup::parse("Matris", "0380,1480")
+                .unwrap(),
+            &setup,
+        )
+        .await
+        .unwrap()
+        .id;
     let ids = Ids {
         target_user: target.id,
         holder: holder.id,
@@ -475,6 +557,7 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
         sibling_case,
         need,
         goal,
+        group,
     };
     let mut clients: Vec<(Option<Role>, Client)> = vec![(None, app.anonymous())];
     for role in Role::ALL {

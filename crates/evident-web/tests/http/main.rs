@@ -5,6 +5,7 @@ mod api;
 mod authorization;
 mod case_pages;
 mod common;
+mod comparisons;
 mod followup;
 mod openapi;
 mod pages;

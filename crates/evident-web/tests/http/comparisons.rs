@@ -1,0 +1,473 @@
+//! Open comparisons over HTTP: the Kolada-shaped API, the indicator page with its funnel
+//! plot and drill-down, the municipality profile with similar and user-defined groups, the
+//! downloads, and bad input — on a small dataset whose values are worked out by hand here.
+//!
+//! The dataset (EVI003, share of clients reliably improved on PHQ-9: baseline 20, follow-up 12
+//! is a reliable improvement, 19 is not; all follow-ups in 2025):
+//!
+//! | unit      | municipality        | clients | improved |
+//! |-----------|---------------------|---------|----------|
+//! | 0380-0001 | Uppsala (0380)      | 7       | 3        |
+//! | 0380-0002 | Uppsala (0380)      | 2       | 2        |
+//! | 1480-0001 | Göteborg (1480)     | 10      | 3        |
+//! | 0180-0001 | Stockholm (0180)    | 5       | 4        |
+//!
+//! So Uppsala 5/9 = 55.6 %, Göteborg 3/10 = 30.0 %, Stockholm 4/5 = 80.0 %, the nation
+//! 12/24 = 50.0 %. Unit 0380-0002 rests on 2 < 5 clients and is suppressed; 0380-0001 is
+//! suppressed with it, or Uppsala's total minus it would give 0380-0002 away. Göteborg, Stockholm
+//! and Uppsala all have 200 000 inhabitants or more, so Göteborg's similar group is the mean of
+//! Stockholm and Uppsala: (80.0 + 55.56) / 2 = 67.8 %.
+
+use crate::common::TestApp;
+use crate::on_both;
+use chrono::NaiveDate;
+use evident_core::OrgCode;
+use evident_core::access::Role;
+use evident_core::audit::Actor;
+use evident_core::demo_population::synthetic_personal_number;
+use evident_core::followup::{InterventionDates, LegalBasis, Respondent, TimePoint};
+use evident_core::person::{PersonalNumber, PseudonymKey};
+use evident_core::rng::SplitMix64;
+use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn setup() -> Actor {
+    Actor {
+        user_id: None,
+        label: "setup".into(),
+        address: None,
+    }
+}
+
+/// A client at `unit` with an intervention and PHQ-9 at baseline (20) and follow-up.
+async fn client(app: &TestApp, rng: &mut SplitMix64, unit: &OrgCode, improved: bool) {
+    let store = &app.store;
+    let key = PseudonymKey::parse("a test key that is long enough for hmac").unwrap();
+    let number =
+        PersonalNumber::parse(&synthetic_personal_number(rng, 1980), day("2026-11-22")).unwrap();
+    let (client, _) = store
+        .register_client(
+            &NewClient {
+                pseudonym: key.pseudonym(&number),
+                birth_year: number.birth_year(),
+                sex: number.recorded_sex(),
+            },
+            &setup(),
+        )
+        .await
+        .unwrap();
+    let case = store
+        .open_case(client.id, unit, day("2025-02-01"), &[3], &setup())
+        .await
+        .unwrap();
+    store
+        .add_intervention(
+            case.id,
+            &NewIntervention {
+                type_code: "IFO-MI".into(),
+                legal_basis: LegalBasis::SoL,
+                provider: unit.clone(),
+                dates: InterventionDates {
+                    applied_on: Some(day("2025-01-20")),
+                    decided_on: Some(day("2025-01-30")),
+                    started_on: Some(day("2025-02-03")),
+                    ended_on: None,
+                },
+                end_reason: None,
+            },
+            &setup(),
+        )
+        .await
+        .unwrap();
+    let follow_up = if improved { 12.0 } else { 19.0 };
+    for (time_point, on, score) in [
+        (TimePoint::Baseline, "2025-02-02", 20.0),
+        (TimePoint::FollowUp, "2025-05-01", follow_up),
+    ] {
+        let measurement = NewMeasurement {
+            instrument: ("phq-9".into(), "1".into()),
+            time_point,
+            month: (time_point == TimePoint::FollowUp).then_some(3),
+            measured_on: day(on),
+            respondent: Respondent::Client,
+            answers: Default::default(),
+            score: Some(score),
+        };
+        store
+            .record_measurement(case.id, &measurement, &setup())
+            .await
+            .unwrap();
+    }
+}
+
+/// The dataset of the module comment.
+async fn dataset(app: &TestApp) {
+    let mut rng = SplitMix64::new(11);
+    let uppsala_a = app.unit("0380", "Uppsala A").await;
+    let uppsala_b = app.unit("0380", "Uppsala B").await;
+    let goteborg = app.unit("1480", "Göteborg A").await;
+    let stockholm = app.unit("0180", "Stockholm A").await;
+    for (unit, clients, improved) in [
+        (&uppsala_a, 7, 3),
+        (&uppsala_b, 2, 2),
+        (&goteborg, 10, 3),
+        (&stockholm, 5, 4),
+    ] {
+        for i in 0..clients {
+            client(app, &mut rng, unit, i < improved).await;
+        }
+    }
+}
+
+/// The total (`T`) cell of a node in a data answer.
+fn total<'a>(answer: &'a Value, node: &str) -> &'a Value {
+    answer["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["municipality"] == node || v["ou"] == node)
+        .unwrap_or_else(|| panic!("no value for {node}: {answer}"))["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gender"] == "T")
+        .unwrap()
+}
+
+fn close(value: &Value, expected: f64) -> bool {
+    value.as_f64().is_some_and(|v| (v - expected).abs() < 1e-9)
+}
+
+on_both!(
+    the_api_gives_hand_computed_values_missing_for_no_data_and_hides_small_units,
+    the_indicator_page_ranks_draws_the_funnel_and_drills_down_by_role,
+    the_profile_compares_with_county_nation_similar_and_own_groups,
+    tables_download_as_csv_and_excel_and_bad_input_is_named,
+);
+
+async fn the_api_gives_hand_computed_values_missing_for_no_data_and_hides_small_units(
+    app: &TestApp,
+) {
+    dataset(app).await;
+    let mut visitor = app.anonymous();
+    let reply = visitor
+        .get("/api/v1/data/kpi/EVI003/municipality/SE,0380,1480,0180,0114/year/2025,2024")
+        .await;
+    reply.assert_status(StatusCode::OK);
+    let answer = reply.json();
+    // Five organisations × two periods.
+    assert_eq!(answer["count"], 10, "{answer}");
+    let in_2025 = json!({"values": answer["values"].as_array().unwrap().iter().filter(|v| v["period"] == "2025").cloned().collect::<Vec<_>>()});
+    let se = total(&in_2025, "SE");
+    assert!(close(&se["value"], 50.0), "{se}");
+    assert_eq!(se["count"], 24);
+    assert_eq!(se["status"], "");
+    let uppsala = total(&in_2025, "0380");
+    assert!(close(&uppsala["value"], 500.0 / 9.0), "{uppsala}");
+    assert_eq!(uppsala["count"], 9);
+    assert!(close(&total(&in_2025, "1480")["value"], 30.0));
+    assert!(close(&total(&in_2025, "0180")["value"], 80.0));
+    // Wilson 95 % for 3/10: 10.78 % – 60.32 % (by hand: centre (0.3 + 1.92/10)/(1 + 3.84/10),
+    // half-width 1.96/1.384 · √(0.021 + 0.00096)).
+    let goteborg = total(&in_2025, "1480");
+    assert!(
+        (goteborg["ci_low"].as_f64().unwrap() - 10.779).abs() < 0.01,
+        "{goteborg}"
+    );
+    assert!(
+        (goteborg["ci_high"].as_f64().unwrap() - 60.322).abs() < 0.01,
+        "{goteborg}"
+    );
+    // No data is null with status Missing, never 0.
+    let nothing = total(&in_2025, "0114");
+    assert_eq!(nothing["status"], "Missing");
+    assert!(nothing["value"].is_null() && nothing["count"].is_null());
+    let in_2024: Vec<&Value> = answer["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["period"] == "2024")
+        .collect();
+    assert!(
+        in_2024
+            .iter()
+            .all(|v| v["values"][0]["status"] == "Missing")
+    );
+
+    // Every municipality with data, in code order.
+    let all = visitor
+        .get("/api/v1/data/kpi/EVI003/year/2025")
+        .await
+        .json();
+    let codes: Vec<&str> = all["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["municipality"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["0180", "0380", "1480"]);
+
+    // Units: not for visitors; a role at the municipality sees both cells suppressed, with no
+    // number in them.
+    visitor
+        .get("/api/v1/oudata/kpi/EVI003/ou/0380-0002/year/2025")
+        .await
+        .assert_api_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let mut analyst = app.api_as(Role::MunicipalityAnalyst, "0380").await;
+    let units = analyst
+        .get("/api/v1/oudata/kpi/EVI003/ou/0380-0001,0380-0002/year/2025")
+        .await
+        .json();
+    for unit in ["0380-0001", "0380-0002"] {
+        let cell = total(&units, unit);
+        assert_eq!(cell["status"], "Suppressed", "{unit}: {cell}");
+        assert!(cell["value"].is_null() && cell["count"].is_null() && cell["ci_low"].is_null());
+    }
+    let goteborg_unit = analyst
+        .get("/api/v1/oudata/kpi/EVI003/ou/1480-0001/year/2025")
+        .await;
+    goteborg_unit.assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+
+    // Metadata.
+    let kpi = visitor.get("/api/v1/kpi/EVI003").await.json();
+    assert_eq!(kpi["count"], 1);
+    assert_eq!(kpi["values"][0]["better"], "higher");
+    assert_eq!(kpi["values"][0]["is_divided_by_gender"], 1);
+    assert!(
+        kpi["values"][0]["periods"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("2025Q2"))
+    );
+    visitor
+        .get("/api/v1/kpi/EVI999")
+        .await
+        .assert_api_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+async fn the_indicator_page_ranks_draws_the_funnel_and_drills_down_by_role(app: &TestApp) {
+    dataset(app).await;
+    let mut visitor = app.browser();
+    let page = visitor.get("/indicators/EVI003?period=2025").await;
+    page.assert_status(StatusCode::OK);
+    let body = &page.body;
+    // Ranked best first: Stockholm, Uppsala, Göteborg.
+    let at = |text: &str| {
+        body.find(text)
+            .unwrap_or_else(|| panic!("'{text}' is not on the page"))
+    };
+    assert!(
+        at("Stockholm <span") < at("Uppsala <span") && at("Uppsala <span") < at("Göteborg <span")
+    );
+    assert!(body.contains("80,0 %") && body.contains("55,6 %") && body.contains("30,0 %"));
+    assert!(
+        body.contains("Hela riket:</strong> 50,0 %"),
+        "the national value"
+    );
+    // Colours: three municipalities, one in each third.
+    assert!(
+        body.contains("tertile best")
+            && body.contains("tertile middle")
+            && body.contains("tertile worst")
+    );
+    // The funnel names each point.
+    assert!(body.contains("<svg class=\"chart funnel\""));
+    assert!(
+        body.contains("<title>Göteborg (1480): 30,0 % (n = 10)</title>"),
+        "{body}"
+    );
+    // Only municipalities with data are listed; the rest are counted.
+    assert!(body.contains("287 kommuner saknar uppgifter"));
+
+    // A period without data says so and never shows 0 %.
+    let empty = visitor.get("/indicators/EVI003?period=2024").await;
+    assert!(empty.body.contains("Hela riket:</strong> Uppgift saknas"));
+    assert!(!empty.body.contains("0,0 %"));
+
+    // Drill-down: a visitor gets no link to units, and asking is refused.
+    assert!(!body.contains("node=0380\""));
+    visitor
+        .get("/indicators/EVI003?period=2025&node=0380")
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+    // A practitioner at one unit sees that unit only, suppressed, and is told one is hidden.
+    let mut practitioner = app.browser_as(&[(Role::Practitioner, "0380-0001")]).await;
+    let units = practitioner
+        .get("/indicators/EVI003?period=2025&node=0380")
+        .await;
+    units.assert_status(StatusCode::OK);
+    assert!(units.body.contains("Uppsala A") && !units.body.contains("Uppsala B"));
+    assert!(units.body.contains("Dolt (röjandeskydd)"));
+    assert!(units.body.contains("1 enheter visas inte"));
+    // Counties rank under the nation on request.
+    let counties = visitor
+        .get("/indicators/EVI003?period=2025&level=county")
+        .await;
+    assert!(
+        counties.body.contains("Uppsala län") && counties.body.contains("Västra Götalands län")
+    );
+}
+
+async fn the_profile_compares_with_county_nation_similar_and_own_groups(app: &TestApp) {
+    dataset(app).await;
+    let mut visitor = app.browser();
+    let profile = visitor.get("/orgs/1480/profile?period=2025").await;
+    profile.assert_status(StatusCode::OK);
+    let row = profile
+        .body
+        .split("<tr class=\"profile-row\">")
+        .find(|r| r.contains("EVI003"))
+        .expect("a row for EVI003");
+    // Own value, rank 3 of 3, county (only Göteborg has data in it), nation, similar group.
+    assert!(row.contains("30,0 %"), "{row}");
+    assert!(row.contains("3 av 3"), "{row}");
+    assert!(row.contains("50,0 %"), "{row}");
+    assert!(row.contains("67,8 % (2)"), "{row}");
+    // Visitors may not make groups.
+    assert!(!profile.body.contains("action=\"/comparison-groups\""));
+
+    let mut analyst = app.api_as(Role::NationalAnalyst, "SE").await;
+    let group = analyst
+        .json(
+            Method::POST,
+            "/api/v1/comparison-groups",
+            json!({"name": "Göteborg och Stockholm", "members": ["1480", "0180"]}),
+        )
+        .await;
+    group.assert_status(StatusCode::CREATED);
+    let id = group.json()["id"].as_i64().unwrap();
+    let with_group = visitor
+        .get(&format!("/orgs/1480/profile?period=2025&group={id}"))
+        .await;
+    let row = with_group
+        .body
+        .split("<tr class=\"profile-row\">")
+        .find(|r| r.contains("EVI003"))
+        .unwrap();
+    // The group without Göteborg itself: Stockholm alone, 80 %.
+    assert!(row.contains("80,0 % (1)"), "{row}");
+
+    // Someone else may not remove the analyst's group; the analyst may.
+    let mut other = app.api_as(Role::NationalAnalyst, "SE").await;
+    other
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/comparison-groups/{id}"),
+            |r| r,
+        )
+        .await
+        .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+    analyst
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/comparison-groups/{id}"),
+            |r| r,
+        )
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+
+    // A group form with a bad member is shown again with the problem named.
+    let mut signed_in = app.browser_as(&[(Role::MunicipalityAnalyst, "1480")]).await;
+    let form_page = signed_in.get("/orgs/1480/profile").await;
+    assert!(form_page.body.contains("action=\"/comparison-groups\""));
+    let rejected = signed_in
+        .post_form(
+            "/comparison-groups",
+            &[("name", "Fel"), ("members", "1480, 9999"), ("back", "1480")],
+        )
+        .await;
+    rejected.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        rejected.body.contains("members: &#39;9999&#39;")
+            || rejected.body.contains("members: '9999'"),
+        "{}",
+        rejected.body
+    );
+    let created = signed_in
+        .post_form(
+            "/comparison-groups",
+            &[
+                ("name", "Västkusten"),
+                ("members", "1480, 1280"),
+                ("back", "1480"),
+            ],
+        )
+        .await;
+    created.assert_status(StatusCode::SEE_OTHER);
+    assert!(created.location().starts_with("/orgs/1480/profile?group="));
+}
+
+async fn tables_download_as_csv_and_excel_and_bad_input_is_named(app: &TestApp) {
+    dataset(app).await;
+    let mut visitor = app.browser();
+    let csv = visitor
+        .get("/indicators/EVI003/download?period=2025&format=csv")
+        .await;
+    csv.assert_status(StatusCode::OK);
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "rank;code;name;value;ci_low;ci_high;n;change;colour;funnel;status"
+    );
+    // Rows in the order shown: Stockholm first, Göteborg last with 30 % of 10.
+    assert!(lines[1].starts_with("1;0180;Stockholm;80;"), "{}", lines[1]);
+    assert!(lines[3].starts_with("3;1480;Göteborg;30;"), "{}", lines[3]);
+    assert!(lines[3].contains(";10;;worst;"), "{}", lines[3]);
+    assert_eq!(lines.len(), 4);
+
+    let xlsx = visitor
+        .get("/indicators/EVI003/download?period=2025&format=xlsx")
+        .await;
+    xlsx.assert_status(StatusCode::OK);
+    assert!(xlsx.body.starts_with("PK"), "a ZIP container");
+    assert!(
+        xlsx.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("EVI003-SE-2025-all.xlsx")
+    );
+
+    let profile = visitor
+        .get("/orgs/0380/profile/download?period=2025&format=csv")
+        .await;
+    let evi003 = profile
+        .body
+        .lines()
+        .find(|l| l.starts_with("EVI003;"))
+        .unwrap();
+    assert!(evi003.contains(";55,5555"), "{evi003}");
+
+    // Bad input names the field.
+    let bad = visitor.get("/indicators/EVI003?period=20x5").await;
+    bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("period"), "{}", bad.body);
+    visitor
+        .get("/indicators/EVI003?breakdown=children")
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    visitor
+        .get("/indicators/NOPE")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    visitor
+        .get("/indicators/EVI003/download?format=pdf")
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let mut api = app.anonymous();
+    let detail = api
+        .get("/api/v1/data/kpi/EVI003/municipality/0380/year/2025Q5")
+        .await
+        .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(detail.contains("period: '2025Q5'"), "{detail}");
+}
