@@ -106,7 +106,7 @@ pub async fn select(
     params: &SelectionParams,
 ) -> Result<Selection, AppError> {
     let definition = definition(id)?;
-    let periods = state.store.indicator_periods(id).await?;
+    let periods = begun(state.store.indicator_periods(id).await?);
     let mut variants = state.store.indicator_variants(id).await?;
     variants.retain(|v| !v.is_empty() && v != ALL_VARIANT);
     variants.insert(0, ALL_VARIANT.to_owned());
@@ -142,6 +142,23 @@ pub async fn select(
         periods,
         variants,
     })
+}
+
+/// The first day of a period.
+fn first_day(period: Period) -> chrono::NaiveDate {
+    let (year, month) = match period {
+        Period::Year(y) => (y, 1),
+        Period::Quarter(y, q) => (y, 3 * u32::from(q) - 2),
+    };
+    chrono::NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(chrono::NaiveDate::MIN)
+}
+
+/// The periods that have begun. Some records are dated ahead (a baseline's follow-up window
+/// closes months after it), so the store holds periods in the future; they are not offered.
+fn begun(mut periods: Vec<Period>) -> Vec<Period> {
+    let today = chrono::Utc::now().date_naive();
+    periods.retain(|p| first_day(*p) <= today);
+    periods
 }
 
 /// The newest year with data, else the current year.
@@ -431,6 +448,7 @@ pub async fn profile(
         Period::Year(y) => (std::cmp::Reverse(*y), 0),
         Period::Quarter(y, q) => (std::cmp::Reverse(*y), 5 - i32::from(*q)),
     });
+    let periods = begun(periods);
     let period = match params.period.as_deref().filter(|p| !p.is_empty()) {
         Some(raw) => parse_period(raw)?,
         None => default_period(&periods),
@@ -750,6 +768,7 @@ pub fn download(sheet: Sheet, format: TableFormat, stem: &str) -> axum::response
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     #[test]
     fn csv_uses_semicolons_decimal_commas_and_defuses_formulas() {
@@ -766,6 +785,22 @@ mod tests {
             "\u{feff}name;value\n\"'=HYPERLINK(\"\"x\"\")\";12,5\na;b\n"
                 .replace("a;b\n", "\"a;b\";\n")
         );
+    }
+
+    #[test]
+    fn periods_in_the_future_are_not_offered() {
+        assert_eq!(
+            first_day(Period::Quarter(2025, 3)).to_string(),
+            "2025-07-01"
+        );
+        assert_eq!(first_day(Period::Year(2025)).to_string(), "2025-01-01");
+        let next_year = Period::Year(chrono::Utc::now().date_naive().year() + 1);
+        let kept = begun(vec![
+            next_year,
+            Period::Year(2025),
+            Period::Quarter(2025, 4),
+        ]);
+        assert_eq!(kept, [Period::Year(2025), Period::Quarter(2025, 4)]);
     }
 
     #[test]

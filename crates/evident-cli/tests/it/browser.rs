@@ -319,3 +319,80 @@ fn demo_pages_render_in_chromium() {
         "demo-auditor",
     );
 }
+
+#[test]
+fn open_comparison_pages_render_in_chromium() {
+    let server = DemoServer::start(5, 2000);
+    let municipality = server
+        .org_of("municipality.analyst@demo.evident.example")
+        .to_owned();
+
+    // Templates: comparisons/list.html, comparisons/indicator.html (ranked table and funnel
+    // plot, municipalities and counties), comparisons/profile.html; open statistics, so signed
+    // out.
+    run_scenario(
+        &server.base,
+        None,
+        serde_json::json!([
+            {
+                "visit": "/indicators",
+                "screenshot": "indicators.png",
+                "expect_text": ["Öppna jämförelser", "Andel klienter med tillförlitlig förbättring"],
+                "expect_selector": ["table.indicators a[href='/indicators/EVI003']"],
+                "axe": true
+            },
+            {
+                "visit": "/indicators/EVI003",
+                "screenshot": "ranked-table-and-funnel.png",
+                "expect_text": ["Placering", "Hela riket:", "Trattdiagram"],
+                "expect_selector": [
+                    "table.ranked tbody tr",
+                    "span.tertile.best",
+                    "span.tertile.worst",
+                    "svg.funnel circle.point title",
+                    "svg.funnel polyline.limit-998",
+                    "a[href*='/download?'][href$='format=xlsx']"
+                ],
+                "axe": true
+            },
+            {
+                "visit": "/indicators/EVI003?level=county",
+                "screenshot": "counties.png",
+                "expect_text": ["Län"],
+                "expect_selector": ["table.ranked tbody tr a[href*='node=']"],
+                "axe": true
+            },
+            {
+                "visit": format!("/orgs/{municipality}/profile"),
+                "screenshot": "profile.png",
+                "expect_text": ["Kommunprofil", "Hela riket", "Liknande kommuner"],
+                "expect_selector": ["table.profile tbody tr.profile-row", "span.tertile"],
+                "axe": true
+            },
+            {
+                "visit": "/indicators/EVI001",
+                "viewport": [390, 844],
+                "screenshot": "indicator-phone.png",
+                "expect_selector": ["table.ranked", "svg.funnel"],
+                "axe": true
+            }
+        ]),
+        "open-comparisons",
+    );
+
+    // Drill-down to the units of the analyst's municipality.
+    run_scenario(
+        &server.base,
+        Some(("municipality.analyst@demo.evident.example", DEMO_PASSWORD)),
+        serde_json::json!([
+            {
+                "visit": format!("/indicators/EVI002?node={municipality}"),
+                "screenshot": "units.png",
+                "expect_text": ["Enheter"],
+                "expect_selector": ["table.ranked tbody tr", "nav.trail a[href*='node=SE']"],
+                "axe": true
+            }
+        ]),
+        "open-comparisons-units",
+    );
+}
