@@ -153,6 +153,17 @@ fn first_day(period: Period) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(chrono::NaiveDate::MIN)
 }
 
+/// Whether a period has not ended yet: its values are preliminary (records still arrive, and
+/// follow-up windows closing later in it are still open).
+pub fn is_preliminary(period: Period) -> bool {
+    let next = match period {
+        Period::Year(y) => Period::Year(y + 1),
+        Period::Quarter(y, 4) => Period::Quarter(y + 1, 1),
+        Period::Quarter(y, q) => Period::Quarter(y, q + 1),
+    };
+    first_day(next) > chrono::Utc::now().date_naive()
+}
+
 /// The periods that have begun. Some records are dated ahead (a baseline's follow-up window
 /// closes months after it), so the store holds periods in the future; they are not offered.
 fn begun(mut periods: Vec<Period>) -> Vec<Period> {
@@ -261,6 +272,8 @@ pub struct RankedTable {
     pub hidden_units: usize,
     /// Nodes left out because nothing was counted for them in the period.
     pub without_data: usize,
+    /// The scope's and the nation's values in every year with data, oldest first.
+    pub trend: Vec<(Period, Published, Published)>,
 }
 
 /// The ranked table of `scope`'s children at `level` (for the nation: municipalities by
@@ -343,7 +356,24 @@ pub async fn ranked_table(
     for code in scope.lineage() {
         lineage.push(state.store.get_org(&code).await?);
     }
+    let mut trend = Vec::new();
+    for period in selection.periods.iter().rev() {
+        if !matches!(period, Period::Year(_)) {
+            continue;
+        }
+        let cells = if *period == selection.period {
+            current.clone()
+        } else {
+            cells_by_node(state, id, &selection.variant, *period).await?
+        };
+        trend.push((
+            *period,
+            cell(&cells, scope, category),
+            cell(&cells, &OrgCode::nation(), category),
+        ));
+    }
     Ok(RankedTable {
+        trend,
         scope_value: cell(&current, scope, category),
         selection,
         scope: scope_node,

@@ -344,7 +344,7 @@ fn open_comparison_pages_render_in_chromium() {
             {
                 "visit": "/indicators/EVI003",
                 "screenshot": "ranked-table-and-funnel.png",
-                "expect_text": ["Placering", "Hela riket:", "Trattdiagram"],
+                "expect_text": ["Placering", "Hela riket:", "Trattdiagram", "Utveckling per år", "preliminär"],
                 "expect_selector": [
                     "table.ranked tbody tr",
                     "span.tertile.best",

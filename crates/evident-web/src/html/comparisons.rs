@@ -78,7 +78,16 @@ fn breakdown_choices(t: &Texts, current: usize) -> Vec<Choice> {
         .collect()
 }
 
-fn period_choices(periods: &[Period], current: Period) -> Vec<Choice> {
+/// A period as people read it, marked when it has not ended.
+fn period_label(t: &Texts, period: Period) -> String {
+    if comparisons::is_preliminary(period) {
+        format!("{period} ({})", t.preliminary)
+    } else {
+        period.to_string()
+    }
+}
+
+fn period_choices(t: &Texts, periods: &[Period], current: Period) -> Vec<Choice> {
     let mut periods = periods.to_vec();
     if !periods.contains(&current) {
         periods.insert(0, current);
@@ -87,7 +96,7 @@ fn period_choices(periods: &[Period], current: Period) -> Vec<Choice> {
         .iter()
         .map(|p| Choice {
             value: p.to_string(),
-            label: p.to_string(),
+            label: period_label(t, *p),
             selected: *p == current,
         })
         .collect()
@@ -340,6 +349,10 @@ pub struct IndicatorPage {
     pub rows: Vec<RankRow>,
     /// The previous period, for the change column.
     pub previous: String,
+    /// The scope's and the nation's values by year: period, scope, nation.
+    pub trend: Vec<(String, String, String)>,
+    /// Whether the period shown has not ended.
+    pub preliminary: bool,
     /// The funnel plot, if any (trusted SVG built by [`crate::funnel`]).
     pub funnel_svg: Option<String>,
     /// Units hidden by the role.
@@ -493,7 +506,7 @@ async fn show_indicator(
                 selected: d.id == definition.id,
             })
             .collect(),
-        periods: period_choices(&selection.periods, selection.period),
+        periods: period_choices(t, &selection.periods, selection.period),
         variants: selection
             .variants
             .iter()
@@ -521,6 +534,18 @@ async fn show_indicator(
         },
         rows,
         previous: selection.period.previous().to_string(),
+        trend: table
+            .trend
+            .iter()
+            .map(|(period, scope, nation)| {
+                (
+                    period_label(t, *period),
+                    shown(t, definition, scope, lang),
+                    shown(t, definition, nation, lang),
+                )
+            })
+            .collect(),
+        preliminary: comparisons::is_preliminary(selection.period),
         funnel_svg,
         hidden_units: table.hidden_units,
         without_data: table.without_data,
@@ -718,7 +743,7 @@ async fn profile_page(
         county: (profile.county.code.to_string(), profile.county.name.clone()),
         period: profile.period.to_string(),
         previous: profile.period.previous().to_string(),
-        periods: period_choices(&profile.periods, profile.period),
+        periods: period_choices(t, &profile.periods, profile.period),
         breakdowns: breakdown_choices(t, profile.category),
         groups,
         group: profile.group.as_ref().map(|g| {
