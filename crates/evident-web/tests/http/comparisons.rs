@@ -256,6 +256,12 @@ async fn the_indicator_page_ranks_draws_the_funnel_and_drills_down_by_role(app: 
     let page = visitor.get("/indicators/EVI003?period=2025").await;
     page.assert_status(StatusCode::OK);
     let body = &page.body;
+    assert!(
+        body.contains(
+            "<title>Andel klienter med tillförlitlig förbättring · Sverige · Evident</title>"
+        ),
+        "{body}"
+    );
     // Ranked best first: Stockholm, Uppsala, Göteborg.
     let at = |text: &str| {
         body.find(text)
