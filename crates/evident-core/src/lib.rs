@@ -11,6 +11,7 @@
 //! - [`disclosure`]: primary and complementary suppression so no small cell can be recovered.
 //! - [`error`]: [`DomainError`], returned when input fails validation.
 //! - [`fhir`]: instruments as FHIR R4 Questionnaires in and out; measurements as QuestionnaireResponses.
+//! - [`grants`]: state agreements, disbursements, deadlines, tapering plans and performance-based grants.
 //! - [`followup`]: intervention catalogue, legal bases, life areas, goal outcomes, time points.
 //! - [`import`]: CSV import of cases and measurements — decoding, checking every row, pseudonymising.
 //! - [`instrument`]: instruments and their scoring (reverse items, subscales, missing answers).
@@ -41,6 +42,7 @@ pub mod disclosure;
 pub mod error;
 pub mod fhir;
 pub mod followup;
+pub mod grants;
 pub mod import;
 pub mod indicator;
 pub mod instrument;
