@@ -3,6 +3,8 @@
 //! their internal consistency, the calendar of deadlines across agreements, tapering plans and
 //! performance-based grants. All money is [`money::Ore`].
 
+pub mod check;
+pub mod document;
 pub mod money;
 
 pub use money::Ore;
