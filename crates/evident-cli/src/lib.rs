@@ -150,6 +150,7 @@ impl From<StorageError> for Failure {
     fn from(err: StorageError) -> Self {
         match err {
             StorageError::Unavailable(message) => Self::User(message),
+            StorageError::Rejected(problem) => Self::User(problem.to_string()),
             other => Self::Unexpected(anyhow::Error::new(other)),
         }
     }

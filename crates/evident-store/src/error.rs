@@ -12,6 +12,10 @@ pub enum StorageError {
         /// The field whose value is taken.
         field: &'static str,
     },
+    /// The write breaks a rule that holds against what is stored (a disbursement larger than
+    /// what remains of its initiative); the error names the field and both figures.
+    #[error("{0}")]
+    Rejected(evident_core::DomainError),
     /// The database could not be reached or opened; the message says which and why.
     #[error("{0}")]
     Unavailable(String),
@@ -58,6 +62,11 @@ fn unique_field(constraint: &str, message: &str) -> &'static str {
         || message.contains("unit.code")
     {
         "code"
+    } else if ["agreement_pkey", "disbursement_pkey"].contains(&constraint)
+        || message.contains("agreement.id")
+        || message.contains("disbursement.id")
+    {
+        "id"
     } else if constraint.starts_with("comparison_group")
         || message.contains("comparison_group.name")
     {

@@ -13,6 +13,7 @@
 //! - [`accounts`]: [`AccountStore`] — users, grants, sessions, access tokens, login throttling.
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
 //! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements.
+//! - [`grants`]: [`GrantStore`] — agreements, disbursement decisions, their events and plans.
 //! - [`groups`]: [`ComparisonGroupStore`] — user-defined comparison groups of municipalities.
 //! - [`indicators`]: [`IndicatorStore`] — indicator rows kept current per case write, read only through disclosure control.
 //! - [`import`]: [`ImportStore`] — all-or-nothing bulk import of checked CSV files, in batches.
@@ -25,6 +26,7 @@ pub mod accounts;
 pub mod audit;
 pub mod error;
 pub mod followup;
+pub mod grants;
 pub mod groups;
 pub mod import;
 pub mod indicators;
@@ -42,6 +44,7 @@ pub use accounts::AccountStore;
 pub use audit::{AuditFilter, AuditStore};
 pub use error::{Result, StorageError};
 pub use followup::FollowUpStore;
+pub use grants::{GrantStore, PlanKind};
 pub use groups::ComparisonGroupStore;
 pub use import::ImportStore;
 pub use indicators::{IndicatorState, IndicatorStore, PublishedRow, RecomputeSummary};
@@ -77,6 +80,7 @@ pub trait Store:
     + ImportStore
     + IndicatorStore
     + ComparisonGroupStore
+    + GrantStore
     + Send
     + Sync
     + 'static

@@ -100,6 +100,7 @@ impl From<StorageError> for AppError {
         match err {
             StorageError::NotFound(what) => Self::NotFound(what),
             StorageError::Conflict { field } => Self::Conflict(format!("{field} already exists")),
+            StorageError::Rejected(problem) => Self::Invalid(problem.to_string()),
             StorageError::Unavailable(message) => Self::Unavailable(message),
             StorageError::Other(err) => Self::Internal(err),
         }

@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod followup;
+mod grants;
 mod groups;
 mod import;
 mod indicators;
