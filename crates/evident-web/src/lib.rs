@@ -11,6 +11,7 @@
 //! - [`accounts`]: managing staff accounts, shared by the API and the pages.
 //! - [`chart`]: server-rendered SVG charts of scores over time.
 //! - [`comparisons`]: open comparisons — ranked tables, funnels, profiles and their downloads.
+//! - [`grants`]: agreements and grants — views, calendar, tapering, performance grants, writes.
 //! - [`funnel`]: server-rendered SVG funnel plots for the indicator pages.
 //! - [`export`]: a unit's measurements as Swedish-Excel CSV or a FHIR Bundle.
 //! - [`followup`]: local follow-up (clients, cases, measurements), shared by the API and the pages.
@@ -28,6 +29,7 @@ pub mod error;
 pub mod export;
 pub mod followup;
 pub mod funnel;
+pub mod grants;
 pub mod html;
 pub mod i18n;
 pub mod server;

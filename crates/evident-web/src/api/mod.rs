@@ -12,6 +12,8 @@
 //! - [`orgs`]: the organisation tree.
 //! - [`units`]: creating, reading and editing units.
 //! - [`support`]: support structures and dialog partners.
+//! - [`agreements`]: agreements, disbursement decisions, money events, the deadline calendar,
+//!   tapering plans and performance grants.
 //! - [`account`]: the caller and their personal access tokens.
 //! - [`users`]: managing staff accounts and their roles.
 //! - [`audit`]: searching and verifying the audit trail.
@@ -21,6 +23,7 @@
 //! - [`instruments`]: the instrument library (FHIR Questionnaires) and the intervention catalogue.
 
 pub mod account;
+pub mod agreements;
 pub mod audit;
 pub mod cases;
 pub mod extract;
@@ -59,6 +62,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "users", description = "Staff accounts and their roles"),
         (name = "audit", description = "The audit trail"),
         (name = "follow-up", description = "Clients, cases, interventions, needs, goals, instruments and measurements"),
+        (name = "grants", description = "State agreements and grants: import, money flows with reasons, deadlines, tapering plans, performance-based grants. Money in öre."),
         (name = "comparisons", description = "Open comparisons in the shape of Kolada's API (kpi, data, oudata): indicator metadata and values after disclosure control, with gender (T/K/M) and age breakdowns; comparison groups")
     ),
     modifiers(&SecuritySchemes),
@@ -138,6 +142,17 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(kpi::kpi_unit_data))
         .routes(routes!(kpi::list_groups, kpi::create_group))
         .routes(routes!(kpi::delete_group))
+        .routes(routes!(
+            agreements::list_agreements,
+            agreements::import_agreement
+        ))
+        .routes(routes!(agreements::get_agreement))
+        .routes(routes!(agreements::agreement_document))
+        .routes(routes!(agreements::import_disbursement))
+        .routes(routes!(agreements::record_event))
+        .routes(routes!(agreements::grant_calendar))
+        .routes(routes!(agreements::performance_grant))
+        .routes(routes!(agreements::county_tapering))
 }
 
 /// The API router, serving its own OpenAPI document at `/api/v1/openapi.json`.

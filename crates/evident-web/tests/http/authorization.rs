@@ -32,6 +32,9 @@ struct Case {
     who: Who,
 }
 
+const AGREEMENT: &str = include_str!("../../../../data/agreements/agreement-2011.json");
+const DISBURSEMENT: &str = include_str!("../../../../data/agreements/disbursement-2011-03-24.json");
+
 /// The roles that work with identified client data at their unit.
 const UNIT_STAFF: &[Role] = &[Role::Practitioner, Role::UnitManager];
 
@@ -473,6 +476,83 @@ fn cases(ids: Ids) -> Vec<Case> {
             },
             AnyRole,
         ),
+        case(
+            Method::GET,
+            "/api/v1/agreements",
+            "/api/v1/agreements",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/agreements",
+            "/api/v1/agreements",
+            |role| {
+                let mut document: Value = serde_json::from_str(AGREEMENT).unwrap();
+                document["id"] = json!(format!("matrix-{}", role.as_str()));
+                Some(json!({"reason": "matrix", "document": document}))
+            },
+            Only(&[Role::GrantAdmin]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/agreements/{id}",
+            "/api/v1/agreements/ebp-2011",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/agreements/{id}/document",
+            "/api/v1/agreements/ebp-2011/document",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/disbursements",
+            "/api/v1/disbursements",
+            |_| {
+                let document: Value = serde_json::from_str(DISBURSEMENT).unwrap();
+                Some(json!({"reason": "matrix", "document": document}))
+            },
+            Only(&[Role::GrantAdmin]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/agreements/{id}/events",
+            "/api/v1/agreements/ebp-2011/events",
+            |_| {
+                Some(json!({
+                    "kind": "report",
+                    "target": "report:S2011/986/FST-2011-03-24:1",
+                    "occurred_on": "2011-11-30",
+                    "reason": "submitted"
+                }))
+            },
+            Only(&[Role::GrantAdmin]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/grant-calendar",
+            "/api/v1/grant-calendar",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/performance-grants/{id}",
+            "/api/v1/performance-grants/none",
+            no_body,
+            AnyRole,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/counties/{code}/tapering",
+            "/api/v1/counties/03/tapering",
+            no_body,
+            AnyRole,
+        ),
         // The admin comes last in Role::ALL, so the others find the group still there.
         case(
             Method::DELETE,
@@ -550,6 +630,16 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
         .await
         .unwrap()
         .id;
+    let agreement = evident_core::grants::document::Agreement::parse("a", AGREEMENT).unwrap();
+    app.store
+        .import_agreement(&agreement, "matrix", &setup)
+        .await
+        .unwrap();
+    let decision = evident_core::grants::document::Disbursement::parse("d", DISBURSEMENT).unwrap();
+    app.store
+        .import_disbursement(&decision, "d", "matrix", &setup)
+        .await
+        .unwrap();
     let ids = Ids {
         target_user: target.id,
         holder: holder.id,
