@@ -40,6 +40,10 @@ pub enum ImportCommand {
     Measurements(MeasurementsArgs),
     /// Add an instrument (or a new version of one) from a FHIR R4 Questionnaire JSON file.
     Instrument(InstrumentArgs),
+    /// Import an agreement (JSON, see data/agreements/README.md) and print its findings.
+    Agreement(crate::agreements::DocumentImportArgs),
+    /// Import a disbursement decision after its agreement, and print its findings.
+    Disbursement(crate::agreements::DocumentImportArgs),
 }
 
 /// Options of `evident import instrument`.
@@ -137,6 +141,8 @@ impl ImportArgs {
             ImportCommand::Cases(args) => (Some(args.file), args.measurements, args.options),
             ImportCommand::Measurements(args) => (None, Some(args.file), args.options),
             ImportCommand::Instrument(args) => return args.run().await,
+            ImportCommand::Agreement(args) => return args.run_agreement().await,
+            ImportCommand::Disbursement(args) => return args.run_disbursement().await,
         };
         let key = options.key.load()?.ok_or_else(|| {
             Failure::User(

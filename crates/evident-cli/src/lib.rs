@@ -15,6 +15,7 @@
 //! - [`bench`]: `evident bench import|indicators` — import rate; indicator recompute and update times.
 #![forbid(unsafe_code)]
 
+pub mod agreements;
 pub mod audit;
 pub mod bench;
 pub mod bench_indicators;
@@ -69,6 +70,8 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Import cases or measurements from CSV files, all or nothing.
     Import(import::ImportArgs),
+    /// Check agreements and disbursement decisions (interchange JSON) without writing.
+    Agreements(agreements::AgreementsArgs),
     /// Recompute indicators, or check indicator definitions.
     Indicators(indicators::IndicatorsArgs),
     /// Export the records indicators are computed from, as CSV.
@@ -111,6 +114,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tokens(args) => args.run().await,
         Command::Audit(args) => args.run().await,
         Command::Import(args) => args.run().await,
+        Command::Agreements(args) => args.run().await,
         Command::Indicators(args) => args.run().await,
         Command::Export(args) => args.run().await,
         Command::Bench(args) => args.run().await,

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `evident` binary: real processes, real files, real HTTP.
 
 mod accounts;
+mod agreements;
 mod browser;
 mod demo;
 mod import;
