@@ -74,6 +74,8 @@ pub struct DemoSummary {
     pub clients: usize,
     /// Measurements recorded.
     pub measurements: usize,
+    /// Requisitions, payments, repayments and reports recorded on the 2011 agreement.
+    pub grant_events: usize,
 }
 
 impl DemoArgs {
@@ -107,6 +109,10 @@ impl DemoArgs {
         println!(
             "{} synthetic clients with {} measurements (personal numbers random, never stored).",
             summary.clients, summary.measurements
+        );
+        println!(
+            "The 2011 agreement and its disbursement decision, with {} requisitions, payments, repayments and reports.",
+            summary.grant_events
         );
         println!("All names and addresses are synthetic.");
         println!();
@@ -170,7 +176,9 @@ pub async fn fill(
     let users = create_demo_users(store, &plan, &actor).await?;
     let (clients, measurements) =
         create_population(store, &plan, seed, key, clients, &actor).await?;
+    let grants = crate::demo_grants::fill(store, &actor).await?;
     Ok(DemoSummary {
+        grant_events: grants.events,
         clients,
         measurements,
         municipalities: plan.municipalities.len(),

@@ -20,6 +20,7 @@ pub mod audit;
 pub mod bench;
 pub mod bench_indicators;
 pub mod demo;
+pub mod demo_grants;
 pub mod export;
 pub mod import;
 pub mod indicators;
