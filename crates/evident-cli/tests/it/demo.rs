@@ -84,3 +84,61 @@ async fn a_demo_refuses_a_database_that_already_holds_units() {
     );
     assert_eq!(units_in(&path).await.len(), 1, "the real data is untouched");
 }
+
+#[tokio::test]
+async fn the_demo_holds_the_2011_agreement_with_money_moving_within_the_decision() {
+    use evident_core::grants::Ore;
+    use evident_core::grants::calendar::{Status, deadlines};
+    use evident_core::grants::ledger::{RecordedEvent, initiative_rows};
+    let dir = tempfile::tempdir().unwrap();
+    let out = evident(dir.path(), &["demo", "--seed", "3", "--clients", "40"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = evident_store::open(&DatabaseUrl::sqlite_file(
+        &dir.path().join("evident-demo.db"),
+    ))
+    .await
+    .unwrap();
+    let agreement = store.get_agreement("ebp-2011").await.unwrap();
+    let decisions = store.list_disbursements(Some("ebp-2011")).await.unwrap();
+    let events: Vec<RecordedEvent> = store
+        .list_grant_events(Some("ebp-2011"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    let (rows, total) = initiative_rows(&agreement, &decisions, &events);
+    assert_eq!(total.decided, Ore::kronor(89_200_000));
+    assert_eq!(total.requisitioned, total.decided);
+    // "Leda för resultat" (4 500 000 kr) has its second half requisitioned but not paid.
+    assert_eq!(total.decided - total.paid, Ore::kronor(2_250_000));
+    let leda = rows.iter().find(|r| r.code == "3.3.1").unwrap();
+    assert_eq!(leda.flows.paid, Ore::kronor(2_250_000));
+    assert_eq!(total.repaid, Ore::kronor(1_200_000));
+    // The report was submitted before its deadline; the repayment deadline has passed.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let calendar = deadlines(&[agreement], &decisions, &events);
+    let report = calendar
+        .iter()
+        .find(|d| d.date.to_string() == "2011-12-01")
+        .unwrap();
+    assert_eq!(report.status(today), Status::Done);
+    assert!(calendar.iter().any(|d| d.date.to_string() == "2012-06-30"));
+    assert_eq!(
+        store
+            .list_grant_plans(evident_store::PlanKind::Performance)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .list_grant_plans(evident_store::PlanKind::Tapering)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    store.close().await;
+}
