@@ -14,11 +14,13 @@ use crate::import::{POSTGRES_PARAMETERS, SQLITE_PARAMETERS, batch_rows, values_s
 use crate::{PgStore, SqliteStore};
 use chrono::NaiveDate;
 use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::indicator::cube::compute_sorted;
 use evident_core::indicator::cube::{Row, add_row, decode_row, encode_row};
+use evident_core::indicator::publish::suppression_masks_of_trees;
 use evident_core::indicator::publish::{difference, disclosure_classes};
 use evident_core::indicator::{
     CaseFacts, ClientFacts, Facts, IndicatorSet, InterventionFacts, Measure, MeasurementFacts,
-    Period, Published, RowKey, compute, delta, publish, suppression_masks,
+    Period, Published, RowKey, delta, publish, suppression_masks,
 };
 use evident_core::instrument::Instrument;
 use evident_core::org::OrgCode;
@@ -216,27 +218,22 @@ fn measurement_facts(row: MeasurementFactRow) -> MeasurementFacts {
     }
 }
 
-/// The rows of one (indicator, variant, period) tree, by its key.
-type Trees<'a> = HashMap<(&'a str, &'a str, Period), Vec<(&'a RowKey, &'a Row)>>;
-
-/// Groups the (indicator, variant, period) trees of a cube and computes their masks.
-fn masks_of(rows: &HashMap<RowKey, Row>, k: u64) -> HashMap<&RowKey, u8> {
-    let mut trees: Trees<'_> = HashMap::new();
-    for (key, row) in rows {
-        trees
-            .entry((key.indicator.as_str(), key.variant.as_str(), key.period))
-            .or_default()
-            .push((key, row));
-    }
-    let mut out = HashMap::with_capacity(rows.len());
-    for members in trees.into_values() {
-        let tree: Vec<(OrgCode, &Row)> =
-            members.iter().map(|(k, r)| (k.node.clone(), *r)).collect();
-        for ((key, _), mask) in members.iter().zip(suppression_masks(&tree, k)) {
-            out.insert(*key, mask);
-        }
-    }
-    out
+/// The suppression mask of each of `rows`, which are in key order (as
+/// [`compute_sorted`] gives them): each (indicator, variant, period) tree is a run of rows,
+/// nodes by code, the order in which an incremental update re-masks a tree.
+fn masks_of(rows: &[(RowKey, Row)], k: u64) -> Vec<u8> {
+    let same_tree = |a: &RowKey, b: &RowKey| {
+        (&a.indicator, &a.variant, a.period) == (&b.indicator, &b.variant, b.period)
+    };
+    let trees: Vec<Vec<(OrgCode, &Row)>> = rows
+        .chunk_by(|(a, _), (b, _)| same_tree(a, b))
+        .map(|tree| {
+            tree.iter()
+                .map(|(key, row)| (key.node.clone(), row))
+                .collect()
+        })
+        .collect();
+    suppression_masks_of_trees(&trees, k).concat()
 }
 
 /// Publishes one stored row.
@@ -408,6 +405,7 @@ macro_rules! impl_indicator_store {
                     where indicator_id = $1
                       and variant = $2
                       and period = $3
+                    order by node_code
                     ",
                 )
                 .bind(indicator)
@@ -500,7 +498,7 @@ macro_rules! impl_indicator_store {
                 let cases = self
                     .stream_case_facts(|_, case| facts.add_case(case, &instruments))
                     .await?;
-                let cube = compute(indicator_set(), &facts);
+                let rows = compute_sorted(indicator_set(), &facts);
                 let mut tx = self.begin_write().await?;
                 let stored_k: i32 = sqlx::query_scalar(
                     r"
@@ -512,12 +510,11 @@ macro_rules! impl_indicator_store {
                 .fetch_one(&mut *tx)
                 .await?;
                 let k = min_count.unwrap_or(stored_k as u64);
-                let masks = masks_of(&cube.rows, k);
+                let masks = masks_of(&rows, k);
                 sqlx::query("delete from indicator_row").execute(&mut *tx).await?;
-                let mut keys: Vec<&RowKey> = cube.rows.keys().collect();
-                keys.sort();
                 let mut suppressed_cells = 0u64;
-                for chunk in keys.chunks(batch_rows($parameters, 6)) {
+                let batch = batch_rows($parameters, 6);
+                for (chunk, masks) in rows.chunks(batch).zip(masks.chunks(batch)) {
                     let sql = values_sql(
                         "insert into indicator_row (indicator_id, variant, period, node_code, stats, suppressed) values",
                         6,
@@ -525,16 +522,15 @@ macro_rules! impl_indicator_store {
                         "",
                     );
                     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                    for key in chunk {
-                        let mask = masks[key];
+                    for ((key, row), mask) in chunk.iter().zip(masks) {
                         suppressed_cells += u64::from(mask.count_ones());
                         query = query
                             .bind(key.indicator.as_str())
                             .bind(key.variant.as_str())
                             .bind(key.period.to_string())
                             .bind(key.node.as_str())
-                            .bind(encode_row(&cube.rows[*key]))
-                            .bind(i32::from(mask));
+                            .bind(encode_row(row))
+                            .bind(i32::from(*mask));
                     }
                     query.execute(&mut *tx).await?;
                 }
@@ -551,7 +547,7 @@ macro_rules! impl_indicator_store {
                 let summary = RecomputeSummary {
                     cases,
                     records: facts.records.len() as u64,
-                    rows: keys.len() as u64,
+                    rows: rows.len() as u64,
                     suppressed_cells,
                 };
                 let event = AuditEvent::new(actor, "indicators.recompute", format!("rows:{}", summary.rows), Outcome::Allowed)

@@ -7,12 +7,13 @@
 //! from quarters to years. The same code computes one case's contribution for the
 //! incremental update, so a full recompute and any sequence of updates agree.
 
-use super::definition::{IndicatorSet, Measure, Statistic, VariantKey};
+use super::definition::{Definition, IndicatorSet, Measure, Population, Statistic, VariantKey};
 use super::facts::{Facts, Record};
 use crate::org::OrgCode;
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The breakdown categories of every row, in order: the total, sex, and age bands (age at
 /// the period's year). Sex `1..3` and age `3..8` each sum to the total.
@@ -230,88 +231,303 @@ fn contribution(statistic: Statistic, record: &Record) -> Option<Stats> {
     Some(s)
 }
 
+/// A hasher for the computation's small integer keys (the FxHash mix): much cheaper than the
+/// default SipHash, and unseeded, so a computation adds its rows in the same order on every
+/// run.
+#[derive(Debug, Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|b| self.mix(u64::from(*b)));
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.mix(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.mix(i);
+    }
+    fn write_i32(&mut self, i: i32) {
+        self.mix(u64::from(i as u32));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+    fn write_isize(&mut self, i: isize) {
+        self.mix(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by small integers, hashed with [`KeyHasher`].
+type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+
+/// One indicator's rows keyed by (variant, node, period), as indices into [`Shape`].
+type IndexedRows = KeyMap<(u32, u32, Period), Row>;
+
+/// The strings a computation's rows refer to by index: variant names and organisation
+/// nodes (every unit of the facts and its ancestors), with each node's parent and depth.
+struct Shape {
+    variants: Vec<String>,
+    /// The variant of each of `Facts::instruments` and `Facts::intervention_types`.
+    of_instrument: Vec<u32>,
+    of_type: Vec<u32>,
+    nodes: Vec<OrgCode>,
+    parent: Vec<Option<u32>>,
+    depth: Vec<usize>,
+    /// The node of each of `Facts::units`.
+    of_unit: Vec<u32>,
+}
+
+impl Shape {
+    fn of(facts: &Facts) -> Self {
+        let mut variants = vec![String::new()];
+        let of_instrument = facts
+            .instruments
+            .iter()
+            .map(|i| {
+                variants.push(variant_name(VariantKey::Instrument, i));
+                (variants.len() - 1) as u32
+            })
+            .collect();
+        let of_type = facts
+            .intervention_types
+            .iter()
+            .map(|t| {
+                variants.push(variant_name(VariantKey::InterventionType, t));
+                (variants.len() - 1) as u32
+            })
+            .collect();
+        let mut shape = Self {
+            variants,
+            of_instrument,
+            of_type,
+            nodes: Vec::new(),
+            parent: Vec::new(),
+            depth: Vec::new(),
+            of_unit: Vec::with_capacity(facts.units.len()),
+        };
+        let mut index: HashMap<OrgCode, u32> = HashMap::new();
+        for unit in &facts.units {
+            // From the nation down, so that each parent is known before its children.
+            let mut parent = None;
+            for (depth, code) in unit.lineage().iter().enumerate() {
+                let node = *index.entry(code.clone()).or_insert_with(|| {
+                    shape.nodes.push(code.clone());
+                    shape.parent.push(parent);
+                    shape.depth.push(depth);
+                    (shape.nodes.len() - 1) as u32
+                });
+                parent = Some(node);
+            }
+            shape
+                .of_unit
+                .push(parent.expect("a lineage holds the unit itself"));
+        }
+        shape
+    }
+}
+
+/// The rows of one base indicator: each record added to its unit's row for its quarter in
+/// its categories, once per variant it belongs to; then each level of the organisation tree
+/// summed into the one above (unit → municipality → county → nation), and every quarter into
+/// its year.
+fn indicator_rows(
+    definition: &Definition,
+    population: &Population,
+    statistic: Statistic,
+    facts: &Facts,
+    shape: &Shape,
+) -> IndexedRows {
+    let depths = shape.depth.iter().max().map_or(0, |d| d + 1);
+    let mut levels: Vec<IndexedRows> = (0..depths).map(|_| IndexedRows::default()).collect();
+    for record in facts.records.iter().filter(|r| population.admits(r)) {
+        let Some(stats) = contribution(statistic, record) else {
+            continue;
+        };
+        let date = record.dates[population.dated_by].expect("admitted records are dated");
+        let quarter = Period::quarter_of(date);
+        let categories = [
+            0,
+            if record.female { 1 } else { 2 },
+            age_category(date.year() - record.birth_year),
+        ];
+        let node = shape.of_unit[record.unit as usize];
+        let level = &mut levels[shape.depth[node as usize]];
+        let variants = definition.variants.iter().filter_map(|key| match key {
+            VariantKey::Instrument => record.instrument.map(|i| shape.of_instrument[i as usize]),
+            VariantKey::InterventionType => {
+                record.intervention_type.map(|t| shape.of_type[t as usize])
+            }
+        });
+        for v in std::iter::once(0).chain(variants) {
+            let row = level.entry((v, node, quarter)).or_default();
+            for c in categories {
+                row[c].add(&stats, 1);
+            }
+        }
+    }
+    for depth in (1..depths).rev() {
+        let (upper, lower) = levels.split_at_mut(depth);
+        let above = &mut upper[depth - 1];
+        for ((v, node, quarter), row) in &lower[0] {
+            let parent = shape.parent[*node as usize].expect("a node below the top has a parent");
+            add_row(above.entry((*v, parent, *quarter)).or_default(), row, 1);
+        }
+    }
+    let mut rows = IndexedRows::default();
+    rows.reserve(levels.iter().map(|l| l.len()).sum::<usize>() * 5 / 4);
+    for level in levels {
+        for ((v, node, quarter), row) in level {
+            add_row(
+                rows.entry((v, node, Period::Year(quarter.year())))
+                    .or_default(),
+                &row,
+                1,
+            );
+            rows.insert((v, node, quarter), row);
+        }
+    }
+    rows
+}
+
+/// Runs `work` for each of `0..jobs` on as many threads as there are cores; the results in
+/// job order.
+pub(crate) fn parallel_map<T: Send>(jobs: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs);
+    if threads <= 1 {
+        return (0..jobs).map(work).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if job >= jobs {
+                            return done;
+                        }
+                        done.push((job, work(job)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a computation thread does not panic"))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(job, _)| *job);
+    done.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Every base indicator's rows, each with its definition, computed in parallel.
+fn all_rows<'s>(
+    set: &'s IndicatorSet,
+    facts: &Facts,
+    shape: &Shape,
+) -> Vec<(&'s str, IndexedRows)> {
+    let bases: Vec<(&Definition, &Population, Statistic)> = set
+        .definitions
+        .iter()
+        .filter_map(|d| match &d.measure {
+            Measure::Base {
+                population,
+                statistic,
+            } => Some((d, population, *statistic)),
+            Measure::Difference { .. } => None,
+        })
+        .collect();
+    let rows = parallel_map(bases.len(), |i| {
+        let (definition, population, statistic) = bases[i];
+        indicator_rows(definition, population, statistic, facts, shape)
+    });
+    bases
+        .iter()
+        .map(|(d, _, _)| d.id.as_str())
+        .zip(rows)
+        .collect()
+}
+
 /// Computes every base indicator of `set` over `facts`. Difference indicators have no rows
 /// of their own: they are combined from their parts when published.
 pub fn compute(set: &IndicatorSet, facts: &Facts) -> Cube {
-    // (indicator, variant, unit, quarter) → row: one update per record and variant.
-    let mut variants: Vec<String> = vec![String::new()];
-    let mut variant_index: HashMap<String, u32> = HashMap::from([(String::new(), 0)]);
-    let mut variant_of = |name: String| -> u32 {
-        if let Some(i) = variant_index.get(&name) {
-            return *i;
-        }
-        let i = variants.len() as u32;
-        variants.push(name.clone());
-        variant_index.insert(name, i);
-        i
-    };
-    let mut fine: HashMap<(u16, u32, u32, Period), Row> = HashMap::new();
-    for (d, definition) in set.definitions.iter().enumerate() {
-        let Measure::Base {
-            population,
-            statistic,
-        } = &definition.measure
-        else {
-            continue;
-        };
-        // The variant index of each instrument / type, looked up once.
-        let per_instrument: Vec<u32> = facts
-            .instruments
-            .iter()
-            .map(|i| variant_of(variant_name(VariantKey::Instrument, i)))
-            .collect();
-        let per_type: Vec<u32> = facts
-            .intervention_types
-            .iter()
-            .map(|t| variant_of(variant_name(VariantKey::InterventionType, t)))
-            .collect();
-        for record in facts.records.iter().filter(|r| population.admits(r)) {
-            let Some(stats) = contribution(*statistic, record) else {
-                continue;
+    let shape = Shape::of(facts);
+    let mut rows = HashMap::new();
+    for (indicator, indexed) in all_rows(set, facts, &shape) {
+        rows.reserve(indexed.len());
+        for ((v, node, period), row) in indexed {
+            let key = RowKey {
+                indicator: indicator.to_owned(),
+                variant: shape.variants[v as usize].clone(),
+                period,
+                node: shape.nodes[node as usize].clone(),
             };
-            let date = record.dates[population.dated_by].expect("admitted records are dated");
-            let quarter = Period::quarter_of(date);
-            let categories = [
-                0,
-                if record.female { 1 } else { 2 },
-                age_category(date.year() - record.birth_year),
-            ];
-            let mut keys = vec![0u32];
-            for key in &definition.variants {
-                let v = match key {
-                    VariantKey::Instrument => record.instrument.map(|i| per_instrument[i as usize]),
-                    VariantKey::InterventionType => {
-                        record.intervention_type.map(|t| per_type[t as usize])
-                    }
-                };
-                keys.extend(v);
-            }
-            for v in keys {
-                let row = fine.entry((d as u16, v, record.unit, quarter)).or_default();
-                for c in categories {
-                    row[c].add(&stats, 1);
-                }
-            }
-        }
-    }
-    // Roll up: unit → municipality → county → nation, quarter → year.
-    let lineages: Vec<Vec<OrgCode>> = facts.units.iter().map(OrgCode::lineage).collect();
-    let mut rows: HashMap<RowKey, Row> = HashMap::new();
-    for ((d, v, unit, quarter), row) in fine {
-        let indicator = &set.definitions[d as usize].id;
-        for node in &lineages[unit as usize] {
-            for period in [quarter, Period::Year(quarter.year())] {
-                let key = RowKey {
-                    indicator: indicator.clone(),
-                    variant: variants[v as usize].clone(),
-                    period,
-                    node: node.clone(),
-                };
-                add_row(rows.entry(key).or_default(), &row, 1);
-            }
+            rows.insert(key, row);
         }
     }
     Cube { rows }
+}
+
+/// The rows of [`compute`] in key order: by indicator, variant, period and node, so that the
+/// rows of each (indicator, variant, period) tree are together, nodes by code.
+pub fn compute_sorted(set: &IndicatorSet, facts: &Facts) -> Vec<(RowKey, Row)> {
+    let shape = Shape::of(facts);
+    let rank = |names: &[&str]| {
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by_key(|i| names[*i]);
+        let mut rank = vec![0u32; names.len()];
+        for (r, i) in order.into_iter().enumerate() {
+            rank[i] = r as u32;
+        }
+        rank
+    };
+    let variant_rank = rank(
+        &shape
+            .variants
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let node_rank = rank(&shape.nodes.iter().map(OrgCode::as_str).collect::<Vec<_>>());
+    let mut indicators = all_rows(set, facts, &shape);
+    indicators.sort_by_key(|(id, _)| *id);
+    let mut out = Vec::with_capacity(indicators.iter().map(|(_, r)| r.len()).sum());
+    for (indicator, indexed) in indicators {
+        let mut rows: Vec<((u32, u32, Period), Row)> = indexed.into_iter().collect();
+        rows.sort_unstable_by_key(|((v, node, period), _)| {
+            (
+                variant_rank[*v as usize],
+                *period,
+                node_rank[*node as usize],
+            )
+        });
+        out.extend(rows.into_iter().map(|((v, node, period), row)| {
+            let key = RowKey {
+                indicator: indicator.to_owned(),
+                variant: shape.variants[v as usize].clone(),
+                period,
+                node: shape.nodes[node as usize].clone(),
+            };
+            (key, row)
+        }));
+    }
+    out
 }
 
 /// The change to stored rows when one case's facts go from `before` to `after`: only rows
@@ -370,4 +586,80 @@ pub fn decode_row(bytes: &[u8]) -> Option<Row> {
         }
     }
     (at == bytes.len()).then_some(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicator::{CaseFacts, ClientFacts, InterventionFacts};
+
+    fn facts() -> Facts {
+        let mut facts = Facts::default();
+        let on = |d: u32| {
+            NaiveDate::from_ymd_opt(2025, 1, 1).map(|x| x + chrono::Days::new(u64::from(d)))
+        };
+        for (i, unit) in ["0180-0002", "1480-0001", "0180-0001", "0180", "2580-0003"]
+            .into_iter()
+            .cycle()
+            .take(40)
+            .enumerate()
+        {
+            let case = CaseFacts {
+                unit: OrgCode::parse(unit).expect("a valid code"),
+                client: ClientFacts {
+                    female: i % 3 == 0,
+                    birth_year: 1940 + (i as i32 * 7) % 70,
+                },
+                opened_on: on(i as u32 * 9).expect("a date"),
+                first_follow_up_month: Some(3),
+                interventions: vec![InterventionFacts {
+                    type_code: ["T1", "T2"][i % 2].into(),
+                    applied_on: on(i as u32 * 9),
+                    decided_on: on(i as u32 * 9 + 5 + i as u32 % 4),
+                    started_on: (i % 5 != 0).then(|| on(i as u32 * 9 + 20)).flatten(),
+                    private_provider: i % 4 == 0,
+                }],
+                measurements: Vec::new(),
+                goals: Vec::new(),
+            };
+            facts.add_case(&case, &HashMap::new());
+        }
+        facts
+    }
+
+    #[test]
+    fn the_sorted_rows_are_the_cube_in_key_order() {
+        let set = IndicatorSet::embedded();
+        let facts = facts();
+        let cube = compute(&set, &facts);
+        let sorted = compute_sorted(&set, &facts);
+        assert!(sorted.len() > 100, "{}", sorted.len());
+        assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(sorted.len(), cube.rows.len());
+        for (key, row) in &sorted {
+            assert_eq!(cube.rows.get(key), Some(row), "{key:?}");
+        }
+        // Every parent is the sum of its children, and every year of its quarters.
+        let sum_of = |pick: &dyn Fn(&RowKey) -> bool| {
+            let mut total = Row::default();
+            for (_, row) in sorted.iter().filter(|(k, _)| pick(k)) {
+                add_row(&mut total, row, 1);
+            }
+            total
+        };
+        for (key, row) in sorted.iter().filter(|(k, _)| k.node.as_str() == "SE") {
+            let counties = sum_of(&|k: &RowKey| {
+                (&k.indicator, &k.variant, k.period) == (&key.indicator, &key.variant, key.period)
+                    && k.node.level() == crate::org::OrgLevel::County
+            });
+            assert_eq!(counties.map(|s| s.n), row.clone().map(|s| s.n), "{key:?}");
+            if let Period::Year(y) = key.period {
+                let quarters = sum_of(&|k: &RowKey| {
+                    (&k.indicator, &k.variant, &k.node) == (&key.indicator, &key.variant, &key.node)
+                        && matches!(k.period, Period::Quarter(q, _) if q == y)
+                });
+                assert_eq!(quarters.map(|s| s.n), row.clone().map(|s| s.n), "{key:?}");
+            }
+        }
+    }
 }

@@ -40,6 +40,11 @@ pub fn suppression_masks(rows: &[(OrgCode, &Row)], k: u64) -> Vec<u8> {
         .collect()
 }
 
+/// [`suppression_masks`] of many trees, computed in parallel; in the order of `trees`.
+pub fn suppression_masks_of_trees(trees: &[Vec<(OrgCode, &Row)>], k: u64) -> Vec<Vec<u8>> {
+    super::cube::parallel_map(trees.len(), |i| suppression_masks(&trees[i], k))
+}
+
 /// How a row's cells stand for disclosure: 0 nothing, 1 below `k`, 2 publishable. A change
 /// that keeps every class keeps the existing suppression pattern safe, since the pattern
 /// depends on nothing else.
