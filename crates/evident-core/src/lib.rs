@@ -20,6 +20,7 @@
 //! - [`person`]: personal identity and coordination numbers, and the keyed pseudonym that replaces them.
 //! - [`progress`]: a case's follow-up schedule (done, due, overdue) and per-instrument change.
 //! - [`registry`]: Sweden's 21 counties and 290 municipalities, embedded from `data/sweden/`.
+//! - [`selfreport`]: single-use links through which a client answers an instrument without an account.
 //! - [`support`]: regional support structures and their dialog partners.
 //! - [`text`]: validated free-text values shared by several types (names, e-mail addresses).
 //! - [`unit_followup`]: a unit's follow-up table with effect sizes and small-cell suppression.
@@ -51,6 +52,7 @@ pub mod org;
 pub mod person;
 pub mod progress;
 pub mod registry;
+pub mod selfreport;
 pub mod rng;
 pub mod support;
 pub mod text;

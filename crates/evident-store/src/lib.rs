@@ -13,6 +13,7 @@
 //! - [`accounts`]: [`AccountStore`] — users, grants, sessions, access tokens, login throttling.
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
 //! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements.
+//! - [`selfreport`]: [`SelfReportStore`] — single-use self-report links, claimed atomically.
 //! - [`grants`]: [`GrantStore`] — agreements, disbursement decisions, their events and plans.
 //! - [`groups`]: [`ComparisonGroupStore`] — user-defined comparison groups of municipalities.
 //! - [`indicators`]: [`IndicatorStore`] — indicator rows kept current per case write, read only through disclosure control.
@@ -32,6 +33,7 @@ pub mod import;
 pub mod indicators;
 pub mod orgs;
 pub mod postgres;
+pub mod selfreport;
 pub mod sqlite;
 pub mod support;
 #[cfg(feature = "testing")]
@@ -50,6 +52,7 @@ pub use import::ImportStore;
 pub use indicators::{IndicatorState, IndicatorStore, PublishedRow, RecomputeSummary};
 pub use orgs::OrgStore;
 pub use postgres::PgStore;
+pub use selfreport::{SelfReportStore, Unusable};
 pub use sqlite::SqliteStore;
 pub use support::SupportStore;
 pub use url::{Backend, DatabaseUrl};
@@ -81,6 +84,7 @@ pub trait Store:
     + IndicatorStore
     + ComparisonGroupStore
     + GrantStore
+    + SelfReportStore
     + Send
     + Sync
     + 'static

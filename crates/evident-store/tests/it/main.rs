@@ -10,6 +10,7 @@ mod import;
 mod indicators;
 mod orgs;
 mod schema;
+mod selfreport;
 mod support;
 
 /// Declares a contract test: `contract!(name)` turns `async fn name(store: &dyn Store)` into
