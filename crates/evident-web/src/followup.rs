@@ -109,7 +109,7 @@ pub struct CaseView {
     pub progress: Vec<(Instrument, InstrumentProgress)>,
 }
 
-async fn authorize_case(
+pub(crate) async fn authorize_case(
     state: &AppState,
     user: &SignedIn,
     case_id: i64,
