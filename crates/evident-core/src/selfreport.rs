@@ -117,12 +117,23 @@ impl NewSelfReportLink {
         let time_point = TimePoint::parse(time_point)?;
         let month = match month.map(str::trim).filter(|m| !m.is_empty()) {
             None => None,
-            Some(raw) => Some(raw.parse::<u32>().ok().filter(|m| (1..=120).contains(m)).ok_or_else(|| {
-                DomainError::new("month", format!("'{raw}' is not a month between 1 and 120"))
-            })?),
+            Some(raw) => Some(
+                raw.parse::<u32>()
+                    .ok()
+                    .filter(|m| (1..=120).contains(m))
+                    .ok_or_else(|| {
+                        DomainError::new(
+                            "month",
+                            format!("'{raw}' is not a month between 1 and 120"),
+                        )
+                    })?,
+            ),
         };
         if time_point == TimePoint::FollowUp && month.is_none() {
-            return Err(DomainError::new("month", "a follow-up needs its month (3, 6, 12 …)"));
+            return Err(DomainError::new(
+                "month",
+                "a follow-up needs its month (3, 6, 12 …)",
+            ));
         }
         let expiry_days = match expiry_days.map(str::trim).filter(|d| !d.is_empty()) {
             None => DEFAULT_EXPIRY_DAYS,
@@ -141,7 +152,11 @@ impl NewSelfReportLink {
             case_id,
             instrument,
             time_point,
-            month: if time_point == TimePoint::FollowUp { month } else { None },
+            month: if time_point == TimePoint::FollowUp {
+                month
+            } else {
+                None
+            },
             expiry_days,
         })
     }
@@ -171,24 +186,43 @@ mod tests {
     #[test]
     fn status_follows_answer_revocation_and_expiry() {
         assert_eq!(link(None, None).status(99), LinkStatus::Pending);
-        assert_eq!(link(None, None).status(100), LinkStatus::Expired, "expires at the second");
+        assert_eq!(
+            link(None, None).status(100),
+            LinkStatus::Expired,
+            "expires at the second"
+        );
         assert_eq!(link(None, Some(50)).status(60), LinkStatus::Revoked);
         assert_eq!(link(Some(40), Some(50)).status(200), LinkStatus::Answered);
     }
 
     #[test]
     fn requests_are_checked() {
-        let ok = NewSelfReportLink::parse(1, ("phq-9".into(), "1".into()), "follow_up", Some("6"), None)
-            .unwrap();
+        let ok = NewSelfReportLink::parse(
+            1,
+            ("phq-9".into(), "1".into()),
+            "follow_up",
+            Some("6"),
+            None,
+        )
+        .unwrap();
         assert_eq!(ok.month, Some(6));
         assert_eq!(ok.expiry_days, DEFAULT_EXPIRY_DAYS);
         let parse = |tp, month, days| {
             NewSelfReportLink::parse(1, ("phq-9".into(), "1".into()), tp, month, days)
         };
         assert_eq!(parse("follow_up", None, None).unwrap_err().field, "month");
-        assert_eq!(parse("baseline", None, Some("0")).unwrap_err().field, "expiry_days");
-        assert_eq!(parse("baseline", None, Some("91")).unwrap_err().field, "expiry_days");
+        assert_eq!(
+            parse("baseline", None, Some("0")).unwrap_err().field,
+            "expiry_days"
+        );
+        assert_eq!(
+            parse("baseline", None, Some("91")).unwrap_err().field,
+            "expiry_days"
+        );
         assert_eq!(parse("later", None, None).unwrap_err().field, "time_point");
-        assert_eq!(parse("baseline", Some("6"), Some("30")).unwrap().month, None);
+        assert_eq!(
+            parse("baseline", Some("6"), Some("30")).unwrap().month,
+            None
+        );
     }
 }
