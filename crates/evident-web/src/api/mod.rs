@@ -20,6 +20,7 @@
 //! - [`cases`]: local follow-up — cases, interventions, needs, goals, measurements, the unit table.
 //! - [`kpi`]: open comparisons in Kolada's shape (`/kpi`, `/data/kpi/…`, `/oudata/kpi/…`) and
 //!   comparison groups.
+//! - [`selfreport`]: self-report links for staff, and the client's token-only questions and answers.
 //! - [`instruments`]: the instrument library (FHIR Questionnaires) and the intervention catalogue.
 
 pub mod account;
@@ -31,6 +32,7 @@ pub mod instruments;
 pub mod kpi;
 pub mod model;
 pub mod orgs;
+pub mod selfreport;
 pub mod support;
 pub mod system;
 pub mod units;
@@ -129,6 +131,12 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::record_measurement))
         .routes(routes!(cases::unit_follow_up))
         .routes(routes!(cases::export_measurements))
+        .routes(routes!(selfreport::list_links, selfreport::create_link))
+        .routes(routes!(selfreport::revoke_link))
+        .routes(routes!(
+            selfreport::self_report_form,
+            selfreport::answer_self_report
+        ))
         .routes(routes!(
             instruments::list_instruments,
             instruments::import_instrument

@@ -16,6 +16,9 @@ use std::collections::BTreeSet;
 enum Who {
     /// Anyone, signed in or not.
     Public,
+    /// Anyone, signed in or not, and the route answers 404 for the matrix's unknown key (a
+    /// token is the credential).
+    PublicNotFound,
     /// Any signed-in user.
     AnyRole,
     /// Only these roles (as granted in `grants_of`).
@@ -415,6 +418,42 @@ fn cases(ids: Ids) -> Vec<Case> {
             |_| Some(json!({"closed_on": "2026-06-01"})),
             Only(UNIT_STAFF),
         ),
+        case(
+            Method::POST,
+            "/api/v1/cases/{id}/self-report-links",
+            &format!("/api/v1/cases/{own}/self-report-links"),
+            |_| Some(json!({"instrument": "toy", "time_point": "baseline"})),
+            Only(UNIT_STAFF),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/cases/{id}/self-report-links",
+            &format!("/api/v1/cases/{own}/self-report-links"),
+            no_body,
+            Only(UNIT_STAFF),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cases/{id}/self-report-links/{link}/revoke",
+            &format!("/api/v1/cases/{sibling_case}/self-report-links/1/revoke"),
+            no_body,
+            Only(&[]),
+        ),
+        // The token is the credential: anyone holding it may answer; an unknown one is a 404.
+        case(
+            Method::GET,
+            "/api/v1/self-report/{token}",
+            "/api/v1/self-report/sr_unknown",
+            no_body,
+            PublicNotFound,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/self-report/{token}",
+            "/api/v1/self-report/sr_unknown",
+            |_| Some(json!({"answers": {}})),
+            PublicNotFound,
+        ),
         case(Method::GET, "/api/v1/kpi", "/api/v1/kpi", no_body, Public),
         case(
             Method::GET,
@@ -671,6 +710,9 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
             );
             match (case.who, *role) {
                 (Who::Public, _) => assert!(reply.status.is_success(), "{label}"),
+                (Who::PublicNotFound, _) => {
+                    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{label}")
+                }
                 (_, None) => assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{label}"),
                 (Who::AnyRole, Some(_)) => assert_allowed(&reply.status, &label),
                 (Who::Only(roles), Some(role)) if roles.contains(&role) => {
