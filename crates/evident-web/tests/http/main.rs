@@ -11,6 +11,7 @@ mod followup;
 mod openapi;
 mod pages;
 mod security;
+mod selfreport_api;
 
 /// Declares tests over a running app: `on_both!(name)` turns `async fn name(app: &TestApp)`
 /// into `name::sqlite` and `name::postgres`, each with its own fresh database and server.
