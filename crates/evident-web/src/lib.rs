@@ -15,6 +15,7 @@
 //! - [`funnel`]: server-rendered SVG funnel plots for the indicator pages.
 //! - [`export`]: a unit's measurements as Swedish-Excel CSV or a FHIR Bundle.
 //! - [`followup`]: local follow-up (clients, cases, measurements), shared by the API and the pages.
+//! - [`record`]: a client's own record (registerutdrag): everything held and who accessed it.
 //! - [`selfreport`]: self-report links — created by staff, answered once by the client.
 //! - [`auth`]: sign-in, sessions, tokens, CSRF, and the gate to the access policy.
 //! - [`api`]: the JSON API and its OpenAPI document.
@@ -33,6 +34,7 @@ pub mod funnel;
 pub mod grants;
 pub mod html;
 pub mod i18n;
+pub mod record;
 pub mod selfreport;
 pub mod server;
 pub mod state;

@@ -566,3 +566,27 @@ pub async fn close_case(
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Everything Evident holds about a client, and who accessed it (GDPR art. 15,
+/// "registerutdrag"); needs read access to identified data at every unit with a case of the
+/// client. The extract itself is recorded in the audit trail.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients/{id}/record",
+    tag = "follow-up",
+    params(("id" = i64, Path, description = "The client")),
+    responses(
+        (status = 200, description = "The client's record: client, cases (interventions, needs with goals, measurements with answers), accesses"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Needs practitioner or unit_manager at every unit with a case of the client", body = ErrorBody),
+        (status = 404, description = "No such client", body = ErrorBody)
+    )
+)]
+pub async fn client_record(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<Json<crate::record::ClientRecord>> {
+    let id = id_in_path("client", &id)?;
+    Ok(Json(crate::record::client_record(&state, &user, id).await?))
+}

@@ -133,6 +133,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::export_measurements))
         .routes(routes!(selfreport::list_links, selfreport::create_link))
         .routes(routes!(selfreport::revoke_link))
+        .routes(routes!(cases::client_record))
         .routes(routes!(
             selfreport::self_report_form,
             selfreport::answer_self_report

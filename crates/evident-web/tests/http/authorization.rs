@@ -66,6 +66,8 @@ struct Ids {
     goal: i64,
     /// A comparison group made by the setup (no user), so only an admin may remove it.
     group: i64,
+    /// The client of `case`.
+    client: i64,
 }
 
 fn cases(ids: Ids) -> Vec<Case> {
@@ -77,6 +79,7 @@ fn cases(ids: Ids) -> Vec<Case> {
         need,
         goal,
         group,
+        client,
     } = ids;
     use Who::*;
     let case = |method: Method,
@@ -439,6 +442,13 @@ fn cases(ids: Ids) -> Vec<Case> {
             no_body,
             Only(&[]),
         ),
+        case(
+            Method::GET,
+            "/api/v1/clients/{id}/record",
+            &format!("/api/v1/clients/{client}/record"),
+            no_body,
+            Only(UNIT_STAFF),
+        ),
         // The token is the credential: anyone holding it may answer; an unknown one is a 404.
         case(
             Method::GET,
@@ -687,6 +697,7 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
         need,
         goal,
         group,
+        client: app.store.get_case(own).await.unwrap().client_id,
     };
     let mut clients: Vec<(Option<Role>, Client)> = vec![(None, app.anonymous())];
     for role in Role::ALL {

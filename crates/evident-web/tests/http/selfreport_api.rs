@@ -142,4 +142,32 @@ async fn a_client_answers_once_through_a_link_and_the_answer_becomes_a_measureme
         .get("/api/v1/self-report/sr_nothing")
         .await
         .assert_api_error(StatusCode::NOT_FOUND, "not_found");
+
+    // The client's own record holds the answer, and the extract is itself logged; the personal
+    // number appears nowhere.
+    let client_id = app.store.get_case(case).await.unwrap().client_id;
+    let reply = staff
+        .get(&format!("/api/v1/clients/{client_id}/record"))
+        .await;
+    reply.assert_status(StatusCode::OK);
+    assert!(
+        !reply.body.contains("811218"),
+        "no personal number in the extract"
+    );
+    let record = reply.json();
+    let measurements = record["cases"][0]["measurements"].as_array().unwrap();
+    assert_eq!(measurements.len(), 1);
+    assert_eq!(measurements[0]["respondent"], "client");
+    let actions: Vec<&str> = record["accesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"client.record_extract"), "{actions:?}");
+    let mut elsewhere = app.api_as(Role::Practitioner, "1480").await;
+    elsewhere
+        .get(&format!("/api/v1/clients/{client_id}/record"))
+        .await
+        .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
 }

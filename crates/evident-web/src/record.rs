@@ -1,0 +1,124 @@
+//! A client's own record (GDPR art. 15, "registerutdrag"): everything Evident holds about one
+//! client — their pseudonymous identity, cases, interventions, needs and goals, measurements
+//! with their answers — and who accessed it, from the audit trail. Producing it needs read
+//! access to identified data at every unit with a case of the client (a partial extract would
+//! be a wrong one), and is itself recorded in the audit trail.
+
+use crate::auth::SignedIn;
+use crate::{AppError, AppState};
+use evident_core::access::{Action, DataClass};
+use evident_core::audit::{AuditEvent, Outcome};
+use evident_core::followup::{Case, Client, Intervention, Measurement, Need};
+use evident_store::AuditFilter;
+use serde::Serialize;
+
+/// One case with everything in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRecord {
+    /// The case.
+    pub case: Case,
+    /// Its interventions.
+    pub interventions: Vec<Intervention>,
+    /// Its needs, each with its goals.
+    pub needs: Vec<Need>,
+    /// Its measurements, with the answers given.
+    pub measurements: Vec<Measurement>,
+}
+
+/// One access to the client's data, from the audit trail.
+#[derive(Debug, Clone, Serialize)]
+pub struct Access {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What they did.
+    pub action: String,
+    /// Which record.
+    pub record: String,
+    /// Allowed or denied.
+    pub outcome: String,
+}
+
+/// Everything held about one client.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientRecord {
+    /// The client (pseudonym, birth year, recorded sex; the personal number is never stored).
+    pub client: Client,
+    /// When this extract was produced (RFC 3339, UTC).
+    pub produced_at: String,
+    /// Who produced it.
+    pub produced_by: String,
+    /// Every case.
+    pub cases: Vec<CaseRecord>,
+    /// Every access to the client's data, newest first (including this extract).
+    pub accesses: Vec<Access>,
+}
+
+/// Produces the record of client `client_id`.
+///
+/// # Errors
+/// [`AppError::NotFound`] for an unknown client; [`AppError::Forbidden`] (audited) unless the
+/// user may read identified data at every unit where the client has a case.
+pub async fn client_record(
+    state: &AppState,
+    user: &SignedIn,
+    client_id: i64,
+) -> Result<ClientRecord, AppError> {
+    let client = state.store.get_client(client_id).await?;
+    let cases = state.store.list_client_cases(client_id).await?;
+    if cases.is_empty() {
+        return Err(AppError::NotFound(format!("cases of client {client_id}")));
+    }
+    for case in &cases {
+        user.authorize(
+            Action::Read,
+            &case.unit,
+            DataClass::Identified,
+            &format!("client:{client_id}"),
+        )
+        .await?;
+    }
+    let mut event = AuditEvent::new(
+        &user.actor(),
+        "client.record_extract",
+        format!("client:{client_id}"),
+        Outcome::Allowed,
+    )
+    .with_detail(format!("{} cases", cases.len()));
+    event.client = Some(client.pseudonym.to_string());
+    let entry = state.store.append_audit(&event).await?;
+    let mut records = Vec::new();
+    for case in cases {
+        records.push(CaseRecord {
+            interventions: state.store.list_interventions(case.id).await?,
+            needs: state.store.list_needs(case.id).await?,
+            measurements: state.store.list_measurements(case.id).await?,
+            case,
+        });
+    }
+    let accesses = state
+        .store
+        .search_audit(&AuditFilter {
+            client: Some(client.pseudonym.to_string()),
+            limit: 10_000,
+            ..AuditFilter::default()
+        })
+        .await?
+        .into_iter()
+        .map(|e| Access {
+            at: e.at,
+            actor: e.event.actor,
+            action: e.event.action,
+            record: e.event.record,
+            outcome: e.event.outcome.as_str().to_owned(),
+        })
+        .collect();
+    Ok(ClientRecord {
+        client,
+        produced_at: entry.at,
+        produced_by: user.user.email.to_string(),
+        cases: records,
+        accesses,
+    })
+}
