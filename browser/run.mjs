@@ -9,12 +9,16 @@
 //     "login": {"email": "…", "password": "…"},  // or null: stay signed out
 //     "steps": [{
 //       "visit": "/path",                          // relative to base
+//       "check": ["css selector"],                 // optional: radio buttons / checkboxes to
+//                                                  // check (by clicking) after the load
+//       "reload": true,                            // optional: reload the page after "check"
 //       "click": "css selector",                   // optional: clicked after the load; a
 //                                                  // navigation it starts is followed
 //       "viewport": [390, 844],                    // optional; default 1280×900
 //       "screenshot": "name.png",                  // optional; default step-N.png
 //       "expect_text": ["…"],                      // each must be visible on the page
 //       "expect_selector": ["css"],                // each must match at least one element
+//       "status": 410,                             // optional: an error status this step expects
 //       "axe": true                                // WCAG 2.1 A/AA check with axe-core
 //     }]
 //   }
@@ -195,7 +199,10 @@ async function main() {
     // Every problem the page reports goes to the step running at the time.
     let current = { name: 'sign-in', problems: [] };
     page.on('console', (message) => {
-      if (message.type() === 'error' && !isFaviconMiss(message)) {
+      const expected =
+        current.expectStatus !== undefined &&
+        message.text().includes(`status of ${current.expectStatus}`);
+      if (message.type() === 'error' && !isFaviconMiss(message) && !expected) {
         const where = message.location()?.url ? ` (${message.location().url})` : '';
         current.problems.push(`console error: ${oneLine(message.text())}${where}`);
       }
@@ -203,7 +210,12 @@ async function main() {
     page.on('pageerror', (error) => current.problems.push(`page error: ${oneLine(error.message)}`));
     page.on('response', (response) => {
       const request = response.request();
-      if (request.isNavigationRequest() && request.frame() === page.mainFrame() && response.status() >= 400) {
+      if (
+        request.isNavigationRequest() &&
+        request.frame() === page.mainFrame() &&
+        response.status() >= 400 &&
+        response.status() !== current.expectStatus
+      ) {
         current.problems.push(`HTTP ${response.status()} for ${request.method()} ${response.url()}`);
       }
     });
@@ -221,6 +233,7 @@ async function main() {
       current = {
         name: `step ${index + 1} (${step.visit}${step.click ? `, then click ${step.click}` : ''})`,
         problems: [],
+        expectStatus: step.status,
       };
       results.push(current);
       const [width, height] = step.viewport ?? DEFAULT_VIEWPORT;
@@ -229,6 +242,10 @@ async function main() {
         await page.setViewportSize({ width, height });
         const response = await page.goto(scenario.base + step.visit, { waitUntil: 'load' });
         if (!response) current.problems.push('the visit got no response');
+        for (const selector of step.check ?? []) {
+          await page.locator(selector).first().check({ timeout: TEXT_TIMEOUT_MS });
+        }
+        if (step.reload) await page.reload({ waitUntil: 'load' });
         if (step.click) {
           const navigated = mainFrameNavigation(page, 2_000);
           await page.locator(step.click).first().click({ timeout: TEXT_TIMEOUT_MS });

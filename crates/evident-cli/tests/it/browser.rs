@@ -225,6 +225,12 @@ impl DemoServer {
             .unwrap_or_else(|| panic!("no demo user {email}; the demo listed {:?}", self.users))
     }
 
+    /// The demo database's file (the server and a test may use it side by side: SQLite in WAL
+    /// mode).
+    pub(crate) fn database_file(&self) -> PathBuf {
+        self.dir.path().join("evident-demo.db")
+    }
+
     /// What the server has logged so far.
     pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
@@ -394,5 +400,149 @@ fn open_comparison_pages_render_in_chromium() {
             }
         ]),
         "open-comparisons-units",
+    );
+}
+
+#[tokio::test]
+async fn a_client_answers_a_self_report_link_in_chromium() {
+    use evident_core::audit::Actor;
+    use evident_core::credentials::Secret;
+    use evident_core::selfreport::NewSelfReportLink;
+    let server = DemoServer::start(9, 600);
+    let practitioner = "practitioner@demo.evident.example";
+    let unit = evident_core::OrgCode::parse(server.org_of(practitioner)).unwrap();
+    let store = evident_store::open(&evident_store::DatabaseUrl::sqlite_file(
+        &server.database_file(),
+    ))
+    .await
+    .unwrap();
+    let case = store.list_unit_cases(&unit).await.unwrap()[0].id;
+    let instrument = store.newest_instrument("phq-9").await.unwrap();
+    let token = Secret::generate(evident_core::selfreport::TOKEN_PREFIX);
+    let request = NewSelfReportLink::parse(
+        case,
+        (instrument.id.clone(), instrument.version.clone()),
+        "end",
+        None,
+        None,
+    )
+    .unwrap();
+    let actor = Actor {
+        user_id: None,
+        label: "browser-test".into(),
+        address: None,
+    };
+    let now = chrono::Utc::now().timestamp();
+    store
+        .create_self_report_link(&request, &token.digest(), now, &actor)
+        .await
+        .unwrap();
+    store.close().await;
+    let link = format!("/s/{}", token.expose());
+    // Every item answered with its second option: PHQ-9 scores 1 per item, 9 in all.
+    let all: Vec<String> = instrument
+        .items
+        .iter()
+        .map(|item| {
+            format!(
+                "input[name='item:{}'][value='{}']",
+                item.link_id, item.options[1].code
+            )
+        })
+        .collect();
+    let total = instrument
+        .score(
+            &instrument
+                .items
+                .iter()
+                .map(|item| (item.link_id.clone(), item.options[1].code.clone()))
+                .collect(),
+        )
+        .unwrap()
+        .total
+        .unwrap();
+
+    // The client, signed out, on a phone.
+    run_scenario(
+        &server.base,
+        None,
+        serde_json::json!([
+            {
+                "visit": link,
+                "viewport": [390, 844],
+                "screenshot": "form-phone.png",
+                "expect_text": ["Svara på frågorna", "Skicka mina svar"],
+                "expect_selector": ["form.selfreport fieldset legend", "label.option input[type=radio]"],
+                "axe": true
+            },
+            {
+                "visit": link,
+                "viewport": [390, 844],
+                "check": [all[0], all[1]],
+                "reload": true,
+                "screenshot": "draft-survives-reload.png",
+                "expect_selector": [format!("{}:checked", all[0]), format!("{}:checked", all[1])]
+            },
+            {
+                "visit": link,
+                "viewport": [390, 844],
+                "click": "form.selfreport button[type=submit]",
+                "status": 422,
+                "screenshot": "missing-answers.png",
+                "expect_text": ["Några frågor saknar svar"],
+                "expect_selector": ["fieldset[aria-invalid=true]"],
+                "axe": true
+            },
+            {
+                "visit": link,
+                "viewport": [390, 844],
+                "check": all,
+                "click": "form.selfreport button[type=submit]",
+                "screenshot": "thanks.png",
+                "expect_text": ["Tack för dina svar"],
+                "axe": true
+            },
+            {
+                "visit": link,
+                "viewport": [390, 844],
+                "status": 410,
+                "screenshot": "already-answered.png",
+                "expect_text": ["Du har redan svarat"],
+                "axe": true
+            },
+            {
+                "visit": "/s/sr_not_a_link",
+                "status": 404,
+                "screenshot": "unknown.png",
+                "expect_text": ["Länken fungerar inte"],
+                "axe": true
+            }
+        ]),
+        "self-report-client",
+    );
+
+    // The practitioner sees the score on the case page, the link answered, and can create
+    // another.
+    let score = format!("{total}");
+    run_scenario(
+        &server.base,
+        Some((practitioner, DEMO_PASSWORD)),
+        serde_json::json!([
+            {
+                "visit": format!("/cases/{case}"),
+                "screenshot": "case-with-answer.png",
+                "expect_text": ["Självskattning via länk", "Besvarad", score],
+                "axe": true
+            },
+            {
+                "visit": format!("/cases/{case}"),
+                "click": "#sr-form button[type=submit]",
+                "screenshot": "link-created.png",
+                "expect_text": ["Länk för självskattning", "Länken visas bara nu"],
+                "expect_selector": ["input#sr-url[value*='/s/sr_']"],
+                "axe": true
+            }
+        ]),
+        "self-report-staff",
     );
 }

@@ -294,8 +294,70 @@ pub struct CasePage {
     pub outcomes: Vec<Choice>,
     /// Instruments.
     pub instruments: Vec<Choice>,
+    /// Self-report links, newest first.
+    pub self_report_links: Vec<SelfReportRow>,
     /// Why a form was rejected.
     pub form_error: Option<String>,
+}
+
+/// A self-report link on the case page.
+#[derive(Debug, Clone)]
+pub struct SelfReportRow {
+    /// Its id.
+    pub id: i64,
+    /// Instrument and time point.
+    pub what: String,
+    /// Created (date).
+    pub created: String,
+    /// Expires (date).
+    pub expires: String,
+    /// Status class and label.
+    pub status: (&'static str, &'static str),
+    /// Whether it can be revoked.
+    pub pending: bool,
+}
+
+fn self_report_rows(
+    t: &Texts,
+    links: &[evident_core::selfreport::SelfReportLink],
+) -> Vec<SelfReportRow> {
+    use evident_core::selfreport::LinkStatus;
+    let now = crate::selfreport::now();
+    let day = |at: i64| {
+        chrono::DateTime::from_timestamp(at, 0)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    links
+        .iter()
+        .map(|link| {
+            let status = link.status(now);
+            SelfReportRow {
+                id: link.id,
+                what: match link.month {
+                    Some(m) => format!(
+                        "{} · {} {m}",
+                        link.instrument_id,
+                        time_point_label(t, link.time_point, None)
+                    ),
+                    None => format!(
+                        "{} · {}",
+                        link.instrument_id,
+                        time_point_label(t, link.time_point, None)
+                    ),
+                },
+                created: day(link.created_at),
+                expires: day(link.expires_at),
+                status: match status {
+                    LinkStatus::Pending => ("status-due", t.sr_status_pending),
+                    LinkStatus::Answered => ("status-done", t.sr_status_answered),
+                    LinkStatus::Expired => ("status-overdue", t.sr_status_expired),
+                    LinkStatus::Revoked => ("status-closed", t.sr_status_revoked),
+                },
+                pending: status == LinkStatus::Pending,
+            }
+        })
+        .collect()
 }
 
 fn status_label(t: &Texts, status: FollowUpStatus) -> (&'static str, &'static str) {
@@ -356,7 +418,7 @@ fn number(value: f64) -> String {
     }
 }
 
-async fn case_page(
+pub(crate) async fn case_page(
     state: &AppState,
     user: &SignedIn,
     chrome: Chrome,
@@ -547,6 +609,7 @@ async fn case_page(
                 .map(|i| (i.id.clone(), i.title.clone()))
                 .collect(),
         ),
+        self_report_links: self_report_rows(t, &state.store.list_self_report_links(id).await?),
         form_error,
         chrome,
     };

@@ -9,10 +9,15 @@
 //! - [`cases`]: local follow-up — a unit's cases, the case page, measurements, the unit table.
 //! - [`comparisons`]: open comparisons — indicator tables with funnel plots, municipality
 //!   profiles, comparison groups, CSV/Excel downloads.
+//! - [`selfreport`]: self-report links — created on the case page, answered by the client at `/s/{token}`.
 //! - [`auth`]: sign-in, sign-out and the account page (password, access tokens).
 //! - [`users`]: user administration.
 //! - [`audit`]: the auditor's page.
+//! - [`agreements`]: agreements and grants — money per initiative, decisions, the history of
+//!   requisitions, payments, repayments and reports (recorded with a reason), the deadline
+//!   calendar, county tapering plans and performance-grant allocations, with downloads.
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -20,6 +25,7 @@ pub mod comparisons;
 pub mod home;
 pub mod lang;
 pub mod orgs;
+pub mod selfreport;
 pub mod users;
 
 use crate::error::ErrorForPage;
@@ -48,9 +54,11 @@ pub fn router() -> Router<AppState> {
         .merge(orgs::router())
         .merge(auth::router())
         .merge(cases::router())
+        .merge(selfreport::router())
         .merge(comparisons::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(agreements::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {

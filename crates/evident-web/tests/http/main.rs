@@ -1,6 +1,7 @@
 //! The web application over real HTTP: a server on a random loopback port, on SQLite always
 //! and on PostgreSQL when `EVIDENT_TEST_POSTGRES_URL` is set.
 
+mod agreement_pages;
 mod agreements_api;
 mod api;
 mod authorization;
