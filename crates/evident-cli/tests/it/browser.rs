@@ -416,7 +416,8 @@ async fn a_client_answers_a_self_report_link_in_chromium() {
     ))
     .await
     .unwrap();
-    let case = store.list_unit_cases(&unit).await.unwrap()[0].id;
+    let first = store.list_unit_cases(&unit).await.unwrap()[0].clone();
+    let (case, client) = (first.id, first.client_id);
     let instrument = store.newest_instrument("phq-9").await.unwrap();
     let token = Secret::generate(evident_core::selfreport::TOKEN_PREFIX);
     let request = NewSelfReportLink::parse(
@@ -532,6 +533,13 @@ async fn a_client_answers_a_self_report_link_in_chromium() {
                 "visit": format!("/cases/{case}"),
                 "screenshot": "case-with-answer.png",
                 "expect_text": ["Självskattning via länk", "Besvarad", score],
+                "axe": true
+            },
+            {
+                "visit": format!("/clients/{client}/record"),
+                "screenshot": "record.png",
+                "expect_text": ["Registerutdrag", "Vem har tagit del av uppgifterna", "client.record_extract", score],
+                "expect_selector": ["section.record-case table tbody tr"],
                 "axe": true
             },
             {

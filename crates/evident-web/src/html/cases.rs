@@ -272,6 +272,8 @@ pub struct CasePage {
     pub closed_on: Option<String>,
     /// The client's pseudonym (short), birth year, sex label.
     pub client: (String, i32, &'static str),
+    /// The client's id (for the record extract).
+    pub client_id: i64,
     /// The schedule.
     pub schedule: Vec<ScheduleRow>,
     /// Progress per instrument.
@@ -488,6 +490,7 @@ pub(crate) async fn case_page(
         unit: (view.case.unit.to_string(), view.unit_name.clone()),
         opened_on: view.case.opened_on.to_string(),
         closed_on: view.case.closed_on.map(|d| d.to_string()),
+        client_id: view.client.id,
         client: (
             view.client.pseudonym.short().to_owned(),
             view.client.birth_year,

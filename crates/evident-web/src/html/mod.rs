@@ -9,6 +9,7 @@
 //! - [`cases`]: local follow-up — a unit's cases, the case page, measurements, the unit table.
 //! - [`comparisons`]: open comparisons — indicator tables with funnel plots, municipality
 //!   profiles, comparison groups, CSV/Excel downloads.
+//! - [`record`]: a client's own record (registerutdrag), printable and as JSON.
 //! - [`selfreport`]: self-report links — created on the case page, answered by the client at `/s/{token}`.
 //! - [`auth`]: sign-in, sign-out and the account page (password, access tokens).
 //! - [`users`]: user administration.
@@ -25,6 +26,7 @@ pub mod comparisons;
 pub mod home;
 pub mod lang;
 pub mod orgs;
+pub mod record;
 pub mod selfreport;
 pub mod users;
 
@@ -55,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(cases::router())
         .merge(selfreport::router())
+        .merge(record::router())
         .merge(comparisons::router())
         .merge(users::router())
         .merge(audit::router())
