@@ -10,7 +10,7 @@
 //! minimum count.
 
 use crate::error::{Result, StorageError};
-use crate::import::{POSTGRES_PARAMETERS, SQLITE_PARAMETERS, batch_rows, values_sql};
+use crate::import::{POSTGRES_PARAMETERS, batch_rows, values_sql};
 use crate::{PgStore, SqliteStore};
 use chrono::NaiveDate;
 use evident_core::audit::{Actor, AuditEvent, Outcome};
@@ -20,7 +20,7 @@ use evident_core::indicator::publish::suppression_masks_of_trees;
 use evident_core::indicator::publish::{difference, disclosure_classes};
 use evident_core::indicator::{
     CaseFacts, ClientFacts, Facts, IndicatorSet, InterventionFacts, Measure, MeasurementFacts,
-    Period, Published, RowKey, delta, publish, suppression_masks,
+    Period, Published, RowKey, delta, publish,
 };
 use evident_core::instrument::Instrument;
 use evident_core::org::OrgCode;
@@ -236,6 +236,23 @@ fn masks_of(rows: &[(RowKey, Row)], k: u64) -> Vec<u8> {
     suppression_masks_of_trees(&trees, k).concat()
 }
 
+/// `{prefix} (…), (…)`: `rows` tuples of `columns` placeholders for the full recompute's
+/// insert. Numbered (`$1`) where `numbered`, else anonymous (`?`): sqlx asks SQLite for each
+/// parameter's name, a lookup linear in the statement's parameters, so numbered placeholders
+/// make a statement's binding quadratic in its size, and anonymous ones let SQLite take
+/// large statements.
+fn insert_sql(prefix: &str, columns: usize, rows: usize, numbered: bool) -> String {
+    if numbered {
+        return values_sql(prefix, columns, rows, "");
+    }
+    let tuple = format!("({})", vec!["?"; columns].join(", "));
+    format!("{prefix} {}", vec![tuple; rows].join(", "))
+}
+
+/// Rows per insert statement of the full recompute on SQLite (6 parameters each, far below
+/// SQLite's limit of 32 766).
+const SQLITE_INSERT_ROWS: usize = 1000;
+
 /// Publishes one stored row.
 fn publish_row(indicator: &str, stats: &Row, mask: u8) -> Vec<Published> {
     let definition = indicator_set().get(indicator).expect("a known indicator");
@@ -248,7 +265,7 @@ fn publish_row(indicator: &str, stats: &Row, mask: u8) -> Vec<Published> {
 
 /// Implements [`IndicatorStore`] and the incremental update for a backend.
 macro_rules! impl_indicator_store {
-    ($store:ty, $parameters:expr) => {
+    ($store:ty, insert_rows: $insert_rows:expr, numbered: $numbered:expr) => {
         impl $store {
             /// The newest version of each stored instrument, by id, for classifying change.
             pub(crate) async fn instruments_by_id(&self) -> Result<HashMap<String, Instrument>> {
@@ -383,62 +400,68 @@ macro_rules! impl_indicator_store {
                         .await?;
                     }
                 }
-                for (indicator, variant, period) in remask {
-                    Self::remask_in(tx, &indicator, &variant, period, k).await?;
-                }
+                Self::remask_in(tx, &remask, k).await?;
                 Ok(())
             }
 
-            /// Recomputes the disclosure masks of one (indicator, variant, period) tree.
+            /// Recomputes the disclosure masks of (indicator, variant, period) trees: all read
+            /// first, masked together (in parallel), then the changed masks written.
             async fn remask_in(
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
-                indicator: &str,
-                variant: &str,
-                period: Period,
+                trees: &BTreeSet<(String, String, Period)>,
                 k: u64,
             ) -> Result<()> {
-                let period_text = period.to_string();
-                let stored: Vec<(String, Vec<u8>, i32)> = sqlx::query_as(
-                    r"
-                    select node_code, stats, suppressed
-                    from indicator_row
-                    where indicator_id = $1
-                      and variant = $2
-                      and period = $3
-                    order by node_code
-                    ",
-                )
-                .bind(indicator)
-                .bind(variant)
-                .bind(&period_text)
-                .fetch_all(&mut **tx)
-                .await?;
-                let mut rows = Vec::with_capacity(stored.len());
-                for (code, bytes, mask) in &stored {
-                    let row = decode_row(bytes).ok_or_else(|| anyhow::anyhow!("a stored indicator row is unreadable"))?;
-                    rows.push((OrgCode::parse(code)?, row, *mask));
+                let mut loaded = Vec::with_capacity(trees.len());
+                for (indicator, variant, period) in trees {
+                    let period_text = period.to_string();
+                    let stored: Vec<(String, Vec<u8>, i32)> = sqlx::query_as(
+                        r"
+                        select node_code, stats, suppressed
+                        from indicator_row
+                        where indicator_id = $1
+                          and variant = $2
+                          and period = $3
+                        order by node_code
+                        ",
+                    )
+                    .bind(indicator)
+                    .bind(variant)
+                    .bind(&period_text)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                    let mut rows = Vec::with_capacity(stored.len());
+                    for (code, bytes, mask) in &stored {
+                        let row = decode_row(bytes).ok_or_else(|| anyhow::anyhow!("a stored indicator row is unreadable"))?;
+                        rows.push((OrgCode::parse(code)?, row, *mask));
+                    }
+                    loaded.push((indicator, variant, period_text, rows));
                 }
-                let tree: Vec<(OrgCode, &Row)> = rows.iter().map(|(c, r, _)| (c.clone(), r)).collect();
-                let masks = suppression_masks(&tree, k);
-                for ((code, _, old), new) in rows.iter().zip(masks) {
-                    if i32::from(new) != *old {
-                        sqlx::query(
-                            r"
-                            update indicator_row
-                            set suppressed = $5
-                            where indicator_id = $1
-                              and variant = $2
-                              and period = $3
-                              and node_code = $4
-                            ",
-                        )
-                        .bind(indicator)
-                        .bind(variant)
-                        .bind(&period_text)
-                        .bind(code.as_str())
-                        .bind(i32::from(new))
-                        .execute(&mut **tx)
-                        .await?;
+                let views: Vec<Vec<(OrgCode, &Row)>> = loaded
+                    .iter()
+                    .map(|(_, _, _, rows)| rows.iter().map(|(c, r, _)| (c.clone(), r)).collect())
+                    .collect();
+                let masks = suppression_masks_of_trees(&views, k);
+                for ((indicator, variant, period_text, rows), masks) in loaded.iter().zip(masks) {
+                    for ((code, _, old), new) in rows.iter().zip(masks) {
+                        if i32::from(new) != *old {
+                            sqlx::query(
+                                r"
+                                update indicator_row
+                                set suppressed = $5
+                                where indicator_id = $1
+                                  and variant = $2
+                                  and period = $3
+                                  and node_code = $4
+                                ",
+                            )
+                            .bind(*indicator)
+                            .bind(*variant)
+                            .bind(period_text)
+                            .bind(code.as_str())
+                            .bind(i32::from(new))
+                            .execute(&mut **tx)
+                            .await?;
+                        }
                     }
                 }
                 Ok(())
@@ -513,13 +536,13 @@ macro_rules! impl_indicator_store {
                 let masks = masks_of(&rows, k);
                 sqlx::query("delete from indicator_row").execute(&mut *tx).await?;
                 let mut suppressed_cells = 0u64;
-                let batch = batch_rows($parameters, 6);
+                let batch = $insert_rows;
                 for (chunk, masks) in rows.chunks(batch).zip(masks.chunks(batch)) {
-                    let sql = values_sql(
+                    let sql = insert_sql(
                         "insert into indicator_row (indicator_id, variant, period, node_code, stats, suppressed) values",
                         6,
                         chunk.len(),
-                        "",
+                        $numbered,
                     );
                     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
                     for ((key, row), mask) in chunk.iter().zip(masks) {
@@ -664,5 +687,5 @@ macro_rules! impl_indicator_store {
     };
 }
 
-impl_indicator_store!(SqliteStore, SQLITE_PARAMETERS);
-impl_indicator_store!(PgStore, POSTGRES_PARAMETERS);
+impl_indicator_store!(SqliteStore, insert_rows: SQLITE_INSERT_ROWS, numbered: false);
+impl_indicator_store!(PgStore, insert_rows: batch_rows(POSTGRES_PARAMETERS, 6), numbered: true);

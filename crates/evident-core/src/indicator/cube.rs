@@ -436,7 +436,10 @@ pub(crate) fn parallel_map<T: Send>(jobs: usize, work: impl Fn(usize) -> T + Syn
     done.into_iter().map(|(_, t)| t).collect()
 }
 
-/// Every base indicator's rows, each with its definition, computed in parallel.
+/// How many records make a computation worth spreading over threads.
+const PARALLEL_RECORDS: usize = 50_000;
+
+/// Every base indicator's rows, each with its definition; in parallel for many records.
 fn all_rows<'s>(
     set: &'s IndicatorSet,
     facts: &Facts,
@@ -453,10 +456,16 @@ fn all_rows<'s>(
             Measure::Difference { .. } => None,
         })
         .collect();
-    let rows = parallel_map(bases.len(), |i| {
+    let one = |i: usize| {
         let (definition, population, statistic) = bases[i];
         indicator_rows(definition, population, statistic, facts, shape)
-    });
+    };
+    // Threads pay off for a full computation, not for one case's delta.
+    let rows = if facts.records.len() >= PARALLEL_RECORDS {
+        parallel_map(bases.len(), one)
+    } else {
+        (0..bases.len()).map(one).collect()
+    };
     bases
         .iter()
         .map(|(d, _, _)| d.id.as_str())

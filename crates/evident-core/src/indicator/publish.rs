@@ -40,9 +40,29 @@ pub fn suppression_masks(rows: &[(OrgCode, &Row)], k: u64) -> Vec<u8> {
         .collect()
 }
 
-/// [`suppression_masks`] of many trees, computed in parallel; in the order of `trees`.
+/// [`suppression_masks`] of many trees, in the order of `trees`. Trees with the same nodes
+/// and counts (indicators over the same population, such as the shares improved and
+/// deteriorated) have the same masks, which are computed once; the rest in parallel.
 pub fn suppression_masks_of_trees(trees: &[Vec<(OrgCode, &Row)>], k: u64) -> Vec<Vec<u8>> {
-    super::cube::parallel_map(trees.len(), |i| suppression_masks(&trees[i], k))
+    type Counts<'a> = Vec<(&'a str, [i64; 8])>;
+    let mut first_of: HashMap<Counts<'_>, usize> = HashMap::new();
+    let mut same_as = Vec::with_capacity(trees.len());
+    let mut distinct = Vec::new();
+    for (i, tree) in trees.iter().enumerate() {
+        let key: Counts<'_> = tree
+            .iter()
+            .map(|(code, row)| (code.as_str(), std::array::from_fn(|c| row[c].n)))
+            .collect();
+        let j = *first_of.entry(key).or_insert_with(|| {
+            distinct.push(i);
+            distinct.len() - 1
+        });
+        same_as.push(j);
+    }
+    let masks = super::cube::parallel_map(distinct.len(), |j| {
+        suppression_masks(&trees[distinct[j]], k)
+    });
+    same_as.into_iter().map(|j| masks[j].clone()).collect()
 }
 
 /// How a row's cells stand for disclosure: 0 nothing, 1 below `k`, 2 publishable. A change
@@ -190,4 +210,44 @@ pub fn format_value(unit: ValueUnit, value: f64, lang: &str) -> String {
         text.replace('.', ",").replace("p,e,", "p.e.")
     };
     text.replace('-', "−")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trees_masked_together_get_the_masks_each_gets_alone() {
+        let tree = |counts: &[(&str, i64)]| -> Vec<(OrgCode, Row)> {
+            counts
+                .iter()
+                .map(|(code, n)| {
+                    let mut row = Row::default();
+                    row[0].n = *n;
+                    row[1].n = n / 2;
+                    row[2].n = n - n / 2;
+                    row[5].n = *n;
+                    (OrgCode::parse(code).expect("a valid code"), row)
+                })
+                .collect()
+        };
+        let a = tree(&[
+            ("SE", 40),
+            ("01", 40),
+            ("0180", 40),
+            ("0180-0001", 3),
+            ("0180-0002", 17),
+            ("0180-0003", 20),
+        ]);
+        let b = tree(&[("SE", 9), ("01", 9), ("0180", 9), ("0180-0001", 9)]);
+        let trees: Vec<Vec<(OrgCode, &Row)>> = [&a, &b, &a]
+            .iter()
+            .map(|t| t.iter().map(|(c, r)| (c.clone(), r)).collect())
+            .collect();
+        let together = suppression_masks_of_trees(&trees, 5);
+        let alone: Vec<Vec<u8>> = trees.iter().map(|t| suppression_masks(t, 5)).collect();
+        assert_eq!(together, alone);
+        assert_ne!(together[0], together[1]);
+        assert!(together[0][3] & 1 == 1, "3 < 5 is suppressed");
+    }
 }
