@@ -554,3 +554,47 @@ async fn a_client_answers_a_self_report_link_in_chromium() {
         "self-report-staff",
     );
 }
+
+#[test]
+fn agreement_and_grant_pages_render_in_chromium() {
+    let server = DemoServer::start(4, 300);
+    run_scenario(
+        &server.base,
+        Some(("grant.admin@demo.evident.example", DEMO_PASSWORD)),
+        serde_json::json!([
+            {
+                "visit": "/agreements",
+                "screenshot": "agreements.png",
+                "expect_text": ["104,5 mnkr"],
+                "expect_selector": ["a[href='/agreements/ebp-2011']", "a[href='/agreements/calendar']"],
+                "axe": true
+            },
+            {
+                "visit": "/agreements/ebp-2011",
+                "screenshot": "agreement.png",
+                "expect_text": ["89 200 000 kr", "Leda för resultat"],
+                "expect_selector": ["form[action='/agreements/ebp-2011/events'] textarea, form[action='/agreements/ebp-2011/events'] input[name=reason]"],
+                "axe": true
+            },
+            {
+                "visit": "/agreements/calendar",
+                "screenshot": "calendar.png",
+                "expect_text": ["2011-12-01", "2012-06-30"],
+                "axe": true
+            },
+            {
+                "visit": "/agreements/counties/03",
+                "screenshot": "county-tapering.png",
+                "expect_text": ["2014", "2016"],
+                "axe": true
+            },
+            {
+                "visit": "/agreements/performance/uppfoljning-2025",
+                "screenshot": "performance-grant.png",
+                "expect_text": ["10 000 000 kr"],
+                "axe": true
+            }
+        ]),
+        "agreements",
+    );
+}
