@@ -10,11 +10,12 @@
 # 4. bench/indicators_duckdb.py loads both into DuckDB and computes every indicator for every
 #    node, period and breakdown, and prints the ratios Evident / DuckDB.
 #
-# Environment: EVIDENT_BENCH_DB (default /tmp/evident-bench.db, deleted first),
-# EVIDENT_BENCH_DIR (CSV exports and logs, default /tmp), THREADS (DuckDB threads, default all
-# cores), ORACLE=1 to also check DuckDB's cells against evident-core's own computation over the
-# same CSVs (bench/oracle; needs memory for the whole cube). DuckDB comes from bench/.venv,
-# made here with bench/requirements.txt unless python3 already has it.
+# Environment: CARGO_TARGET_DIR (where the CLI is built, default target/), EVIDENT_BENCH_DB
+# (default /tmp/evident-bench.db, deleted first), EVIDENT_BENCH_DIR (CSV exports and logs,
+# default /tmp), THREADS (DuckDB threads, default all cores), ORACLE=1 to also check DuckDB's
+# cells against evident-core's own computation over the same CSVs (bench/oracle; needs memory
+# for the whole cube). DuckDB comes from bench/.venv, made here with bench/requirements.txt
+# unless python3 already has it.
 set -euo pipefail
 
 N="${1:-10000000}"
@@ -42,7 +43,7 @@ fi
 
 echo "== cargo build --release -p evident-cli"
 cargo build --release -p evident-cli
-EVIDENT="$ROOT/target/release/evident"
+EVIDENT="${CARGO_TARGET_DIR:-$ROOT/target}/release/evident"
 
 echo "== evident bench indicators: $N measurements, seed $SEED, $DB"
 rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-journal"
