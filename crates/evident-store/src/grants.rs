@@ -141,6 +141,24 @@ fn parse_disbursement(id: &str, document: &str) -> Result<Disbursement> {
 macro_rules! impl_grant_store {
     ($store:ty) => {
         impl $store {
+            async fn agreement_in(
+                executor: impl sqlx::Executor<'_, Database = <Self as crate::Backed>::Db>,
+                id: &str,
+            ) -> Result<Agreement> {
+                let document: Option<String> = sqlx::query_scalar(
+                    r"
+                    select document
+                    from agreement
+                    where id = $1
+                    ",
+                )
+                .bind(id)
+                .fetch_optional(executor)
+                .await?;
+                let document = document.ok_or_else(|| StorageError::not_found("agreement", id))?;
+                parse_agreement(id, &document)
+            }
+
             async fn disbursements_in(
                 executor: impl sqlx::Executor<'_, Database = <Self as crate::Backed>::Db>,
                 agreement: Option<&str>,
@@ -212,18 +230,7 @@ macro_rules! impl_grant_store {
                 actor: &Actor,
             ) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                let document: Option<String> = sqlx::query_scalar(
-                    r"
-                    select document
-                    from agreement
-                    where id = $1
-                    ",
-                )
-                .bind(&disbursement.agreement)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let document = document.ok_or_else(|| StorageError::not_found("agreement", &disbursement.agreement))?;
-                let agreement = parse_agreement(&disbursement.agreement, &document)?;
+                let agreement = Self::agreement_in(&mut *tx, &disbursement.agreement).await?;
                 let mut already: HashMap<String, Ore> = HashMap::new();
                 for earlier in Self::disbursements_in(&mut *tx, Some(&agreement.id)).await? {
                     for line in earlier.grants.iter().flat_map(|g| &g.lines) {
@@ -266,18 +273,7 @@ macro_rules! impl_grant_store {
             }
 
             async fn get_agreement(&self, id: &str) -> Result<Agreement> {
-                let document: Option<String> = sqlx::query_scalar(
-                    r"
-                    select document
-                    from agreement
-                    where id = $1
-                    ",
-                )
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-                let document = document.ok_or_else(|| StorageError::not_found("agreement", id))?;
-                parse_agreement(id, &document)
+                Self::agreement_in(&self.pool, id).await
             }
 
             async fn list_disbursements(&self, agreement: Option<&str>) -> Result<Vec<Disbursement>> {
@@ -287,18 +283,7 @@ macro_rules! impl_grant_store {
             #[tracing::instrument(skip_all, fields(agreement = %new.agreement))]
             async fn record_grant_event(&self, new: &NewGrantEvent, actor: &Actor) -> Result<GrantEvent> {
                 let mut tx = self.begin_write().await?;
-                let document: Option<String> = sqlx::query_scalar(
-                    r"
-                    select document
-                    from agreement
-                    where id = $1
-                    ",
-                )
-                .bind(&new.agreement)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let document = document.ok_or_else(|| StorageError::not_found("agreement", &new.agreement))?;
-                let agreement = parse_agreement(&new.agreement, &document)?;
+                let agreement = Self::agreement_in(&mut *tx, &new.agreement).await?;
                 let decisions = Self::disbursements_in(&mut *tx, Some(&agreement.id)).await?;
                 let rejected = |problem: String| StorageError::Rejected(evident_core::DomainError::new("target", problem));
                 match (&new.target, new.amount) {

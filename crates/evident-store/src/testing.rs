@@ -190,3 +190,82 @@ mod tests {
         assert_eq!(with_database("postgres://u@h", "t3"), "postgres://u@h/t3");
     }
 }
+
+/// A synthetic client at `unit` with one started intervention (IFO-MI, 2025) and PHQ-9 at
+/// baseline (20, 2025-02-02) and at the three-month follow-up (2025-05-01): 12 when `improved`
+/// (a reliable improvement), 19 otherwise (no reliable change). Shared by the tests that
+/// compute indicators from hand-made data, so the data they reason about is the same.
+///
+/// # Panics
+/// When a store call fails; this is test set-up.
+pub async fn client_with_phq9(
+    store: &dyn Store,
+    rng: &mut evident_core::rng::SplitMix64,
+    unit: &evident_core::OrgCode,
+    improved: bool,
+    actor: &evident_core::audit::Actor,
+) {
+    use crate::followup::{NewClient, NewIntervention, NewMeasurement};
+    use evident_core::followup::{InterventionDates, LegalBasis, Respondent, TimePoint};
+    use evident_core::person::{PersonalNumber, PseudonymKey};
+    let day = |s: &str| -> chrono::NaiveDate { s.parse().expect("a test date") };
+    let key = PseudonymKey::parse("a test key that is long enough for hmac").unwrap();
+    let number = PersonalNumber::parse(
+        &evident_core::demo_population::synthetic_personal_number(rng, 1980),
+        day("2026-11-22"),
+    )
+    .unwrap();
+    let (client, _) = store
+        .register_client(
+            &NewClient {
+                pseudonym: key.pseudonym(&number),
+                birth_year: number.birth_year(),
+                sex: number.recorded_sex(),
+            },
+            actor,
+        )
+        .await
+        .unwrap();
+    let case = store
+        .open_case(client.id, unit, day("2025-02-01"), &[3], actor)
+        .await
+        .unwrap();
+    store
+        .add_intervention(
+            case.id,
+            &NewIntervention {
+                type_code: "IFO-MI".into(),
+                legal_basis: LegalBasis::SoL,
+                provider: unit.clone(),
+                dates: InterventionDates {
+                    applied_on: Some(day("2025-01-20")),
+                    decided_on: Some(day("2025-01-30")),
+                    started_on: Some(day("2025-02-03")),
+                    ended_on: None,
+                },
+                end_reason: None,
+            },
+            actor,
+        )
+        .await
+        .unwrap();
+    let follow_up = if improved { 12.0 } else { 19.0 };
+    for (time_point, on, score) in [
+        (TimePoint::Baseline, "2025-02-02", 20.0),
+        (TimePoint::FollowUp, "2025-05-01", follow_up),
+    ] {
+        let measurement = NewMeasurement {
+            instrument: ("phq-9".into(), "1".into()),
+            time_point,
+            month: (time_point == TimePoint::FollowUp).then_some(3),
+            measured_on: day(on),
+            respondent: Respondent::Client,
+            answers: Default::default(),
+            score: Some(score),
+        };
+        store
+            .record_measurement(case.id, &measurement, actor)
+            .await
+            .unwrap();
+    }
+}

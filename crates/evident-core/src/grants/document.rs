@@ -209,6 +209,16 @@ impl Reader<'_> {
         )
     }
 
+    /// The document as JSON, or where it stops being JSON.
+    fn json(&self, text: &str) -> Result<Value, DomainError> {
+        serde_json::from_str(text).map_err(|e| {
+            self.error(
+                &format!("line {} column {}", e.line(), e.column()),
+                format!("not JSON: {e}"),
+            )
+        })
+    }
+
     fn object<'v>(&self, value: &'v Value, path: &str) -> Result<&'v Obj, DomainError> {
         value
             .as_object()
@@ -415,12 +425,7 @@ impl Agreement {
     /// Names the file and the field path (`initiatives[3].amount_ore`) of the first problem.
     pub fn parse(file: &str, json: &str) -> Result<Self, DomainError> {
         let reader = Reader { file };
-        let value: Value = serde_json::from_str(json).map_err(|e| {
-            reader.error(
-                &format!("line {} column {}", e.line(), e.column()),
-                format!("not JSON: {e}"),
-            )
-        })?;
+        let value = reader.json(json)?;
         let o = reader.object(&value, "(top)")?;
         reader.known(
             o,
@@ -588,12 +593,7 @@ impl Disbursement {
     /// Names the file and the field path of the first problem.
     pub fn parse(file: &str, json: &str) -> Result<Self, DomainError> {
         let reader = Reader { file };
-        let value: Value = serde_json::from_str(json).map_err(|e| {
-            reader.error(
-                &format!("line {} column {}", e.line(), e.column()),
-                format!("not JSON: {e}"),
-            )
-        })?;
+        let value = reader.json(json)?;
         let o = reader.object(&value, "(top)")?;
         reader.known(
             o,

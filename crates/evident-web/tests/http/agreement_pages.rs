@@ -12,18 +12,13 @@
 
 use crate::common::{Reply, TestApp};
 use crate::on_both;
-use chrono::NaiveDate;
 use evident_core::OrgCode;
 use evident_core::access::Role;
 use evident_core::audit::Actor;
-use evident_core::demo_population::synthetic_personal_number;
-use evident_core::followup::{InterventionDates, LegalBasis, Respondent, TimePoint};
 use evident_core::grants::Ore;
 use evident_core::grants::performance::{PerformanceGrant, Split, Target};
 use evident_core::grants::tapering::{TaperingPlan, YearShare};
-use evident_core::person::{PersonalNumber, PseudonymKey};
 use evident_core::rng::SplitMix64;
-use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
 use reqwest::StatusCode;
 
 const AGREEMENT: &str = include_str!("../../../../data/agreements/agreement-2011.json");
@@ -37,10 +32,6 @@ fn setup() -> Actor {
         label: "setup".into(),
         address: None,
     }
-}
-
-fn day(s: &str) -> NaiveDate {
-    s.parse().unwrap()
 }
 
 /// Imports the 2011 agreement and its decision directly in the store.
@@ -556,63 +547,7 @@ async fn the_county_page_splits_each_year_between_principals_and_state(app: &Tes
 /// A client at `unit` with an intervention and PHQ-9 at baseline (20) and follow-up (12 is a
 /// reliable improvement, 19 is not), all in 2025.
 async fn client(app: &TestApp, rng: &mut SplitMix64, unit: &OrgCode, improved: bool) {
-    let store = &app.store;
-    let key = PseudonymKey::parse("a test key that is long enough for hmac").unwrap();
-    let number =
-        PersonalNumber::parse(&synthetic_personal_number(rng, 1980), day("2026-11-22")).unwrap();
-    let (client, _) = store
-        .register_client(
-            &NewClient {
-                pseudonym: key.pseudonym(&number),
-                birth_year: number.birth_year(),
-                sex: number.recorded_sex(),
-            },
-            &setup(),
-        )
-        .await
-        .unwrap();
-    let case = store
-        .open_case(client.id, unit, day("2025-02-01"), &[3], &setup())
-        .await
-        .unwrap();
-    store
-        .add_intervention(
-            case.id,
-            &NewIntervention {
-                type_code: "IFO-MI".into(),
-                legal_basis: LegalBasis::SoL,
-                provider: unit.clone(),
-                dates: InterventionDates {
-                    applied_on: Some(day("2025-01-20")),
-                    decided_on: Some(day("2025-01-30")),
-                    started_on: Some(day("2025-02-03")),
-                    ended_on: None,
-                },
-                end_reason: None,
-            },
-            &setup(),
-        )
-        .await
-        .unwrap();
-    let follow_up = if improved { 12.0 } else { 19.0 };
-    for (time_point, on, score) in [
-        (TimePoint::Baseline, "2025-02-02", 20.0),
-        (TimePoint::FollowUp, "2025-05-01", follow_up),
-    ] {
-        let measurement = NewMeasurement {
-            instrument: ("phq-9".into(), "1".into()),
-            time_point,
-            month: (time_point == TimePoint::FollowUp).then_some(3),
-            measured_on: day(on),
-            respondent: Respondent::Client,
-            answers: Default::default(),
-            score: Some(score),
-        };
-        store
-            .record_measurement(case.id, &measurement, &setup())
-            .await
-            .unwrap();
-    }
+    evident_store::testing::client_with_phq9(&*app.store, rng, unit, improved, &setup()).await;
 }
 
 async fn the_performance_page_shows_who_qualifies_and_the_arithmetic(app: &TestApp) {
