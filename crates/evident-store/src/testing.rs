@@ -173,24 +173,6 @@ fn announce_postgres_skipped() {
     });
 }
 
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn the_database_part_of_the_admin_url_is_replaced() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
-            "postgres://postgres@127.0.0.1:5432/t1"
-        );
-        assert_eq!(
-            with_database("postgres://u:p@h/db?sslmode=disable", "t2"),
-            "postgres://u:p@h/t2?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://u@h", "t3"), "postgres://u@h/t3");
-    }
-}
-
 /// A synthetic client at `unit` with one started intervention (IFO-MI, 2025) and PHQ-9 at
 /// baseline (20, 2025-02-02) and at the three-month follow-up (2025-05-01): 12 when `improved`
 /// (a reliable improvement), 19 otherwise (no reliable change). Shared by the tests that
@@ -267,5 +249,23 @@ pub async fn client_with_phq9(
             .record_measurement(case.id, &measurement, actor)
             .await
             .unwrap();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn the_database_part_of_the_admin_url_is_replaced() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h", "t3"), "postgres://u@h/t3");
     }
 }
