@@ -80,6 +80,9 @@ pub trait SurveyStore {
         answers: &SurveyAnswers,
     ) -> Result<std::result::Result<(), Refused>>;
 
+    /// Whether this nonce digest has answered this publication.
+    async fn survey_nonce_used(&self, publication_id: i64, nonce_digest: &str) -> Result<bool>;
+
     /// How many answers a publication has.
     async fn count_survey_answers(&self, publication_id: i64) -> Result<u64>;
 
@@ -290,6 +293,22 @@ macro_rules! impl_survey_store {
                 .await?;
                 tx.commit().await?;
                 Ok(Ok(()))
+            }
+
+            async fn survey_nonce_used(&self, publication_id: i64, nonce_digest: &str) -> Result<bool> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    r"
+                    select publication_id
+                    from survey_nonce
+                    where publication_id = $1
+                      and nonce_digest = $2
+                    ",
+                )
+                .bind(publication_id)
+                .bind(nonce_digest)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.is_some())
             }
 
             async fn count_survey_answers(&self, publication_id: i64) -> Result<u64> {

@@ -271,6 +271,34 @@ pub async fn open(
     Ok(Ok((publication, definition)))
 }
 
+/// The digest stored for a browser's nonce: combined with the publication id, so that the
+/// same browser's rows in different publications cannot be matched.
+fn nonce_digest(publication_id: i64, nonce: &str) -> String {
+    sha256_hex(format!("{publication_id}:{nonce}").as_bytes())
+}
+
+/// As [`open`], and also [`Unanswerable::AnsweredAlready`] when the browser holding `nonce`
+/// has answered this publication, so the form is not offered twice.
+///
+/// # Errors
+/// As [`open`].
+pub async fn open_for(
+    state: &AppState,
+    token: &str,
+    nonce: &str,
+) -> Result<Result<(SurveyPublication, SurveyDefinition), Unanswerable>, AppError> {
+    let opened = open(state, token).await?;
+    if let Ok((publication, _)) = &opened
+        && state
+            .store
+            .survey_nonce_used(publication.id, &nonce_digest(publication.id, nonce))
+            .await?
+    {
+        return Ok(Err(Unanswerable::AnsweredAlready));
+    }
+    Ok(opened)
+}
+
 /// Stores one anonymous answer to `token` from the browser holding `nonce`, coming from
 /// `address` (used for the in-memory limit only).
 ///
@@ -288,7 +316,7 @@ pub async fn answer(
         Err(why) => return Ok(Err(why)),
     };
     let checked = definition.check_answers(answers)?;
-    let nonce_digest = sha256_hex(format!("{}:{nonce}", publication.id).as_bytes());
+    let nonce_digest = nonce_digest(publication.id, nonce);
     if !state
         .survey_limiter
         .allow(address.unwrap_or("unknown"), publication.id)

@@ -658,8 +658,6 @@ async fn a_client_answers_a_survey_on_a_phone_and_staff_read_the_results_in_chro
             {
                 "visit": link,
                 "viewport": [390, 844],
-                "check": all,
-                "click": "form.survey button[type=submit]",
                 "status": 409,
                 "screenshot": "already-answered.png",
                 "expect_text": ["Du har redan svarat"],

@@ -66,6 +66,18 @@ async fn a_survey_answer_is_stored_once_per_browser_and_without_identifying_data
     assert_eq!(again, Err(Refused::NonceUsed), "the nonce is refused twice");
     assert_eq!(other, Ok(()));
     assert_eq!(store.count_survey_answers(publication.id).await.unwrap(), 2);
+    assert!(
+        store
+            .survey_nonce_used(publication.id, "nonce-a")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .survey_nonce_used(publication.id, "nonce-c")
+            .await
+            .unwrap()
+    );
     let stored = store
         .survey_answers("brukarundersokning-2026", &new.period)
         .await

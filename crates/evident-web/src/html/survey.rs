@@ -354,7 +354,7 @@ async fn show_form(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let cookie = cookie_header(&nonce, &state);
-    let page = match survey::open(&state, &token).await? {
+    let page = match survey::open_for(&state, &token, &nonce.value).await? {
         Ok((_, definition)) => {
             answer_page(chrome, &token, &definition, &SurveyAnswers::new(), None)?
         }

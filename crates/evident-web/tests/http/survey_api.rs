@@ -117,6 +117,10 @@ async fn a_survey_is_answered_once_per_browser_and_results_are_withheld_below_fi
     let again = phone.post_form(&format!("/q/{token_a}"), &fields).await;
     again.assert_status(StatusCode::CONFLICT);
     assert!(again.body.contains("Du har redan svarat"), "{}", again.body);
+    // Coming back to the link, the browser is told at once instead of given the form again.
+    let back = phone.get(&format!("/q/{token_a}")).await;
+    back.assert_status(StatusCode::CONFLICT);
+    assert!(back.body.contains("Du har redan svarat") && !back.body.contains("<form"));
     let mut phone_api = phone.clone();
     phone_api
         .json(Method::POST, &format!("/api/v1/q/{token_a}"), answers("4"))
