@@ -22,6 +22,7 @@
 //! - [`registry`]: Sweden's 21 counties and 290 municipalities, embedded from `data/sweden/`.
 //! - [`selfreport`]: single-use links through which a client answers an instrument without an account.
 //! - [`support`]: regional support structures and their dialog partners.
+//! - [`survey`]: client surveys as data, anonymous answers, and results through disclosure control.
 //! - [`text`]: validated free-text values shared by several types (names, e-mail addresses).
 //! - [`unit_followup`]: a unit's follow-up table with effect sizes and small-cell suppression.
 //! - [`xlsx`]: a minimal .xlsx writer so any table can be downloaded for Excel.
@@ -55,6 +56,7 @@ pub mod registry;
 pub mod rng;
 pub mod selfreport;
 pub mod support;
+pub mod survey;
 pub mod text;
 pub mod unit_followup;
 pub mod xlsx;

@@ -14,6 +14,7 @@
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
 //! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements.
 //! - [`selfreport`]: [`SelfReportStore`] — single-use self-report links, claimed atomically.
+//! - [`survey`]: [`SurveyStore`] — survey publications per unit and period, anonymous answers once per browser.
 //! - [`grants`]: [`GrantStore`] — agreements, disbursement decisions, their events and plans.
 //! - [`groups`]: [`ComparisonGroupStore`] — user-defined comparison groups of municipalities.
 //! - [`indicators`]: [`IndicatorStore`] — indicator rows kept current per case write, read only through disclosure control.
@@ -36,6 +37,7 @@ pub mod postgres;
 pub mod selfreport;
 pub mod sqlite;
 pub mod support;
+pub mod survey;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod url;
@@ -55,6 +57,7 @@ pub use postgres::PgStore;
 pub use selfreport::{SelfReportStore, Unusable};
 pub use sqlite::SqliteStore;
 pub use support::SupportStore;
+pub use survey::{NewSurveyPublication, Refused, SurveyStore};
 pub use url::{Backend, DatabaseUrl};
 
 /// Names the sqlx database type of a backend, so code generated for both can name its
@@ -85,6 +88,7 @@ pub trait Store:
     + ComparisonGroupStore
     + GrantStore
     + SelfReportStore
+    + SurveyStore
     + Send
     + Sync
     + 'static

@@ -17,6 +17,8 @@
 //! - [`followup`]: local follow-up (clients, cases, measurements), shared by the API and the pages.
 //! - [`record`]: a client's own record (registerutdrag): everything held and who accessed it.
 //! - [`selfreport`]: self-report links — created by staff, answered once by the client.
+//! - [`survey`]: client surveys — published per unit and period, answered anonymously once per
+//!   browser, results through disclosure control.
 //! - [`auth`]: sign-in, sessions, tokens, CSRF, and the gate to the access policy.
 //! - [`api`]: the JSON API and its OpenAPI document.
 //! - [`html`]: the pages.
@@ -38,6 +40,7 @@ pub mod record;
 pub mod selfreport;
 pub mod server;
 pub mod state;
+pub mod survey;
 
 pub use error::AppError;
 pub use state::AppState;

@@ -41,6 +41,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The intervention catalogue.
     pub catalogue: Arc<evident_core::followup::InterventionCatalogue>,
+    /// Survey answers per client address and publication, in memory only.
+    pub survey_limiter: Arc<crate::survey::RateLimiter>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             catalogue: Arc::new(evident_core::followup::InterventionCatalogue::embedded()),
+            survey_limiter: Arc::new(crate::survey::RateLimiter::default()),
         }
     }
 }

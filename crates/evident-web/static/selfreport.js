@@ -1,4 +1,4 @@
-// Keeps a half-filled self-report form in this browser (localStorage) so that a reload, a lost
+// Keeps a half-filled self-report or survey form in this browser (localStorage) so that a reload, a lost
 // connection or a phone call never loses answers; cleared once the answers are sent. Nothing
 // leaves the device until the client presses the button.
 (function () {
@@ -16,6 +16,11 @@
   var saved = {};
   try { saved = JSON.parse(localStorage.getItem(key) || '{}') || {}; } catch (e) { saved = {}; }
   Object.keys(saved).forEach(function (name) {
+    // Free text (surveys): restored only into an empty box, never over what the page brought.
+    var boxes = form.querySelectorAll('textarea');
+    for (var j = 0; j < boxes.length; j++) {
+      if (boxes[j].name === name && !boxes[j].value) { boxes[j].value = saved[name]; }
+    }
     var inputs = form.querySelectorAll('input[type=radio]');
     for (var i = 0; i < inputs.length; i++) {
       if (inputs[i].name === name && inputs[i].value === saved[name] && !form.querySelector('input[name="' + name.replace(/"/g, '') + '"]:checked')) {
@@ -27,6 +32,13 @@
     var input = event.target;
     if (input && input.type === 'radio') {
       saved[input.name] = input.value;
+      try { localStorage.setItem(key, JSON.stringify(saved)); } catch (e) { /* full or disabled */ }
+    }
+  });
+  form.addEventListener('input', function (event) {
+    var box = event.target;
+    if (box && box.tagName === 'TEXTAREA') {
+      saved[box.name] = box.value;
       try { localStorage.setItem(key, JSON.stringify(saved)); } catch (e) { /* full or disabled */ }
     }
   });

@@ -598,3 +598,139 @@ fn agreement_and_grant_pages_render_in_chromium() {
         "agreements",
     );
 }
+
+#[tokio::test]
+async fn a_client_answers_a_survey_on_a_phone_and_staff_read_the_results_in_chromium() {
+    use evident_core::audit::Actor;
+    use evident_core::credentials::Secret;
+    use evident_core::survey::{SurveyAnswers, SurveyPeriod, TOKEN_PREFIX};
+    use evident_store::NewSurveyPublication;
+    let server = DemoServer::start(9, 600);
+    let practitioner = "practitioner@demo.evident.example";
+    let unit = evident_core::OrgCode::parse(server.org_of(practitioner)).unwrap();
+    let store = evident_store::open(&evident_store::DatabaseUrl::sqlite_file(
+        &server.database_file(),
+    ))
+    .await
+    .unwrap();
+    let token = Secret::generate(TOKEN_PREFIX);
+    let actor = Actor {
+        user_id: None,
+        label: "browser-test".into(),
+        address: None,
+    };
+    let publication = store
+        .create_survey_publication(
+            &NewSurveyPublication {
+                survey: ("brukarundersokning-2026".into(), "1".into()),
+                unit: unit.clone(),
+                period: SurveyPeriod::parse("2026").unwrap(),
+            },
+            &token.digest(),
+            chrono::Utc::now().timestamp(),
+            &actor,
+        )
+        .await
+        .unwrap();
+    // Five earlier respondents, so the unit's results can be shown.
+    let earlier: SurveyAnswers = ["respekt", "inflytande", "information", "helhet"]
+        .into_iter()
+        .map(|q| (q.to_owned(), "4".to_owned()))
+        .collect();
+    for n in 0..5 {
+        store
+            .record_survey_answer(
+                publication.id,
+                &format!("earlier-{n}"),
+                chrono::Utc::now().date_naive(),
+                &earlier,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    store.close().await;
+    let link = format!("/q/{}", token.expose());
+    let radio = |q: &str, code: &str| format!("input[name='q:{q}'][value='{code}']");
+    let all = [
+        radio("respekt", "4"),
+        radio("inflytande", "3"),
+        radio("information", "4"),
+        radio("helhet", "5"),
+    ];
+
+    // The respondent, signed out, on a phone.
+    run_scenario(
+        &server.base,
+        None,
+        serde_json::json!([
+            {
+                "visit": link,
+                "viewport": [390, 844],
+                "screenshot": "survey-phone.png",
+                "expect_text": ["Brukarundersökning 2026", "Skicka svaren"],
+                "expect_selector": ["form.survey fieldset legend", "label.option input[type=radio]", "textarea#q-fritext"],
+                "axe": true
+            },
+            {
+                "visit": link,
+                "viewport": [390, 844],
+                "check": [all[0], all[1]],
+                "reload": true,
+                "screenshot": "draft-survives-reload.png",
+                "expect_selector": [format!("{}:checked", all[0]), format!("{}:checked", all[1])]
+            },
+            {
+                "visit": link,
+                "viewport": [390, 844],
+                "click": "form.survey button[type=submit]",
+                "status": 422,
+                "screenshot": "missing-answers.png",
+                "expect_text": ["måste besvaras"],
+                "expect_selector": ["fieldset[aria-invalid=true]"],
+                "axe": true
+            },
+            {
+                "visit": link,
+                "viewport": [390, 844],
+                "check": all,
+                "click": "form.survey button[type=submit]",
+                "screenshot": "thanks.png",
+                "expect_text": ["Tack för dina svar"],
+                "axe": true
+            },
+            {
+                "visit": link,
+                "viewport": [390, 844],
+                "status": 409,
+                "screenshot": "already-answered.png",
+                "expect_text": ["Du har redan svarat"],
+                "axe": true
+            }
+        ]),
+        "survey-respondent",
+    );
+
+    // Unit staff see six answers and the share positive, and the survey list.
+    run_scenario(
+        &server.base,
+        Some((practitioner, DEMO_PASSWORD)),
+        serde_json::json!([
+            {
+                "visit": format!("/surveys/brukarundersokning-2026/results?period=2026&node={unit}"),
+                "screenshot": "results.png",
+                "expect_text": ["Brukarundersökning 2026", "100 %", "Fritextsvar", "Ingen har skrivit något i fritext"],
+                "expect_selector": ["table.survey-results tbody tr[aria-current=true]"],
+                "axe": true
+            },
+            {
+                "visit": format!("/orgs/{unit}/surveys"),
+                "screenshot": "staff.png",
+                "expect_text": ["Brukarundersökningar", "6"],
+                "expect_selector": ["form[action$='/surveys'] label[for=survey-period]"],
+                "axe": true
+            }
+        ]),
+        "survey-staff",
+    );
+}

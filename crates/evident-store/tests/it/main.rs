@@ -12,6 +12,7 @@ mod orgs;
 mod schema;
 mod selfreport;
 mod support;
+mod survey;
 
 /// Declares a contract test: `contract!(name)` turns `async fn name(store: &dyn Store)` into
 /// `name::sqlite` and `name::postgres`, each on a fresh database.

@@ -21,6 +21,8 @@
 //! - [`kpi`]: open comparisons in Kolada's shape (`/kpi`, `/data/kpi/…`, `/oudata/kpi/…`) and
 //!   comparison groups.
 //! - [`selfreport`]: self-report links for staff, and the client's token-only questions and answers.
+//! - [`survey`]: client surveys — publications for unit staff, results through disclosure
+//!   control, and the respondent's token-only questions and answer.
 //! - [`instruments`]: the instrument library (FHIR Questionnaires) and the intervention catalogue.
 
 pub mod account;
@@ -34,6 +36,7 @@ pub mod model;
 pub mod orgs;
 pub mod selfreport;
 pub mod support;
+pub mod survey;
 pub mod system;
 pub mod units;
 pub mod users;
@@ -64,6 +67,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "users", description = "Staff accounts and their roles"),
         (name = "audit", description = "The audit trail"),
         (name = "follow-up", description = "Clients, cases, interventions, needs, goals, instruments and measurements"),
+        (name = "surveys", description = "Client surveys (brukarundersökningar): publications per unit and period, anonymous answers once per browser, results through disclosure control"),
         (name = "grants", description = "State agreements and grants: import, money flows with reasons, deadlines, tapering plans, performance-based grants. Money in öre."),
         (name = "comparisons", description = "Open comparisons in the shape of Kolada's API (kpi, data, oudata): indicator metadata and values after disclosure control, with gender (T/K/M) and age breakdowns; comparison groups")
     ),
@@ -138,6 +142,10 @@ fn routes() -> OpenApiRouter<AppState> {
             selfreport::self_report_form,
             selfreport::answer_self_report
         ))
+        .routes(routes!(survey::list_publications, survey::publish))
+        .routes(routes!(survey::close_publication))
+        .routes(routes!(survey::survey_results))
+        .routes(routes!(survey::survey_form, survey::answer_survey))
         .routes(routes!(
             instruments::list_instruments,
             instruments::import_instrument

@@ -11,6 +11,8 @@
 //!   profiles, comparison groups, CSV/Excel downloads.
 //! - [`record`]: a client's own record (registerutdrag), printable and as JSON.
 //! - [`selfreport`]: self-report links — created on the case page, answered by the client at `/s/{token}`.
+//! - [`survey`]: client surveys — published by unit staff, answered anonymously at `/q/{token}`,
+//!   results after disclosure control with a CSV download.
 //! - [`auth`]: sign-in, sign-out and the account page (password, access tokens).
 //! - [`users`]: user administration.
 //! - [`audit`]: the auditor's page.
@@ -28,6 +30,7 @@ pub mod lang;
 pub mod orgs;
 pub mod record;
 pub mod selfreport;
+pub mod survey;
 pub mod users;
 
 use crate::error::ErrorForPage;
@@ -57,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(cases::router())
         .merge(selfreport::router())
+        .merge(survey::router())
         .merge(record::router())
         .merge(comparisons::router())
         .merge(users::router())

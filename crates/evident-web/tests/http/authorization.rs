@@ -68,6 +68,8 @@ struct Ids {
     group: i64,
     /// The client of `case`.
     client: i64,
+    /// A survey publication at the sibling unit 0380-0002.
+    publication: i64,
 }
 
 fn cases(ids: Ids) -> Vec<Case> {
@@ -80,6 +82,7 @@ fn cases(ids: Ids) -> Vec<Case> {
         goal,
         group,
         client,
+        publication,
     } = ids;
     use Who::*;
     let case = |method: Method,
@@ -464,6 +467,57 @@ fn cases(ids: Ids) -> Vec<Case> {
             |_| Some(json!({"answers": {}})),
             PublicNotFound,
         ),
+        // Client surveys: unit staff publish, list and close at their own unit; a unit's results
+        // are aggregate data of it; the respondent's token is the credential.
+        case(
+            Method::POST,
+            "/api/v1/units/{code}/survey-publications",
+            "/api/v1/units/0380-0001/survey-publications",
+            |_| Some(json!({"survey": "brukarundersokning-2026", "period": "2026"})),
+            Only(UNIT_STAFF),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/units/{code}/survey-publications",
+            "/api/v1/units/0380-0001/survey-publications",
+            no_body,
+            Only(UNIT_STAFF),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/survey-publications/{id}/close",
+            &format!("/api/v1/survey-publications/{publication}/close"),
+            no_body,
+            Only(&[]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/surveys/{id}/results",
+            "/api/v1/surveys/brukarundersokning-2026/results?period=2026&node=0380-0001",
+            no_body,
+            Only(&[
+                Role::Practitioner,
+                Role::UnitManager,
+                Role::MunicipalityAnalyst,
+                Role::RegionalLeader,
+                Role::NationalAnalyst,
+                Role::GrantAdmin,
+            ]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/q/{token}",
+            "/api/v1/q/q_unknown",
+            no_body,
+            PublicNotFound,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/q/{token}",
+            "/api/v1/q/q_unknown",
+            |_| Some(json!({"answers": {}})),
+            PublicNotFound,
+        ),
         case(Method::GET, "/api/v1/kpi", "/api/v1/kpi", no_body, Public),
         case(
             Method::GET,
@@ -698,6 +752,21 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
         goal,
         group,
         client: app.store.get_case(own).await.unwrap().client_id,
+        publication: app
+            .store
+            .create_survey_publication(
+                &evident_store::NewSurveyPublication {
+                    survey: ("brukarundersokning-2026".into(), "1".into()),
+                    unit: evident_core::OrgCode::parse("0380-0002").unwrap(),
+                    period: evident_core::survey::SurveyPeriod::parse("2026").unwrap(),
+                },
+                "matrix-digest",
+                0,
+                &setup,
+            )
+            .await
+            .unwrap()
+            .id,
     };
     let mut clients: Vec<(Option<Role>, Client)> = vec![(None, app.anonymous())];
     for role in Role::ALL {

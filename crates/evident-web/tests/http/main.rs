@@ -13,6 +13,7 @@ mod openapi;
 mod pages;
 mod security;
 mod selfreport_api;
+mod survey_api;
 
 /// Declares tests over a running app: `on_both!(name)` turns `async fn name(app: &TestApp)`
 /// into `name::sqlite` and `name::postgres`, each with its own fresh database and server.

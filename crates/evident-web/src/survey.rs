@@ -1,0 +1,522 @@
+//! Client surveys, shared by the staff pages, the respondent's pages and the API: unit staff
+//! publish a survey for their unit and a period (the link's token is shown once and stored only
+//! as a digest) and close it; anyone holding the link answers once per browser, anonymously;
+//! results per unit, municipality, county and nation leave this module only after disclosure
+//! control ([`evident_core::survey::results`]), for every output (page, JSON, CSV).
+//!
+//! Ballot stuffing is held back twice, without identifying anyone: a random nonce cookie per
+//! browser, whose digest (combined with the publication id) is stored apart from the answer;
+//! and an in-memory limit of answers per client address and publication that is never written
+//! anywhere.
+
+use crate::auth::SignedIn;
+use crate::auth::cookies;
+use crate::auth::identity::client_address;
+use crate::followup::today;
+use crate::{AppError, AppState};
+use axum::extract::FromRequestParts;
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use evident_core::OrgCode;
+use evident_core::access::{Action, DataClass, decide};
+use evident_core::credentials::{Secret, sha256_hex};
+use evident_core::org::OrgLevel;
+use evident_core::survey::{
+    self as core_survey, DEFAULT_K, NodeResult, SurveyAnswers, SurveyDefinition, SurveyPeriod,
+    SurveyPublication, TOKEN_PREFIX, embedded_survey,
+};
+use evident_store::{NewSurveyPublication, Refused};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The browser's survey nonce cookie: random, `HttpOnly`, `SameSite=Lax`, only sent to `/q/`
+/// and the public survey API.
+pub const NONCE_COOKIE: &str = "evident_survey";
+
+/// Now, in Unix seconds.
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// A `Set-Cookie` value for a new nonce (a year; `Secure` over TLS).
+pub fn nonce_cookie(value: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{NONCE_COOKIE}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// A fresh nonce for a browser that has none.
+pub fn new_nonce() -> String {
+    Secret::generate("").expose().to_owned()
+}
+
+/// Counts answers per client address and publication in memory, so that one address cannot
+/// pour in answers; nothing of it is stored or logged.
+#[derive(Debug)]
+pub struct RateLimiter {
+    limit: usize,
+    window: Duration,
+    seen: Mutex<HashMap<(String, i64), Vec<Instant>>>,
+}
+
+impl RateLimiter {
+    /// At most `limit` answers per `window`.
+    pub fn new(limit: usize, window: Duration) -> Self {
+        Self {
+            limit,
+            window,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `address` may send one more answer to `publication` now; counts it if so.
+    pub fn allow(&self, address: &str, publication: i64) -> bool {
+        let now = Instant::now();
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() > 10_000 {
+            // Forget addresses that have gone quiet, so the map cannot grow without bound.
+            seen.retain(|_, times| {
+                times
+                    .last()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
+        }
+        let times = seen.entry((address.to_owned(), publication)).or_default();
+        times.retain(|t| now.duration_since(*t) < self.window);
+        if times.len() >= self.limit {
+            false
+        } else {
+            times.push(now);
+            true
+        }
+    }
+}
+
+impl Default for RateLimiter {
+    /// Ten answers per ten minutes.
+    fn default() -> Self {
+        Self::new(10, Duration::from_secs(600))
+    }
+}
+
+/// What staff enter to publish a survey.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PublishRequest {
+    /// The survey's id, e.g. `brukarundersokning-2026`.
+    pub survey: String,
+    /// A year (`2026`) or a quarter (`2026Q4`).
+    pub period: String,
+}
+
+/// A publication just made, with the token for its link (shown once, never stored).
+#[derive(Debug)]
+pub struct CreatedPublication {
+    /// The publication.
+    pub publication: SurveyPublication,
+    /// The token for `/q/{token}`.
+    pub token: Secret,
+}
+
+/// The definition `id`.
+///
+/// # Errors
+/// [`AppError::NotFound`].
+pub fn definition(id: &str) -> Result<SurveyDefinition, AppError> {
+    embedded_survey(id).ok_or_else(|| AppError::NotFound(format!("survey '{id}'")))
+}
+
+/// Parses a unit's code from a path.
+///
+/// # Errors
+/// [`AppError::NotFound`] when it is not a unit's code.
+pub fn unit_code(raw: &str) -> Result<OrgCode, AppError> {
+    OrgCode::parse(raw)
+        .ok()
+        .filter(|c| c.level() == OrgLevel::Unit)
+        .ok_or_else(|| AppError::NotFound(format!("unit '{raw}'")))
+}
+
+/// Publishes a survey for `unit`; needs write access to client data there.
+///
+/// # Errors
+/// [`AppError::Forbidden`] (audited); [`AppError::Invalid`] naming `survey` or `period`.
+pub async fn publish(
+    state: &AppState,
+    user: &SignedIn,
+    unit: &OrgCode,
+    request: &PublishRequest,
+) -> Result<CreatedPublication, AppError> {
+    user.authorize(
+        Action::Write,
+        unit,
+        DataClass::Identified,
+        &format!("unit:{unit}"),
+    )
+    .await?;
+    let definition = embedded_survey(request.survey.trim()).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "survey: '{}' is not a survey Evident knows",
+            request.survey
+        ))
+    })?;
+    let period = SurveyPeriod::parse(&request.period)?;
+    let token = Secret::generate(TOKEN_PREFIX);
+    let new = NewSurveyPublication {
+        survey: (definition.id, definition.version),
+        unit: unit.clone(),
+        period,
+    };
+    let publication = state
+        .store
+        .create_survey_publication(&new, &token.digest(), now(), &user.actor())
+        .await?;
+    Ok(CreatedPublication { publication, token })
+}
+
+/// A unit's publications with their number of answers, newest first; for unit staff.
+///
+/// # Errors
+/// [`AppError::Forbidden`] (audited).
+pub async fn list_publications(
+    state: &AppState,
+    user: &SignedIn,
+    unit: &OrgCode,
+) -> Result<Vec<(SurveyPublication, u64)>, AppError> {
+    user.authorize(
+        Action::Read,
+        unit,
+        DataClass::Identified,
+        &format!("unit:{unit}"),
+    )
+    .await?;
+    let mut out = Vec::new();
+    for publication in state.store.list_survey_publications(unit).await? {
+        let answers = state.store.count_survey_answers(publication.id).await?;
+        out.push((publication, answers));
+    }
+    Ok(out)
+}
+
+/// Closes a publication; needs write access at its unit.
+///
+/// # Errors
+/// [`AppError::NotFound`]; [`AppError::Forbidden`] (audited); [`AppError::Invalid`] when closed.
+pub async fn close(
+    state: &AppState,
+    user: &SignedIn,
+    id: i64,
+) -> Result<SurveyPublication, AppError> {
+    let publication = state.store.get_survey_publication(id).await?;
+    user.authorize(
+        Action::Write,
+        &publication.unit,
+        DataClass::Identified,
+        &format!("survey_publication:{id}"),
+    )
+    .await?;
+    Ok(state
+        .store
+        .close_survey_publication(id, now(), &user.actor())
+        .await?)
+}
+
+/// Why a survey link cannot be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unanswerable {
+    /// No publication has this token.
+    Unknown,
+    /// The publication is closed.
+    Closed,
+    /// This browser has answered already.
+    AnsweredAlready,
+    /// Too many answers from this address just now.
+    TooMany,
+}
+
+impl Unanswerable {
+    /// The API's error for it.
+    pub fn into_error(self) -> AppError {
+        match self {
+            Self::Unknown => AppError::NotFound("survey link".to_owned()),
+            Self::Closed => {
+                AppError::Invalid("this survey is closed and takes no more answers".to_owned())
+            }
+            Self::AnsweredAlready => AppError::Conflict(
+                "this browser has answered this survey already; thank you".to_owned(),
+            ),
+            Self::TooMany => AppError::TooManyRequests(
+                "many answers have come from this address just now; try again later".to_owned(),
+            ),
+        }
+    }
+}
+
+/// Looks up the publication of `token` (by digest): its definition when it takes answers.
+///
+/// # Errors
+/// A storage error, or a definition that is no longer embedded.
+pub async fn open(
+    state: &AppState,
+    token: &str,
+) -> Result<Result<(SurveyPublication, SurveyDefinition), Unanswerable>, AppError> {
+    let digest = Secret::presented(token).digest();
+    let Some(publication) = state.store.find_survey_publication(&digest).await? else {
+        return Ok(Err(Unanswerable::Unknown));
+    };
+    if !publication.is_open() {
+        return Ok(Err(Unanswerable::Closed));
+    }
+    let definition = definition(&publication.survey_id)?;
+    Ok(Ok((publication, definition)))
+}
+
+/// The digest stored for a browser's nonce: combined with the publication id, so that the
+/// same browser's rows in different publications cannot be matched.
+fn nonce_digest(publication_id: i64, nonce: &str) -> String {
+    sha256_hex(format!("{publication_id}:{nonce}").as_bytes())
+}
+
+/// As [`open`], and also [`Unanswerable::AnsweredAlready`] when the browser holding `nonce`
+/// has answered this publication, so the form is not offered twice.
+///
+/// # Errors
+/// As [`open`].
+pub async fn open_for(
+    state: &AppState,
+    token: &str,
+    nonce: &str,
+) -> Result<Result<(SurveyPublication, SurveyDefinition), Unanswerable>, AppError> {
+    let opened = open(state, token).await?;
+    if let Ok((publication, _)) = &opened
+        && state
+            .store
+            .survey_nonce_used(publication.id, &nonce_digest(publication.id, nonce))
+            .await?
+    {
+        return Ok(Err(Unanswerable::AnsweredAlready));
+    }
+    Ok(opened)
+}
+
+/// Stores one anonymous answer to `token` from the browser holding `nonce`, coming from
+/// `address` (used for the in-memory limit only).
+///
+/// # Errors
+/// [`AppError::Invalid`] naming the missing or bad answers.
+pub async fn answer(
+    state: &AppState,
+    token: &str,
+    nonce: &str,
+    address: Option<&str>,
+    answers: &SurveyAnswers,
+) -> Result<Result<(), Unanswerable>, AppError> {
+    let (publication, definition) = match open(state, token).await? {
+        Ok(found) => found,
+        Err(why) => return Ok(Err(why)),
+    };
+    let checked = definition.check_answers(answers)?;
+    let nonce_digest = nonce_digest(publication.id, nonce);
+    if !state
+        .survey_limiter
+        .allow(address.unwrap_or("unknown"), publication.id)
+    {
+        return Ok(Err(Unanswerable::TooMany));
+    }
+    match state
+        .store
+        .record_survey_answer(publication.id, &nonce_digest, today(), &checked)
+        .await?
+    {
+        Ok(()) => Ok(Ok(())),
+        Err(Refused::NonceUsed) => Ok(Err(Unanswerable::AnsweredAlready)),
+        Err(Refused::Closed) => Ok(Err(Unanswerable::Closed)),
+    }
+}
+
+/// What the results pages and downloads show: the survey, the period, and the rows after
+/// disclosure control — the node's lineage (nation first) and its children that the reader may
+/// see; free-text answers only for the unit's own staff and only from five answers up.
+#[derive(Debug)]
+pub struct SurveyResults {
+    /// The survey.
+    pub definition: SurveyDefinition,
+    /// The period.
+    pub period: SurveyPeriod,
+    /// The node asked for.
+    pub node: OrgCode,
+    /// Its lineage, then its children, each after suppression.
+    pub rows: Vec<NodeResult>,
+    /// The unit's free-text answers, sorted (not in the order given), when shown.
+    pub free_text: Option<Vec<String>>,
+}
+
+/// The results of `survey_id` for `period` at `node`. A unit's results are aggregate data of
+/// that unit; nodes above units are published figures anyone signed in may read. Units among
+/// the children are listed only where the reader may read them.
+///
+/// # Errors
+/// [`AppError::NotFound`] for an unknown survey or node; [`AppError::Invalid`] for a bad
+/// period; [`AppError::Forbidden`] (audited) for a unit the reader may not see.
+pub async fn results(
+    state: &AppState,
+    user: &SignedIn,
+    survey_id: &str,
+    period: &str,
+    node: &str,
+) -> Result<SurveyResults, AppError> {
+    let definition = definition(survey_id)?;
+    let period = SurveyPeriod::parse(period)?;
+    let node = OrgCode::parse(node).map_err(|_| AppError::NotFound(format!("node '{node}'")))?;
+    let class = if node.level() == OrgLevel::Unit {
+        DataClass::Aggregate
+    } else {
+        DataClass::Public
+    };
+    user.authorize(
+        Action::Read,
+        &node,
+        class,
+        &format!("survey:{}:{node}", definition.id),
+    )
+    .await?;
+    state.store.get_org(&node).await?;
+    let answers = state.store.survey_answers(&definition.id, &period).await?;
+    let all = core_survey::results(&definition, &answers, DEFAULT_K);
+    let lineage = node.lineage();
+    let may_read = |code: &OrgCode| {
+        code.level() != OrgLevel::Unit
+            || decide(&user.user.grants, Action::Read, code, DataClass::Aggregate).is_allowed()
+    };
+    let rows: Vec<NodeResult> = all
+        .into_iter()
+        .filter(|r| {
+            lineage.contains(&r.code)
+                || (r.code.parent().as_ref() == Some(&node) && may_read(&r.code))
+        })
+        .collect();
+    let free_text = if node.level() == OrgLevel::Unit
+        && decide(
+            &user.user.grants,
+            Action::Read,
+            &node,
+            DataClass::Identified,
+        )
+        .is_allowed()
+    {
+        answers
+            .iter()
+            .find(|(unit, _)| *unit == node)
+            .filter(|(_, rows)| rows.len() as u64 >= DEFAULT_K)
+            .map(|(_, rows)| {
+                let free: Vec<&str> = definition
+                    .questions
+                    .iter()
+                    .filter(|q| q.free_text.is_some())
+                    .map(|q| q.id.as_str())
+                    .collect();
+                let mut texts: Vec<String> = rows
+                    .iter()
+                    .flat_map(|row| free.iter().filter_map(|q| row.get(*q).cloned()))
+                    .collect();
+                texts.sort();
+                texts
+            })
+    } else {
+        None
+    };
+    Ok(SurveyResults {
+        definition,
+        period,
+        node,
+        rows,
+        free_text,
+    })
+}
+
+/// The results as CSV rows (header first): node, question, answers, share positive in per
+/// cent; a withheld figure is the text `för få svar`.
+pub fn results_csv(results: &SurveyResults) -> String {
+    let mut out = String::from("node;question;answers;share_positive_percent\r\n");
+    for row in &results.rows {
+        let respondents = match row.respondents.value() {
+            Some(n) => n.to_string(),
+            None => SUPPRESSED.to_owned(),
+        };
+        out.push_str(&format!("{};respondents;{respondents};\r\n", row.code));
+        for q in &row.questions {
+            let n = q
+                .answers
+                .value()
+                .map_or(SUPPRESSED.to_owned(), |n| n.to_string());
+            let share = q
+                .share_positive
+                .value()
+                .map_or(SUPPRESSED.to_owned(), |s| format!("{:.0}", s * 100.0));
+            out.push_str(&format!("{};{};{n};{share}\r\n", row.code, q.question));
+        }
+    }
+    out
+}
+
+/// How a withheld figure reads in downloads.
+pub const SUPPRESSED: &str = "för få svar";
+
+/// The browser's nonce, from its cookie, or a new one to set.
+pub struct Nonce {
+    /// The value.
+    pub value: String,
+    /// Whether it is new (and must be set in the response).
+    pub fresh: bool,
+    /// The client's address, for the in-memory limit.
+    pub address: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Nonce {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let address = client_address(parts);
+        Ok(match cookies::read(&parts.headers, NONCE_COOKIE) {
+            Some(value) if value.len() <= 128 => Self {
+                value,
+                fresh: false,
+                address,
+            },
+            _ => Self {
+                value: new_nonce(),
+                fresh: true,
+                address,
+            },
+        })
+    }
+}
+
+impl Nonce {
+    /// The `Set-Cookie` header for a fresh nonce.
+    pub fn set_cookie(&self, secure: bool) -> Vec<(axum::http::HeaderName, String)> {
+        if self.fresh {
+            vec![(SET_COOKIE, nonce_cookie(&self.value, secure))]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limiter_allows_ten_per_address_and_publication() {
+        let limiter = RateLimiter::new(10, Duration::from_secs(600));
+        assert!((0..10).all(|_| limiter.allow("10.0.0.1", 1)));
+        assert!(!limiter.allow("10.0.0.1", 1));
+        assert!(limiter.allow("10.0.0.1", 2), "another publication");
+        assert!(limiter.allow("10.0.0.2", 1), "another address");
+        let short = RateLimiter::new(1, Duration::from_millis(1));
+        assert!(short.allow("a", 1));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(short.allow("a", 1), "the window passes");
+    }
+}
