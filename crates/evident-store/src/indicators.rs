@@ -11,6 +11,7 @@
 
 use crate::error::{Result, StorageError};
 use crate::import::{POSTGRES_PARAMETERS, batch_rows, values_sql};
+use crate::survey::SurveyStore;
 use crate::{PgStore, SqliteStore};
 use chrono::NaiveDate;
 use evident_core::audit::{Actor, AuditEvent, Outcome};
@@ -24,6 +25,7 @@ use evident_core::indicator::{
 };
 use evident_core::instrument::Instrument;
 use evident_core::org::OrgCode;
+use evident_core::survey::{self, SurveyPeriod, embedded_survey};
 use futures_util::TryStreamExt;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -104,7 +106,19 @@ pub trait IndicatorStore {
     ) -> Result<u64>;
 }
 
-/// The parts a published indicator reads: itself, or the two it is the difference of.
+/// The survey and question of an indicator measured by a client survey, if it is one.
+fn survey_measure(indicator: &str) -> Result<Option<(&'static str, &'static str)>> {
+    let definition = indicator_set()
+        .get(indicator)
+        .ok_or_else(|| StorageError::not_found("indicator", indicator))?;
+    Ok(match &definition.measure {
+        Measure::Survey { survey, question } => Some((survey.as_str(), question.as_str())),
+        _ => None,
+    })
+}
+
+/// The parts a published indicator reads: itself, or the two it is the difference of (none
+/// for a survey indicator, which reads the survey's published results instead).
 fn base_parts(indicator: &str) -> Result<Vec<&'static str>> {
     let set = indicator_set();
     let definition = set
@@ -112,6 +126,7 @@ fn base_parts(indicator: &str) -> Result<Vec<&'static str>> {
         .ok_or_else(|| StorageError::not_found("indicator", indicator))?;
     Ok(match &definition.measure {
         Measure::Base { .. } => vec![definition.id.as_str()],
+        Measure::Survey { .. } => Vec::new(),
         Measure::Difference {
             minuend,
             subtrahend,
@@ -470,6 +485,39 @@ macro_rules! impl_indicator_store {
             /// Reads every case's facts and calls `each` once per case, in case order. Each
             /// table is read once in id order (a plain scan on SQLite, no sort by case) and
             /// its rows are attached to their case in memory.
+            /// The rows of an indicator measured by the share positive on `question` of
+            /// `survey_id`: every node with answers in `period`, from the survey's results
+            /// (through the same disclosure control as the survey pages), nation first.
+            async fn survey_rows(
+                &self,
+                survey_id: &str,
+                question: &str,
+                variant: &str,
+                period: Period,
+            ) -> Result<Vec<PublishedRow>> {
+                if !variant.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let Some(definition) = embedded_survey(survey_id) else {
+                    return Err(StorageError::not_found("survey", survey_id));
+                };
+                // A period no survey can be published for has no answers.
+                let Ok(survey_period) = SurveyPeriod::parse(&period.to_string()) else {
+                    return Ok(Vec::new());
+                };
+                let answers = self.survey_answers(survey_id, &survey_period).await?;
+                Ok(survey::results(&definition, &answers, survey::DEFAULT_K)
+                    .iter()
+                    .filter_map(|result| {
+                        Some(PublishedRow {
+                            node: result.code.clone(),
+                            period,
+                            cells: survey::indicator_cells(result, question)?,
+                        })
+                    })
+                    .collect())
+            }
+
             async fn stream_case_facts<F: FnMut(i64, &CaseFacts) + Send>(
                 &self,
                 mut each: F,
@@ -597,6 +645,9 @@ macro_rules! impl_indicator_store {
             }
 
             async fn published_rows(&self, indicator: &str, variant: &str, period: Period) -> Result<Vec<PublishedRow>> {
+                if let Some((survey_id, question)) = survey_measure(indicator)? {
+                    return self.survey_rows(survey_id, question, variant, period).await;
+                }
                 let parts = base_parts(indicator)?;
                 let mut published: Vec<BTreeMap<String, Vec<Published>>> = Vec::new();
                 for part in &parts {
@@ -644,17 +695,30 @@ macro_rules! impl_indicator_store {
             }
 
             async fn indicator_periods(&self, indicator: &str) -> Result<Vec<Period>> {
-                let part = base_parts(indicator)?[0];
-                let periods: Vec<String> = sqlx::query_scalar(
-                    r"
-                    select distinct period
-                    from indicator_row
-                    where indicator_id = $1
-                    ",
-                )
-                .bind(part)
-                .fetch_all(&self.pool)
-                .await?;
+                let periods: Vec<String> = if let Some((survey_id, _)) = survey_measure(indicator)? {
+                    sqlx::query_scalar(
+                        r"
+                        select distinct p.period
+                        from survey_publication p
+                        join survey_answer a on a.publication_id = p.id
+                        where p.survey_id = $1
+                        ",
+                    )
+                    .bind(survey_id)
+                    .fetch_all(&self.pool)
+                    .await?
+                } else {
+                    sqlx::query_scalar(
+                        r"
+                        select distinct period
+                        from indicator_row
+                        where indicator_id = $1
+                        ",
+                    )
+                    .bind(base_parts(indicator)?[0])
+                    .fetch_all(&self.pool)
+                    .await?
+                };
                 let mut periods: Vec<Period> = periods.iter().filter_map(|p| Period::parse(p)).collect();
                 // Newest year first, each year before its quarters, newest quarter first.
                 periods.sort_by_key(|p| match p {
@@ -665,6 +729,10 @@ macro_rules! impl_indicator_store {
             }
 
             async fn indicator_variants(&self, indicator: &str) -> Result<Vec<String>> {
+                if survey_measure(indicator)?.is_some() {
+                    // Anonymous answers have no instrument or intervention to split by.
+                    return Ok(Vec::new());
+                }
                 let part = base_parts(indicator)?[0];
                 let mut variants: Vec<String> = sqlx::query_scalar(
                     r"

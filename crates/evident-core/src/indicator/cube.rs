@@ -453,7 +453,7 @@ fn all_rows<'s>(
                 population,
                 statistic,
             } => Some((d, population, *statistic)),
-            Measure::Difference { .. } => None,
+            Measure::Difference { .. } | Measure::Survey { .. } => None,
         })
         .collect();
     let one = |i: usize| {

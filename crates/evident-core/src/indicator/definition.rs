@@ -109,6 +109,15 @@ pub enum Measure {
         /// The second indicator's id.
         subtrahend: String,
     },
+    /// The share positive on one scale question of a client survey, per node and period,
+    /// exactly as the survey's results publish it (`crate::survey::results`). Not computed
+    /// from records: the cube has no rows for it.
+    Survey {
+        /// The survey's id, e.g. `brukarundersokning-2026`.
+        survey: String,
+        /// The scale question's id.
+        question: String,
+    },
 }
 
 /// One checked indicator definition.
@@ -178,7 +187,16 @@ struct RawDefinition {
     #[serde(default)]
     difference_of: Option<[String; 2]>,
     #[serde(default)]
+    survey: Option<RawSurvey>,
+    #[serde(default)]
     variants: Vec<VariantKey>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSurvey {
+    id: String,
+    question: String,
 }
 
 #[derive(Deserialize)]
@@ -249,6 +267,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "EVI010.json",
         include_str!("../../../../data/indicators/EVI010.json"),
+    ),
+    (
+        "EVI011.json",
+        include_str!("../../../../data/indicators/EVI011.json"),
     ),
 ];
 
@@ -421,8 +443,21 @@ fn parse_one(file: &str, text: &str) -> Result<Definition, DefinitionError> {
     {
         return Err(error(file, "id", "use letters, digits, - and _ only"));
     }
-    let measure = match (raw.difference_of, raw.denominator, raw.numerator) {
-        (Some([a, b]), None, None) => {
+    let measure = match (
+        raw.survey,
+        raw.difference_of,
+        raw.denominator,
+        raw.numerator,
+    ) {
+        (Some(survey), None, None, None) => survey_measure(file, survey)?,
+        (Some(_), _, _, _) => {
+            return Err(error(
+                file,
+                "survey",
+                "a survey indicator has no numerator, denominator or difference_of of its own",
+            ));
+        }
+        (None, Some([a, b]), None, None) => {
             if a == raw.id || b == raw.id {
                 return Err(error(
                     file,
@@ -435,16 +470,18 @@ fn parse_one(file: &str, text: &str) -> Result<Definition, DefinitionError> {
                 subtrahend: b,
             }
         }
-        (Some(_), _, _) => {
+        (None, Some(_), _, _) => {
             return Err(error(
                 file,
                 "difference_of",
                 "a difference has no numerator or denominator of its own",
             ));
         }
-        (None, Some(denominator), Some(numerator)) => base_measure(file, &denominator, &numerator)?,
-        (None, None, _) => return Err(error(file, "denominator", "missing")),
-        (None, Some(_), None) => return Err(error(file, "numerator", "missing")),
+        (None, None, Some(denominator), Some(numerator)) => {
+            base_measure(file, &denominator, &numerator)?
+        }
+        (None, None, None, _) => return Err(error(file, "denominator", "missing")),
+        (None, None, Some(_), None) => return Err(error(file, "numerator", "missing")),
     };
     if !raw.variants.is_empty() && !matches!(measure, Measure::Base { .. }) {
         return Err(error(
@@ -464,6 +501,40 @@ fn parse_one(file: &str, text: &str) -> Result<Definition, DefinitionError> {
         variants: raw.variants,
         file: file.to_owned(),
         raw: raw_value,
+    })
+}
+
+/// A survey measure: the survey must be one Evident ships, and the question one of its
+/// scale questions (free text has no share).
+fn survey_measure(file: &str, raw: RawSurvey) -> Result<Measure, DefinitionError> {
+    let surveys = crate::survey::embedded_surveys();
+    let Some(survey) = surveys.iter().find(|s| s.id == raw.id) else {
+        let known: Vec<&str> = surveys.iter().map(|s| s.id.as_str()).collect();
+        return Err(error(
+            file,
+            "survey.id",
+            format!("unknown survey '{}'; known: {}", raw.id, known.join(", ")),
+        ));
+    };
+    if !survey.scale_questions().any(|(q, _)| q.id == raw.question) {
+        let known: Vec<&str> = survey
+            .scale_questions()
+            .map(|(q, _)| q.id.as_str())
+            .collect();
+        return Err(error(
+            file,
+            "survey.question",
+            format!(
+                "survey '{}' has no scale question '{}'; known: {}",
+                survey.id,
+                raw.question,
+                known.join(", ")
+            ),
+        ));
+    }
+    Ok(Measure::Survey {
+        survey: raw.id,
+        question: raw.question,
     })
 }
 

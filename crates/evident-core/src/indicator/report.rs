@@ -99,8 +99,11 @@ const Z998: f64 = 3.090_232_306_167_813_5;
 impl Funnel {
     /// The funnel for `definition` around the national cell, if it has one.
     pub fn around(definition: &Definition, national: &Published) -> Option<Self> {
-        let Measure::Base { statistic, .. } = definition.measure else {
-            return None;
+        let statistic = match definition.measure {
+            Measure::Base { statistic, .. } => statistic,
+            // The share positive on a survey question is a share like any other.
+            Measure::Survey { .. } => Statistic::Share(0),
+            Measure::Difference { .. } => return None,
         };
         let Published::Value { value, n, ci, .. } = *national else {
             return None;

@@ -2,7 +2,7 @@
 //! checks on definitions and the agreement of incremental updates with a full recompute.
 
 use super::cube::{Period, Row, RowKey, add_row, category_index, compute, delta};
-use super::definition::IndicatorSet;
+use super::definition::{IndicatorSet, Measure};
 use super::facts::{CaseFacts, ClientFacts, Facts, InterventionFacts, MeasurementFacts};
 use super::publish::{Published, difference, publish};
 use crate::instrument::Instrument;
@@ -406,4 +406,74 @@ fn rows_survive_encoding() {
         assert_eq!(super::cube::decode_row(&bytes).as_ref(), Some(row));
     }
     assert_eq!(super::cube::decode_row(&[1, 2, 3]), None);
+}
+
+#[test]
+fn a_survey_indicator_names_a_known_survey_and_scale_question() {
+    let good = format!(
+        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet"}}}}"#
+    );
+    let set = load(&[("s1.json", &good)]).unwrap();
+    assert_eq!(
+        set.get("S1").unwrap().measure,
+        Measure::Survey {
+            survey: "brukarundersokning-2026".into(),
+            question: "helhet".into()
+        }
+    );
+    // No records are counted for it: the cube has no rows for it.
+    assert!(compute(&set, &Facts::default()).rows.is_empty());
+    let embedded = IndicatorSet::embedded();
+    assert!(matches!(
+        embedded.get("EVI011").unwrap().measure,
+        Measure::Survey { .. }
+    ));
+    let rows = compute(&embedded, &facts_of(&cases())).rows;
+    assert!(!rows.is_empty());
+    assert!(rows.keys().all(|k| k.indicator != "EVI011"));
+
+    let unknown_survey = format!(
+        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "nojdhet-1999", "question": "helhet"}}}}"#
+    );
+    let message = load(&[("s1.json", &unknown_survey)]).unwrap_err();
+    assert!(
+        message.starts_with("s1.json: field survey.id: unknown survey 'nojdhet-1999'"),
+        "{message}"
+    );
+    for question in ["nojd", "fritext"] {
+        let text = format!(
+            r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "{question}"}}}}"#
+        );
+        let message = load(&[("s1.json", &text)]).unwrap_err();
+        assert!(
+            message.starts_with(&format!(
+                "s1.json: field survey.question: survey 'brukarundersokning-2026' has no scale question '{question}'"
+            )),
+            "{message}"
+        );
+    }
+    let mixed = format!(
+        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet"}}, "numerator": {{"share_where": "improved"}}}}"#
+    );
+    assert!(
+        load(&[("s1.json", &mixed)])
+            .unwrap_err()
+            .starts_with("s1.json: field survey: ")
+    );
+    let extra = format!(
+        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet", "k": 3}}}}"#
+    );
+    assert!(
+        load(&[("s1.json", &extra)])
+            .unwrap_err()
+            .contains("unknown field `k`")
+    );
+    let variants = format!(
+        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet"}}, "variants": ["instrument"]}}"#
+    );
+    assert!(
+        load(&[("s1.json", &variants)])
+            .unwrap_err()
+            .starts_with("s1.json: field variants: ")
+    );
 }

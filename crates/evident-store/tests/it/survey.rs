@@ -147,3 +147,131 @@ async fn a_survey_answer_is_stored_once_per_browser_and_without_identifying_data
         Err(StorageError::NotFound(_))
     ));
 }
+
+contract!(survey_answers_feed_the_share_of_satisfied_clients_through_disclosure_control);
+
+async fn unit_in(store: &dyn Store, municipality: &str) -> OrgCode {
+    let details = UnitUpdate::parse("Enhet", "public", None, "individual_family").unwrap();
+    store
+        .create_unit(&NewUnit::parse(municipality, details).unwrap(), &actor())
+        .await
+        .unwrap()
+        .code
+}
+
+/// Publishes the survey for `unit` and `period` and posts `positive` answers that are
+/// satisfied overall ("helhet" 5) and `negative` that are not ("helhet" 2).
+async fn answered(
+    store: &dyn Store,
+    unit: &OrgCode,
+    period: &str,
+    positive: usize,
+    negative: usize,
+) {
+    let new = NewSurveyPublication {
+        survey: ("brukarundersokning-2026".into(), "1".into()),
+        unit: unit.clone(),
+        period: SurveyPeriod::parse(period).unwrap(),
+    };
+    let digest = format!("digest-{unit}-{period}");
+    let publication = store
+        .create_survey_publication(&new, &digest, 1_000, &actor())
+        .await
+        .unwrap();
+    let day: NaiveDate = "2026-11-30".parse().unwrap();
+    for i in 0..positive + negative {
+        let overall = if i < positive { "5" } else { "2" };
+        let answers: SurveyAnswers = [
+            ("respekt", "4"),
+            ("inflytande", "3"),
+            ("information", "1"),
+            ("helhet", overall),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        store
+            .record_survey_answer(publication.id, &format!("nonce-{i}"), day, &answers)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+}
+
+async fn survey_answers_feed_the_share_of_satisfied_clients_through_disclosure_control(
+    store: &dyn Store,
+) {
+    use evident_core::comparison::wilson;
+    use evident_core::indicator::{CATEGORIES, Period, Published};
+
+    // arrange: three units in one municipality, one in another county
+    let big = unit_in(store, "0380").await;
+    let small = unit_in(store, "0380").await;
+    let middle = unit_in(store, "0380").await;
+    let far = unit_in(store, "1480").await;
+    answered(store, &big, "2026Q4", 6, 2).await; // 8 answers, 6 satisfied
+    answered(store, &small, "2026Q4", 1, 2).await; // 3: too few
+    answered(store, &middle, "2026Q4", 2, 4).await; // 6, withheld to protect the small one
+    answered(store, &far, "2026Q4", 4, 1).await; // 5
+    answered(store, &far, "2027", 0, 0).await; // published, never answered
+
+    // act
+    let quarter = Period::Quarter(2026, 4);
+    let rows = store.published_rows("EVI011", "", quarter).await.unwrap();
+    let periods = store.indicator_periods("EVI011").await.unwrap();
+    let variants = store.indicator_variants("EVI011").await.unwrap();
+
+    // assert
+    let cell = |code: &str| -> Published {
+        let row = rows
+            .iter()
+            .find(|r| r.node.as_str() == code)
+            .unwrap_or_else(|| panic!("no row for {code}"));
+        assert_eq!(row.period, quarter);
+        assert_eq!(row.cells.len(), CATEGORIES.len());
+        assert!(
+            row.cells[1..].iter().all(|c| *c == Published::NoData),
+            "anonymous answers have no sex or age: {code}"
+        );
+        row.cells[0].clone()
+    };
+    let share = |positive: u64, n: u64| Published::Value {
+        value: positive as f64 / n as f64,
+        n,
+        numerator: Some(positive),
+        ci: wilson(positive, n, 1.96),
+    };
+    assert_eq!(rows[0].node.as_str(), "SE", "nation first");
+    assert_eq!(cell(big.as_str()), share(6, 8));
+    assert_eq!(cell(small.as_str()), Published::Suppressed);
+    assert_eq!(
+        cell(middle.as_str()),
+        Published::Suppressed,
+        "complementary"
+    );
+    assert_eq!(cell(far.as_str()), share(4, 5));
+    assert_eq!(cell("0380"), share(6 + 1 + 2, 8 + 3 + 6));
+    assert_eq!(cell("14"), share(4, 5));
+    assert_eq!(cell("SE"), share(6 + 1 + 2 + 4, 8 + 3 + 6 + 5));
+    assert_eq!(
+        rows.len(),
+        9,
+        "4 units, 2 municipalities, 2 counties, the nation"
+    );
+    assert_eq!(periods, [quarter], "2027 has no answers");
+    assert!(variants.is_empty());
+    assert!(
+        store
+            .published_rows("EVI011", "PHQ-9", quarter)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .published_rows("EVI011", "", Period::Year(2027))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 on_both!(
     a_survey_is_answered_once_per_browser_and_results_are_withheld_below_five,
-    staff_publish_and_close_a_survey_on_their_pages
+    staff_publish_and_close_a_survey_on_their_pages,
+    survey_answers_feed_the_share_of_satisfied_clients_indicator
 );
 
 const SURVEY: &str = "brukarundersokning-2026";
@@ -332,4 +333,101 @@ async fn staff_publish_and_close_a_survey_on_their_pages(app: &TestApp) {
         )
         .await
         .assert_status(StatusCode::FORBIDDEN);
+}
+
+/// Posts `positive` answers satisfied overall ("helhet" 5) and `negative` not ("helhet" 2),
+/// each as a fresh browser.
+async fn answer_overall(app: &TestApp, token: &str, positive: usize, negative: usize) {
+    for i in 0..positive + negative {
+        let overall = if i < positive { "5" } else { "2" };
+        app.anonymous()
+            .json(
+                Method::POST,
+                &format!("/api/v1/q/{token}"),
+                json!({"answers": {"respekt": "1", "inflytande": "4", "information": "3", "helhet": overall}}),
+            )
+            .await
+            .assert_status(StatusCode::CREATED);
+    }
+}
+
+fn kpi_total<'a>(answer: &'a Value, node: &str) -> &'a Value {
+    let genders = answer["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["municipality"] == node || v["ou"] == node)
+        .unwrap_or_else(|| panic!("no value for {node}: {answer}"))["values"]
+        .as_array()
+        .unwrap();
+    assert!(
+        genders
+            .iter()
+            .filter(|g| g["gender"] != "T")
+            .all(|g| g["status"] == "Missing" && g["value"].is_null()),
+        "anonymous answers have no sex: {answer}"
+    );
+    genders.iter().find(|g| g["gender"] == "T").unwrap()
+}
+
+async fn survey_answers_feed_the_share_of_satisfied_clients_indicator(app: &TestApp) {
+    // arrange: three units of one municipality with 3, 6 and 8 answers
+    for name in ["Enhet A", "Enhet B", "Enhet C"] {
+        app.unit("0380", name).await;
+    }
+    let mut tokens = Vec::new();
+    for unit in ["0380-0001", "0380-0002", "0380-0003"] {
+        let mut staff = app.api_as(Role::Practitioner, unit).await;
+        tokens.push(publish(&mut staff, unit).await);
+    }
+    answer_overall(app, &tokens[0], 2, 1).await; // 3: too few
+    answer_overall(app, &tokens[1], 3, 3).await; // 6: withheld with A, or A = 17 − 6 − 8
+    answer_overall(app, &tokens[2], 7, 1).await; // 8
+
+    // act
+    let mut visitor = app.anonymous();
+    let public = visitor
+        .get("/api/v1/data/kpi/EVI011/municipality/SE,0380/year/2026Q4")
+        .await
+        .json();
+    let mut analyst = app.api_as(Role::MunicipalityAnalyst, "0380").await;
+    let units = analyst
+        .get("/api/v1/oudata/kpi/EVI011/ou/0380-0001,0380-0002,0380-0003/year/2026Q4")
+        .await
+        .json();
+
+    // assert: the same figures as the survey results, in per cent
+    let close = |v: &Value, expected: f64| v.as_f64().is_some_and(|v| (v - expected).abs() < 1e-9);
+    let nation = kpi_total(&public, "SE");
+    assert!(close(&nation["value"], 100.0 * 12.0 / 17.0), "{nation}");
+    assert_eq!(nation["count"], 17);
+    let municipality = kpi_total(&public, "0380");
+    assert!(
+        close(&municipality["value"], 100.0 * 12.0 / 17.0),
+        "{municipality}"
+    );
+    for unit in ["0380-0001", "0380-0002"] {
+        let cell = kpi_total(&units, unit);
+        assert_eq!(cell["status"], "Suppressed", "{unit}: {cell}");
+        assert!(cell["value"].is_null() && cell["count"].is_null());
+    }
+    let big = kpi_total(&units, "0380-0003");
+    assert!(close(&big["value"], 100.0 * 7.0 / 8.0), "{big}");
+    assert_eq!(big["count"], 8);
+    let results = analyst
+        .get(&format!(
+            "/api/v1/surveys/{SURVEY}/results?period=2026Q4&node=0380"
+        ))
+        .await
+        .json();
+    assert_eq!(
+        row(&results, "0380-0003")["questions"][3]["share_positive"],
+        json!(7.0 / 8.0),
+        "{results}"
+    );
+    let kpi = visitor.get("/api/v1/kpi/EVI011").await.json();
+    assert_eq!(kpi["values"][0]["periods"], json!(["2026Q4"]), "{kpi}");
+    let page = app.browser().get("/indicators/EVI011?period=2026Q4").await;
+    page.assert_status(StatusCode::OK);
+    assert!(page.body.contains("Andel nöjda brukare"));
 }
