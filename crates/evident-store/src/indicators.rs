@@ -720,11 +720,7 @@ macro_rules! impl_indicator_store {
                     .await?
                 };
                 let mut periods: Vec<Period> = periods.iter().filter_map(|p| Period::parse(p)).collect();
-                // Newest year first, each year before its quarters, newest quarter first.
-                periods.sort_by_key(|p| match p {
-                    Period::Year(y) => (std::cmp::Reverse(*y), 0),
-                    Period::Quarter(y, q) => (std::cmp::Reverse(*y), 5 - i32::from(*q)),
-                });
+                Period::sort_newest_first(&mut periods);
                 Ok(periods)
             }
 

@@ -110,10 +110,7 @@ pub async fn select(
     let mut variants = state.store.indicator_variants(id).await?;
     variants.retain(|v| !v.is_empty() && v != ALL_VARIANT);
     variants.insert(0, ALL_VARIANT.to_owned());
-    let period = match params.period.as_deref().filter(|p| !p.is_empty()) {
-        Some(raw) => parse_period(raw)?,
-        None => default_period(&periods),
-    };
+    let period = chosen_period(params.period.as_deref(), &periods)?;
     let variant = params
         .variant
         .clone()
@@ -125,15 +122,7 @@ pub async fn select(
             variants.join(", ")
         )));
     }
-    let category = match params.breakdown.as_deref().filter(|b| !b.is_empty()) {
-        Some(raw) => category_index(raw).ok_or_else(|| {
-            AppError::Invalid(format!(
-                "breakdown: '{raw}' is not one of {}",
-                CATEGORIES.join(", ")
-            ))
-        })?,
-        None => 0,
-    };
+    let category = parse_breakdown(params.breakdown.as_deref())?;
     Ok(Selection {
         definition,
         period,
@@ -170,6 +159,27 @@ fn begun(mut periods: Vec<Period>) -> Vec<Period> {
     let today = chrono::Utc::now().date_naive();
     periods.retain(|p| first_day(*p) <= today);
     periods
+}
+
+/// The breakdown category asked for (`all` when none is given).
+fn parse_breakdown(raw: Option<&str>) -> Result<usize, AppError> {
+    match raw.filter(|b| !b.is_empty()) {
+        Some(raw) => category_index(raw).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "breakdown: '{raw}' is not one of {}",
+                CATEGORIES.join(", ")
+            ))
+        }),
+        None => Ok(0),
+    }
+}
+
+/// The period asked for, or the default among `periods`.
+fn chosen_period(raw: Option<&str>, periods: &[Period]) -> Result<Period, AppError> {
+    match raw.filter(|p| !p.is_empty()) {
+        Some(raw) => parse_period(raw),
+        None => Ok(default_period(periods)),
+    }
 }
 
 /// The newest year with data, else the current year.
@@ -312,6 +322,7 @@ pub async fn ranked_table(
     let mut hidden_units = 0;
     if level == OrgLevel::Unit {
         let before = children.len();
+        let first_unit = children.first().map(|u| u.code.clone());
         if let Some(user) = user {
             children.retain(|unit| {
                 decide(
@@ -325,11 +336,10 @@ pub async fn ranked_table(
             children.clear();
         }
         hidden_units = before - children.len();
-        if children.is_empty() && before > 0 {
-            // Nothing the user may see: ask the policy about the municipality, which audits
-            // the denial and says which roles would allow it.
-            let unit = state.store.list_orgs(OrgLevel::Unit, Some(scope)).await?;
-            authorize_node(user, &unit[0].code, &selection.definition.id).await?;
+        if let (true, Some(unit)) = (children.is_empty(), first_unit) {
+            // Nothing the user may see: ask the policy about a unit of the municipality, which
+            // audits the denial and says which roles would allow it.
+            authorize_node(user, &unit, &selection.definition.id).await?;
         }
     }
     let id = selection.definition.id.as_str();
@@ -474,24 +484,10 @@ pub async fn profile(
             }
         }
     }
-    periods.sort_by_key(|p| match p {
-        Period::Year(y) => (std::cmp::Reverse(*y), 0),
-        Period::Quarter(y, q) => (std::cmp::Reverse(*y), 5 - i32::from(*q)),
-    });
+    Period::sort_newest_first(&mut periods);
     let periods = begun(periods);
-    let period = match params.period.as_deref().filter(|p| !p.is_empty()) {
-        Some(raw) => parse_period(raw)?,
-        None => default_period(&periods),
-    };
-    let category = match params.breakdown.as_deref().filter(|b| !b.is_empty()) {
-        Some(raw) => category_index(raw).ok_or_else(|| {
-            AppError::Invalid(format!(
-                "breakdown: '{raw}' is not one of {}",
-                CATEGORIES.join(", ")
-            ))
-        })?,
-        None => 0,
-    };
+    let period = chosen_period(params.period.as_deref(), &periods)?;
+    let category = parse_breakdown(params.breakdown.as_deref())?;
     let group = match params.group.as_deref().filter(|g| !g.is_empty()) {
         Some(raw) => {
             let id: i64 = raw.parse().map_err(|_| {
@@ -677,7 +673,7 @@ pub fn profile_sheet(profile: &Profile, lang: &str) -> Sheet {
         rows.push(vec![
             text(&row.definition.id),
             text(row.definition.title.get(lang)),
-            text(unit_word(unit)),
+            text(unit.as_str()),
             shown(&row.own),
             number_or_empty(row.own.n().map(|n| n as f64)),
             number_or_empty(row.change.map(|c| display_number(unit, c))),
@@ -699,15 +695,6 @@ pub fn profile_sheet(profile: &Profile, lang: &str) -> Sheet {
     }
 }
 
-fn unit_word(unit: ValueUnit) -> &'static str {
-    match unit {
-        ValueUnit::Percent => "percent",
-        ValueUnit::PercentagePoints => "percentage_points",
-        ValueUnit::Days => "days",
-        ValueUnit::EffectSize => "effect_size",
-    }
-}
-
 /// A download format of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -726,18 +713,10 @@ pub fn sheet_csv(sheet: &Sheet) -> String {
         let fields: Vec<String> = row
             .iter()
             .map(|cell| match cell {
-                Cell::Text(text) => {
-                    let text = if text.starts_with(['=', '+', '-', '@']) {
-                        format!("'{text}")
-                    } else {
-                        text.clone()
-                    };
-                    if text.contains([';', '"', '\n', '\r']) {
-                        format!("\"{}\"", text.replace('"', "\"\""))
-                    } else {
-                        text
-                    }
+                Cell::Text(text) if text.starts_with(['=', '+', '-', '@']) => {
+                    crate::export::field(&format!("'{text}"))
                 }
+                Cell::Text(text) => crate::export::field(text),
                 Cell::Number(n) if n.is_finite() => {
                     let mut s = String::new();
                     let _ = write!(s, "{}", (n * 1e6).round() / 1e6);

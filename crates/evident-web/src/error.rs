@@ -147,6 +147,15 @@ pub fn code_in_path(raw: &str) -> Result<evident_core::OrgCode, AppError> {
         .map_err(|_| AppError::NotFound(format!("organisation '{raw}'")))
 }
 
+/// Parses a numeric id from a path segment; anything else is a 404 naming `what`.
+///
+/// # Errors
+/// [`AppError::NotFound`] when `raw` is not a number.
+pub fn id_in_path(what: &str, raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::NotFound(format!("{what} '{raw}'")))
+}
+
 /// An [`AppError`] rendered as the API's JSON error body.
 #[derive(Debug)]
 pub struct ApiError(pub AppError);

@@ -71,7 +71,7 @@ async fn rows(
 }
 
 /// Quotes a CSV field when it holds the separator, a quote or a line break.
-fn field(text: &str) -> String {
+pub(crate) fn field(text: &str) -> String {
     if text.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

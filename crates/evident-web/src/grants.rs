@@ -9,7 +9,6 @@
 use crate::auth::SignedIn;
 use crate::comparisons;
 use crate::{AppError, AppState};
-use chrono::NaiveDate;
 use evident_core::access::{Action, DataClass};
 use evident_core::grants::calendar::{Deadline, deadlines};
 use evident_core::grants::check::{Finding, check_agreement, check_disbursement};
@@ -99,6 +98,32 @@ pub async fn agreement_view(state: &AppState, id: &str) -> Result<AgreementView,
     })
 }
 
+/// Every agreement with how many internal disagreements it and its decisions have, for the
+/// lists: two reads in all, whatever the number of agreements.
+///
+/// # Errors
+/// A storage error.
+pub async fn agreements_with_findings(
+    state: &AppState,
+) -> Result<Vec<(Agreement, usize)>, AppError> {
+    let decisions = state.store.list_disbursements(None).await?;
+    Ok(state
+        .store
+        .list_agreements()
+        .await?
+        .into_iter()
+        .map(|agreement| {
+            let findings = check_agreement(&agreement).len()
+                + decisions
+                    .iter()
+                    .filter(|d| d.agreement == agreement.id)
+                    .map(|d| check_disbursement(d).len())
+                    .sum::<usize>();
+            (agreement, findings)
+        })
+        .collect())
+}
+
 /// Every deadline across all agreements and decisions, by date.
 ///
 /// # Errors
@@ -114,11 +139,6 @@ pub async fn calendar(state: &AppState) -> Result<Vec<Deadline>, AppError> {
         .map(|e| e.event)
         .collect();
     Ok(deadlines(&agreements, &decisions, &events))
-}
-
-/// Today, for deadlines.
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// Imports an agreement from interchange JSON.

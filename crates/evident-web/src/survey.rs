@@ -34,10 +34,7 @@ use std::time::{Duration, Instant};
 /// and the public survey API.
 pub const NONCE_COOKIE: &str = "evident_survey";
 
-/// Now, in Unix seconds.
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
+use crate::selfreport::now;
 
 /// A `Set-Cookie` value for a new nonce (a year; `Secure` over TLS).
 pub fn nonce_cookie(value: &str, secure: bool) -> String {

@@ -77,6 +77,15 @@ impl Period {
         }
     }
 
+    /// Sorts periods the way lists show them: newest year first, each year before its
+    /// quarters, newest quarter first.
+    pub fn sort_newest_first(periods: &mut [Self]) {
+        periods.sort_by_key(|p| match p {
+            Self::Year(y) => (std::cmp::Reverse(*y), 0),
+            Self::Quarter(y, q) => (std::cmp::Reverse(*y), 5 - i32::from(*q)),
+        });
+    }
+
     /// Parses `2025` or `2025Q3`.
     pub fn parse(raw: &str) -> Option<Self> {
         let raw = raw.trim();

@@ -38,6 +38,18 @@ pub enum ValueUnit {
     PercentagePoints,
 }
 
+impl ValueUnit {
+    /// The name as definitions, exports and the API write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Percent => "percent",
+            Self::Days => "days",
+            Self::EffectSize => "effect_size",
+            Self::PercentagePoints => "percentage_points",
+        }
+    }
+}
+
 /// Which direction is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

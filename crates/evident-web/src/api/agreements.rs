@@ -84,15 +84,14 @@ pub async fn list_agreements(
 ) -> ApiResult<Json<Vec<AgreementSummary>>> {
     authorize_read(&user, "agreements").await?;
     let mut out = Vec::new();
-    for agreement in state.store.list_agreements().await? {
-        let view = grants::agreement_view(&state, &agreement.id).await?;
+    for (agreement, findings) in grants::agreements_with_findings(&state).await? {
         out.push(AgreementSummary {
             id: agreement.id.clone(),
             title: agreement.title.clone(),
             year: agreement.year,
             total_ore: agreement.total_ore.0,
             total: agreement.total_ore.mnkr(),
-            findings: view.findings.len(),
+            findings,
         });
     }
     Ok(Json(out))
@@ -117,6 +116,18 @@ pub struct ImportReport {
     pub consistent: bool,
     /// Where they do not.
     pub findings: Vec<FindingBody>,
+}
+
+/// The answer to an import: 201 with the id and the document's findings.
+fn created(id: &str, findings: &[Finding]) -> (StatusCode, Json<ImportReport>) {
+    (
+        StatusCode::CREATED,
+        Json(ImportReport {
+            id: id.to_owned(),
+            consistent: findings.is_empty(),
+            findings: findings.iter().map(|f| finding(id, f)).collect(),
+        }),
+    )
 }
 
 /// Imports an agreement; needs grant_admin. Its internal disagreements are reported, not refused.
@@ -146,14 +157,7 @@ pub async fn import_agreement(
         &body.reason,
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ImportReport {
-            consistent: findings.is_empty(),
-            findings: findings.iter().map(|f| finding(&agreement.id, f)).collect(),
-            id: agreement.id,
-        }),
-    ))
+    Ok(created(&agreement.id, &findings))
 }
 
 /// Imports a disbursement decision; needs grant_admin. Its lines must name initiatives of its
@@ -185,14 +189,7 @@ pub async fn import_disbursement(
         &body.reason,
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ImportReport {
-            consistent: findings.is_empty(),
-            findings: findings.iter().map(|f| finding(&decision.id, f)).collect(),
-            id: decision.id,
-        }),
-    ))
+    Ok(created(&decision.id, &findings))
 }
 
 /// One initiative's money.
@@ -256,7 +253,7 @@ fn deadline(d: &Deadline) -> DeadlineBody {
         agreement: d.agreement.clone(),
         source: d.source.clone(),
         target: d.target.as_ref().map(ToString::to_string),
-        status: word(&d.status(grants::today())),
+        status: word(&d.status(crate::followup::today())),
         done_on: d.done_on.map(|d| d.to_string()),
     }
 }

@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::auth::SignedIn;
-use crate::error::{ApiResult, AppError, ErrorBody, code_in_path};
+use crate::error::{ApiResult, ErrorBody, code_in_path, id_in_path};
 use crate::followup::{self, InterventionInput, MeasurementInput};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -197,11 +197,6 @@ impl From<FollowUpRow> for FollowUpRowSummary {
             deteriorated_share: row.deteriorated_share.value(),
         }
     }
-}
-
-fn id_in_path(what: &str, raw: &str) -> Result<i64, AppError> {
-    raw.parse()
-        .map_err(|_| AppError::NotFound(format!("{what} '{raw}'")))
 }
 
 /// Opens a case at a unit, registering the client by personal number (or finding them).

@@ -71,15 +71,6 @@ pub struct Kpi {
     pub definition: serde_json::Value,
 }
 
-fn unit_name(unit: ValueUnit) -> &'static str {
-    match unit {
-        ValueUnit::Percent => "percent",
-        ValueUnit::PercentagePoints => "percentage_points",
-        ValueUnit::Days => "days",
-        ValueUnit::EffectSize => "effect_size",
-    }
-}
-
 async fn kpi(state: &AppState, definition: &Definition) -> Result<Kpi, AppError> {
     let selection = comparisons::select(state, &definition.id, &SelectionParams::default()).await?;
     Ok(Kpi {
@@ -91,7 +82,7 @@ async fn kpi(state: &AppState, definition: &Definition) -> Result<Kpi, AppError>
         is_divided_by_gender: 1,
         has_ou_data: true,
         municipality_type: "K".to_owned(),
-        unit: unit_name(definition.unit).to_owned(),
+        unit: definition.unit.as_str().to_owned(),
         better: match definition.better {
             Better::Higher => "higher",
             Better::Lower => "lower",
@@ -559,9 +550,7 @@ pub async fn delete_group(
     user: SignedIn,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::NotFound(format!("comparison group '{id}'")))?;
+    let id = crate::error::id_in_path("comparison group", &id)?;
     let group = state.store.get_comparison_group(id).await?;
     let is_admin = user.user.grants.iter().any(|g| g.role == Role::Admin);
     if group.created_by != Some(user.user.id) && !is_admin {

@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::auth::SignedIn;
-use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::error::{ApiResult, AppError, ErrorBody, id_in_path};
 use crate::selfreport::{self, LinkRequest, Opened, now};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -70,11 +70,6 @@ pub struct CreatedLinkBody {
     pub path: String,
 }
 
-fn id(what: &str, raw: &str) -> Result<i64, AppError> {
-    raw.parse()
-        .map_err(|_| AppError::NotFound(format!("{what} '{raw}'")))
-}
-
 /// Creates a self-report link for a case's client; needs practitioner or unit_manager on the
 /// case's unit.
 #[utoipa::path(
@@ -96,7 +91,7 @@ pub async fn create_link(
     Path(case): Path<String>,
     ApiJson(body): ApiJson<LinkRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedLinkBody>)> {
-    let created = selfreport::create_link(&state, &user, id("case", &case)?, &body).await?;
+    let created = selfreport::create_link(&state, &user, id_in_path("case", &case)?, &body).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedLinkBody {
@@ -124,7 +119,7 @@ pub async fn list_links(
     user: SignedIn,
     Path(case): Path<String>,
 ) -> ApiResult<Json<Vec<LinkBody>>> {
-    let links = selfreport::list_links(&state, &user, id("case", &case)?).await?;
+    let links = selfreport::list_links(&state, &user, id_in_path("case", &case)?).await?;
     Ok(Json(links.iter().map(LinkBody::from).collect()))
 }
 
@@ -147,8 +142,13 @@ pub async fn revoke_link(
     user: SignedIn,
     Path((case, link)): Path<(String, String)>,
 ) -> ApiResult<Json<LinkBody>> {
-    let link =
-        selfreport::revoke_link(&state, &user, id("case", &case)?, id("link", &link)?).await?;
+    let link = selfreport::revoke_link(
+        &state,
+        &user,
+        id_in_path("case", &case)?,
+        id_in_path("link", &link)?,
+    )
+    .await?;
     Ok(Json(LinkBody::from(&link)))
 }
 

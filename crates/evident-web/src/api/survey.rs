@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::SignedIn;
-use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswerable};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -141,9 +141,7 @@ pub async fn close_publication(
     user: SignedIn,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PublicationBody>> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::NotFound(format!("survey publication '{id}'")))?;
+    let id = crate::error::id_in_path("survey publication", &id)?;
     let publication = survey::close(&state, &user, id).await?;
     Ok(Json(PublicationBody::new(&publication, None)))
 }

@@ -309,11 +309,10 @@ async fn show_list(
 ) -> Result<Response, AppError> {
     authorize_read(&user, "agreements").await?;
     let mut agreements = Vec::new();
-    for agreement in state.store.list_agreements().await? {
-        let view = grants::agreement_view(&state, &agreement.id).await?;
+    for (agreement, findings) in grants::agreements_with_findings(&state).await? {
         agreements.push(AgreementItem {
             total: agreement.total_ore.mnkr(),
-            findings: view.findings.len(),
+            findings,
             id: agreement.id,
             title: agreement.title,
             year: agreement.year,
@@ -688,7 +687,7 @@ fn event_form(
         report_targets,
         amount: entered.amount.clone(),
         occurred_on: if entered.occurred_on.is_empty() {
-            grants::today().to_string()
+            crate::followup::today().to_string()
         } else {
             entered.occurred_on.clone()
         },
@@ -773,7 +772,7 @@ fn agreement_page(
         })
         .collect();
     let titles = HashMap::from([(agreement.id.clone(), agreement.title.clone())]);
-    let today = grants::today();
+    let today = crate::followup::today();
     let (grant_targets, report_targets) = target_choices(view);
     let labels: HashMap<String, String> = grant_targets
         .into_iter()
@@ -1043,7 +1042,7 @@ async fn show_calendar(
 ) -> Result<Response, AppError> {
     authorize_read(&user, "grant-calendar").await?;
     let t = chrome.t;
-    let today = grants::today();
+    let today = crate::followup::today();
     let titles = agreement_titles(&state).await?;
     let all = grants::calendar(&state).await?;
     let sections = [
@@ -1078,7 +1077,7 @@ async fn download_calendar(
 ) -> Result<Response, AppError> {
     let format = params.format()?;
     authorize_read(&user, "grant-calendar").await?;
-    let today = grants::today();
+    let today = crate::followup::today();
     let mut rows = vec![header(&[
         "date",
         "status",

@@ -41,8 +41,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn case_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse()
-        .map_err(|_| AppError::NotFound(format!("case '{raw}'")))
+    crate::error::id_in_path("case", raw)
 }
 
 /// A choice in a `<select>`, owned.

@@ -64,11 +64,6 @@ pub struct RecordPage {
     pub accesses: Vec<Access>,
 }
 
-fn client_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse()
-        .map_err(|_| AppError::NotFound(format!("client '{raw}'")))
-}
-
 fn blocks(record: &ClientRecord, lang: Lang) -> Vec<CaseBlock> {
     let sv = lang == Lang::Sv;
     record
@@ -154,7 +149,7 @@ async fn show(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = client_id(&id)?;
+    let id = crate::error::id_in_path("client", &id)?;
     let record = client_record(&state, &user, id).await?;
     let page = RecordPage {
         client_id: id,
@@ -179,7 +174,7 @@ async fn download(
     user: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = client_id(&id)?;
+    let id = crate::error::id_in_path("client", &id)?;
     let record = client_record(&state, &user, id).await?;
     Ok((
         [

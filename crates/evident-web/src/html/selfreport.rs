@@ -111,6 +111,12 @@ pub struct ThanksPage {
     pub chrome: Chrome,
 }
 
+/// The key under which the browser keeps a half-filled form for `token`: derived from it, so
+/// the token itself never lands in the browser's storage.
+pub(crate) fn draft_key(token: &str) -> String {
+    evident_core::credentials::sha256_hex(token.as_bytes())[..16].to_owned()
+}
+
 fn problem(chrome: Chrome, why: Unusable) -> Result<Response, AppError> {
     let t = chrome.t;
     let (status, heading, message) = match why {
@@ -145,7 +151,7 @@ fn answer_page(
     let rejected = error.is_some();
     let page = AnswerPage {
         token: token.to_owned(),
-        draft_key: evident_core::credentials::sha256_hex(token.as_bytes())[..16].to_owned(),
+        draft_key: draft_key(token),
         title: instrument.title.clone(),
         copyright: instrument.copyright.clone(),
         items: instrument
@@ -234,11 +240,6 @@ pub struct CreatedPage {
     pub expires: String,
 }
 
-fn case_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse()
-        .map_err(|_| AppError::NotFound(format!("case '{raw}'")))
-}
-
 /// The link's base: the scheme the proxy reports (`X-Forwarded-Proto`), else http, and the host
 /// the request was sent to.
 fn origin(headers: &HeaderMap) -> String {
@@ -262,7 +263,7 @@ async fn create_link(
     Path(id): Path<String>,
     Form(request): Form<LinkRequest>,
 ) -> Result<Response, AppError> {
-    let id = case_id(&id)?;
+    let id = crate::error::id_in_path("case", &id)?;
     match selfreport::create_link(&state, &user, id, &request).await {
         Ok(created) => {
             let expires = chrono::DateTime::from_timestamp(created.link.expires_at, 0)
@@ -297,10 +298,8 @@ async fn revoke_link(
     chrome: Chrome,
     Path((id, link)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let id = case_id(&id)?;
-    let link: i64 = link
-        .parse()
-        .map_err(|_| AppError::NotFound(format!("self-report link '{link}'")))?;
+    let id = crate::error::id_in_path("case", &id)?;
+    let link = crate::error::id_in_path("self-report link", &link)?;
     match selfreport::revoke_link(&state, &user, id, link).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(AppError::Invalid(problem)) => {

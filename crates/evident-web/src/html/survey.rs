@@ -188,9 +188,7 @@ async fn close(
     user: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::NotFound(format!("survey publication '{id}'")))?;
+    let id = crate::error::id_in_path("survey publication", &id)?;
     let publication = survey::close(&state, &user, id).await?;
     Ok(Redirect::to(&format!("/orgs/{}/surveys", publication.unit)).into_response())
 }
@@ -298,7 +296,7 @@ fn answer_page(
     let rejected = error.is_some();
     let page = AnswerPage {
         token: token.to_owned(),
-        draft_key: evident_core::credentials::sha256_hex(token.as_bytes())[..16].to_owned(),
+        draft_key: crate::html::selfreport::draft_key(token),
         title: definition.title.get(lang).to_owned(),
         intro: definition.intro.get(lang).to_owned(),
         questions: definition
