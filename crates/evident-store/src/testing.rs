@@ -1,12 +1,14 @@
-//! Test harness: a fresh, migrated database per test, on SQLite always and on PostgreSQL when
-//! `EVIDENT_TEST_POSTGRES_URL` points at a server. Each PostgreSQL test database gets a unique
-//! name and is dropped when the [`TestDb`] goes out of scope, even if the test panics, so runs
-//! never collide and leave nothing behind.
+//! Test harness: a fresh, migrated database per test, on SQLite or on the PostgreSQL server
+//! `EVIDENT_TEST_POSTGRES_URL` points at. PostgreSQL tests are `#[ignore = "needs PostgreSQL"]`
+//! so a plain `cargo test` reports them as ignored; the README's test command sets the variable
+//! and runs them with `--include-ignored`. Each PostgreSQL test database gets a unique name and
+//! is dropped when the [`TestDb`] goes out of scope, even if the test panics, so runs never
+//! collide and leave nothing behind.
 
 use crate::{Backend, DatabaseUrl, Store, open};
 use std::io::Write as _;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Once};
 
 /// The environment variable that enables the PostgreSQL tests: a URL of a server and a
 /// database to connect to while creating the test databases (e.g.
@@ -52,16 +54,17 @@ impl TestDb {
         }
     }
 
-    /// A fresh PostgreSQL database, or `None` (after saying so on stderr, once per test
-    /// binary) when [`POSTGRES_URL_VAR`] is not set.
+    /// A fresh PostgreSQL database on the server [`POSTGRES_URL_VAR`] points at.
     ///
     /// # Panics
-    /// When the variable is set but the server cannot be used: a misconfigured CI must fail,
-    /// not skip silently.
-    pub async fn postgres() -> Option<Self> {
+    /// When the variable is not set or the server cannot be used: a test that needs
+    /// PostgreSQL fails without it, it never passes by skipping.
+    pub async fn postgres() -> Self {
         let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
-            announce_postgres_skipped();
-            return None;
+            panic!(
+                "this test needs PostgreSQL: set {POSTGRES_URL_VAR} \
+                 (e.g. postgres://postgres@127.0.0.1:5432/postgres), or run scripts/test-all.sh"
+            );
         };
         let name = unique_name();
         let admin = admin_connection(&admin_url).await;
@@ -74,17 +77,17 @@ impl TestDb {
         let store = open(&url)
             .await
             .expect("opening the fresh PostgreSQL database");
-        Some(Self {
+        Self {
             store,
             url,
             cleanup: Cleanup::Postgres { admin_url, name },
-        })
+        }
     }
 
-    /// A fresh database on `backend`; `None` when that backend is not available for tests.
-    pub async fn on(backend: Backend) -> Option<Self> {
+    /// A fresh database on `backend`.
+    pub async fn on(backend: Backend) -> Self {
         match backend {
-            Backend::Sqlite => Some(Self::sqlite().await),
+            Backend::Sqlite => Self::sqlite().await,
             Backend::Postgres => Self::postgres().await,
         }
     }
@@ -158,19 +161,6 @@ fn with_database(admin_url: &str, name: &str) -> String {
         url.push_str(query);
     }
     url
-}
-
-/// Says once per test binary, on the real stderr (not the captured test output), that the
-/// PostgreSQL half of the suite did not run.
-fn announce_postgres_skipped() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nSKIPPED: PostgreSQL tests in this binary did not run because {POSTGRES_URL_VAR} is not set \
-             (e.g. {POSTGRES_URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres)\n"
-        );
-    });
 }
 
 /// A synthetic client at `unit` with one started intervention (IFO-MI, 2025) and PHQ-9 at

@@ -100,8 +100,8 @@ fn unlock(backend: Backend) -> &'static str {
     }
 }
 
-async fn audited_db(backend: Backend) -> Option<TestDb> {
-    let db = TestDb::on(backend).await?;
+async fn audited_db(backend: Backend) -> TestDb {
+    let db = TestDb::on(backend).await;
     for i in 0..5 {
         let event = AuditEvent::new(
             &actor(),
@@ -112,7 +112,7 @@ async fn audited_db(backend: Backend) -> Option<TestDb> {
         db.store.append_audit(&event).await.unwrap();
     }
     assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(5));
-    Some(db)
+    db
 }
 
 async fn changing_any_single_row_is_detected_and_named(backend: Backend) {
@@ -130,16 +130,12 @@ async fn changing_any_single_row_is_detected_and_named(backend: Backend) {
         ),
     ];
     for (sql, named) in cases {
-        let Some(db) = audited_db(backend).await else {
-            return;
-        };
+        let db = audited_db(backend).await;
         tamper(&db, &[unlock(backend), sql]).await;
         let broken = verify_audit_trail(&*db.store).await.unwrap().unwrap_err();
         assert_eq!(broken.id, named, "{sql}: {broken}");
     }
-    let Some(db) = audited_db(backend).await else {
-        return;
-    };
+    let db = audited_db(backend).await;
     tamper(
         &db,
         &[
@@ -161,29 +157,29 @@ async fn changing_any_single_row_is_detected_and_named(backend: Backend) {
     );
 }
 
+/// The append-only triggers refuse both an update and a delete of a trail row, on either
+/// backend, for a connection that has not disabled them.
 async fn the_database_refuses_to_change_the_trail(backend: Backend) {
-    let Some(db) = audited_db(backend).await else {
-        return;
-    };
-    let refused = match backend {
-        Backend::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(db.url.expose()).await.unwrap();
-            sqlx::query("delete from audit_event where id = 1")
-                .execute(&pool)
-                .await
-                .unwrap_err()
-                .to_string()
-        }
-        Backend::Postgres => {
-            let pool = sqlx::PgPool::connect(db.url.expose()).await.unwrap();
-            sqlx::query("update audit_event set detail = 'x' where id = 1")
-                .execute(&pool)
-                .await
-                .unwrap_err()
-                .to_string()
-        }
-    };
-    assert!(refused.contains("append-only"), "{refused}");
+    let db = audited_db(backend).await;
+    for sql in [
+        "update audit_event set detail = 'x' where id = 1",
+        "delete from audit_event where id = 1",
+        "delete from audit_event where id = 5",
+    ] {
+        let refused = match backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(db.url.expose()).await.unwrap();
+                sqlx::query(sql).execute(&pool).await.map(|_| ())
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(db.url.expose()).await.unwrap();
+                sqlx::query(sql).execute(&pool).await.map(|_| ())
+            }
+        };
+        let refused = refused.expect_err(sql).to_string();
+        assert!(refused.contains("append-only"), "{sql}: {refused}");
+    }
+    assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(5));
 }
 
 #[tokio::test]
@@ -192,6 +188,7 @@ async fn changing_any_single_row_is_detected_and_named_on_sqlite() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
 async fn changing_any_single_row_is_detected_and_named_on_postgres() {
     changing_any_single_row_is_detected_and_named(Backend::Postgres).await;
 }
@@ -202,6 +199,7 @@ async fn the_database_refuses_to_change_the_trail_on_sqlite() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
 async fn the_database_refuses_to_change_the_trail_on_postgres() {
     the_database_refuses_to_change_the_trail(Backend::Postgres).await;
 }

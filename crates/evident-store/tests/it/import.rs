@@ -26,8 +26,9 @@ macro_rules! contract_with_db {
             }
 
             #[tokio::test]
+            #[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
             async fn postgres() {
-                let Some(db) = evident_store::testing::TestDb::postgres().await else { return };
+                let db = evident_store::testing::TestDb::postgres().await;
                 super::$name(&db).await;
             }
         }

@@ -1,5 +1,5 @@
 //! The web application over real HTTP: a server on a random loopback port, on SQLite always
-//! and on PostgreSQL when `EVIDENT_TEST_POSTGRES_URL` is set.
+//! and on PostgreSQL (ignored unless asked for: they need `EVIDENT_TEST_POSTGRES_URL`).
 
 mod agreement_pages;
 mod agreements_api;
@@ -29,8 +29,9 @@ macro_rules! on_both {
             }
 
             #[tokio::test]
+            #[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
             async fn postgres() {
-                let Some(db) = evident_store::testing::TestDb::postgres().await else { return };
+                let db = evident_store::testing::TestDb::postgres().await;
                 let app = crate::common::TestApp::start(&db).await;
                 super::$name(&app).await;
                 app.stop().await;
