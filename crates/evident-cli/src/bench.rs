@@ -12,7 +12,7 @@ use crate::import::{ImportReport, Source, import_sources};
 use crate::{Failure, cli_actor, open_store, parse_database_url};
 use chrono::{Months, NaiveDate};
 use clap::{Args, Subcommand};
-use evident_core::instrument::Instrument;
+use evident_core::followup::instrument::Instrument;
 use evident_core::person::{PseudonymKey, synthetic_number_text};
 use evident_core::rng::SplitMix64;
 use evident_core::{NewUnit, UnitUpdate};

@@ -2,15 +2,15 @@
 
 use crate::{Failure, parse_database_url, serve_until_signal};
 use clap::Args;
+use evident_core::access::account::NewUser;
+use evident_core::access::audit::Actor;
+use evident_core::access::credentials::NewPassword;
 use evident_core::access::{Grant, Role};
-use evident_core::account::NewUser;
-use evident_core::audit::Actor;
-use evident_core::credentials::NewPassword;
 use evident_core::demo::DemoPlan;
-use evident_core::followup::{InterventionCatalogue, InterventionDates};
-use evident_core::import::{
+use evident_core::followup::import::{
     CaseFile, ImportCase, ImportClient, ImportIntervention, ImportMeasurement, MeasurementFile,
 };
+use evident_core::followup::{InterventionCatalogue, InterventionDates};
 use evident_core::person::{PersonalNumber, PseudonymKey};
 use evident_core::{OrgCode, OrgLevel, Provider};
 use evident_store::import::ImportBatch;
@@ -219,8 +219,8 @@ async fn create_population(
     }
     let catalogue = InterventionCatalogue::embedded();
     let population =
-        evident_core::demo_population::generate(seed, &units, &instruments, &catalogue, clients);
-    let today = evident_core::demo_population::reference_date();
+        evident_core::demo::population::generate(seed, &units, &instruments, &catalogue, clients);
+    let today = evident_core::demo::population::reference_date();
     // The population goes in the way a municipality's files do: one all-or-nothing import of a
     // cases file and a measurements file, batched, with one audit entry per file.
     let mut client_files = Vec::new();

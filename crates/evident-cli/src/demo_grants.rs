@@ -4,7 +4,7 @@
 //! structures and a performance-based grant on the demo's own indicator values.
 
 use crate::Failure;
-use evident_core::audit::Actor;
+use evident_core::access::audit::Actor;
 use evident_core::grants::Ore;
 use evident_core::grants::document::{Agreement, Disbursement};
 use evident_core::grants::ledger::NewGrantEvent;

@@ -8,7 +8,7 @@ use crate::{Failure, cli_actor, open_store, parse_database_url};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use evident_core::followup::InterventionCatalogue;
-use evident_core::import::{
+use evident_core::followup::import::{
     CaseFile, ImportContext, InstrumentLibrary, MeasurementFile, RowErrors, TextEncoding, decode,
     parse_cases, parse_measurements, sniff_separator,
 };
@@ -67,7 +67,7 @@ impl InstrumentArgs {
             .map_err(|e| Failure::User(format!("cannot read {shown}: {e}")))?;
         let resource: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| Failure::User(format!("{shown}: not JSON: {e}")))?;
-        let instrument = evident_core::fhir::instrument_from_questionnaire(&resource)
+        let instrument = evident_core::followup::fhir::instrument_from_questionnaire(&resource)
             .map_err(|e| Failure::User(format!("{shown}: {e}")))?;
         let store = open_store(&self.database_url).await?;
         let result = async {
@@ -78,11 +78,11 @@ impl InstrumentArgs {
                 )));
             }
             store.save_instrument(&instrument).await?;
-            let event = evident_core::audit::AuditEvent::new(
+            let event = evident_core::access::audit::AuditEvent::new(
                 &crate::cli_actor(),
                 "instrument.import",
                 format!("instrument:{}", instrument.id),
-                evident_core::audit::Outcome::Allowed,
+                evident_core::access::audit::Outcome::Allowed,
             )
             .with_detail(format!("version {} from {shown}", instrument.version));
             store.append_audit(&event).await?;

@@ -4,7 +4,7 @@
 
 use crate::Failure;
 use clap::Args;
-use evident_core::credentials::Secret;
+use evident_core::access::credentials::Secret;
 use evident_core::person::PseudonymKey;
 use std::path::{Path, PathBuf};
 

@@ -168,9 +168,9 @@ impl From<anyhow::Error> for Failure {
 }
 
 /// The operator of the command line, as the actor of audited changes.
-pub fn cli_actor() -> evident_core::audit::Actor {
+pub fn cli_actor() -> evident_core::access::audit::Actor {
     let who = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
-    evident_core::audit::Actor {
+    evident_core::access::audit::Actor {
         user_id: None,
         label: format!("cli:{who}"),
         address: None,

@@ -3,7 +3,7 @@
 use crate::users::user_by_email;
 use crate::{Failure, cli_actor, open_store, parse_database_url};
 use clap::{Args, Subcommand};
-use evident_core::credentials::Secret;
+use evident_core::access::credentials::Secret;
 use evident_store::DatabaseUrl;
 
 /// Options of `evident tokens`.

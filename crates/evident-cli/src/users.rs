@@ -5,9 +5,9 @@
 use crate::{Failure, cli_actor, open_store, parse_database_url};
 use clap::{Args, Subcommand};
 use evident_core::OrgCode;
+use evident_core::access::account::NewUser;
+use evident_core::access::credentials::{NewPassword, Secret};
 use evident_core::access::{Grant, Role};
-use evident_core::account::NewUser;
-use evident_core::credentials::{NewPassword, Secret};
 use evident_core::text::Email;
 use evident_store::{DatabaseUrl, StorageError, Store};
 use std::io::{BufRead, IsTerminal};
@@ -84,7 +84,7 @@ fn grant(role: &str, org: &str) -> Result<Grant, Failure> {
 pub async fn user_by_email(
     store: &dyn Store,
     email: &str,
-) -> Result<evident_core::account::User, Failure> {
+) -> Result<evident_core::access::account::User, Failure> {
     let parsed = Email::parse("email", email).map_err(|e| Failure::User(e.to_string()))?;
     let found = store.find_user_by_email(&parsed).await?;
     found

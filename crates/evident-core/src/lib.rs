@@ -1,67 +1,39 @@
 //! Evident's domain: the types every other crate speaks in, their validation, and all pure
 //! logic. Nothing here does I/O, talks SQL or knows about HTTP, so most unit tests live here.
+//! Modules are the areas DESIGN.md names; each folder's `mod.rs` lists what it holds.
 //!
 //! # Layout
-//! - [`access`]: roles, grants and [`access::decide`], the one policy function for every access.
-//! - [`account`]: staff users, sessions and personal access tokens.
-//! - [`audit`]: audit events and the hash chain that makes the trail tamper-evident.
-//! - [`change`]: reliable change and the Jacobson–Truax classification of one client.
-//! - [`comparison`]: Wilson intervals, Spiegelhalter funnel limits and tertile colouring.
-//! - [`credentials`]: password hashing (Argon2id) and random secrets stored only as digests.
-//! - [`disclosure`]: primary and complementary suppression so no small cell can be recovered.
-//! - [`error`]: [`DomainError`], returned when input fails validation.
-//! - [`fhir`]: instruments as FHIR R4 Questionnaires in and out; measurements as QuestionnaireResponses.
-//! - [`grants`]: state agreements, disbursements, deadlines, tapering plans and performance-based grants.
-//! - [`followup`]: intervention catalogue, legal bases, life areas, goal outcomes, time points.
-//! - [`import`]: CSV import of cases and measurements — decoding, checking every row, pseudonymising.
-//! - [`instrument`]: instruments and their scoring (reverse items, subscales, missing answers).
-//! - [`library`]: the embedded instrument library (PHQ-9, GAD-7, AUDIT, WHO-5, K10).
-//! - [`org`]: the organisation tree — [`OrgCode`], [`OrgLevel`], [`OrgNode`], units and their providers.
-//! - [`person`]: personal identity and coordination numbers, and the keyed pseudonym that replaces them.
-//! - [`progress`]: a case's follow-up schedule (done, due, overdue) and per-instrument change.
-//! - [`registry`]: Sweden's 21 counties and 290 municipalities, embedded from `data/sweden/`.
-//! - [`selfreport`]: single-use links through which a client answers an instrument without an account.
-//! - [`support`]: regional support structures and their dialog partners.
-//! - [`survey`]: client surveys as data, anonymous answers, and results through disclosure control.
-//! - [`text`]: validated free-text values shared by several types (names, e-mail addresses).
-//! - [`unit_followup`]: a unit's follow-up table with effect sizes and small-cell suppression.
-//! - [`xlsx`]: a minimal .xlsx writer so any table can be downloaded for Excel.
+//! - [`org`]: the organisation tree, Sweden's registry of counties and municipalities, support structures.
+//! - [`access`]: roles, grants and [`access::decide`], the one policy; accounts, credentials, the audit trail.
+//! - [`followup`]: local follow-up — catalogue, instruments and scoring, reliable change, schedules,
+//!   a unit's table, FHIR, CSV import.
+//! - [`participation`]: self-report links and anonymous client surveys.
 //! - [`indicator`]: indicators as data, computed per node × period × breakdown, published through disclosure control.
+//! - [`stats`]: intervals, funnel limits and tertiles; disclosure control (suppression).
+//! - [`grants`]: state agreements, disbursements, money, deadlines, tapering plans and performance-based grants.
+//! - [`demo`]: the plan for a plausible, synthetic demo organisation and its client population.
+//! - [`person`]: personal identity and coordination numbers, and the keyed pseudonym that replaces them.
+//! - [`text`]: validated free-text values shared by several types (names, e-mail addresses, bilingual texts).
+//! - [`error`]: [`DomainError`], returned when input fails validation.
 //! - [`rng`]: a small deterministic random number generator for reproducible demo data.
-//! - [`demo_population`]: a reproducible synthetic client population for the demo.
-//! - [`demo`]: the plan for a plausible, synthetic demo organisation, built from a seed.
+//! - [`xlsx`]: a minimal .xlsx writer so any table can be downloaded for Excel.
 #![forbid(unsafe_code)]
 
 pub mod access;
-pub mod account;
-pub mod audit;
-pub mod change;
-pub mod comparison;
-pub mod credentials;
 pub mod demo;
-pub mod demo_population;
-pub mod disclosure;
 pub mod error;
-pub mod fhir;
 pub mod followup;
 pub mod grants;
-pub mod import;
 pub mod indicator;
-pub mod instrument;
-pub mod library;
 pub mod org;
+pub mod participation;
 pub mod person;
-pub mod progress;
-pub mod registry;
 pub mod rng;
-pub mod selfreport;
-pub mod support;
-pub mod survey;
+pub mod stats;
 pub mod text;
-pub mod unit_followup;
 pub mod xlsx;
 
 pub use error::DomainError;
+pub use org::registry::Registry;
+pub use org::support::{DialogPartner, NewDialogPartner, SupportStructure};
 pub use org::{NewUnit, OrgCode, OrgLevel, OrgNode, Provider, Unit, UnitArea, UnitUpdate};
-pub use registry::Registry;
-pub use support::{DialogPartner, NewDialogPartner, SupportStructure};

@@ -1,7 +1,8 @@
-//! Validated free-text values: a name shown to people and an e-mail address.
+//! Validated free-text values — a name shown to people, an e-mail address — and texts given in
+//! both interface languages.
 
 use crate::DomainError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Longest name Evident accepts, in characters. Long enough for any real unit or person name,
 /// short enough that a page layout or an export column never has to cope with a novel.
@@ -100,6 +101,23 @@ impl Email {
 impl std::fmt::Display for Email {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// A text in Swedish and English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Localised {
+    /// Swedish.
+    pub sv: String,
+    /// English.
+    pub en: String,
+}
+
+impl Localised {
+    /// The text in `lang` ("en" gives English, anything else Swedish).
+    pub fn get(&self, lang: &str) -> &str {
+        if lang == "en" { &self.en } else { &self.sv }
     }
 }
 

@@ -4,10 +4,10 @@
 use crate::audit::now_text;
 use crate::{PgStore, Result, SqliteStore, StorageError};
 use evident_core::OrgCode;
+use evident_core::access::account::{AccessToken, NewUser, SessionInfo, User};
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
+use evident_core::access::credentials::login_lockout_seconds;
 use evident_core::access::{Grant, Role};
-use evident_core::account::{AccessToken, NewUser, SessionInfo, User};
-use evident_core::audit::{Actor, AuditEvent, Outcome};
-use evident_core::credentials::login_lockout_seconds;
 use evident_core::text::{Email, Name};
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! and verified end to end.
 
 use crate::{PgStore, Result, SqliteStore};
-use evident_core::audit::{AuditEntry, AuditEvent, Outcome};
+use evident_core::access::audit::{AuditEntry, AuditEvent, Outcome};
 
 /// What an auditor searches by; every field narrows the search when set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -217,12 +217,12 @@ impl_audit_store!(PgStore, sqlx::Postgres);
 /// was edited, deleted or reordered.
 pub async fn verify_audit_trail(
     store: &dyn crate::Store,
-) -> Result<std::result::Result<usize, evident_core::audit::ChainBreak>> {
+) -> Result<std::result::Result<usize, evident_core::access::audit::ChainBreak>> {
     let entries = store.audit_entries().await?;
     let head = store.audit_head().await?;
     // An empty trail's head is (0, genesis): there is no newest entry to compare with.
     let head = head.filter(|(id, _)| *id > 0);
-    Ok(evident_core::audit::verify_chain(
+    Ok(evident_core::access::audit::verify_chain(
         &entries,
         head.as_ref().map(|(id, hash)| (*id, hash.as_str())),
     ))

@@ -5,12 +5,12 @@
 use crate::{PgStore, Result, SqliteStore, StorageError};
 use chrono::NaiveDate;
 use evident_core::OrgCode;
-use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
+use evident_core::followup::instrument::Instrument;
 use evident_core::followup::{
     Case, Client, Goal, GoalOutcome, Intervention, InterventionDates, LegalBasis, LifeArea,
     Measurement, Need, Respondent, TimePoint,
 };
-use evident_core::instrument::Instrument;
 use evident_core::person::{Pseudonym, RecordedSex};
 
 /// A client to register: what is kept of a personal number.
@@ -53,7 +53,7 @@ pub struct NewMeasurement {
     /// Who answered.
     pub respondent: Respondent,
     /// The answers.
-    pub answers: evident_core::instrument::Answers,
+    pub answers: evident_core::followup::instrument::Answers,
     /// The computed score.
     pub score: Option<f64>,
 }

@@ -4,7 +4,7 @@
 //! appends its audit entry, carrying the reason given.
 
 use crate::{PgStore, Result, SqliteStore, StorageError};
-use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::grants::Ore;
 use evident_core::grants::document::{Agreement, Disbursement};
 use evident_core::grants::ledger::{

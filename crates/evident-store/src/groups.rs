@@ -2,7 +2,7 @@
 
 use crate::{PgStore, Result, SqliteStore, StorageError};
 use evident_core::OrgCode;
-use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::indicator::group::{ComparisonGroup, NewComparisonGroup};
 use evident_core::text::Name;
 

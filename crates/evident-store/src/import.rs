@@ -1,4 +1,4 @@
-//! Bulk import of checked CSV files (see `evident_core::import`): all or nothing, in one
+//! Bulk import of checked CSV files (see `evident_core::followup::import`): all or nothing, in one
 //! transaction. What only the database can tell — does the unit exist, is the instrument
 //! version stored, does the client have a case for a measurement — is checked inside the same
 //! transaction before anything is written; any failure is reported as row errors and nothing
@@ -8,9 +8,9 @@
 
 use crate::{PgStore, Result, SqliteStore};
 use chrono::NaiveDate;
-use evident_core::audit::{Actor, AuditEvent, Outcome};
-use evident_core::import::{CaseFile, ImportClient, MeasurementFile, RowErrors};
-use evident_core::instrument::Instrument;
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
+use evident_core::followup::import::{CaseFile, ImportClient, MeasurementFile, RowErrors};
+use evident_core::followup::instrument::Instrument;
 use std::collections::{HashMap, HashSet};
 
 /// SQLite refuses a statement with more than 32 766 parameters; every batch stays below it.
@@ -107,7 +107,7 @@ pub struct ImportSummary {
 #[async_trait::async_trait]
 pub trait ImportStore {
     /// Every stored instrument version, oldest first within each instrument: what an import
-    /// checks measurements against (`evident_core::import::InstrumentLibrary::new`).
+    /// checks measurements against (`evident_core::followup::import::InstrumentLibrary::new`).
     async fn instrument_versions(&self) -> Result<Vec<Instrument>>;
 
     /// Imports `batch` in one transaction: either everything is written, with one audit entry

@@ -14,7 +14,8 @@ use crate::import::{POSTGRES_PARAMETERS, batch_rows, values_sql};
 use crate::survey::SurveyStore;
 use crate::{PgStore, SqliteStore};
 use chrono::NaiveDate;
-use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
+use evident_core::followup::instrument::Instrument;
 use evident_core::indicator::cube::compute_sorted;
 use evident_core::indicator::cube::{Row, add_row, decode_row, encode_row};
 use evident_core::indicator::publish::suppression_masks_of_trees;
@@ -23,9 +24,8 @@ use evident_core::indicator::{
     CaseFacts, ClientFacts, Facts, IndicatorSet, InterventionFacts, Measure, MeasurementFacts,
     Period, Published, RowKey, delta, publish,
 };
-use evident_core::instrument::Instrument;
 use evident_core::org::OrgCode;
-use evident_core::survey::{self, SurveyPeriod, embedded_survey};
+use evident_core::participation::survey::{self, SurveyPeriod, embedded_survey};
 use futures_util::TryStreamExt;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -512,7 +512,7 @@ macro_rules! impl_indicator_store {
                         Some(PublishedRow {
                             node: result.code.clone(),
                             period,
-                            cells: survey::indicator_cells(result, question)?,
+                            cells: evident_core::indicator::survey::survey_cells(result, question)?,
                         })
                     })
                     .collect())

@@ -119,7 +119,7 @@ pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>> {
         .sync_registry(&evident_core::Registry::sweden())
         .await?;
     // Version 1 of every embedded instrument; storing an existing version changes nothing.
-    for instrument in evident_core::library::embedded_instruments() {
+    for instrument in evident_core::followup::library::embedded_instruments() {
         store.save_instrument(&instrument).await?;
     }
     Ok(store)

@@ -2,7 +2,7 @@
 //! municipalities), and the units below the municipalities.
 
 use crate::{PgStore, Result, SqliteStore, StorageError};
-use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::text::Name;
 use evident_core::{
     NewUnit, OrgCode, OrgLevel, OrgNode, Provider, Registry, Unit, UnitArea, UnitUpdate,

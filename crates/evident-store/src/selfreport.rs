@@ -3,9 +3,9 @@
 //! token can never both succeed.
 
 use crate::{PgStore, Result, SqliteStore, StorageError};
-use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::followup::TimePoint;
-use evident_core::selfreport::{LinkStatus, NewSelfReportLink, SelfReportLink};
+use evident_core::participation::selfreport::{LinkStatus, NewSelfReportLink, SelfReportLink};
 
 /// Why a token cannot be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

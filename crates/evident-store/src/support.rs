@@ -1,7 +1,7 @@
 //! Regional support structures and their dialog partners in the database.
 
 use crate::{PgStore, Result, SqliteStore, StorageError};
-use evident_core::audit::{Actor, AuditEvent, Outcome};
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::text::{Email, Name};
 use evident_core::{DialogPartner, NewDialogPartner, OrgCode, SupportStructure};
 

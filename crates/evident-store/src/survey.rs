@@ -6,8 +6,8 @@
 use crate::{PgStore, Result, SqliteStore, StorageError};
 use chrono::NaiveDate;
 use evident_core::OrgCode;
-use evident_core::audit::{Actor, AuditEvent, Outcome};
-use evident_core::survey::{SurveyAnswers, SurveyPeriod, SurveyPublication};
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
+use evident_core::participation::survey::{SurveyAnswers, SurveyPeriod, SurveyPublication};
 
 /// A checked request to publish a survey.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub trait SurveyStore {
 
     /// Every unit with a publication of `survey_id` for `period`, with the answers of all its
     /// publications (possibly none), in unit order. Raw: callers publish only through
-    /// [`evident_core::survey::results`].
+    /// [`evident_core::participation::survey::results`].
     async fn survey_answers(
         &self,
         survey_id: &str,

@@ -175,7 +175,7 @@ pub async fn client_with_phq9(
     rng: &mut evident_core::rng::SplitMix64,
     unit: &evident_core::OrgCode,
     improved: bool,
-    actor: &evident_core::audit::Actor,
+    actor: &evident_core::access::audit::Actor,
 ) {
     use crate::followup::{NewClient, NewIntervention, NewMeasurement};
     use evident_core::followup::{InterventionDates, LegalBasis, Respondent, TimePoint};
@@ -183,7 +183,7 @@ pub async fn client_with_phq9(
     let day = |s: &str| -> chrono::NaiveDate { s.parse().expect("a test date") };
     let key = PseudonymKey::parse("a test key that is long enough for hmac").unwrap();
     let number = PersonalNumber::parse(
-        &evident_core::demo_population::synthetic_personal_number(rng, 1980),
+        &evident_core::demo::population::synthetic_personal_number(rng, 1980),
         day("2026-11-22"),
     )
     .unwrap();

@@ -5,9 +5,9 @@
 use crate::auth::SignedIn;
 use crate::{AppError, AppState};
 use evident_core::OrgCode;
+use evident_core::access::account::{NewUser, User};
+use evident_core::access::credentials::{NewPassword, Secret};
 use evident_core::access::{Action, DataClass, Grant, Role};
-use evident_core::account::{NewUser, User};
-use evident_core::credentials::{NewPassword, Secret};
 
 /// The nodes under which `user` manages accounts (their admin and unit manager grants).
 fn managed_scopes(user: &SignedIn) -> Vec<&OrgCode> {

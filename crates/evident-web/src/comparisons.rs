@@ -11,7 +11,6 @@
 use crate::auth::SignedIn;
 use crate::{AppError, AppState};
 use evident_core::access::{Action, DataClass, Decision, decide};
-use evident_core::comparison::Tertile;
 use evident_core::indicator::cube::category_index;
 use evident_core::indicator::group::ComparisonGroup;
 use evident_core::indicator::publish::format_value;
@@ -19,7 +18,8 @@ use evident_core::indicator::report::{
     Funnel, PopulationBand, RankedEntry, Subject, change, group_mean, rank,
 };
 use evident_core::indicator::{CATEGORIES, Definition, Period, Published, ValueUnit};
-use evident_core::registry::population;
+use evident_core::org::registry::population;
+use evident_core::stats::comparison::Tertile;
 use evident_core::xlsx::{Cell, Sheet};
 use evident_core::{OrgCode, OrgLevel, OrgNode};
 use evident_store::PublishedRow;

@@ -6,9 +6,9 @@
 use crate::auth::SignedIn;
 use crate::{AppError, AppState};
 use evident_core::OrgCode;
+use evident_core::access::audit::{AuditEvent, Outcome};
 use evident_core::access::{Action, DataClass};
-use evident_core::audit::{AuditEvent, Outcome};
-use evident_core::fhir::{collection_bundle, questionnaire_response};
+use evident_core::followup::fhir::{collection_bundle, questionnaire_response};
 use serde_json::Value;
 use std::fmt::Write as _;
 

@@ -7,18 +7,18 @@ use crate::auth::SignedIn;
 use crate::{AppError, AppState};
 use chrono::NaiveDate;
 use evident_core::OrgCode;
+use evident_core::access::audit::{AuditEvent, Outcome};
 use evident_core::access::{Action, DataClass};
-use evident_core::audit::{AuditEvent, Outcome};
+use evident_core::followup::instrument::{Answers, Instrument};
+use evident_core::followup::progress::{
+    InstrumentProgress, ScheduledFollowUp, follow_up_schedule, instrument_progress,
+};
+use evident_core::followup::unit_table::{ClientOutcome, DEFAULT_K, FollowUpRow, follow_up_table};
 use evident_core::followup::{
     Case, Client, GoalOutcome, Intervention, InterventionDates, LegalBasis, LifeArea, Measurement,
     Need, Respondent, TimePoint, parse_schedule,
 };
-use evident_core::instrument::{Answers, Instrument};
 use evident_core::person::PersonalNumber;
-use evident_core::progress::{
-    InstrumentProgress, ScheduledFollowUp, follow_up_schedule, instrument_progress,
-};
-use evident_core::unit_followup::{ClientOutcome, DEFAULT_K, FollowUpRow, follow_up_table};
 use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
 
 /// Today's date, for schedules and the century of ten-digit personal numbers.

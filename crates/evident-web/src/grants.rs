@@ -19,7 +19,7 @@ use evident_core::grants::ledger::{
 use evident_core::grants::performance::{Allocation, PerformanceGrant, Recipient, allocate};
 use evident_core::grants::tapering::{CountyTapering, TaperingPlan, county_amounts};
 use evident_core::indicator::Period;
-use evident_core::registry::population;
+use evident_core::org::registry::population;
 use evident_core::{OrgCode, OrgLevel};
 use evident_store::PlanKind;
 

@@ -6,8 +6,8 @@
 
 use crate::auth::SignedIn;
 use crate::{AppError, AppState};
+use evident_core::access::audit::{AuditEvent, Outcome};
 use evident_core::access::{Action, DataClass};
-use evident_core::audit::{AuditEvent, Outcome};
 use evident_core::followup::{Case, Client, Intervention, Measurement, Need};
 use evident_store::AuditFilter;
 use serde::Serialize;

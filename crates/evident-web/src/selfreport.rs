@@ -8,11 +8,11 @@ use crate::auth::SignedIn;
 use crate::followup::{authorize_case, instrument_version, today};
 use crate::{AppError, AppState};
 use evident_core::access::Action;
-use evident_core::audit::Actor;
-use evident_core::credentials::Secret;
+use evident_core::access::audit::Actor;
+use evident_core::access::credentials::Secret;
+use evident_core::followup::instrument::{Answers, Instrument};
 use evident_core::followup::{Measurement, Respondent};
-use evident_core::instrument::{Answers, Instrument};
-use evident_core::selfreport::{NewSelfReportLink, SelfReportLink, TOKEN_PREFIX};
+use evident_core::participation::selfreport::{NewSelfReportLink, SelfReportLink, TOKEN_PREFIX};
 use evident_store::Unusable;
 use evident_store::followup::NewMeasurement;
 
@@ -136,7 +136,7 @@ pub async fn open(state: &AppState, token: &str) -> Result<Opened, AppError> {
         return Ok(Opened::Unusable(Unusable::Unknown));
     };
     let status = link.status(now());
-    if status != evident_core::selfreport::LinkStatus::Pending {
+    if status != evident_core::participation::selfreport::LinkStatus::Pending {
         return Ok(Opened::Unusable(Unusable::Not(status)));
     }
     let instrument =

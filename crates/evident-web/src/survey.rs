@@ -2,7 +2,7 @@
 //! publish a survey for their unit and a period (the link's token is shown once and stored only
 //! as a digest) and close it; anyone holding the link answers once per browser, anonymously;
 //! results per unit, municipality, county and nation leave this module only after disclosure
-//! control ([`evident_core::survey::results`]), for every output (page, JSON, CSV).
+//! control ([`evident_core::participation::survey::results`]), for every output (page, JSON, CSV).
 //!
 //! Ballot stuffing is held back twice, without identifying anyone: a random nonce cookie per
 //! browser, whose digest (combined with the publication id) is stored apart from the answer;
@@ -18,10 +18,10 @@ use axum::extract::FromRequestParts;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use evident_core::OrgCode;
+use evident_core::access::credentials::{Secret, sha256_hex};
 use evident_core::access::{Action, DataClass, decide};
-use evident_core::credentials::{Secret, sha256_hex};
 use evident_core::org::OrgLevel;
-use evident_core::survey::{
+use evident_core::participation::survey::{
     self as core_survey, DEFAULT_K, NodeResult, SurveyAnswers, SurveyDefinition, SurveyPeriod,
     SurveyPublication, TOKEN_PREFIX, embedded_survey,
 };

@@ -25,7 +25,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// What to run when a prerequisite is missing.
-const INSTALL: &str = "scripts/test-all.sh   (as root, from the workspace root: installs them and runs every test)";
+const INSTALL: &str =
+    "scripts/test-all.sh   (as root, from the workspace root: installs them and runs every test)";
 
 /// The workspace root, where `browser/` lives.
 pub(crate) fn workspace_root() -> PathBuf {
@@ -409,9 +410,9 @@ fn open_comparison_pages_render_in_chromium() {
 #[tokio::test]
 #[ignore = "needs Chromium, Node.js and browser/node_modules (scripts/test-all.sh)"]
 async fn a_client_answers_a_self_report_link_in_chromium() {
-    use evident_core::audit::Actor;
-    use evident_core::credentials::Secret;
-    use evident_core::selfreport::NewSelfReportLink;
+    use evident_core::access::audit::Actor;
+    use evident_core::access::credentials::Secret;
+    use evident_core::participation::selfreport::NewSelfReportLink;
     let server = DemoServer::start(9, 600);
     let practitioner = "practitioner@demo.evident.example";
     let unit = evident_core::OrgCode::parse(server.org_of(practitioner)).unwrap();
@@ -423,7 +424,7 @@ async fn a_client_answers_a_self_report_link_in_chromium() {
     let first = store.list_unit_cases(&unit).await.unwrap()[0].clone();
     let (case, client) = (first.id, first.client_id);
     let instrument = store.newest_instrument("phq-9").await.unwrap();
-    let token = Secret::generate(evident_core::selfreport::TOKEN_PREFIX);
+    let token = Secret::generate(evident_core::participation::selfreport::TOKEN_PREFIX);
     let request = NewSelfReportLink::parse(
         case,
         (instrument.id.clone(), instrument.version.clone()),
@@ -607,9 +608,9 @@ fn agreement_and_grant_pages_render_in_chromium() {
 #[tokio::test]
 #[ignore = "needs Chromium, Node.js and browser/node_modules (scripts/test-all.sh)"]
 async fn a_client_answers_a_survey_on_a_phone_and_staff_read_the_results_in_chromium() {
-    use evident_core::audit::Actor;
-    use evident_core::credentials::Secret;
-    use evident_core::survey::{SurveyAnswers, SurveyPeriod, TOKEN_PREFIX};
+    use evident_core::access::audit::Actor;
+    use evident_core::access::credentials::Secret;
+    use evident_core::participation::survey::{SurveyAnswers, SurveyPeriod, TOKEN_PREFIX};
     use evident_store::NewSurveyPublication;
     let server = DemoServer::start(9, 600);
     let practitioner = "practitioner@demo.evident.example";

@@ -62,7 +62,7 @@ async fn a_demo_refuses_a_database_that_already_holds_units() {
                 municipality: OrgCode::parse("0380").unwrap(),
                 details,
             },
-            &evident_core::audit::Actor {
+            &evident_core::access::audit::Actor {
                 user_id: None,
                 label: "test".into(),
                 address: None,

@@ -1,5 +1,5 @@
 use crate::{command, stderr, stdout};
-use evident_core::audit::Actor;
+use evident_core::access::audit::Actor;
 use evident_core::person::{PersonalNumber, PseudonymKey};
 use evident_core::{NewUnit, OrgCode, UnitUpdate};
 use evident_store::{AuditFilter, DatabaseUrl};

@@ -3,26 +3,10 @@
 //! by construction, and indicators built from others must not refer to themselves.
 
 use super::facts::{FieldKind, RecordKind, find_field, schema};
+pub use crate::text::Localised;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-
-/// A text in Swedish and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Localised {
-    /// Swedish.
-    pub sv: String,
-    /// English.
-    pub en: String,
-}
-
-impl Localised {
-    /// The text in `lang` ("en" gives English, anything else Swedish).
-    pub fn get(&self, lang: &str) -> &str {
-        if lang == "en" { &self.en } else { &self.sv }
-    }
-}
 
 /// What a value is measured in, which decides how it is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,7 +106,7 @@ pub enum Measure {
         subtrahend: String,
     },
     /// The share positive on one scale question of a client survey, per node and period,
-    /// exactly as the survey's results publish it (`crate::survey::results`). Not computed
+    /// exactly as the survey's results publish it (`crate::participation::survey::results`). Not computed
     /// from records: the cube has no rows for it.
     Survey {
         /// The survey's id, e.g. `brukarundersokning-2026`.
@@ -519,7 +503,7 @@ fn parse_one(file: &str, text: &str) -> Result<Definition, DefinitionError> {
 /// A survey measure: the survey must be one Evident ships, and the question one of its
 /// scale questions (free text has no share).
 fn survey_measure(file: &str, raw: RawSurvey) -> Result<Measure, DefinitionError> {
-    let surveys = crate::survey::embedded_surveys();
+    let surveys = crate::participation::survey::embedded_surveys();
     let Some(survey) = surveys.iter().find(|s| s.id == raw.id) else {
         let known: Vec<&str> = surveys.iter().map(|s| s.id.as_str()).collect();
         return Err(error(

@@ -3,10 +3,10 @@
 //! the breakdowns. They are derived from a case's raw data by [`case_records`], the same way
 //! for the full recompute and for the incremental update of one case.
 
-use crate::change::classify;
-use crate::instrument::Instrument;
+use crate::followup::change::classify;
+use crate::followup::instrument::Instrument;
+use crate::followup::progress::DUE_WINDOW_DAYS;
 use crate::org::OrgCode;
-use crate::progress::DUE_WINDOW_DAYS;
 use chrono::{Duration, Months, NaiveDate};
 use std::collections::HashMap;
 
@@ -358,7 +358,7 @@ impl Facts {
             r.set(0, change.class.improved());
             r.set(
                 1,
-                change.class == crate::change::ChangeClass::ReliablyDeteriorated,
+                change.class == crate::followup::change::ChangeClass::ReliablyDeteriorated,
             );
             r.numbers = [
                 (instrument.normative_sd > 0.0)

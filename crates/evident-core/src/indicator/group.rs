@@ -2,8 +2,8 @@
 //! averaged on a municipality's profile, next to the automatic group of similar size.
 
 use crate::error::DomainError;
+use crate::org::registry::Registry;
 use crate::org::{OrgCode, OrgLevel};
-use crate::registry::Registry;
 use crate::text::Name;
 use serde::Serialize;
 

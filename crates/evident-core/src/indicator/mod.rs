@@ -8,6 +8,7 @@ pub mod facts;
 pub mod group;
 pub mod publish;
 pub mod report;
+pub mod survey;
 
 pub use cube::{CATEGORIES, Cube, Period, Row, RowKey, Stats, compute, delta};
 pub use definition::{Better, Definition, DefinitionError, IndicatorSet, Measure, ValueUnit};

@@ -4,9 +4,9 @@
 
 use super::cube::{BREAKDOWN_GROUPS, CATEGORIES, Row, Stats};
 use super::definition::{Definition, Measure, Statistic, ValueUnit};
-use crate::comparison::wilson;
-use crate::disclosure::{breakdown_table, suppress};
 use crate::org::OrgCode;
+use crate::stats::comparison::wilson;
+use crate::stats::disclosure::{breakdown_table, suppress};
 use serde::Serialize;
 use std::collections::HashMap;
 

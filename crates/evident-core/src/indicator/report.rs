@@ -7,8 +7,8 @@
 
 use super::definition::{Better, Definition, Measure, Statistic};
 use super::publish::Published;
-use crate::comparison::{Tertile, funnel_limit, tertiles};
 use crate::org::OrgCode;
+use crate::stats::comparison::{Tertile, funnel_limit, tertiles};
 use serde::Serialize;
 
 /// One organisation node as a view row: its published value now and one period earlier.

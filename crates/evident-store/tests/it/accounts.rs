@@ -1,7 +1,7 @@
 use crate::{actor, contract};
 use evident_core::OrgCode;
+use evident_core::access::account::NewUser;
 use evident_core::access::{Grant, Role};
-use evident_core::account::NewUser;
 use evident_core::text::Email;
 use evident_store::audit::{now_text, timestamp_text};
 use evident_store::{StorageError, Store};

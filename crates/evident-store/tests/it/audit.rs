@@ -1,5 +1,5 @@
 use crate::{actor, contract};
-use evident_core::audit::{AuditEvent, Outcome};
+use evident_core::access::audit::{AuditEvent, Outcome};
 use evident_core::{NewUnit, UnitUpdate};
 use evident_store::audit::verify_audit_trail;
 use evident_store::testing::TestDb;

@@ -1,9 +1,9 @@
 use crate::{actor, contract};
 use chrono::NaiveDate;
+use evident_core::followup::instrument::{AnswerOption, Answers, Instrument, Item, ScoringMethod};
 use evident_core::followup::{
     GoalOutcome, InterventionDates, LegalBasis, LifeArea, Respondent, TimePoint,
 };
-use evident_core::instrument::{AnswerOption, Answers, Instrument, Item, ScoringMethod};
 use evident_core::person::{PersonalNumber, PseudonymKey};
 use evident_core::{NewUnit, OrgCode, UnitUpdate};
 use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
@@ -270,7 +270,7 @@ async fn instrument_versions_never_change_once_stored(store: &dyn Store) {
     assert_eq!(toys[0].version, "2");
     assert_eq!(
         listed.len(),
-        1 + evident_core::library::embedded_instruments().len(),
+        1 + evident_core::followup::library::embedded_instruments().len(),
         "with the embedded library"
     );
     assert!(matches!(

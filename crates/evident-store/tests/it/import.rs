@@ -1,12 +1,12 @@
 use crate::{actor, contract};
 use chrono::NaiveDate;
-use evident_core::audit::Outcome;
-use evident_core::followup::{InterventionCatalogue, TimePoint};
-use evident_core::import::{
+use evident_core::access::audit::Outcome;
+use evident_core::followup::import::{
     CaseFile, ImportContext, InstrumentLibrary, MeasurementFile, RowErrors, parse_cases,
     parse_measurements,
 };
-use evident_core::instrument::{AnswerOption, Instrument, Item, ScoringMethod};
+use evident_core::followup::instrument::{AnswerOption, Instrument, Item, ScoringMethod};
+use evident_core::followup::{InterventionCatalogue, TimePoint};
 use evident_core::person::{PersonalNumber, PseudonymKey};
 use evident_core::{NewUnit, OrgCode, UnitUpdate};
 use evident_store::import::{ImportBatch, ImportSummary};
@@ -413,7 +413,7 @@ async fn fingerprint(db: &TestDb) -> BTreeMap<String, (usize, String)> {
 
 fn digest(mut rows: Vec<String>) -> (usize, String) {
     rows.sort();
-    let digest = evident_core::credentials::sha256_hex(rows.join("\n").as_bytes());
+    let digest = evident_core::access::credentials::sha256_hex(rows.join("\n").as_bytes());
     (rows.len(), digest)
 }
 

@@ -37,8 +37,8 @@ macro_rules! contract {
 pub(crate) use contract;
 
 /// The actor the contract tests act as.
-pub fn actor() -> evident_core::audit::Actor {
-    evident_core::audit::Actor {
+pub fn actor() -> evident_core::access::audit::Actor {
+    evident_core::access::audit::Actor {
         user_id: None,
         label: "contract-test".into(),
         address: Some("127.0.0.1".into()),

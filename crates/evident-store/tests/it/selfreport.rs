@@ -1,9 +1,9 @@
 use crate::{actor, contract};
 use chrono::NaiveDate;
-use evident_core::demo_population::synthetic_personal_number;
+use evident_core::demo::population::synthetic_personal_number;
+use evident_core::participation::selfreport::{LinkStatus, NewSelfReportLink};
 use evident_core::person::{PersonalNumber, PseudonymKey};
 use evident_core::rng::SplitMix64;
-use evident_core::selfreport::{LinkStatus, NewSelfReportLink};
 use evident_core::{NewUnit, UnitUpdate};
 use evident_store::followup::NewClient;
 use evident_store::{StorageError, Store, Unusable};

@@ -1,6 +1,6 @@
 use crate::{actor, contract};
 use chrono::NaiveDate;
-use evident_core::survey::{SurveyAnswers, SurveyPeriod};
+use evident_core::participation::survey::{SurveyAnswers, SurveyPeriod};
 use evident_core::{NewUnit, OrgCode, UnitUpdate};
 use evident_store::{NewSurveyPublication, Refused, StorageError, Store};
 
@@ -201,8 +201,8 @@ async fn answered(
 async fn survey_answers_feed_the_share_of_satisfied_clients_through_disclosure_control(
     store: &dyn Store,
 ) {
-    use evident_core::comparison::wilson;
     use evident_core::indicator::{CATEGORIES, Period, Published};
+    use evident_core::stats::comparison::wilson;
 
     // arrange: three units in one municipality, one in another county
     let big = unit_in(store, "0380").await;

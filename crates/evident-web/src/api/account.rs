@@ -7,8 +7,8 @@ use crate::error::{ApiResult, AppError, ErrorBody};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use evident_core::account::{AccessToken, User};
-use evident_core::credentials::Secret;
+use evident_core::access::account::{AccessToken, User};
+use evident_core::access::credentials::Secret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -12,8 +12,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use evident_core::access::{Action, DataClass};
+use evident_core::followup::unit_table::{Cell, FollowUpRow};
 use evident_core::followup::{Case, Client, Intervention, Measurement, Need};
-use evident_core::unit_followup::{Cell, FollowUpRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -115,10 +115,10 @@ pub struct CaseDetail {
     pub measurements: Vec<Measurement>,
     /// The follow-up schedule: month, due date, status (done, due, overdue, upcoming).
     #[schema(value_type = Vec<Object>)]
-    pub schedule: Vec<evident_core::progress::ScheduledFollowUp>,
+    pub schedule: Vec<evident_core::followup::progress::ScheduledFollowUp>,
     /// Per instrument: scores over time, baseline, latest, reliable change index and class.
     #[schema(value_type = Vec<Object>)]
-    pub progress: Vec<evident_core::progress::InstrumentProgress>,
+    pub progress: Vec<evident_core::followup::progress::InstrumentProgress>,
 }
 
 /// A need to record.
@@ -266,11 +266,11 @@ pub async fn list_cases(
     )
     .await?;
     let cases = state.store.list_unit_cases(&unit).await?;
-    let event = evident_core::audit::AuditEvent::new(
+    let event = evident_core::access::audit::AuditEvent::new(
         &user.actor(),
         "case.list",
         format!("unit:{unit}"),
-        evident_core::audit::Outcome::Allowed,
+        evident_core::access::audit::Outcome::Allowed,
     )
     .with_detail(format!("{} cases", cases.len()));
     state.store.append_audit(&event).await?;

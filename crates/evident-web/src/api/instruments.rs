@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use evident_core::OrgCode;
 use evident_core::access::{Action, DataClass};
-use evident_core::fhir::{instrument_from_questionnaire, questionnaire_from_instrument};
-use evident_core::instrument::Instrument;
+use evident_core::followup::fhir::{instrument_from_questionnaire, questionnaire_from_instrument};
+use evident_core::followup::instrument::Instrument;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -179,11 +179,11 @@ pub async fn import_instrument(
         .into());
     }
     state.store.save_instrument(&instrument).await?;
-    let event = evident_core::audit::AuditEvent::new(
+    let event = evident_core::access::audit::AuditEvent::new(
         &user.actor(),
         "instrument.import",
         format!("instrument:{}", instrument.id),
-        evident_core::audit::Outcome::Allowed,
+        evident_core::access::audit::Outcome::Allowed,
     )
     .with_detail(format!("version {}", instrument.version));
     state.store.append_audit(&event).await?;

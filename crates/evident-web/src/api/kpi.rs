@@ -554,11 +554,11 @@ pub async fn delete_group(
     let group = state.store.get_comparison_group(id).await?;
     let is_admin = user.user.grants.iter().any(|g| g.role == Role::Admin);
     if group.created_by != Some(user.user.id) && !is_admin {
-        let event = evident_core::audit::AuditEvent::new(
+        let event = evident_core::access::audit::AuditEvent::new(
             &user.actor(),
             "comparison_group.delete",
             format!("comparison_group:{id}"),
-            evident_core::audit::Outcome::Denied,
+            evident_core::access::audit::Outcome::Denied,
         )
         .with_detail("neither its creator nor an admin");
         state.store.append_audit(&event).await?;

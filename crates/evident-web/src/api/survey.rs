@@ -12,8 +12,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use evident_core::survey::{SurveyAnswers, SurveyPublication};
-use evident_core::unit_followup::Cell;
+use evident_core::followup::unit_table::Cell;
+use evident_core::participation::survey::{SurveyAnswers, SurveyPublication};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

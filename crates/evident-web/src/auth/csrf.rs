@@ -15,7 +15,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use evident_core::credentials::{Secret, constant_time_eq};
+use evident_core::access::credentials::{Secret, constant_time_eq};
 
 /// The header that carries the token on requests that are not form posts.
 pub const CSRF_HEADER: &str = "x-csrf-token";

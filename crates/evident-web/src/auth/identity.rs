@@ -10,10 +10,10 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use evident_core::OrgCode;
+use evident_core::access::account::User;
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
+use evident_core::access::credentials::Secret;
 use evident_core::access::{Action, DataClass, Decision, Role, decide, decide_grant};
-use evident_core::account::User;
-use evident_core::audit::{Actor, AuditEvent, Outcome};
-use evident_core::credentials::Secret;
 use std::net::SocketAddr;
 
 /// How a signed-in request proved who it is.

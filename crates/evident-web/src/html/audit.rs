@@ -11,8 +11,8 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use evident_core::OrgCode;
+use evident_core::access::audit::AuditEntry;
 use evident_core::access::{Action, DataClass};
-use evident_core::audit::AuditEntry;
 
 /// The auditor's routes.
 pub fn router() -> Router<AppState> {

@@ -2,7 +2,7 @@
 //! personal access tokens.
 //!
 //! Sign-in is throttled per account and per address (see
-//! [`evident_core::credentials::login_lockout_seconds`]); a wrong e-mail address costs the
+//! [`evident_core::access::credentials::login_lockout_seconds`]); a wrong e-mail address costs the
 //! same time as a wrong password, so the page never reveals which addresses have accounts.
 
 use crate::accounts::hash_off_thread;
@@ -20,9 +20,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use evident_core::access::Grant;
-use evident_core::account::AccessToken;
-use evident_core::audit::{Actor, AuditEvent, Outcome};
-use evident_core::credentials::{NewPassword, Secret, dummy_password_hash, verify_password};
+use evident_core::access::account::AccessToken;
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
+use evident_core::access::credentials::{
+    NewPassword, Secret, dummy_password_hash, verify_password,
+};
 use evident_core::text::Email;
 use serde::Deserialize;
 

@@ -17,11 +17,11 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use evident_core::OrgCode;
 use evident_core::access::{Action, DataClass, decide};
-use evident_core::change::ChangeClass;
+use evident_core::followup::change::ChangeClass;
+use evident_core::followup::instrument::{Answers, Instrument};
+use evident_core::followup::progress::FollowUpStatus;
+use evident_core::followup::unit_table::{Cell, FollowUpRow};
 use evident_core::followup::{Case, GoalOutcome, LifeArea, Respondent, TimePoint};
-use evident_core::instrument::{Answers, Instrument};
-use evident_core::progress::FollowUpStatus;
-use evident_core::unit_followup::{Cell, FollowUpRow};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -104,11 +104,11 @@ async fn unit_cases_page(
             opened_on: case.opened_on.to_string(),
         });
     }
-    let event = evident_core::audit::AuditEvent::new(
+    let event = evident_core::access::audit::AuditEvent::new(
         &user.actor(),
         "case.list",
         format!("unit:{unit}"),
-        evident_core::audit::Outcome::Allowed,
+        evident_core::access::audit::Outcome::Allowed,
     );
     state.store.append_audit(&event).await?;
     let status = if form_error.is_some() {
@@ -320,9 +320,9 @@ pub struct SelfReportRow {
 
 fn self_report_rows(
     t: &Texts,
-    links: &[evident_core::selfreport::SelfReportLink],
+    links: &[evident_core::participation::selfreport::SelfReportLink],
 ) -> Vec<SelfReportRow> {
-    use evident_core::selfreport::LinkStatus;
+    use evident_core::participation::selfreport::LinkStatus;
     let now = crate::selfreport::now();
     let day = |at: i64| {
         chrono::DateTime::from_timestamp(at, 0)

@@ -21,11 +21,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use evident_core::access::{Action, DataClass};
-use evident_core::comparison::Tertile;
 use evident_core::indicator::group::NewComparisonGroup;
 use evident_core::indicator::publish::format_value;
 use evident_core::indicator::report::Signal;
 use evident_core::indicator::{Better, CATEGORIES, Definition, Period, Published};
+use evident_core::stats::comparison::Tertile;
 use evident_core::{OrgCode, OrgLevel};
 use serde::Deserialize;
 

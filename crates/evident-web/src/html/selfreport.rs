@@ -15,8 +15,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use evident_core::instrument::Answers;
-use evident_core::selfreport::LinkStatus;
+use evident_core::followup::instrument::Answers;
+use evident_core::participation::selfreport::LinkStatus;
 use evident_store::Unusable;
 use std::collections::HashMap;
 
@@ -114,7 +114,7 @@ pub struct ThanksPage {
 /// The key under which the browser keeps a half-filled form for `token`: derived from it, so
 /// the token itself never lands in the browser's storage.
 pub(crate) fn draft_key(token: &str) -> String {
-    evident_core::credentials::sha256_hex(token.as_bytes())[..16].to_owned()
+    evident_core::access::credentials::sha256_hex(token.as_bytes())[..16].to_owned()
 }
 
 fn problem(chrome: Chrome, why: Unusable) -> Result<Response, AppError> {
@@ -144,7 +144,7 @@ fn problem(chrome: Chrome, why: Unusable) -> Result<Response, AppError> {
 fn answer_page(
     chrome: Chrome,
     token: &str,
-    instrument: &evident_core::instrument::Instrument,
+    instrument: &evident_core::followup::instrument::Instrument,
     chosen: &Answers,
     error: Option<String>,
 ) -> Result<Response, AppError> {

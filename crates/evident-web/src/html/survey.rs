@@ -16,8 +16,8 @@ use axum::http::{HeaderMap, HeaderName};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use evident_core::survey::{SurveyAnswers, SurveyDefinition, embedded_surveys};
-use evident_core::unit_followup::Cell;
+use evident_core::followup::unit_table::Cell;
+use evident_core::participation::survey::{SurveyAnswers, SurveyDefinition, embedded_surveys};
 use std::collections::HashMap;
 
 /// The survey routes.

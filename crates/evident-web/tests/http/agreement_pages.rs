@@ -14,7 +14,7 @@ use crate::common::{Reply, TestApp};
 use crate::on_both;
 use evident_core::OrgCode;
 use evident_core::access::Role;
-use evident_core::audit::Actor;
+use evident_core::access::audit::Actor;
 use evident_core::grants::Ore;
 use evident_core::grants::performance::{PerformanceGrant, Split, Target};
 use evident_core::grants::tapering::{TaperingPlan, YearShare};

@@ -6,7 +6,7 @@
 use crate::common::{Client, TestApp};
 use crate::on_both;
 use evident_core::access::Role;
-use evident_core::audit::Outcome;
+use evident_core::access::audit::Outcome;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -707,7 +707,7 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
     app.toy_instrument().await;
     let own = app.case("0380-0001", "811218-9876").await;
     let sibling_case = app.case("0380-0002", "121212-1212").await;
-    let setup = evident_core::audit::Actor {
+    let setup = evident_core::access::audit::Actor {
         user_id: None,
         label: "setup".into(),
         address: None,
@@ -758,7 +758,8 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
                 &evident_store::NewSurveyPublication {
                     survey: ("brukarundersokning-2026".into(), "1".into()),
                     unit: evident_core::OrgCode::parse("0380-0002").unwrap(),
-                    period: evident_core::survey::SurveyPeriod::parse("2026").unwrap(),
+                    period: evident_core::participation::survey::SurveyPeriod::parse("2026")
+                        .unwrap(),
                 },
                 "matrix-digest",
                 0,

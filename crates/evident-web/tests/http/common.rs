@@ -1,10 +1,10 @@
 //! The test harness: a real server on a loopback port, users with roles, and clients that
 //! authenticate with a bearer token (API) or a signed-in browser session (pages).
 
+use evident_core::access::account::NewUser;
+use evident_core::access::audit::Actor;
+use evident_core::access::credentials::{NewPassword, Secret};
 use evident_core::access::{Grant, Role};
-use evident_core::account::NewUser;
-use evident_core::audit::Actor;
-use evident_core::credentials::{NewPassword, Secret};
 use evident_core::{NewUnit, OrgCode, UnitUpdate};
 use evident_store::Store;
 use evident_store::testing::TestDb;
@@ -96,7 +96,10 @@ impl TestApp {
     }
 
     /// Creates a user with these grants (password [`PASSWORD`]).
-    pub async fn create_user(&self, grants: &[(Role, &str)]) -> evident_core::account::User {
+    pub async fn create_user(
+        &self,
+        grants: &[(Role, &str)],
+    ) -> evident_core::access::account::User {
         let n = self.users.fetch_add(1, Ordering::Relaxed);
         let email = format!("user{n}@test.example");
         let hash = NewPassword::parse(PASSWORD).unwrap().hash();
@@ -153,7 +156,7 @@ impl TestApp {
     /// Stores a small instrument (`toy`, three items scored 0–3, lower is better, cut-off 5,
     /// reliability 0.8, SD 3) for measurements.
     pub async fn toy_instrument(&self) {
-        use evident_core::instrument::{AnswerOption, Instrument, Item, ScoringMethod};
+        use evident_core::followup::instrument::{AnswerOption, Instrument, Item, ScoringMethod};
         let options: Vec<_> = (0..4)
             .map(|s| AnswerOption {
                 code: s.to_string(),

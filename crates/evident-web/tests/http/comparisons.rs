@@ -22,7 +22,7 @@ use crate::common::TestApp;
 use crate::on_both;
 use evident_core::OrgCode;
 use evident_core::access::Role;
-use evident_core::audit::Actor;
+use evident_core::access::audit::Actor;
 use evident_core::rng::SplitMix64;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -189,7 +189,10 @@ async fn a_practitioner_gets_no_forms_and_a_swedish_403(app: &TestApp) {
         .into_iter()
         .last()
         .unwrap();
-    assert_eq!(denial.event.outcome, evident_core::audit::Outcome::Denied);
+    assert_eq!(
+        denial.event.outcome,
+        evident_core::access::audit::Outcome::Denied
+    );
     assert_eq!(denial.event.record, "org:0380");
 }
 
@@ -284,7 +287,8 @@ async fn wrong_passwords_are_refused_and_repeated_failures_throttled(app: &TestA
         .unwrap()
         .iter()
         .filter(|e| {
-            e.event.action == "login" && e.event.outcome == evident_core::audit::Outcome::Failed
+            e.event.action == "login"
+                && e.event.outcome == evident_core::access::audit::Outcome::Failed
         })
         .count();
     assert!(failures >= 6, "every failed sign-in is audited: {failures}");

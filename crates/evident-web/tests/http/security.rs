@@ -4,8 +4,8 @@
 use crate::common::{Auth, TestApp};
 use crate::on_both;
 use evident_core::access::Role;
-use evident_core::audit::Actor;
-use evident_core::credentials::Secret;
+use evident_core::access::audit::Actor;
+use evident_core::access::credentials::Secret;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -46,7 +46,10 @@ async fn a_practitioner_guessing_another_units_case_id_is_refused_and_the_denial
         .into_iter()
         .last()
         .unwrap();
-    assert_eq!(denial.event.outcome, evident_core::audit::Outcome::Denied);
+    assert_eq!(
+        denial.event.outcome,
+        evident_core::access::audit::Outcome::Denied
+    );
     assert_eq!(denial.event.record, format!("case:{other}"));
     assert!(denial.event.actor.ends_with("@test.example"));
     let mut browser = app.browser_as(&[(Role::Practitioner, mine.as_str())]).await;

@@ -31,7 +31,7 @@ async fn a_client_answers_once_through_a_link_and_the_answer_becomes_a_measureme
     );
     assert_eq!(body["link"]["status"], "pending");
     // The token is not stored: only its digest finds the link.
-    let digest = evident_core::credentials::Secret::presented(&token).digest();
+    let digest = evident_core::access::credentials::Secret::presented(&token).digest();
     assert!(
         app.store
             .find_self_report_link(&token)

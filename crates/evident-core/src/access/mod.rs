@@ -16,6 +16,16 @@
 //! | admin | — | — | users (any role), organisation registry, support structures |
 //!
 //! Every role may read public data (the organisation registry) anywhere.
+//!
+//! # Layout
+//! - this module: [`Role`], [`Grant`], [`Action`], [`DataClass`] and [`decide`].
+//! - [`account`]: staff users, sessions and personal access tokens.
+//! - [`credentials`]: password hashing (Argon2id) and random secrets stored only as digests.
+//! - [`audit`]: audit events and the hash chain that makes the trail tamper-evident.
+
+pub mod account;
+pub mod audit;
+pub mod credentials;
 
 use crate::DomainError;
 use crate::org::{OrgCode, OrgLevel};

@@ -6,7 +6,7 @@
 //! a reliable change towards "better" is an improvement; one that also moves the client from
 //! the clinical into the non-clinical range is recovery.
 
-use crate::instrument::Instrument;
+use crate::followup::instrument::Instrument;
 use serde::Serialize;
 
 /// The critical value of a two-sided test at the 5 % level.
@@ -96,8 +96,8 @@ pub fn classify(instrument: &Instrument, baseline: f64, follow_up: f64) -> Chang
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instrument::ScoringMethod;
-    use crate::instrument::tests::toy;
+    use crate::followup::instrument::ScoringMethod;
+    use crate::followup::instrument::tests::toy;
 
     // The toy instrument: SD₀ = 5, r = 0.84, cut-off 6.
     // SEdiff = 5 · √2 · √0.16 = 5 · 1.41421356 · 0.4 = 2.82842712.

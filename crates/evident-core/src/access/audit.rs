@@ -2,7 +2,7 @@
 //! content together with the previous entry's hash, so editing, deleting or reordering any
 //! entry breaks the chain from that point on; [`verify_chain`] finds the first break.
 
-use crate::credentials::sha256_hex;
+use crate::access::credentials::sha256_hex;
 use serde::Serialize;
 
 /// The `prev_hash` of the first entry.

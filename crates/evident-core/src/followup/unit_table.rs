@@ -8,7 +8,7 @@
 //! is approximated as `2(1 − r)/n + d²/(2n)` with `r` the baseline–follow-up correlation
 //! (Becker 1988, "Synthesizing standardized mean-change measures").
 
-use crate::change::ChangeClass;
+use crate::followup::change::ChangeClass;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

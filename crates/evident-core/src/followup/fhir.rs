@@ -5,7 +5,9 @@
 //! extension, as LOINC panels do.
 
 use crate::DomainError;
-use crate::instrument::{AnswerOption, Answers, Instrument, Item, ScoringMethod, Subscale};
+use crate::followup::instrument::{
+    AnswerOption, Answers, Instrument, Item, ScoringMethod, Subscale,
+};
 use serde_json::{Value, json};
 
 /// Where Evident's extension definitions live.
@@ -307,7 +309,7 @@ pub fn collection_bundle(id: &str, resources: Vec<Value>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instrument::tests::toy;
+    use crate::followup::instrument::tests::toy;
 
     #[test]
     fn an_instrument_survives_the_round_trip_through_a_questionnaire() {

@@ -1,9 +1,9 @@
 //! A case's progress: which scheduled follow-ups are done, due or overdue, and each
 //! instrument's change from baseline to the latest follow-up.
 
-use crate::change::{Change, classify};
+use crate::followup::change::{Change, classify};
+use crate::followup::instrument::Instrument;
 use crate::followup::{Case, Measurement, TimePoint};
-use crate::instrument::Instrument;
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
@@ -134,10 +134,10 @@ pub fn instrument_progress(
 mod tests {
     use super::*;
     use crate::OrgCode;
-    use crate::change::ChangeClass;
     use crate::followup::Respondent;
-    use crate::instrument::ScoringMethod;
-    use crate::instrument::tests::toy;
+    use crate::followup::change::ChangeClass;
+    use crate::followup::instrument::ScoringMethod;
+    use crate::followup::instrument::tests::toy;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

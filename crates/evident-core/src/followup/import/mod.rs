@@ -10,10 +10,10 @@
 //! error message repeats a number. What needs the database (does the unit exist, does the
 //! client have a case) is checked by the store, inside the import's transaction.
 
+use crate::followup::instrument::{Answers, Instrument};
 use crate::followup::{
     InterventionCatalogue, InterventionDates, LegalBasis, Respondent, TimePoint, parse_schedule,
 };
-use crate::instrument::{Answers, Instrument};
 use crate::person::{PersonalNumber, Pseudonym, PseudonymKey, RecordedSex};
 use crate::{OrgCode, OrgLevel};
 use chrono::NaiveDate;
@@ -1166,7 +1166,7 @@ fn decimal_text(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instrument::{AnswerOption, Item, ScoringMethod};
+    use crate::followup::instrument::{AnswerOption, Item, ScoringMethod};
 
     const FILE: &str = "in.csv";
 

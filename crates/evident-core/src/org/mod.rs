@@ -4,6 +4,14 @@
 //! digits a county (länskod), four digits a municipality (kommunkod, whose first two digits are
 //! its county), and a municipality code, a dash and a number a unit (`0180-0007`). So the level
 //! and the parent of a node are derived from its code, never stored apart from it.
+//!
+//! # Layout
+//! - this module: [`OrgCode`], [`OrgLevel`], [`OrgNode`], units and their providers.
+//! - [`registry`]: Sweden's 21 counties and 290 municipalities, embedded from `data/sweden/`.
+//! - [`support`]: regional support structures and their dialog partners.
+
+pub mod registry;
+pub mod support;
 
 use crate::DomainError;
 use crate::text::Name;

@@ -1,10 +1,14 @@
 //! The plan for a demo organisation: a few municipalities with plausible public and private
 //! units, and dialog partners in their counties. Everything is synthetic (invented names,
 //! addresses under the reserved `.example` domain) and the same seed always gives the same plan.
+//!
+//! [`population`] is the synthetic client population placed at those units.
 
+pub mod population;
+
+use crate::org::support::NewDialogPartner;
 use crate::org::{NewUnit, OrgCode, Provider, UnitArea, UnitUpdate};
 use crate::rng::SplitMix64;
-use crate::support::NewDialogPartner;
 use crate::text::{Email, Name};
 
 /// Counties a demo draws from: metropolitan, mixed and sparsely populated.

@@ -1,29 +1,29 @@
 //! The instrument library Evident ships with, embedded from `data/instruments/` (FHIR R4
 //! Questionnaires; sources and licences in `data/instruments/SOURCE.md`).
 
-use crate::fhir::instrument_from_questionnaire;
-use crate::instrument::Instrument;
+use crate::followup::fhir::instrument_from_questionnaire;
+use crate::followup::instrument::Instrument;
 
 const FILES: [(&str, &str); 5] = [
     (
         "phq-9.json",
-        include_str!("../../../data/instruments/phq-9.json"),
+        include_str!("../../../../data/instruments/phq-9.json"),
     ),
     (
         "gad-7.json",
-        include_str!("../../../data/instruments/gad-7.json"),
+        include_str!("../../../../data/instruments/gad-7.json"),
     ),
     (
         "audit.json",
-        include_str!("../../../data/instruments/audit.json"),
+        include_str!("../../../../data/instruments/audit.json"),
     ),
     (
         "who-5.json",
-        include_str!("../../../data/instruments/who-5.json"),
+        include_str!("../../../../data/instruments/who-5.json"),
     ),
     (
         "k10.json",
-        include_str!("../../../data/instruments/k10.json"),
+        include_str!("../../../../data/instruments/k10.json"),
     ),
 ];
 
@@ -42,8 +42,8 @@ pub fn embedded_instruments() -> Vec<Instrument> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::{ChangeClass, classify};
-    use crate::instrument::Answers;
+    use crate::followup::change::{ChangeClass, classify};
+    use crate::followup::instrument::Answers;
 
     fn all(instrument: &Instrument, code: &str) -> Answers {
         instrument

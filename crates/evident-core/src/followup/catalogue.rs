@@ -7,7 +7,7 @@ use crate::org::UnitArea;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-const CATALOGUE_CSV: &str = include_str!("../../../data/interventions/catalogue.csv");
+const CATALOGUE_CSV: &str = include_str!("../../../../data/interventions/catalogue.csv");
 
 /// Declares a closed set of codes: an enum with `ALL`, `as_str` and `parse`.
 macro_rules! code_enum {
@@ -412,7 +412,7 @@ pub struct Measurement {
     /// Who answered.
     pub respondent: Respondent,
     /// The answers, by item.
-    pub answers: crate::instrument::Answers,
+    pub answers: crate::followup::instrument::Answers,
     /// The total score; `None` when too many answers were missing.
     pub score: Option<f64>,
 }

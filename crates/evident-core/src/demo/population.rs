@@ -5,8 +5,8 @@
 //! date and check digit); they exist only in memory and are turned into pseudonyms by the
 //! caller, as any number is.
 
+use crate::followup::instrument::{Answers, Instrument};
 use crate::followup::{InterventionCatalogue, LegalBasis, Respondent, TimePoint};
-use crate::instrument::{Answers, Instrument};
 use crate::org::{OrgCode, Unit, UnitArea};
 use crate::rng::SplitMix64;
 use chrono::{Datelike, Duration, Months, NaiveDate};
@@ -237,8 +237,8 @@ pub fn generate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instrument::ScoringMethod;
-    use crate::instrument::tests::toy;
+    use crate::followup::instrument::ScoringMethod;
+    use crate::followup::instrument::tests::toy;
     use crate::person::PersonalNumber;
     use crate::text::Name;
 

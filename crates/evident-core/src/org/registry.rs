@@ -4,8 +4,8 @@
 use crate::DomainError;
 use crate::org::{OrgCode, OrgLevel, OrgNode};
 
-const COUNTIES_CSV: &str = include_str!("../../../data/sweden/counties.csv");
-const MUNICIPALITIES_CSV: &str = include_str!("../../../data/sweden/municipalities.csv");
+const COUNTIES_CSV: &str = include_str!("../../../../data/sweden/counties.csv");
+const MUNICIPALITIES_CSV: &str = include_str!("../../../../data/sweden/municipalities.csv");
 
 /// The fixed upper part of the organisation tree: the nation, its counties and municipalities.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ impl Registry {
 
 static NATION: std::sync::LazyLock<OrgNode> = std::sync::LazyLock::new(Registry::nation);
 
-const POPULATION_CSV: &str = include_str!("../../../data/sweden/population.csv");
+const POPULATION_CSV: &str = include_str!("../../../../data/sweden/population.csv");
 
 /// Registered population per municipality code (SCB, 31 December 2021; see
 /// `data/sweden/SOURCE.md`), for grouping similar municipalities by size.
