@@ -106,7 +106,7 @@ async fn bench(store: &dyn Store, args: &BenchImportArgs) -> Result<(), Failure>
         )
         .await?
         .code;
-    let today = chrono::Local::now().date_naive();
+    let today = evident_core::clock::Clock::system().today();
 
     let started = Instant::now();
     let clients = args.rows.div_ceil(1 + FOLLOW_UPS.len());

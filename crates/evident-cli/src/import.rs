@@ -158,7 +158,7 @@ impl ImportArgs {
         let result = import_sources(
             &*store,
             &key,
-            chrono::Local::now().date_naive(),
+            evident_core::clock::Clock::system().today(),
             cases.as_ref(),
             measurements.as_ref(),
             show_progress,

@@ -54,7 +54,7 @@ impl TokensArgs {
         let result = async {
             let user = user_by_email(&*store, &email).await?;
             let secret = Secret::generate("evt_");
-            let expires = evident_store::audit::timestamp_text(chrono::Utc::now() + chrono::Duration::days(expires_days));
+            let expires = evident_store::audit::timestamp_text(evident_core::clock::Clock::system().now() + chrono::Duration::days(expires_days));
             store.create_token(user.id, &label, &secret.digest(), &expires, &cli_actor()).await?;
             eprintln!("Token for {} valid until {expires} (shown once; send it as Authorization: Bearer):", user.email);
             println!("{}", secret.expose());

@@ -12,6 +12,7 @@
 //! - [`stats`]: intervals, funnel limits and tertiles; disclosure control (suppression).
 //! - [`grants`]: state agreements, disbursements, money, deadlines, tapering plans and performance-based grants.
 //! - [`demo`]: the plan for a plausible, synthetic demo organisation and its client population.
+//! - [`clock`]: the one clock; today is a Swedish calendar day (`Europe/Stockholm`).
 //! - [`person`]: personal identity and coordination numbers, and the keyed pseudonym that replaces them.
 //! - [`text`]: validated free-text values shared by several types (names, e-mail addresses, bilingual texts).
 //! - [`error`]: [`DomainError`], returned when input fails validation.
@@ -20,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod followup;

@@ -123,7 +123,7 @@ pub async fn measurements_bundle(
     unit: &OrgCode,
 ) -> Result<Value, AppError> {
     let mut resources = Vec::new();
-    let mut instruments = crate::followup::InstrumentCache::default();
+    let mut instruments = crate::service::followup::InstrumentCache::default();
     for row in rows(state, user, unit, ExportFormat::Fhir).await? {
         let m = &row.measurement;
         let instrument = instruments

@@ -8,39 +8,28 @@
 //! - [`error`]: [`AppError`], one table from failures to HTTP status and message, rendered as a
 //!   page for browsers and as `{"error", "detail"}` for the API.
 //! - [`i18n`]: the interface languages and every text the pages show.
-//! - [`accounts`]: managing staff accounts, shared by the API and the pages.
+//! - [`href`]: links within the site — which paths may be redirected to, percent-encoding.
+//! - [`service`]: each area's reads and writes behind the access policy, shared by pages and API.
 //! - [`chart`]: server-rendered SVG charts of scores over time.
-//! - [`comparisons`]: open comparisons — ranked tables, funnels, profiles and their downloads.
-//! - [`grants`]: agreements and grants — views, calendar, tapering, performance grants, writes.
 //! - [`funnel`]: server-rendered SVG funnel plots for the indicator pages.
 //! - [`export`]: a unit's measurements as Swedish-Excel CSV or a FHIR Bundle.
-//! - [`followup`]: local follow-up (clients, cases, measurements), shared by the API and the pages.
-//! - [`record`]: a client's own record (registerutdrag): everything held and who accessed it.
-//! - [`selfreport`]: self-report links — created by staff, answered once by the client.
-//! - [`survey`]: client surveys — published per unit and period, answered anonymously once per
-//!   browser, results through disclosure control.
 //! - [`auth`]: sign-in, sessions, tokens, CSRF, and the gate to the access policy.
 //! - [`api`]: the JSON API and its OpenAPI document.
 //! - [`html`]: the pages.
 #![forbid(unsafe_code)]
 
-pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod chart;
-pub mod comparisons;
 pub mod error;
 pub mod export;
-pub mod followup;
 pub mod funnel;
-pub mod grants;
+pub mod href;
 pub mod html;
 pub mod i18n;
-pub mod record;
-pub mod selfreport;
 pub mod server;
+pub mod service;
 pub mod state;
-pub mod survey;
 
 pub use error::AppError;
 pub use state::AppState;

@@ -41,8 +41,10 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The intervention catalogue.
     pub catalogue: Arc<evident_core::followup::InterventionCatalogue>,
+    /// The one clock: now, and today in Sweden. Tests fix it.
+    pub clock: evident_core::clock::Clock,
     /// Survey answers per client address and publication, in memory only.
-    pub survey_limiter: Arc<crate::survey::RateLimiter>,
+    pub survey_limiter: Arc<crate::service::survey::RateLimiter>,
 }
 
 impl AppState {
@@ -57,7 +59,8 @@ impl AppState {
             store,
             config: Arc::new(config),
             catalogue: Arc::new(evident_core::followup::InterventionCatalogue::embedded()),
-            survey_limiter: Arc::new(crate::survey::RateLimiter::default()),
+            clock: evident_core::clock::Clock::system(),
+            survey_limiter: Arc::new(crate::service::survey::RateLimiter::default()),
         }
     }
 }

@@ -301,6 +301,56 @@ pub fn decide_grant(grants: &[Grant], role: Role, org: &OrgCode) -> Decision {
     }
 }
 
+/// The nodes under which a user holding `grants` manages staff accounts: those of the grants
+/// whose role allows managing users (admin, unit manager).
+pub fn managed_scopes(grants: &[Grant]) -> Vec<&OrgCode> {
+    grants
+        .iter()
+        .filter(|g| g.role.allows(Action::ManageUsers, DataClass::Public))
+        .map(|g| &g.org)
+        .collect()
+}
+
+/// Whether a user holding `grants` manages the account of a user holding `theirs`: one of
+/// their roles lies inside a managed scope — or, for an admin, they hold no role yet (only an
+/// admin can give a first role to someone anywhere in their subtree).
+pub fn manages_user(grants: &[Grant], theirs: &[Grant]) -> bool {
+    let scopes = managed_scopes(grants);
+    let is_admin = grants.iter().any(|g| g.role == Role::Admin);
+    (theirs.is_empty() && is_admin)
+        || theirs
+            .iter()
+            .any(|g| scopes.iter().any(|scope| g.org.is_within(scope)))
+}
+
+/// Whether a user holding `grants` manages any accounts at all, which decides whether the
+/// navigation offers user administration.
+pub fn manages_any_users(grants: &[Grant]) -> bool {
+    !managed_scopes(grants).is_empty()
+}
+
+/// Whether a user holding `grants` may read the audit trail (it is not partitioned by
+/// organisation, so this is a grant on the nation).
+pub fn may_read_audit(grants: &[Grant]) -> bool {
+    decide(
+        grants,
+        Action::ReadAudit,
+        &OrgCode::nation(),
+        DataClass::Public,
+    )
+    .is_allowed()
+}
+
+/// Whether the user `user_id`, holding `grants`, may delete a comparison group made by
+/// `created_by`: a group is its creator's, and an admin may remove any.
+pub fn may_delete_comparison_group(
+    grants: &[Grant],
+    user_id: i64,
+    created_by: Option<i64>,
+) -> bool {
+    created_by == Some(user_id) || grants.iter().any(|g| g.role == Role::Admin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,5 +531,77 @@ mod tests {
                 .problem
                 .contains("practitioner, unit_manager")
         );
+    }
+
+    fn grants(list: &[(Role, &str)]) -> Vec<Grant> {
+        list.iter()
+            .map(|(role, org)| Grant::try_new(*role, code(org)).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn admins_and_unit_managers_manage_the_accounts_inside_their_scopes() {
+        let manager = grants(&[(UnitManager, "0380-0001"), (NationalAnalyst, "SE")]);
+        assert_eq!(managed_scopes(&manager), [&code("0380-0001")]);
+        assert!(manages_user(
+            &manager,
+            &grants(&[(Practitioner, "0380-0001")])
+        ));
+        assert!(!manages_user(
+            &manager,
+            &grants(&[(Practitioner, "0380-0002")])
+        ));
+        assert!(
+            !manages_user(&manager, &[]),
+            "only an admin sees users without roles"
+        );
+        let admin = grants(&[(Admin, "03")]);
+        assert!(manages_user(&admin, &[]));
+        assert!(manages_user(
+            &admin,
+            &grants(&[(MunicipalityAnalyst, "0380")])
+        ));
+        assert!(!manages_user(
+            &admin,
+            &grants(&[(MunicipalityAnalyst, "1480")])
+        ));
+        assert!(manages_any_users(&manager) && manages_any_users(&admin));
+        for role in [
+            Practitioner,
+            MunicipalityAnalyst,
+            RegionalLeader,
+            GrantAdmin,
+            Auditor,
+        ] {
+            let org = role.grantable_levels()[0];
+            let org = match org {
+                OrgLevel::Nation => "SE",
+                OrgLevel::County => "03",
+                OrgLevel::Municipality => "0380",
+                OrgLevel::Unit => "0380-0001",
+            };
+            assert!(!manages_any_users(&grants(&[(role, org)])), "{role}");
+        }
+    }
+
+    #[test]
+    fn only_auditors_read_the_trail() {
+        assert!(may_read_audit(&grants(&[(Auditor, "SE")])));
+        for (role, org) in [(Admin, "SE"), (NationalAnalyst, "SE"), (GrantAdmin, "SE")] {
+            assert!(!may_read_audit(&grants(&[(role, org)])), "{role}");
+        }
+    }
+
+    #[test]
+    fn a_comparison_group_is_deleted_by_its_creator_or_an_admin() {
+        let analyst = grants(&[(MunicipalityAnalyst, "0380")]);
+        assert!(may_delete_comparison_group(&analyst, 7, Some(7)));
+        assert!(!may_delete_comparison_group(&analyst, 7, Some(8)));
+        assert!(!may_delete_comparison_group(&analyst, 7, None));
+        assert!(may_delete_comparison_group(
+            &grants(&[(Admin, "0380-0001")]),
+            7,
+            Some(8)
+        ));
     }
 }

@@ -4,16 +4,13 @@ use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::service::accounts;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use evident_core::access::account::{AccessToken, User};
-use evident_core::access::credentials::Secret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-/// Longest life of a personal access token, in days.
-pub const MAX_TOKEN_DAYS: i64 = 365;
 
 /// A role held on a node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -101,38 +98,6 @@ pub struct CreatedToken {
     pub token: String,
 }
 
-/// Creates a personal access token for `user`, valid for `days`; the secret is returned once.
-///
-/// # Errors
-/// [`AppError::Invalid`] for an empty label or a lifetime outside 1–365 days.
-pub async fn issue_token(
-    state: &AppState,
-    user: &SignedIn,
-    label: &str,
-    days: i64,
-) -> Result<(TokenSummary, Secret), AppError> {
-    let label = evident_core::text::Name::parse("label", label)?;
-    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-        return Err(AppError::Invalid(format!(
-            "expires_days: must be between 1 and {MAX_TOKEN_DAYS}"
-        )));
-    }
-    let secret = Secret::generate("evt_");
-    let expires_at =
-        evident_store::audit::timestamp_text(chrono::Utc::now() + chrono::Duration::days(days));
-    let token = state
-        .store
-        .create_token(
-            user.user.id,
-            label.as_str(),
-            &secret.digest(),
-            &expires_at,
-            &user.actor(),
-        )
-        .await?;
-    Ok((token.into(), secret))
-}
-
 /// The caller: who they are and the roles they hold.
 #[utoipa::path(
     get,
@@ -183,11 +148,11 @@ pub async fn create_token(
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
     let (summary, secret) =
-        issue_token(&state, &user, &body.label, body.expires_days.unwrap_or(90)).await?;
+        accounts::issue_token(&state, &user, &body.label, body.expires_days.unwrap_or(90)).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
-            summary,
+            summary: summary.into(),
             token: secret.expose().to_owned(),
         }),
     ))

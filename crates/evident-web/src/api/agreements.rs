@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, AppError, ErrorBody, code_in_path};
-use crate::grants::{self, authorize_read};
+use crate::service::grants::{self, authorize_read};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -244,7 +244,7 @@ fn word<T: Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-fn deadline(d: &Deadline) -> DeadlineBody {
+fn deadline(d: &Deadline, today: chrono::NaiveDate) -> DeadlineBody {
     DeadlineBody {
         date: d.date.to_string(),
         kind: word(&d.kind),
@@ -253,7 +253,7 @@ fn deadline(d: &Deadline) -> DeadlineBody {
         agreement: d.agreement.clone(),
         source: d.source.clone(),
         target: d.target.as_ref().map(ToString::to_string),
-        status: word(&d.status(crate::followup::today())),
+        status: word(&d.status(today)),
         done_on: d.done_on.map(|d| d.to_string()),
     }
 }
@@ -353,7 +353,11 @@ pub async fn get_agreement(
                 repaid_ore: r.flows.repaid.0,
             })
             .collect(),
-        deadlines: view.deadlines.iter().map(deadline).collect(),
+        deadlines: view
+            .deadlines
+            .iter()
+            .map(|d| deadline(d, state.clock.today()))
+            .collect(),
         history: view.history.iter().map(EventBody::from).collect(),
     }))
 }
@@ -452,7 +456,7 @@ pub async fn grant_calendar(
         grants::calendar(&state)
             .await?
             .iter()
-            .map(deadline)
+            .map(|d| deadline(d, state.clock.today()))
             .collect(),
     ))
 }

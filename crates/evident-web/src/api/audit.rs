@@ -4,52 +4,12 @@ use crate::AppState;
 use crate::api::extract::ApiQuery;
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody};
+use crate::service::audit::{self, AuditQuery};
 use axum::Json;
 use axum::extract::State;
-use evident_core::OrgCode;
 use evident_core::access::audit::AuditEntry;
-use evident_core::access::{Action, DataClass};
-use evident_store::AuditFilter;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-
-/// What to search the trail for; every field narrows the search.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// The actor's e-mail address.
-    pub actor: Option<String>,
-    /// A client's pseudonym.
-    pub client: Option<String>,
-    /// An action, e.g. `unit.update`, `login`, `read`.
-    pub action: Option<String>,
-    /// From this day (YYYY-MM-DD), inclusive.
-    pub from: Option<String>,
-    /// Up to this day (YYYY-MM-DD), inclusive.
-    pub to: Option<String>,
-    /// At most this many entries, newest first (default 200, at most 1000).
-    pub limit: Option<i64>,
-}
-
-impl AuditQuery {
-    /// The store's filter: empty fields ignored, `to` made inclusive of its whole day.
-    pub fn filter(&self) -> AuditFilter {
-        let given = |v: &Option<String>| {
-            v.as_ref()
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-        };
-        AuditFilter {
-            actor: given(&self.actor).map(|a| a.to_lowercase()),
-            client: given(&self.client),
-            action: given(&self.action),
-            from: given(&self.from),
-            // "…T" sorts after every instant of that day in the stored RFC 3339 text.
-            until: given(&self.to).map(|day| format!("{day}T~")),
-            limit: self.limit.unwrap_or(200).clamp(1, 1000),
-        }
-    }
-}
+use utoipa::ToSchema;
 
 /// One entry of the trail.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -123,14 +83,7 @@ pub async fn search_audit(
     user: SignedIn,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntrySummary>>> {
-    user.authorize(
-        Action::ReadAudit,
-        &OrgCode::nation(),
-        DataClass::Public,
-        "audit",
-    )
-    .await?;
-    let entries = state.store.search_audit(&query.filter()).await?;
+    let entries = audit::search(&state, &user, &query).await?;
     Ok(Json(entries.into_iter().map(Into::into).collect()))
 }
 
@@ -149,14 +102,7 @@ pub async fn verify_audit(
     State(state): State<AppState>,
     user: SignedIn,
 ) -> ApiResult<Json<AuditVerification>> {
-    user.authorize(
-        Action::ReadAudit,
-        &OrgCode::nation(),
-        DataClass::Public,
-        "audit",
-    )
-    .await?;
-    let verdict = evident_store::audit::verify_audit_trail(&*state.store).await?;
+    let verdict = audit::verify(&state, &user).await?;
     Ok(Json(match verdict {
         Ok(entries) => AuditVerification {
             intact: true,

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody, code_in_path, id_in_path};
-use crate::followup::{self, InterventionInput, MeasurementInput};
+use crate::service::followup::{self, InterventionInput, MeasurementInput};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -581,7 +581,9 @@ pub async fn client_record(
     State(state): State<AppState>,
     user: SignedIn,
     Path(id): Path<String>,
-) -> ApiResult<Json<crate::record::ClientRecord>> {
+) -> ApiResult<Json<crate::service::record::ClientRecord>> {
     let id = id_in_path("client", &id)?;
-    Ok(Json(crate::record::client_record(&state, &user, id).await?))
+    Ok(Json(
+        crate::service::record::client_record(&state, &user, id).await?,
+    ))
 }

@@ -135,7 +135,8 @@ pub async fn get_instrument(
     )
     .await?;
     let instrument =
-        crate::followup::instrument_version(&state, &id, params.version.as_deref()).await?;
+        crate::service::followup::instrument_version(&state, &id, params.version.as_deref())
+            .await?;
     Ok(Json(questionnaire_from_instrument(&instrument)))
 }
 

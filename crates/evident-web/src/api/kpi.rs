@@ -16,12 +16,12 @@
 use crate::AppState;
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::{SignedIn, Viewer};
-use crate::comparisons::{self, SelectionParams, display_number};
 use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::service::comparisons::{self, SelectionParams, display_number};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use evident_core::access::Role;
+use evident_core::access;
 use evident_core::indicator::group::{ComparisonGroup, NewComparisonGroup};
 use evident_core::indicator::{Better, CATEGORIES, Definition, Period, Published, ValueUnit};
 use evident_core::{OrgCode, OrgLevel};
@@ -552,8 +552,7 @@ pub async fn delete_group(
 ) -> ApiResult<StatusCode> {
     let id = crate::error::id_in_path("comparison group", &id)?;
     let group = state.store.get_comparison_group(id).await?;
-    let is_admin = user.user.grants.iter().any(|g| g.role == Role::Admin);
-    if group.created_by != Some(user.user.id) && !is_admin {
+    if !access::may_delete_comparison_group(&user.user.grants, user.user.id, group.created_by) {
         let event = evident_core::access::audit::AuditEvent::new(
             &user.actor(),
             "comparison_group.delete",

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, AppError, ErrorBody, id_in_path};
-use crate::selfreport::{self, LinkRequest, Opened, now};
+use crate::service::selfreport::{self, LinkRequest, Opened};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -42,8 +42,9 @@ pub struct LinkBody {
     pub created_by: String,
 }
 
-impl From<&SelfReportLink> for LinkBody {
-    fn from(link: &SelfReportLink) -> Self {
+impl LinkBody {
+    /// The link as the API shows it, with its status at `now` (Unix seconds).
+    fn new(link: &SelfReportLink, now: i64) -> Self {
         Self {
             id: link.id,
             case_id: link.case_id,
@@ -51,7 +52,7 @@ impl From<&SelfReportLink> for LinkBody {
             instrument_version: link.instrument_version.clone(),
             time_point: link.time_point.as_str().to_owned(),
             month: link.month,
-            status: link.status(now()).as_str().to_owned(),
+            status: link.status(now).as_str().to_owned(),
             expires_at: link.expires_at,
             measurement_id: link.measurement_id,
             created_by: link.created_by.clone(),
@@ -95,7 +96,7 @@ pub async fn create_link(
     Ok((
         StatusCode::CREATED,
         Json(CreatedLinkBody {
-            link: LinkBody::from(&created.link),
+            link: LinkBody::new(&created.link, state.clock.now().timestamp()),
             path: format!("/s/{}", created.token.expose()),
             token: created.token.expose().to_owned(),
         }),
@@ -120,7 +121,8 @@ pub async fn list_links(
     Path(case): Path<String>,
 ) -> ApiResult<Json<Vec<LinkBody>>> {
     let links = selfreport::list_links(&state, &user, id_in_path("case", &case)?).await?;
-    Ok(Json(links.iter().map(LinkBody::from).collect()))
+    let now = state.clock.now().timestamp();
+    Ok(Json(links.iter().map(|l| LinkBody::new(l, now)).collect()))
 }
 
 /// Revokes a pending self-report link.
@@ -149,7 +151,7 @@ pub async fn revoke_link(
         id_in_path("link", &link)?,
     )
     .await?;
-    Ok(Json(LinkBody::from(&link)))
+    Ok(Json(LinkBody::new(&link, state.clock.now().timestamp())))
 }
 
 /// One question for the client.

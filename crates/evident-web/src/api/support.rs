@@ -5,6 +5,7 @@ use crate::api::extract::ApiJson;
 use crate::api::model::{DialogPartnerSummary, NewDialogPartnerBody, SupportStructureSummary};
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody, code_in_path};
+use crate::service::orgs;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -58,13 +59,7 @@ pub async fn add_dialog_partner(
     ApiJson(body): ApiJson<NewDialogPartnerBody>,
 ) -> ApiResult<(StatusCode, Json<DialogPartnerSummary>)> {
     let county = code_in_path(&code)?;
-    user.authorize(
-        Action::ManageSupportStructure,
-        &county,
-        DataClass::Public,
-        &format!("county:{county}"),
-    )
-    .await?;
+    orgs::authorize_manage_support(&user, &county).await?;
     let partner = NewDialogPartner::parse(county.as_str(), &body.name, &body.role, &body.email)
         .map_err(|e| {
             if e.field == "county" {
@@ -73,10 +68,7 @@ pub async fn add_dialog_partner(
                 e.into()
             }
         })?;
-    let added = state
-        .store
-        .add_dialog_partner(&partner, &user.actor())
-        .await?;
+    let added = orgs::add_dialog_partner(&state, &user, &county, &partner).await?;
     Ok((StatusCode::CREATED, Json(added.into())))
 }
 
@@ -100,19 +92,6 @@ pub async fn remove_dialog_partner(
     Path((code, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let county = code_in_path(&code)?;
-    user.authorize(
-        Action::ManageSupportStructure,
-        &county,
-        DataClass::Public,
-        &format!("county:{county}"),
-    )
-    .await?;
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| crate::AppError::NotFound(format!("dialog partner '{id}'")))?;
-    state
-        .store
-        .remove_dialog_partner(&county, id, &user.actor())
-        .await?;
+    orgs::remove_dialog_partner(&state, &user, &county, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody};
-use crate::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswerable};
+use crate::service::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswerable};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -5,6 +5,7 @@ use crate::api::extract::ApiJson;
 use crate::api::model::{NewUnitBody, UnitBody, UnitSummary};
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, AppError, ErrorBody, code_in_path};
+use crate::service::orgs;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,7 +13,6 @@ use axum::http::header::LOCATION;
 use axum::response::IntoResponse;
 use evident_core::access::{Action, DataClass};
 use evident_core::{NewUnit, OrgCode, OrgLevel, UnitUpdate};
-use evident_store::StorageError;
 
 impl UnitBody {
     fn validate(&self) -> Result<UnitUpdate, AppError> {
@@ -46,24 +46,17 @@ pub async fn create_unit(
 ) -> ApiResult<impl IntoResponse> {
     let municipality =
         OrgCode::parse_at("municipality", &body.municipality, OrgLevel::Municipality)?;
-    user.authorize(
-        Action::ManageOrganisation,
-        &municipality,
-        DataClass::Public,
-        &format!("org:{municipality}"),
-    )
-    .await?;
+    orgs::authorize_manage_units(&user, &municipality).await?;
     let unit = NewUnit {
         municipality,
         details: body.details().validate()?,
     };
-    let created = match state.store.create_unit(&unit, &user.actor()).await {
-        Err(StorageError::NotFound(what)) => {
+    let created = match orgs::create_unit(&state, &user, &unit).await {
+        Err(AppError::NotFound(what)) => {
             return Err(AppError::Invalid(format!("municipality: {what} not found")).into());
         }
         other => other?,
     };
-    tracing::info!(unit = %created.code, "unit created");
     let location = format!("/api/v1/units/{}", created.code);
     Ok((
         StatusCode::CREATED,
@@ -121,17 +114,7 @@ pub async fn update_unit(
     ApiJson(body): ApiJson<UnitBody>,
 ) -> ApiResult<Json<UnitSummary>> {
     let code = code_in_path(&code)?;
-    user.authorize(
-        Action::ManageOrganisation,
-        &code,
-        DataClass::Public,
-        &format!("unit:{code}"),
-    )
-    .await?;
-    let updated = state
-        .store
-        .update_unit(&code, &body.validate()?, &user.actor())
-        .await?;
-    tracing::info!(unit = %updated.code, "unit updated");
+    orgs::authorize_manage_units(&user, &code).await?;
+    let updated = orgs::update_unit(&state, &user, &code, &body.validate()?).await?;
     Ok(Json(updated.into()))
 }

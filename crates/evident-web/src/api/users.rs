@@ -3,11 +3,11 @@
 //! and unit_manager within their unit.
 
 use crate::AppState;
-use crate::accounts;
 use crate::api::account::UserSummary;
 use crate::api::extract::ApiJson;
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::service::accounts;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

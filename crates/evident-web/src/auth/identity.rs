@@ -172,7 +172,7 @@ impl IntoResponse for Unidentified {
             ))
             .into_response(),
             Self::Missing { api: false, next } => {
-                let next = crate::html::percent_encode(&next);
+                let next = crate::href::percent_encode(&next);
                 Redirect::to(&format!("/login?next={next}")).into_response()
             }
             Self::BadToken => ApiError(AppError::Unauthorized(

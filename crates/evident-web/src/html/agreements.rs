@@ -8,12 +8,13 @@
 //! grant_admin role ([`grants::authorize_write`]).
 
 use crate::auth::SignedIn;
-use crate::comparisons::{self, TableFormat};
 use crate::error::code_in_path;
-use crate::grants::{self, AgreementView, CountyPlan, PerformanceView, authorize_read};
+use crate::href::percent_encode;
 use crate::html::comparisons::Choice;
-use crate::html::{Chrome, percent_encode, render};
+use crate::html::{Chrome, render};
 use crate::i18n::Texts;
+use crate::service::comparisons::{self, TableFormat};
+use crate::service::grants::{self, AgreementView, CountyPlan, PerformanceView, authorize_read};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -663,6 +664,7 @@ fn event_form(
     view: &AgreementView,
     entered: &EventForm,
     problem: Option<(String, String)>,
+    today: NaiveDate,
 ) -> EventFormView {
     let (mut grant_targets, mut report_targets) = target_choices(view);
     for c in grant_targets.iter_mut().chain(report_targets.iter_mut()) {
@@ -687,7 +689,7 @@ fn event_form(
         report_targets,
         amount: entered.amount.clone(),
         occurred_on: if entered.occurred_on.is_empty() {
-            crate::followup::today().to_string()
+            today.to_string()
         } else {
             entered.occurred_on.clone()
         },
@@ -702,6 +704,7 @@ fn agreement_page(
     chrome: Chrome,
     view: &AgreementView,
     form: Option<EventFormView>,
+    today: NaiveDate,
 ) -> AgreementPage {
     let t = chrome.t;
     let lang = chrome.lang.code();
@@ -772,7 +775,6 @@ fn agreement_page(
         })
         .collect();
     let titles = HashMap::from([(agreement.id.clone(), agreement.title.clone())]);
-    let today = crate::followup::today();
     let (grant_targets, report_targets) = target_choices(view);
     let labels: HashMap<String, String> = grant_targets
         .into_iter()
@@ -833,8 +835,10 @@ async fn show_agreement(
 ) -> Result<Response, AppError> {
     authorize_read(&user, &format!("agreement:{id}")).await?;
     let view = grants::agreement_view(&state, &id).await?;
-    let form = can_manage(&user).then(|| event_form(chrome.t, &view, &EventForm::default(), None));
-    Ok(render(&agreement_page(chrome, &view, form))?.into_response())
+    let today = state.clock.today();
+    let form =
+        can_manage(&user).then(|| event_form(chrome.t, &view, &EventForm::default(), None, today));
+    Ok(render(&agreement_page(chrome, &view, form, today))?.into_response())
 }
 
 /// The field a problem message names (`field: problem`), mapped to the form's fields.
@@ -899,8 +903,15 @@ async fn record_event(
                 Some((_, rest)) if !label.is_empty() => format!("{label}:{rest}"),
                 _ => message.clone(),
             };
-            let form = event_form(chrome.t, &view, &form, Some((field.to_owned(), shown)));
-            let page = agreement_page(chrome, &view, Some(form));
+            let today = state.clock.today();
+            let form = event_form(
+                chrome.t,
+                &view,
+                &form,
+                Some((field.to_owned(), shown)),
+                today,
+            );
+            let page = agreement_page(chrome, &view, Some(form), today);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(other) => Err(other),
@@ -1042,7 +1053,7 @@ async fn show_calendar(
 ) -> Result<Response, AppError> {
     authorize_read(&user, "grant-calendar").await?;
     let t = chrome.t;
-    let today = crate::followup::today();
+    let today = state.clock.today();
     let titles = agreement_titles(&state).await?;
     let all = grants::calendar(&state).await?;
     let sections = [
@@ -1077,7 +1088,7 @@ async fn download_calendar(
 ) -> Result<Response, AppError> {
     let format = params.format()?;
     authorize_read(&user, "grant-calendar").await?;
-    let today = crate::followup::today();
+    let today = state.clock.today();
     let mut rows = vec![header(&[
         "date",
         "status",

@@ -1,18 +1,16 @@
 //! The auditor's page: the chain's verdict and a search of the trail by user, client
 //! pseudonym, period and action.
 
-use crate::api::audit::AuditQuery;
 use crate::auth::SignedIn;
 use crate::html::{Chrome, render};
+use crate::service::audit::{self, AuditQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use evident_core::OrgCode;
 use evident_core::access::audit::AuditEntry;
-use evident_core::access::{Action, DataClass};
 
 /// The auditor's routes.
 pub fn router() -> Router<AppState> {
@@ -46,15 +44,8 @@ async fn show_audit(
     chrome: Chrome,
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
-    user.authorize(
-        Action::ReadAudit,
-        &OrgCode::nation(),
-        DataClass::Public,
-        "audit",
-    )
-    .await?;
-    let entries = state.store.search_audit(&query.filter()).await?;
-    let verdict = evident_store::audit::verify_audit_trail(&*state.store)
+    let entries = audit::search(&state, &user, &query).await?;
+    let verdict = audit::verify(&state, &user)
         .await?
         .map_err(|e| e.to_string());
     Ok(render(&AuditPage {

@@ -5,12 +5,11 @@
 //! [`evident_core::access::credentials::login_lockout_seconds`]); a wrong e-mail address costs the
 //! same time as a wrong password, so the page never reveals which addresses have accounts.
 
-use crate::accounts::hash_off_thread;
-use crate::api::account::issue_token;
 use crate::auth::cookies::{self, SESSION_COOKIE};
 use crate::auth::identity::{Credential, client_address};
 use crate::auth::{SignedIn, Viewer};
 use crate::html::{Chrome, render};
+use crate::service::accounts::{hash_off_thread, issue_token};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, Request, State};
@@ -74,7 +73,7 @@ pub struct LoginForm {
 
 /// A local path to go to after signing in; anything else goes to the organisation browser.
 fn landing(next: &str) -> String {
-    if crate::html::is_local_path(next) && !next.starts_with("/login") {
+    if crate::href::is_local_path(next) && !next.starts_with("/login") {
         next.to_owned()
     } else {
         "/orgs".to_owned()
@@ -164,7 +163,7 @@ async fn login(
     };
     state.store.clear_login_failures(&keys[0]).await?;
     let secret = Secret::generate("");
-    let expires = chrono::Utc::now() + chrono::Duration::hours(config.session_hours);
+    let expires = state.clock.now() + chrono::Duration::hours(config.session_hours);
     let csrf = chrome.csrf.clone();
     state
         .store

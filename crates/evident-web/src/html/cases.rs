@@ -5,9 +5,9 @@
 use crate::auth::SignedIn;
 use crate::chart::ScoreChart;
 use crate::error::code_in_path;
-use crate::followup::{self, CaseView, InterventionInput, MeasurementInput};
 use crate::html::{Chrome, render};
 use crate::i18n::Texts;
+use crate::service::followup::{self, CaseView, InterventionInput, MeasurementInput};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -321,9 +321,9 @@ pub struct SelfReportRow {
 fn self_report_rows(
     t: &Texts,
     links: &[evident_core::participation::selfreport::SelfReportLink],
+    now: i64,
 ) -> Vec<SelfReportRow> {
     use evident_core::participation::selfreport::LinkStatus;
-    let now = crate::selfreport::now();
     let day = |at: i64| {
         chrono::DateTime::from_timestamp(at, 0)
             .map(|d| d.format("%Y-%m-%d").to_string())
@@ -611,7 +611,11 @@ pub(crate) async fn case_page(
                 .map(|i| (i.id.clone(), i.title.clone()))
                 .collect(),
         ),
-        self_report_links: self_report_rows(t, &state.store.list_self_report_links(id).await?),
+        self_report_links: self_report_rows(
+            t,
+            &state.store.list_self_report_links(id).await?,
+            state.clock.now().timestamp(),
+        ),
         form_error,
         chrome,
     };
@@ -833,7 +837,7 @@ async fn show_measure(
             })
             .collect(),
         months: case.schedule.clone(),
-        today: followup::today().to_string(),
+        today: state.clock.today().to_string(),
         chrome,
     };
     Ok(render(&page)?.into_response())

@@ -7,19 +7,21 @@
 //! without signing in. Units need a role reading aggregate data there.
 
 use crate::auth::{SignedIn, Viewer};
-use crate::comparisons::{
-    self, ProfileParams, RankedTable, Selection, SelectionParams, TableFormat, format_change,
-};
 use crate::error::code_in_path;
 use crate::funnel::{FunnelChart, FunnelPoint};
-use crate::html::{Chrome, percent_encode, render};
+use crate::href::percent_encode;
+use crate::html::{Chrome, render};
 use crate::i18n::Texts;
+use crate::service::comparisons::{
+    self, ProfileParams, RankedTable, Selection, SelectionParams, TableFormat, format_change,
+};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use chrono::NaiveDate;
 use evident_core::access::{Action, DataClass};
 use evident_core::indicator::group::NewComparisonGroup;
 use evident_core::indicator::publish::format_value;
@@ -79,15 +81,15 @@ fn breakdown_choices(t: &Texts, current: usize) -> Vec<Choice> {
 }
 
 /// A period as people read it, marked when it has not ended.
-fn period_label(t: &Texts, period: Period) -> String {
-    if comparisons::is_preliminary(period) {
+fn period_label(t: &Texts, period: Period, today: NaiveDate) -> String {
+    if comparisons::is_preliminary(period, today) {
         format!("{period} ({})", t.preliminary)
     } else {
         period.to_string()
     }
 }
 
-fn period_choices(t: &Texts, periods: &[Period], current: Period) -> Vec<Choice> {
+fn period_choices(t: &Texts, periods: &[Period], current: Period, today: NaiveDate) -> Vec<Choice> {
     let mut periods = periods.to_vec();
     if !periods.contains(&current) {
         periods.insert(0, current);
@@ -96,7 +98,7 @@ fn period_choices(t: &Texts, periods: &[Period], current: Period) -> Vec<Choice>
         .iter()
         .map(|p| Choice {
             value: p.to_string(),
-            label: period_label(t, *p),
+            label: period_label(t, *p, today),
             selected: *p == current,
         })
         .collect()
@@ -506,7 +508,7 @@ async fn show_indicator(
                 selected: d.id == definition.id,
             })
             .collect(),
-        periods: period_choices(t, &selection.periods, selection.period),
+        periods: period_choices(t, &selection.periods, selection.period, selection.today),
         variants: selection
             .variants
             .iter()
@@ -539,13 +541,13 @@ async fn show_indicator(
             .iter()
             .map(|(period, scope, nation)| {
                 (
-                    period_label(t, *period),
+                    period_label(t, *period, selection.today),
                     shown(t, definition, scope, lang),
                     shown(t, definition, nation, lang),
                 )
             })
             .collect(),
-        preliminary: comparisons::is_preliminary(selection.period),
+        preliminary: comparisons::is_preliminary(selection.period, selection.today),
         funnel_svg,
         hidden_units: table.hidden_units,
         without_data: table.without_data,
@@ -743,7 +745,7 @@ async fn profile_page(
         county: (profile.county.code.to_string(), profile.county.name.clone()),
         period: profile.period.to_string(),
         previous: profile.period.previous().to_string(),
-        periods: period_choices(t, &profile.periods, profile.period),
+        periods: period_choices(t, &profile.periods, profile.period, profile.today),
         breakdowns: breakdown_choices(t, profile.category),
         groups,
         group: profile.group.as_ref().map(|g| {

@@ -24,7 +24,7 @@ pub async fn switch(
         Lang::from_code(&code).ok_or_else(|| AppError::NotFound(format!("language '{code}'")))?;
     let next = params
         .next
-        .filter(|n| crate::html::is_local_path(n))
+        .filter(|n| crate::href::is_local_path(n))
         .unwrap_or_else(|| "/".to_owned());
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",

@@ -9,6 +9,7 @@ use crate::auth::SignedIn;
 use crate::error::code_in_path;
 use crate::html::{Chrome, render};
 use crate::i18n::Texts;
+use crate::service::orgs;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -405,26 +406,14 @@ async fn create_unit(
     if municipality.level() != OrgLevel::Municipality {
         return Err(AppError::NotFound(format!("municipality {municipality}")));
     }
-    user.authorize(
-        Action::ManageOrganisation,
-        &municipality,
-        DataClass::Public,
-        &format!("org:{municipality}"),
-    )
-    .await?;
+    orgs::authorize_manage_units(&user, &municipality).await?;
     match form.validate() {
         Ok(details) => {
-            let created = state
-                .store
-                .create_unit(
-                    &NewUnit {
-                        municipality,
-                        details,
-                    },
-                    &user.actor(),
-                )
-                .await?;
-            tracing::info!(unit = %created.code, "unit created");
+            let unit = NewUnit {
+                municipality,
+                details,
+            };
+            let created = orgs::create_unit(&state, &user, &unit).await?;
             Ok(Redirect::to(&format!("/orgs/{}?saved=1", created.code)).into_response())
         }
         Err(problem) => {
@@ -452,20 +441,10 @@ async fn update_unit(
     if code.level() != OrgLevel::Unit {
         return Err(AppError::NotFound(format!("unit {code}")));
     }
-    user.authorize(
-        Action::ManageOrganisation,
-        &code,
-        DataClass::Public,
-        &format!("unit:{code}"),
-    )
-    .await?;
+    orgs::authorize_manage_units(&user, &code).await?;
     match form.validate() {
         Ok(update) => {
-            state
-                .store
-                .update_unit(&code, &update, &user.actor())
-                .await?;
-            tracing::info!(unit = %code, "unit updated");
+            orgs::update_unit(&state, &user, &code, &update).await?;
             Ok(Redirect::to(&format!("/orgs/{code}?saved=1")).into_response())
         }
         Err(problem) => {
@@ -494,19 +473,10 @@ async fn add_partner(
     if county.level() != OrgLevel::County {
         return Err(AppError::NotFound(format!("county {county}")));
     }
-    user.authorize(
-        Action::ManageSupportStructure,
-        &county,
-        DataClass::Public,
-        &format!("county:{county}"),
-    )
-    .await?;
+    orgs::authorize_manage_support(&user, &county).await?;
     match NewDialogPartner::parse(county.as_str(), &form.name, &form.role, &form.email) {
         Ok(partner) => {
-            state
-                .store
-                .add_dialog_partner(&partner, &user.actor())
-                .await?;
+            orgs::add_dialog_partner(&state, &user, &county, &partner).await?;
             Ok(Redirect::to(&format!("/orgs/{county}#partners")).into_response())
         }
         Err(problem) => {
@@ -529,20 +499,7 @@ async fn remove_partner(
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let county = code_in_path(&code)?;
-    user.authorize(
-        Action::ManageSupportStructure,
-        &county,
-        DataClass::Public,
-        &format!("county:{county}"),
-    )
-    .await?;
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| AppError::NotFound(format!("dialog partner '{id}'")))?;
-    state
-        .store
-        .remove_dialog_partner(&county, id, &user.actor())
-        .await?;
+    orgs::remove_dialog_partner(&state, &user, &county, &id).await?;
     Ok(Redirect::to(&format!("/orgs/{county}#partners")).into_response())
 }
 

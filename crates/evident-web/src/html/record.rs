@@ -1,10 +1,10 @@
 //! A client's own record in the browser: a plain page that prints well (no PDF needed) and the
-//! same record as JSON. See [`crate::record`].
+//! same record as JSON. See [`crate::service::record`].
 
 use crate::auth::SignedIn;
 use crate::html::{Chrome, render};
 use crate::i18n::Lang;
-use crate::record::{Access, ClientRecord, client_record};
+use crate::service::record::{Access, ClientRecord, client_record};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::Json;

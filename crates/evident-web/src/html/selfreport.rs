@@ -6,7 +6,7 @@
 
 use crate::auth::SignedIn;
 use crate::html::{Chrome, render};
-use crate::selfreport::{self, LinkRequest, Opened};
+use crate::service::selfreport::{self, LinkRequest, Opened};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, State};

@@ -6,7 +6,7 @@
 
 use crate::auth::SignedIn;
 use crate::html::{Chrome, render};
-use crate::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswerable};
+use crate::service::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswerable};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};

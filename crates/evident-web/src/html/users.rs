@@ -1,10 +1,10 @@
 //! User administration for admins and unit managers: the users they manage, creating users
-//! and granting and revoking roles. The rules live in [`crate::accounts`] and the policy.
+//! and granting and revoking roles. The rules live in [`crate::service::accounts`] and the policy.
 
-use crate::accounts::{self, visible_users};
 use crate::auth::SignedIn;
 use crate::html::auth::GrantRow;
 use crate::html::{Chrome, render};
+use crate::service::accounts::{self, visible_users};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, State};

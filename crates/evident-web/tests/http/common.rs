@@ -42,8 +42,13 @@ fn setup_actor() -> Actor {
 }
 
 impl TestApp {
-    /// Starts a server on `db`.
+    /// Starts a server on `db`, on the system clock.
     pub async fn start(db: &TestDb) -> Self {
+        Self::start_at(db, evident_core::clock::Clock::system()).await
+    }
+
+    /// Starts a server on `db` whose clock is `clock`.
+    pub async fn start_at(db: &TestDb, clock: evident_core::clock::Clock) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -51,7 +56,8 @@ impl TestApp {
             pseudonym_key: Some(evident_core::person::PseudonymKey::parse(PSEUDONYM_KEY).unwrap()),
             ..Default::default()
         };
-        let state = evident_web::AppState::with_config(db.store.clone(), config);
+        let mut state = evident_web::AppState::with_config(db.store.clone(), config);
+        state.clock = clock;
         let task = tokio::spawn(evident_web::server::serve(listener, state, async {
             let _ = stopped.await;
         }));

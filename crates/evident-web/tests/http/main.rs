@@ -6,6 +6,7 @@ mod agreements_api;
 mod api;
 mod authorization;
 mod case_pages;
+mod clock;
 mod common;
 mod comparisons;
 mod followup;

@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::followup::instrument::Instrument;
 use crate::followup::instrument::{AnswerOption, Item, ScoringMethod};

@@ -64,6 +64,8 @@ pub struct Selection {
     pub periods: Vec<Period>,
     /// Variants with data, `all` first.
     pub variants: Vec<String>,
+    /// The day (in Sweden) the selection was made, which decides what is preliminary.
+    pub today: chrono::NaiveDate,
 }
 
 impl Selection {
@@ -106,11 +108,12 @@ pub async fn select(
     params: &SelectionParams,
 ) -> Result<Selection, AppError> {
     let definition = definition(id)?;
-    let periods = begun(state.store.indicator_periods(id).await?);
+    let today = state.clock.today();
+    let periods = begun(state.store.indicator_periods(id).await?, today);
     let mut variants = state.store.indicator_variants(id).await?;
     variants.retain(|v| !v.is_empty() && v != ALL_VARIANT);
     variants.insert(0, ALL_VARIANT.to_owned());
-    let period = chosen_period(params.period.as_deref(), &periods)?;
+    let period = chosen_period(params.period.as_deref(), &periods, today)?;
     let variant = params
         .variant
         .clone()
@@ -130,6 +133,7 @@ pub async fn select(
         category,
         periods,
         variants,
+        today,
     })
 }
 
@@ -144,19 +148,18 @@ fn first_day(period: Period) -> chrono::NaiveDate {
 
 /// Whether a period has not ended yet: its values are preliminary (records still arrive, and
 /// follow-up windows closing later in it are still open).
-pub fn is_preliminary(period: Period) -> bool {
+pub fn is_preliminary(period: Period, today: chrono::NaiveDate) -> bool {
     let next = match period {
         Period::Year(y) => Period::Year(y + 1),
         Period::Quarter(y, 4) => Period::Quarter(y + 1, 1),
         Period::Quarter(y, q) => Period::Quarter(y, q + 1),
     };
-    first_day(next) > chrono::Utc::now().date_naive()
+    first_day(next) > today
 }
 
 /// The periods that have begun. Some records are dated ahead (a baseline's follow-up window
 /// closes months after it), so the store holds periods in the future; they are not offered.
-fn begun(mut periods: Vec<Period>) -> Vec<Period> {
-    let today = chrono::Utc::now().date_naive();
+fn begun(mut periods: Vec<Period>, today: chrono::NaiveDate) -> Vec<Period> {
     periods.retain(|p| first_day(*p) <= today);
     periods
 }
@@ -175,15 +178,19 @@ fn parse_breakdown(raw: Option<&str>) -> Result<usize, AppError> {
 }
 
 /// The period asked for, or the default among `periods`.
-fn chosen_period(raw: Option<&str>, periods: &[Period]) -> Result<Period, AppError> {
+fn chosen_period(
+    raw: Option<&str>,
+    periods: &[Period],
+    today: chrono::NaiveDate,
+) -> Result<Period, AppError> {
     match raw.filter(|p| !p.is_empty()) {
         Some(raw) => parse_period(raw),
-        None => Ok(default_period(periods)),
+        None => Ok(default_period(periods, today)),
     }
 }
 
 /// The newest year with data, else the current year.
-fn default_period(periods: &[Period]) -> Period {
+fn default_period(periods: &[Period], today: chrono::NaiveDate) -> Period {
     periods
         .iter()
         .copied()
@@ -191,7 +198,7 @@ fn default_period(periods: &[Period]) -> Period {
         .or_else(|| periods.first().copied())
         .unwrap_or_else(|| {
             use chrono::Datelike;
-            Period::Year(chrono::Utc::now().year())
+            Period::Year(today.year())
         })
 }
 
@@ -431,6 +438,8 @@ pub struct Profile {
     pub period: Period,
     /// Periods with data in any indicator, newest first.
     pub periods: Vec<Period>,
+    /// The day (in Sweden) the profile was made, which decides what is preliminary.
+    pub today: chrono::NaiveDate,
     /// The breakdown category shown.
     pub category: usize,
     /// Its population and size band, when known.
@@ -485,8 +494,9 @@ pub async fn profile(
         }
     }
     Period::sort_newest_first(&mut periods);
-    let periods = begun(periods);
-    let period = chosen_period(params.period.as_deref(), &periods)?;
+    let today = state.clock.today();
+    let periods = begun(periods, today);
+    let period = chosen_period(params.period.as_deref(), &periods, today)?;
     let category = parse_breakdown(params.breakdown.as_deref())?;
     let group = match params.group.as_deref().filter(|g| !g.is_empty()) {
         Some(raw) => {
@@ -560,6 +570,7 @@ pub async fn profile(
         similar_members: similar.len(),
         group,
         rows,
+        today,
     })
 }
 
@@ -777,7 +788,6 @@ pub fn download(sheet: Sheet, format: TableFormat, stem: &str) -> axum::response
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Datelike;
 
     #[test]
     fn csv_uses_semicolons_decimal_commas_and_defuses_formulas() {
@@ -803,13 +813,27 @@ mod tests {
             "2025-07-01"
         );
         assert_eq!(first_day(Period::Year(2025)).to_string(), "2025-01-01");
-        let next_year = Period::Year(chrono::Utc::now().date_naive().year() + 1);
-        let kept = begun(vec![
-            next_year,
-            Period::Year(2025),
-            Period::Quarter(2025, 4),
-        ]);
+        let today = "2025-12-31".parse().unwrap();
+        let kept = begun(
+            vec![
+                Period::Year(2026),
+                Period::Quarter(2026, 1),
+                Period::Year(2025),
+                Period::Quarter(2025, 4),
+            ],
+            today,
+        );
         assert_eq!(kept, [Period::Year(2025), Period::Quarter(2025, 4)]);
+        let new_year = "2026-01-01".parse().unwrap();
+        assert_eq!(
+            begun(
+                vec![Period::Quarter(2026, 1), Period::Quarter(2026, 2)],
+                new_year
+            ),
+            [Period::Quarter(2026, 1)]
+        );
+        assert!(is_preliminary(Period::Year(2025), today));
+        assert!(!is_preliminary(Period::Year(2025), new_year));
     }
 
     #[test]

@@ -12,7 +12,6 @@
 use crate::auth::SignedIn;
 use crate::auth::cookies;
 use crate::auth::identity::client_address;
-use crate::followup::today;
 use crate::{AppError, AppState};
 use axum::extract::FromRequestParts;
 use axum::http::header::SET_COOKIE;
@@ -33,8 +32,6 @@ use std::time::{Duration, Instant};
 /// The browser's survey nonce cookie: random, `HttpOnly`, `SameSite=Lax`, only sent to `/q/`
 /// and the public survey API.
 pub const NONCE_COOKIE: &str = "evident_survey";
-
-use crate::selfreport::now;
 
 /// A `Set-Cookie` value for a new nonce (a year; `Secure` over TLS).
 pub fn nonce_cookie(value: &str, secure: bool) -> String {
@@ -166,7 +163,12 @@ pub async fn publish(
     };
     let publication = state
         .store
-        .create_survey_publication(&new, &token.digest(), now(), &user.actor())
+        .create_survey_publication(
+            &new,
+            &token.digest(),
+            state.clock.now().timestamp(),
+            &user.actor(),
+        )
         .await?;
     Ok(CreatedPublication { publication, token })
 }
@@ -214,7 +216,7 @@ pub async fn close(
     .await?;
     Ok(state
         .store
-        .close_survey_publication(id, now(), &user.actor())
+        .close_survey_publication(id, state.clock.now().timestamp(), &user.actor())
         .await?)
 }
 
@@ -322,7 +324,7 @@ pub async fn answer(
     }
     match state
         .store
-        .record_survey_answer(publication.id, &nonce_digest, today(), &checked)
+        .record_survey_answer(publication.id, &nonce_digest, state.clock.today(), &checked)
         .await?
     {
         Ok(()) => Ok(Ok(())),

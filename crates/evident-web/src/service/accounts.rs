@@ -5,19 +5,9 @@
 use crate::auth::SignedIn;
 use crate::{AppError, AppState};
 use evident_core::OrgCode;
-use evident_core::access::account::{NewUser, User};
+use evident_core::access::account::{AccessToken, NewUser, User};
 use evident_core::access::credentials::{NewPassword, Secret};
-use evident_core::access::{Action, DataClass, Grant, Role};
-
-/// The nodes under which `user` manages accounts (their admin and unit manager grants).
-fn managed_scopes(user: &SignedIn) -> Vec<&OrgCode> {
-    user.user
-        .grants
-        .iter()
-        .filter(|g| matches!(g.role, Role::Admin | Role::UnitManager))
-        .map(|g| &g.org)
-        .collect()
-}
+use evident_core::access::{self, Action, DataClass, Grant, Role};
 
 /// The users `viewer` may manage: those holding a role inside one of the viewer's scopes,
 /// and — for admins — users who hold no role yet.
@@ -25,8 +15,7 @@ fn managed_scopes(user: &SignedIn) -> Vec<&OrgCode> {
 /// # Errors
 /// [`AppError::Forbidden`] (audited) when the viewer manages no accounts anywhere.
 pub async fn visible_users(state: &AppState, viewer: &SignedIn) -> Result<Vec<User>, AppError> {
-    let scopes = managed_scopes(viewer);
-    if scopes.is_empty() {
+    if !access::manages_any_users(&viewer.user.grants) {
         viewer
             .authorize(
                 Action::ManageUsers,
@@ -36,16 +25,10 @@ pub async fn visible_users(state: &AppState, viewer: &SignedIn) -> Result<Vec<Us
             )
             .await?;
     }
-    let is_admin = viewer.user.grants.iter().any(|g| g.role == Role::Admin);
     let users = state.store.list_users().await?;
     Ok(users
         .into_iter()
-        .filter(|u| {
-            (u.grants.is_empty() && is_admin)
-                || u.grants
-                    .iter()
-                    .any(|g| scopes.iter().any(|s| g.org.is_within(s)))
-        })
+        .filter(|u| access::manages_user(&viewer.user.grants, &u.grants))
         .collect())
 }
 
@@ -111,4 +94,39 @@ pub async fn hash_off_thread(password: NewPassword) -> Result<String, AppError> 
     tokio::task::spawn_blocking(move || password.hash())
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+}
+
+/// Longest life of a personal access token, in days.
+pub const MAX_TOKEN_DAYS: i64 = 365;
+
+/// Creates a personal access token for `user`, valid for `days`; the secret is returned once.
+///
+/// # Errors
+/// [`AppError::Invalid`] for an empty label or a lifetime outside 1–365 days.
+pub async fn issue_token(
+    state: &AppState,
+    user: &SignedIn,
+    label: &str,
+    days: i64,
+) -> Result<(AccessToken, Secret), AppError> {
+    let label = evident_core::text::Name::parse("label", label)?;
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        return Err(AppError::Invalid(format!(
+            "expires_days: must be between 1 and {MAX_TOKEN_DAYS}"
+        )));
+    }
+    let secret = Secret::generate("evt_");
+    let expires_at =
+        evident_store::audit::timestamp_text(state.clock.now() + chrono::Duration::days(days));
+    let token = state
+        .store
+        .create_token(
+            user.user.id,
+            label.as_str(),
+            &secret.digest(),
+            &expires_at,
+            &user.actor(),
+        )
+        .await?;
+    Ok((token, secret))
 }

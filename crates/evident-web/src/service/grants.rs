@@ -7,7 +7,7 @@
 //! grant_admin role on the nation.
 
 use crate::auth::SignedIn;
-use crate::comparisons;
+use crate::service::comparisons;
 use crate::{AppError, AppState};
 use evident_core::access::{Action, DataClass};
 use evident_core::grants::calendar::{Deadline, deadlines};

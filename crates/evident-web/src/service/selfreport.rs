@@ -5,7 +5,7 @@
 //! = client. A token is used once: the claim is one conditional update in the store.
 
 use crate::auth::SignedIn;
-use crate::followup::{authorize_case, instrument_version, today};
+use crate::service::followup::{authorize_case, instrument_version};
 use crate::{AppError, AppState};
 use evident_core::access::Action;
 use evident_core::access::audit::Actor;
@@ -15,11 +15,6 @@ use evident_core::followup::{Measurement, Respondent};
 use evident_core::participation::selfreport::{NewSelfReportLink, SelfReportLink, TOKEN_PREFIX};
 use evident_store::Unusable;
 use evident_store::followup::NewMeasurement;
-
-/// Now, in Unix seconds.
-pub fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
 
 /// A link just created, with the token its client needs (shown once, never stored).
 #[derive(Debug)]
@@ -73,7 +68,12 @@ pub async fn create_link(
     let token = Secret::generate(TOKEN_PREFIX);
     let link = state
         .store
-        .create_self_report_link(&new, &token.digest(), now(), &user.actor())
+        .create_self_report_link(
+            &new,
+            &token.digest(),
+            state.clock.now().timestamp(),
+            &user.actor(),
+        )
         .await?;
     Ok(CreatedLink { link, token })
 }
@@ -108,7 +108,7 @@ pub async fn revoke_link(
     }
     Ok(state
         .store
-        .revoke_self_report_link(link_id, now(), &user.actor())
+        .revoke_self_report_link(link_id, state.clock.now().timestamp(), &user.actor())
         .await?)
 }
 
@@ -135,7 +135,7 @@ pub async fn open(state: &AppState, token: &str) -> Result<Opened, AppError> {
     let Some(link) = state.store.find_self_report_link(&digest).await? else {
         return Ok(Opened::Unusable(Unusable::Unknown));
     };
-    let status = link.status(now());
+    let status = link.status(state.clock.now().timestamp());
     if status != evident_core::participation::selfreport::LinkStatus::Pending {
         return Ok(Opened::Unusable(Unusable::Not(status)));
     }
@@ -177,7 +177,11 @@ pub async fn answer(
     }
     let score = instrument.score(answers)?;
     let digest = Secret::presented(token).digest();
-    let link = match state.store.claim_self_report_link(&digest, now()).await? {
+    let link = match state
+        .store
+        .claim_self_report_link(&digest, state.clock.now().timestamp())
+        .await?
+    {
         Ok(link) => link,
         Err(why) => return Ok(Err(why)),
     };
@@ -190,7 +194,7 @@ pub async fn answer(
         instrument: (instrument.id.clone(), instrument.version.clone()),
         time_point: link.time_point,
         month: link.month,
-        measured_on: today(),
+        measured_on: state.clock.today(),
         respondent: Respondent::Client,
         answers: answers.clone(),
         score: score.total,

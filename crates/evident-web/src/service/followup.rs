@@ -21,11 +21,6 @@ use evident_core::followup::{
 use evident_core::person::PersonalNumber;
 use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
 
-/// Today's date, for schedules and the century of ten-digit personal numbers.
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 /// Instrument versions, each loaded from the store once per request.
 #[derive(Debug, Default)]
 pub struct InstrumentCache(Vec<Instrument>);
@@ -156,14 +151,14 @@ pub async fn open_case(
     })?;
     // The number lives only inside this block: what leaves it is the pseudonym.
     let new = {
-        let number = PersonalNumber::parse(personal_number, today())?;
+        let number = PersonalNumber::parse(personal_number, state.clock.today())?;
         NewClient {
             pseudonym: key.pseudonym(&number),
             birth_year: number.birth_year(),
             sex: number.recorded_sex(),
         }
     };
-    let opened_on = parse_date("opened_on", opened_on)?.unwrap_or_else(today);
+    let opened_on = parse_date("opened_on", opened_on)?.unwrap_or_else(|| state.clock.today());
     let schedule = parse_schedule(schedule.unwrap_or("3, 6, 12"))?;
     let (client, created) = state.store.register_client(&new, &user.actor()).await?;
     let case = state
@@ -210,7 +205,7 @@ pub async fn case_view(
         .collect();
     Ok(CaseView {
         unit_name: state.store.get_org(&case.unit).await?.name,
-        schedule: follow_up_schedule(&case, &measurements, today()),
+        schedule: follow_up_schedule(&case, &measurements, state.clock.today()),
         interventions: state.store.list_interventions(case_id).await?,
         needs: state.store.list_needs(case_id).await?,
         measurements,
@@ -232,7 +227,7 @@ pub async fn close_case(
     closed_on: Option<&str>,
 ) -> Result<(), AppError> {
     let case = authorize_case(state, user, case_id, Action::Write).await?;
-    let closed_on = parse_date("closed_on", closed_on)?.unwrap_or_else(today);
+    let closed_on = parse_date("closed_on", closed_on)?.unwrap_or_else(|| state.clock.today());
     if closed_on < case.opened_on {
         return Err(AppError::Invalid(format!(
             "closed_on: {closed_on} comes before the case was opened ({})",
@@ -473,7 +468,8 @@ pub async fn record_measurement(
         } else {
             None
         },
-        measured_on: parse_date("measured_on", input.measured_on.as_deref())?.unwrap_or_else(today),
+        measured_on: parse_date("measured_on", input.measured_on.as_deref())?
+            .unwrap_or_else(|| state.clock.today()),
         respondent,
         answers: input.answers.clone(),
         score: score.total,
