@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use evident_core::access::{Action, DataClass};
+use evident_core::access::may_manage_agreements;
 use evident_core::grants::Ore;
 use evident_core::grants::calendar::{Deadline, DeadlineKind, Status};
 use evident_core::grants::check::Finding;
@@ -54,14 +54,6 @@ pub fn router() -> Router<AppState> {
         .route("/agreements/{id}/download", get(download_agreement))
         .route("/agreements/{id}/document", get(agreement_document))
         .route("/agreements/{id}/events", post(record_event))
-}
-
-/// Whether `user` may record events (grant_admin on the nation); decides whether the form is
-/// shown, without auditing a denial — the post itself is authorised with [`grants::authorize_write`].
-fn can_manage(user: &SignedIn) -> bool {
-    user.user.grants.iter().any(|g| {
-        g.role.allows(Action::ManageGrants, DataClass::Public) && g.org == OrgCode::nation()
-    })
 }
 
 /// The download format asked for.
@@ -833,7 +825,9 @@ async fn show_agreement(
 ) -> Result<Response, AppError> {
     authorize_read(&user, &format!("agreement:{id}")).await?;
     let view = grants::agreement_view(&state, &id).await?;
-    let form = can_manage(&user).then(|| event_form(chrome.t, &view, &EventForm::default(), None));
+    // Only decides whether the form is shown, so a denial is not audited; the post itself is
+    // authorised (and a denial audited) by `grants::authorize_write`.
+    let form = may_manage_agreements(&user.user.grants).then(|| event_form(chrome.t, &view, &EventForm::default(), None));
     Ok(render(&agreement_page(chrome, &view, form))?.into_response())
 }
 
