@@ -29,6 +29,7 @@ use evident_core::grants::calendar::{Deadline, DeadlineKind, Status};
 use evident_core::grants::check::Finding;
 use evident_core::grants::document::Agreement;
 use evident_core::grants::ledger::{EventKind, Flows, NewGrantEvent};
+use evident_core::grants::money::group_thousands;
 use evident_core::grants::performance::{Allocation, PerformanceGrant, Split, Target};
 use evident_core::indicator::Definition;
 use evident_core::indicator::publish::format_value;
@@ -108,64 +109,6 @@ fn text_cell(s: &str) -> Cell {
 
 fn header(names: &[&str]) -> Vec<Cell> {
     names.iter().map(|n| text_cell(n)).collect()
-}
-
-/// 1234567 → "1 234 567".
-fn grouped(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Kronor as entered — "1 234 567,89", "1234567.89", "1 000 000 kr" — in öre, exactly: the
-/// integer and decimal parts are read as integers, never through a float. `None` when empty.
-///
-/// # Errors
-/// A message (without the field name) saying what is wrong.
-pub fn parse_kronor(raw: &str) -> Result<Option<i64>, String> {
-    let cleaned: String = raw
-        .trim()
-        .trim_end_matches("kr")
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{202f}')
-        .collect();
-    if cleaned.is_empty() {
-        return Ok(None);
-    }
-    let bad = || {
-        format!(
-            "'{}' is not an amount in kronor such as 1 234 567,89",
-            raw.trim()
-        )
-    };
-    let (whole, decimals) = match cleaned.split_once([',', '.']) {
-        Some((whole, decimals)) => (whole, decimals),
-        None => (cleaned.as_str(), ""),
-    };
-    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    if !digits(whole) || decimals.len() > 2 || (!decimals.is_empty() && !digits(decimals)) {
-        return Err(bad());
-    }
-    if cleaned.contains([',', '.']) && decimals.is_empty() {
-        return Err(bad());
-    }
-    let kronor: i64 = whole.parse().map_err(|_| bad())?;
-    let ore: i64 = match decimals.len() {
-        0 => 0,
-        1 => decimals.parse::<i64>().map_err(|_| bad())? * 10,
-        _ => decimals.parse().map_err(|_| bad())?,
-    };
-    kronor
-        .checked_mul(100)
-        .and_then(|k| k.checked_add(ore))
-        .map(Some)
-        .ok_or_else(bad)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -827,7 +770,8 @@ async fn show_agreement(
     let view = grants::agreement_view(&state, &id).await?;
     // Only decides whether the form is shown, so a denial is not audited; the post itself is
     // authorised (and a denial audited) by `grants::authorize_write`.
-    let form = may_manage_agreements(&user.user.grants).then(|| event_form(chrome.t, &view, &EventForm::default(), None));
+    let form = may_manage_agreements(&user.user.grants)
+        .then(|| event_form(chrome.t, &view, &EventForm::default(), None));
     Ok(render(&agreement_page(chrome, &view, form))?.into_response())
 }
 
@@ -865,13 +809,13 @@ async fn record_event(
 ) -> Result<Response, AppError> {
     grants::authorize_write(&user, &format!("agreement:{id}")).await?;
     let view = grants::agreement_view(&state, &id).await?;
-    let outcome = match parse_kronor(&form.amount) {
-        Err(problem) => Err(AppError::Invalid(format!("amount: {problem}"))),
+    let outcome = match Ore::parse_kronor(&form.amount) {
+        Err(problem) => Err(problem.into()),
         Ok(amount) => match NewGrantEvent::parse(
             &id,
             &form.kind,
             &form.target,
-            amount,
+            amount.map(|a| a.0),
             &form.occurred_on,
             Some(&form.note),
             &form.reason,
@@ -1487,16 +1431,16 @@ async fn show_performance(
                         format!(
                             "{} + {}/{} öre",
                             floor.kr(),
-                            grouped(m.remainder.unsigned_abs()),
-                            grouped(m.total_weight.unsigned_abs())
+                            group_thousands(m.remainder.unsigned_abs()),
+                            group_thousands(m.total_weight.unsigned_abs())
                         )
                     };
                     let added = i128::from(a.amount.0) - m.floor;
                     (
                         format!(
                             "{} / {} = {percent} %",
-                            grouped(u128::from(a.weight)),
-                            grouped(u128::from(total_weight))
+                            group_thousands(a.weight),
+                            group_thousands(total_weight)
                         ),
                         exact,
                         if added == 0 {
@@ -1511,13 +1455,13 @@ async fn show_performance(
             AllocationLine {
                 code: a.code.clone(),
                 name: a.name.clone(),
-                population: grouped(u128::from(a.population)),
+                population: group_thousands(a.population),
                 baseline: show(a.baseline),
                 current: show(a.current),
                 threshold: a.threshold.map_or_else(String::new, |v| show(Some(v))),
                 qualified: a.qualified,
                 reason: reason_text(t, grant, a, &show),
-                weight: grouped(u128::from(a.weight)),
+                weight: group_thousands(a.weight),
                 share,
                 exact,
                 extra,
@@ -1534,7 +1478,7 @@ async fn show_performance(
         rule: rule_words(t, grant, definition, lang),
         indicator: grant.indicator.clone(),
         rows,
-        total_weight: grouped(u128::from(total_weight)),
+        total_weight: group_thousands(total_weight),
         qualified: view.allocations.iter().filter(|a| a.qualified).count(),
         leftover: if total_weight == 0 {
             Ore::ZERO.kr()
@@ -1627,33 +1571,6 @@ async fn download_performance(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kronor_are_read_exactly_in_either_notation() {
-        assert_eq!(parse_kronor("1 234 567,89"), Ok(Some(123_456_789)));
-        assert_eq!(parse_kronor("1234567.89"), Ok(Some(123_456_789)));
-        assert_eq!(parse_kronor("1 000 000"), Ok(Some(100_000_000)));
-        assert_eq!(
-            parse_kronor("1\u{a0}000\u{202f}000 kr"),
-            Ok(Some(100_000_000))
-        );
-        assert_eq!(parse_kronor("0,5"), Ok(Some(50)));
-        assert_eq!(parse_kronor("0.05"), Ok(Some(5)));
-        assert_eq!(parse_kronor("  "), Ok(None));
-        for bad in [
-            "1,234,567.89",
-            "1,234",
-            "12,",
-            "-5",
-            "1e6",
-            "abc",
-            "1.2.3",
-            ",5",
-        ] {
-            assert!(parse_kronor(bad).is_err(), "{bad}");
-        }
-        assert!(parse_kronor("99999999999999999999").is_err());
-    }
 
     #[test]
     fn shares_round_half_up_and_say_dash_for_nothing_decided() {
