@@ -5,12 +5,13 @@
 //! with its arithmetic. Every table downloads as CSV or Excel exactly as shown.
 //!
 //! Agreements are public documents: any signed-in user reads them. Recording events needs the
-//! grant_admin role ([`grants::authorize_write`]).
+//! grant_admin role; [`crate::grants`] authorises every read and write, for these pages and the
+//! API alike.
 
 use crate::auth::SignedIn;
 use crate::comparisons::{self, TableFormat};
 use crate::error::code_in_path;
-use crate::grants::{self, AgreementView, CountyPlan, PerformanceView, authorize_read};
+use crate::grants::{self, AgreementView, CountyPlan, EnteredAmount, EventEntry, PerformanceView};
 use crate::html::comparisons::Choice;
 use crate::html::{Chrome, percent_encode, render};
 use crate::i18n::Texts;
@@ -27,8 +28,7 @@ use evident_core::access::may_manage_agreements;
 use evident_core::grants::Ore;
 use evident_core::grants::calendar::{Deadline, DeadlineKind, Status};
 use evident_core::grants::check::Finding;
-use evident_core::grants::document::Agreement;
-use evident_core::grants::ledger::{EventKind, Flows, NewGrantEvent};
+use evident_core::grants::ledger::{EventKind, Flows};
 use evident_core::grants::money::group_thousands;
 use evident_core::grants::performance::{Allocation, PerformanceGrant, Split, Target};
 use evident_core::indicator::Definition;
@@ -242,9 +242,8 @@ async fn show_list(
     user: SignedIn,
     chrome: Chrome,
 ) -> Result<Response, AppError> {
-    authorize_read(&user, "agreements").await?;
     let mut agreements = Vec::new();
-    for (agreement, findings) in grants::agreements_with_findings(&state).await? {
+    for (agreement, findings) in grants::agreements_with_findings(&state, &user).await? {
         agreements.push(AgreementItem {
             total: agreement.total_ore.mnkr(),
             findings,
@@ -766,10 +765,9 @@ async fn show_agreement(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    authorize_read(&user, &format!("agreement:{id}")).await?;
-    let view = grants::agreement_view(&state, &id).await?;
+    let view = grants::agreement_view(&state, &user, &id).await?;
     // Only decides whether the form is shown, so a denial is not audited; the post itself is
-    // authorised (and a denial audited) by `grants::authorize_write`.
+    // authorised (and a denial audited) by `grants::record_event`.
     let form = may_manage_agreements(&user.user.grants)
         .then(|| event_form(chrome.t, &view, &EventForm::default(), None));
     Ok(render(&agreement_page(chrome, &view, form))?.into_response())
@@ -807,30 +805,21 @@ async fn record_event(
     Path(id): Path<String>,
     Form(form): Form<EventForm>,
 ) -> Result<Response, AppError> {
-    grants::authorize_write(&user, &format!("agreement:{id}")).await?;
-    let view = grants::agreement_view(&state, &id).await?;
-    let outcome = match Ore::parse_kronor(&form.amount) {
-        Err(problem) => Err(problem.into()),
-        Ok(amount) => match NewGrantEvent::parse(
-            &id,
-            &form.kind,
-            &form.target,
-            amount.map(|a| a.0),
-            &form.occurred_on,
-            Some(&form.note),
-            &form.reason,
-        ) {
-            Ok(event) => grants::record_event(&state, &user, &event)
-                .await
-                .map(|_| ()),
-            Err(problem) => Err(problem.into()),
-        },
+    let entry = EventEntry {
+        kind: &form.kind,
+        target: &form.target,
+        amount: EnteredAmount::Kronor(&form.amount),
+        occurred_on: &form.occurred_on,
+        note: Some(&form.note),
+        reason: &form.reason,
     };
-    match outcome {
-        Ok(()) => Ok(
+    match grants::record_event(&state, &user, &id, entry).await {
+        Ok(_) => Ok(
             Redirect::to(&format!("/agreements/{}#history", percent_encode(&id))).into_response(),
         ),
         Err(AppError::Invalid(message)) => {
+            // Read only now: a refused post is the one case that shows the page again.
+            let view = grants::agreement_view(&state, &user, &id).await?;
             let field = problem_field(&message);
             let label = field_label(chrome.t, field);
             let shown = match message.split_once(':') {
@@ -893,8 +882,7 @@ async fn download_agreement(
     Query(params): Query<DownloadParams>,
 ) -> Result<Response, AppError> {
     let format = params.format()?;
-    authorize_read(&user, &format!("agreement:{id}")).await?;
-    let view = grants::agreement_view(&state, &id).await?;
+    let view = grants::agreement_view(&state, &user, &id).await?;
     Ok(comparisons::download(
         agreement_sheet(&view),
         format,
@@ -920,8 +908,7 @@ async fn agreement_document(
     user: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    authorize_read(&user, &format!("agreement:{id}")).await?;
-    let agreement: Agreement = state.store.get_agreement(&id).await?;
+    let agreement = grants::agreement(&state, &user, &id).await?;
     let json = serde_json::to_string_pretty(&agreement.to_json())
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok((
@@ -978,11 +965,10 @@ async fn show_calendar(
     user: SignedIn,
     chrome: Chrome,
 ) -> Result<Response, AppError> {
-    authorize_read(&user, "grant-calendar").await?;
+    let all = grants::calendar(&state, &user).await?;
     let t = chrome.t;
     let today = crate::followup::today();
     let titles = agreement_titles(&state).await?;
-    let all = grants::calendar(&state).await?;
     let sections = [
         (Status::Overdue, "overdue", t.ag_overdue_heading),
         (Status::DueSoon, "due-soon", t.ag_due_soon_heading),
@@ -1014,7 +1000,7 @@ async fn download_calendar(
     Query(params): Query<DownloadParams>,
 ) -> Result<Response, AppError> {
     let format = params.format()?;
-    authorize_read(&user, "grant-calendar").await?;
+    let all = grants::calendar(&state, &user).await?;
     let today = crate::followup::today();
     let mut rows = vec![header(&[
         "date",
@@ -1026,7 +1012,7 @@ async fn download_calendar(
         "source",
         "done_on",
     ])];
-    for d in grants::calendar(&state).await? {
+    for d in all {
         rows.push(vec![
             text_cell(&d.date.to_string()),
             text_cell(status_word(d.status(today))),
@@ -1114,8 +1100,7 @@ async fn county_plans(
     if county.level() != OrgLevel::County {
         return Err(AppError::NotFound(format!("county '{code}'")));
     }
-    authorize_read(user, &format!("tapering:{county}")).await?;
-    let plans = grants::county_plans(state, &county).await?;
+    let plans = grants::county_plans(state, user, &county).await?;
     Ok((county, plans))
 }
 
@@ -1395,8 +1380,7 @@ async fn performance(
     user: &SignedIn,
     id: &str,
 ) -> Result<PerformanceView, AppError> {
-    authorize_read(user, &format!("performance_grant:{id}")).await?;
-    grants::performance_view(state, id).await
+    grants::performance_view(state, user, id).await
 }
 
 async fn show_performance(
