@@ -278,6 +278,20 @@ pub fn decide(grants: &[Grant], action: Action, target: &OrgCode, class: DataCla
     }
 }
 
+/// Whether a user holding `grants` may change agreements and their money (import documents,
+/// record requisitions, payments, repayments and reports): grant_admin on the nation. Pages use
+/// it to decide whether to offer the forms; the writes themselves still go through [`decide`]
+/// with the same question, so the two cannot drift apart.
+pub fn may_manage_agreements(grants: &[Grant]) -> bool {
+    decide(
+        grants,
+        Action::ManageGrants,
+        &OrgCode::nation(),
+        DataClass::Public,
+    )
+    .is_allowed()
+}
+
 /// Decides whether a user holding `grants` may grant (or revoke) `role` on `org`: an admin
 /// may hand out any role within their subtree, a unit manager only practitioner and
 /// unit_manager within theirs.
@@ -508,6 +522,30 @@ mod tests {
         assert!(!decide_grant(&admin, Practitioner, &code("1480-0001")).is_allowed());
         let analyst = [Grant::try_new(NationalAnalyst, code("SE")).unwrap()];
         assert!(!decide_grant(&analyst, Practitioner, &code("0380-0001")).is_allowed());
+    }
+
+    #[test]
+    fn only_a_grant_admin_on_the_nation_may_manage_agreements() {
+        let holding = |role, org| [Grant::try_new(role, code(org)).unwrap()];
+        assert!(may_manage_agreements(&holding(GrantAdmin, "SE")));
+        assert!(!may_manage_agreements(&holding(GrantAdmin, "03")));
+        assert!(!may_manage_agreements(&holding(GrantAdmin, "0380")));
+        for role in Role::ALL.into_iter().filter(|r| *r != GrantAdmin) {
+            let org = role.grantable_levels()[0];
+            let org = match org {
+                OrgLevel::Nation => "SE",
+                OrgLevel::County => "03",
+                OrgLevel::Municipality => "0380",
+                OrgLevel::Unit => "0380-0001",
+            };
+            assert!(!may_manage_agreements(&holding(role, org)), "{role}");
+        }
+        assert!(!may_manage_agreements(&[]));
+        let several = [
+            Grant::try_new(Admin, code("SE")).unwrap(),
+            Grant::try_new(GrantAdmin, code("SE")).unwrap(),
+        ];
+        assert!(may_manage_agreements(&several));
     }
 
     #[test]

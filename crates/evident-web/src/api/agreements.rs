@@ -8,14 +8,14 @@ use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, AppError, ErrorBody, code_in_path};
-use crate::service::grants::{self, authorize_read};
+use crate::service::grants::{self, EnteredAmount, EventEntry};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use evident_core::grants::Ore;
 use evident_core::grants::calendar::Deadline;
 use evident_core::grants::check::Finding;
-use evident_core::grants::ledger::{GrantEvent, NewGrantEvent};
+use evident_core::grants::ledger::GrantEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -82,9 +82,8 @@ pub async fn list_agreements(
     State(state): State<AppState>,
     user: SignedIn,
 ) -> ApiResult<Json<Vec<AgreementSummary>>> {
-    authorize_read(&user, "agreements").await?;
     let mut out = Vec::new();
-    for (agreement, findings) in grants::agreements_with_findings(&state).await? {
+    for (agreement, findings) in grants::agreements_with_findings(&state, &user).await? {
         out.push(AgreementSummary {
             id: agreement.id.clone(),
             title: agreement.title.clone(),
@@ -333,8 +332,7 @@ pub async fn get_agreement(
     user: SignedIn,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AgreementDetail>> {
-    authorize_read(&user, &format!("agreement:{id}")).await?;
-    let view = grants::agreement_view(&state, &id).await?;
+    let view = grants::agreement_view(&state, &user, &id).await?;
     Ok(Json(AgreementDetail {
         agreement: view.agreement.to_json(),
         decisions: view.decisions.iter().map(|d| d.to_json()).collect(),
@@ -379,8 +377,7 @@ pub async fn agreement_document(
     user: SignedIn,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    authorize_read(&user, &format!("agreement:{id}")).await?;
-    Ok(Json(state.store.get_agreement(&id).await?.to_json()))
+    Ok(Json(grants::agreement(&state, &user, &id).await?.to_json()))
 }
 
 /// A requisition, payment, repayment or report to record.
@@ -423,17 +420,15 @@ pub async fn record_event(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EventInput>,
 ) -> ApiResult<(StatusCode, Json<EventBody>)> {
-    grants::authorize_write(&user, &format!("agreement:{id}")).await?;
-    let event = NewGrantEvent::parse(
-        &id,
-        &body.kind,
-        &body.target,
-        body.amount_ore,
-        &body.occurred_on,
-        body.note.as_deref(),
-        &body.reason,
-    )?;
-    let stored = grants::record_event(&state, &user, &event).await?;
+    let entry = EventEntry {
+        kind: &body.kind,
+        target: &body.target,
+        amount: EnteredAmount::Ore(body.amount_ore),
+        occurred_on: &body.occurred_on,
+        note: body.note.as_deref(),
+        reason: &body.reason,
+    };
+    let stored = grants::record_event(&state, &user, &id, entry).await?;
     Ok((StatusCode::CREATED, Json(EventBody::from(&stored))))
 }
 
@@ -451,9 +446,8 @@ pub async fn grant_calendar(
     State(state): State<AppState>,
     user: SignedIn,
 ) -> ApiResult<Json<Vec<DeadlineBody>>> {
-    authorize_read(&user, "grant-calendar").await?;
     Ok(Json(
-        grants::calendar(&state)
+        grants::calendar(&state, &user)
             .await?
             .iter()
             .map(|d| deadline(d, state.clock.today()))
@@ -517,8 +511,7 @@ pub async fn performance_grant(
     user: SignedIn,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PerformanceBody>> {
-    authorize_read(&user, &format!("performance_grant:{id}")).await?;
-    let view = grants::performance_view(&state, &id).await?;
+    let view = grants::performance_view(&state, &user, &id).await?;
     Ok(Json(PerformanceBody {
         grant: serde_json::to_value(&view.grant).map_err(|e| AppError::Internal(e.into()))?,
         pool_ore: view.grant.pool.0,
@@ -586,8 +579,7 @@ pub async fn county_tapering(
     Path(code): Path<String>,
 ) -> ApiResult<Json<Vec<CountyPlanBody>>> {
     let county = code_in_path(&code)?;
-    authorize_read(&user, &format!("tapering:{county}")).await?;
-    let plans = grants::county_plans(&state, &county).await?;
+    let plans = grants::county_plans(&state, &user, &county).await?;
     Ok(Json(
         plans
             .into_iter()

@@ -3,13 +3,15 @@
 //! tapering plans; a performance grant's allocation with its arithmetic; and the writes
 //! (imports and events), each authorised as managing grants and carrying a reason.
 //!
-//! Agreements are public documents: any signed-in user may read them. Writes need the
-//! grant_admin role on the nation.
+//! Every function a handler calls takes the signed-in user and authorises first, so a page and
+//! its API twin cannot differ in who may do what. Agreements are public documents: any
+//! signed-in user may read them. Writes need the grant_admin role on the nation.
 
 use crate::auth::SignedIn;
 use crate::service::comparisons;
 use crate::{AppError, AppState};
 use evident_core::access::{Action, DataClass};
+use evident_core::grants::Ore;
 use evident_core::grants::calendar::{Deadline, deadlines};
 use evident_core::grants::check::{Finding, check_agreement, check_disbursement};
 use evident_core::grants::document::{Agreement, Disbursement};
@@ -27,16 +29,17 @@ use evident_store::PlanKind;
 ///
 /// # Errors
 /// [`AppError::Forbidden`] (audited) for a user without any role.
-pub async fn authorize_read(user: &SignedIn, record: &str) -> Result<(), AppError> {
+async fn authorize_read(user: &SignedIn, record: &str) -> Result<(), AppError> {
     user.authorize(Action::Read, &OrgCode::nation(), DataClass::Public, record)
         .await
 }
 
-/// Checks that `user` may change agreements and their money: grant_admin on the nation.
+/// Checks that `user` may change agreements and their money: grant_admin on the nation (the
+/// same question [`evident_core::access::may_manage_agreements`] answers for showing forms).
 ///
 /// # Errors
 /// [`AppError::Forbidden`] (audited) otherwise.
-pub async fn authorize_write(user: &SignedIn, record: &str) -> Result<(), AppError> {
+async fn authorize_write(user: &SignedIn, record: &str) -> Result<(), AppError> {
     user.authorize(
         Action::ManageGrants,
         &OrgCode::nation(),
@@ -65,11 +68,27 @@ pub struct AgreementView {
     pub history: Vec<GrantEvent>,
 }
 
-/// The agreement `id` with everything that follows from it.
+/// The agreement `id` as written, for `user`.
 ///
 /// # Errors
-/// [`AppError::NotFound`] for an unknown agreement.
-pub async fn agreement_view(state: &AppState, id: &str) -> Result<AgreementView, AppError> {
+/// [`AppError::Forbidden`] for a user without any role; [`AppError::NotFound`] for an unknown
+/// agreement.
+pub async fn agreement(state: &AppState, user: &SignedIn, id: &str) -> Result<Agreement, AppError> {
+    authorize_read(user, &format!("agreement:{id}")).await?;
+    Ok(state.store.get_agreement(id).await?)
+}
+
+/// The agreement `id` with everything that follows from it, for `user`.
+///
+/// # Errors
+/// [`AppError::Forbidden`] for a user without any role; [`AppError::NotFound`] for an unknown
+/// agreement.
+pub async fn agreement_view(
+    state: &AppState,
+    user: &SignedIn,
+    id: &str,
+) -> Result<AgreementView, AppError> {
+    authorize_read(user, &format!("agreement:{id}")).await?;
     let agreement = state.store.get_agreement(id).await?;
     let decisions = state.store.list_disbursements(Some(id)).await?;
     let history = state.store.list_grant_events(Some(id)).await?;
@@ -102,10 +121,12 @@ pub async fn agreement_view(state: &AppState, id: &str) -> Result<AgreementView,
 /// lists: two reads in all, whatever the number of agreements.
 ///
 /// # Errors
-/// A storage error.
+/// [`AppError::Forbidden`] for a user without any role; a storage error.
 pub async fn agreements_with_findings(
     state: &AppState,
+    user: &SignedIn,
 ) -> Result<Vec<(Agreement, usize)>, AppError> {
+    authorize_read(user, "agreements").await?;
     let decisions = state.store.list_disbursements(None).await?;
     Ok(state
         .store
@@ -127,8 +148,9 @@ pub async fn agreements_with_findings(
 /// Every deadline across all agreements and decisions, by date.
 ///
 /// # Errors
-/// A storage error.
-pub async fn calendar(state: &AppState) -> Result<Vec<Deadline>, AppError> {
+/// [`AppError::Forbidden`] for a user without any role; a storage error.
+pub async fn calendar(state: &AppState, user: &SignedIn) -> Result<Vec<Deadline>, AppError> {
+    authorize_read(user, "grant-calendar").await?;
     let agreements = state.store.list_agreements().await?;
     let decisions = state.store.list_disbursements(None).await?;
     let events: Vec<RecordedEvent> = state
@@ -197,17 +219,64 @@ fn required_reason(reason: &str) -> Result<&str, AppError> {
     }
 }
 
-/// Records a requisition, payment, repayment or report.
+/// A requisition, payment, repayment or report as a form or an API body entered it, before it
+/// is checked.
+#[derive(Debug, Clone, Copy)]
+pub struct EventEntry<'a> {
+    /// `requisition`, `payment`, `repayment` or `report`.
+    pub kind: &'a str,
+    /// The target's stored form (`grant:…` or `report:…`).
+    pub target: &'a str,
+    /// How much, for money.
+    pub amount: EnteredAmount<'a>,
+    /// When it happened (YYYY-MM-DD).
+    pub occurred_on: &'a str,
+    /// A note.
+    pub note: Option<&'a str>,
+    /// Why.
+    pub reason: &'a str,
+}
+
+/// An amount as entered: the API sends öre, the page's form kronor as a person types them.
+#[derive(Debug, Clone, Copy)]
+pub enum EnteredAmount<'a> {
+    /// Öre, or none.
+    Ore(Option<i64>),
+    /// Kronor as typed ("1 234 567,89"); blank for none.
+    Kronor(&'a str),
+}
+
+/// Records a requisition, payment, repayment or report on agreement `agreement`: authorised
+/// first (so a stranger learns nothing from validation messages), then checked, then stored
+/// with who recorded it. The one write path for the page's form and the API.
 ///
 /// # Errors
-/// [`AppError::Forbidden`] without grant_admin; [`AppError::Invalid`] naming the field.
+/// [`AppError::Forbidden`] without grant_admin; [`AppError::Invalid`] naming the field;
+/// [`AppError::NotFound`] for an unknown agreement.
 pub async fn record_event(
     state: &AppState,
     user: &SignedIn,
-    event: &NewGrantEvent,
+    agreement: &str,
+    entry: EventEntry<'_>,
 ) -> Result<GrantEvent, AppError> {
-    authorize_write(user, &format!("agreement:{}", event.agreement)).await?;
-    Ok(state.store.record_grant_event(event, &user.actor()).await?)
+    authorize_write(user, &format!("agreement:{agreement}")).await?;
+    let amount_ore = match entry.amount {
+        EnteredAmount::Ore(ore) => ore,
+        EnteredAmount::Kronor(raw) => Ore::parse_kronor(raw)?.map(|a| a.0),
+    };
+    let event = NewGrantEvent::parse(
+        agreement,
+        entry.kind,
+        entry.target,
+        amount_ore,
+        entry.occurred_on,
+        entry.note,
+        entry.reason,
+    )?;
+    Ok(state
+        .store
+        .record_grant_event(&event, &user.actor())
+        .await?)
 }
 
 /// The stored tapering plans.
@@ -255,11 +324,17 @@ pub struct CountyPlan {
     pub years: Vec<(i32, CountyTapering)>,
 }
 
-/// What `county` receives under each tapering plan.
+/// What `county` receives under each tapering plan, for `user`.
 ///
 /// # Errors
-/// [`AppError::Invalid`] when `county` is not a county.
-pub async fn county_plans(state: &AppState, county: &OrgCode) -> Result<Vec<CountyPlan>, AppError> {
+/// [`AppError::Forbidden`] for a user without any role; [`AppError::Invalid`] when `county`
+/// is not a county.
+pub async fn county_plans(
+    state: &AppState,
+    user: &SignedIn,
+    county: &OrgCode,
+) -> Result<Vec<CountyPlan>, AppError> {
+    authorize_read(user, &format!("tapering:{county}")).await?;
     if county.level() != OrgLevel::County {
         return Err(AppError::Invalid(format!(
             "county: {county} is not a county code"
@@ -310,12 +385,18 @@ pub struct PerformanceView {
     pub allocations: Vec<Allocation>,
 }
 
-/// The performance grant `id`, allocated on the published indicator values of its periods.
+/// The performance grant `id`, allocated on the published indicator values of its periods,
+/// for `user`.
 ///
 /// # Errors
-/// [`AppError::NotFound`] for an unknown grant; [`AppError::Invalid`] for a stored period that
-/// does not parse.
-pub async fn performance_view(state: &AppState, id: &str) -> Result<PerformanceView, AppError> {
+/// [`AppError::Forbidden`] for a user without any role; [`AppError::NotFound`] for an unknown
+/// grant; [`AppError::Invalid`] for a stored period that does not parse.
+pub async fn performance_view(
+    state: &AppState,
+    user: &SignedIn,
+    id: &str,
+) -> Result<PerformanceView, AppError> {
+    authorize_read(user, &format!("performance_grant:{id}")).await?;
     let grant = performance_grants(state)
         .await?
         .into_iter()
