@@ -9,8 +9,8 @@
 //! lineage, in the write's own transaction, and re-masks a tree only when a cell crossed the
 //! minimum count.
 
+use crate::batch::{POSTGRES_PARAMETERS, batch_rows, values_sql};
 use crate::error::{Result, StorageError};
-use crate::import::{POSTGRES_PARAMETERS, batch_rows, values_sql};
 use crate::survey::SurveyStore;
 use crate::{PgStore, SqliteStore};
 use chrono::NaiveDate;

@@ -26,6 +26,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod batch;
 pub mod error;
 pub mod followup;
 pub mod grants;

@@ -11,7 +11,8 @@
 //! # Layout
 //! - `list`: every agreement, performance grant, tapering plan and county.
 //! - `agreement`: one agreement, its initiative table download and its interchange document.
-//! - `form`: the event form on the agreement page and the post it sends.
+//! - `form`: the event form on the agreement page.
+//! - `event`: the post the event form sends.
 //! - `calendar`: every deadline, by status.
 //! - `tapering`: a county's tapering plans.
 //! - `performance`: a performance grant's allocation with its arithmetic.
@@ -21,6 +22,7 @@
 
 mod agreement;
 mod calendar;
+mod event;
 mod form;
 mod list;
 mod performance;
@@ -78,7 +80,7 @@ pub fn router() -> Router<AppState> {
             "/agreements/{id}/document",
             get(agreement::agreement_document),
         )
-        .route("/agreements/{id}/events", post(form::record_event))
+        .route("/agreements/{id}/events", post(event::record_event))
 }
 
 /// The download format asked for.
