@@ -1,0 +1,154 @@
+//! Reading case facts out of the database for a recompute, and the helpers the writes share
+//! (masks, insert statements, published cells).
+
+use super::*;
+use crate::batch::values_sql;
+use crate::error::Result;
+use chrono::NaiveDate;
+use evident_core::indicator::cube::Row;
+use evident_core::indicator::publish::suppression_masks_of_trees;
+use evident_core::indicator::{
+    CaseFacts, ClientFacts, InterventionFacts, MeasurementFacts, Published, RowKey, publish,
+};
+use evident_core::org::OrgCode;
+
+/// Rows of raw case data, in case order, merged into [`CaseFacts`].
+#[derive(sqlx::FromRow)]
+pub(super) struct CaseFactRow {
+    pub(super) id: i64,
+    pub(super) unit_code: String,
+    pub(super) opened_on: NaiveDate,
+    pub(super) schedule: String,
+    pub(super) sex: String,
+    pub(super) birth_year: i32,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct InterventionFactRow {
+    pub(super) case_id: i64,
+    pub(super) type_code: String,
+    pub(super) applied_on: Option<NaiveDate>,
+    pub(super) decided_on: Option<NaiveDate>,
+    pub(super) started_on: Option<NaiveDate>,
+    pub(super) provider: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MeasurementFactRow {
+    pub(super) case_id: i64,
+    pub(super) instrument_id: String,
+    pub(super) time_point: String,
+    pub(super) measured_on: NaiveDate,
+    pub(super) score: Option<f64>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct GoalFactRow {
+    pub(super) case_id: i64,
+    pub(super) outcome: Option<String>,
+}
+
+pub(super) const CASES_SQL: &str = r"
+    select r.id, r.unit_code, r.opened_on, r.schedule, c.sex, c.birth_year
+    from case_record r
+    join client c on c.id = r.client_id
+";
+pub(super) const INTERVENTIONS_SQL: &str = r"
+    select i.case_id, i.type_code, i.applied_on, i.decided_on, i.started_on, u.provider
+    from intervention i
+    join unit u on u.code = i.provider_code
+";
+pub(super) const MEASUREMENTS_SQL: &str = r"
+    select m.case_id, m.instrument_id, m.time_point, m.measured_on, m.score
+    from measurement m
+";
+pub(super) const GOALS_SQL: &str = r"
+    select n.case_id, g.outcome
+    from goal g
+    join need n on n.id = g.need_id
+";
+
+impl CaseFactRow {
+    pub(super) fn into_facts(self) -> Result<CaseFacts> {
+        Ok(CaseFacts {
+            unit: OrgCode::parse(&self.unit_code)?,
+            client: ClientFacts {
+                female: self.sex == "female",
+                birth_year: self.birth_year,
+            },
+            opened_on: self.opened_on,
+            first_follow_up_month: self
+                .schedule
+                .split(',')
+                .next()
+                .and_then(|m| m.trim().parse().ok()),
+            interventions: Vec::new(),
+            measurements: Vec::new(),
+            goals: Vec::new(),
+        })
+    }
+}
+
+pub(super) fn intervention_facts(row: InterventionFactRow) -> InterventionFacts {
+    InterventionFacts {
+        type_code: row.type_code,
+        applied_on: row.applied_on,
+        decided_on: row.decided_on,
+        started_on: row.started_on,
+        private_provider: row.provider == "private",
+    }
+}
+
+pub(super) fn measurement_facts(row: MeasurementFactRow) -> MeasurementFacts {
+    MeasurementFacts {
+        instrument: row.instrument_id,
+        baseline: row.time_point == "baseline",
+        measured_on: row.measured_on,
+        score: row.score,
+    }
+}
+
+/// The suppression mask of each of `rows`, which are in key order (as
+/// [`compute_sorted`] gives them): each (indicator, variant, period) tree is a run of rows,
+/// nodes by code, the order in which an incremental update re-masks a tree.
+pub(super) fn masks_of(rows: &[(RowKey, Row)], k: u64) -> Vec<u8> {
+    let same_tree = |a: &RowKey, b: &RowKey| {
+        (&a.indicator, &a.variant, a.period) == (&b.indicator, &b.variant, b.period)
+    };
+    let trees: Vec<Vec<(OrgCode, &Row)>> = rows
+        .chunk_by(|(a, _), (b, _)| same_tree(a, b))
+        .map(|tree| {
+            tree.iter()
+                .map(|(key, row)| (key.node.clone(), row))
+                .collect()
+        })
+        .collect();
+    suppression_masks_of_trees(&trees, k).concat()
+}
+
+/// `{prefix} (…), (…)`: `rows` tuples of `columns` placeholders for the full recompute's
+/// insert. Numbered (`$1`) where `numbered`, else anonymous (`?`): sqlx asks SQLite for each
+/// parameter's name, a lookup linear in the statement's parameters, so numbered placeholders
+/// make a statement's binding quadratic in its size, and anonymous ones let SQLite take
+/// large statements.
+pub(super) fn insert_sql(prefix: &str, columns: usize, rows: usize, numbered: bool) -> String {
+    if numbered {
+        return values_sql(prefix, columns, rows, "");
+    }
+    let tuple = format!("({})", vec!["?"; columns].join(", "));
+    format!("{prefix} {}", vec![tuple; rows].join(", "))
+}
+
+/// Rows per insert statement of the full recompute on SQLite (6 parameters each, far below
+/// SQLite's limit of 32 766).
+pub(super) const SQLITE_INSERT_ROWS: usize = 1000;
+
+/// Publishes one stored row.
+pub(super) fn publish_row(indicator: &str, stats: &Row, mask: u8) -> Vec<Published> {
+    let definition = indicator_set().get(indicator).expect("a known indicator");
+    stats
+        .iter()
+        .enumerate()
+        .map(|(c, s)| publish(definition, s, mask & (1 << c) != 0))
+        .collect()
+}
