@@ -350,10 +350,10 @@ fn self_report_rows(
                 created: day(link.created_at),
                 expires: day(link.expires_at),
                 status: match status {
-                    LinkStatus::Pending => ("status-due", t.sr_status_pending),
-                    LinkStatus::Answered => ("status-done", t.sr_status_answered),
-                    LinkStatus::Expired => ("status-overdue", t.sr_status_expired),
-                    LinkStatus::Revoked => ("status-closed", t.sr_status_revoked),
+                    LinkStatus::Pending => ("status-due", t.selfreport.status_pending),
+                    LinkStatus::Answered => ("status-done", t.selfreport.status_answered),
+                    LinkStatus::Expired => ("status-overdue", t.selfreport.status_expired),
+                    LinkStatus::Revoked => ("status-closed", t.selfreport.status_revoked),
                 },
                 pending: status == LinkStatus::Pending,
             }
@@ -363,49 +363,49 @@ fn self_report_rows(
 
 fn status_label(t: &Texts, status: FollowUpStatus) -> (&'static str, &'static str) {
     match status {
-        FollowUpStatus::Done => (t.status_done, "done"),
-        FollowUpStatus::Due => (t.status_due, "due"),
-        FollowUpStatus::Overdue => (t.status_overdue, "overdue"),
-        FollowUpStatus::Upcoming => (t.status_upcoming, "upcoming"),
-        FollowUpStatus::Closed => (t.status_closed, "closed"),
+        FollowUpStatus::Done => (t.followup.status_done, "done"),
+        FollowUpStatus::Due => (t.followup.status_due, "due"),
+        FollowUpStatus::Overdue => (t.followup.status_overdue, "overdue"),
+        FollowUpStatus::Upcoming => (t.followup.status_upcoming, "upcoming"),
+        FollowUpStatus::Closed => (t.followup.status_closed, "closed"),
     }
 }
 
 fn class_label(t: &Texts, class: ChangeClass) -> &'static str {
     match class {
-        ChangeClass::Recovered => t.class_recovered,
-        ChangeClass::ReliablyImproved => t.class_reliably_improved,
-        ChangeClass::Unchanged => t.class_unchanged,
-        ChangeClass::ReliablyDeteriorated => t.class_reliably_deteriorated,
+        ChangeClass::Recovered => t.followup.class_recovered,
+        ChangeClass::ReliablyImproved => t.followup.class_reliably_improved,
+        ChangeClass::Unchanged => t.followup.class_unchanged,
+        ChangeClass::ReliablyDeteriorated => t.followup.class_reliably_deteriorated,
     }
 }
 
 fn time_point_label(t: &Texts, time_point: TimePoint, month: Option<u32>) -> String {
     match time_point {
-        TimePoint::Baseline => t.time_baseline.to_owned(),
+        TimePoint::Baseline => t.followup.time_baseline.to_owned(),
         TimePoint::FollowUp => format!(
             "{} {}",
-            t.time_follow_up,
+            t.followup.time_follow_up,
             month.map(|m| format!("({m} mån)")).unwrap_or_default()
         ),
-        TimePoint::End => t.time_end.to_owned(),
+        TimePoint::End => t.followup.time_end.to_owned(),
     }
 }
 
 fn respondent_label(t: &Texts, respondent: Respondent) -> &'static str {
     match respondent {
-        Respondent::Client => t.respondent_client,
-        Respondent::Staff => t.respondent_staff,
-        Respondent::Relative => t.respondent_relative,
+        Respondent::Client => t.followup.respondent_client,
+        Respondent::Staff => t.followup.respondent_staff,
+        Respondent::Relative => t.followup.respondent_relative,
     }
 }
 
 fn outcome_label(t: &Texts, outcome: GoalOutcome) -> &'static str {
     match outcome {
-        GoalOutcome::Achieved => t.outcome_achieved,
-        GoalOutcome::PartlyAchieved => t.outcome_partly_achieved,
-        GoalOutcome::NotAchieved => t.outcome_not_achieved,
-        GoalOutcome::NotFollowedUp => t.outcome_not_followed_up,
+        GoalOutcome::Achieved => t.cases.outcome_achieved,
+        GoalOutcome::PartlyAchieved => t.cases.outcome_partly_achieved,
+        GoalOutcome::NotAchieved => t.cases.outcome_not_achieved,
+        GoalOutcome::NotFollowedUp => t.cases.outcome_not_followed_up,
     }
 }
 
@@ -444,7 +444,7 @@ pub(crate) async fn case_page(
         .map(|(instrument, p)| {
             let cutoff_label = instrument
                 .cutoff
-                .map(|c| format!("{} {}", t.cutoff, number(c)));
+                .map(|c| format!("{} {}", t.followup.cutoff, number(c)));
             let chart_id = format!("chart-{}", instrument.id);
             let chart = ScoreChart {
                 id: &chart_id,
@@ -459,10 +459,10 @@ pub(crate) async fn case_page(
                     "{} → {} · {} {}",
                     number(b),
                     number(l),
-                    t.rci,
+                    t.followup.rci,
                     number(c.rci)
                 ),
-                (Some(b), _, _) => format!("{}: {}", t.time_baseline, number(b)),
+                (Some(b), _, _) => format!("{}: {}", t.followup.time_baseline, number(b)),
                 _ => String::new(),
             };
             ProgressBlock {
@@ -481,8 +481,8 @@ pub(crate) async fn case_page(
     };
     let instruments = state.store.list_instruments().await?;
     let sex = match view.client.sex {
-        evident_core::person::RecordedSex::Female => t.sex_female,
-        evident_core::person::RecordedSex::Male => t.sex_male,
+        evident_core::person::RecordedSex::Female => t.cases.sex_female,
+        evident_core::person::RecordedSex::Male => t.cases.sex_male,
     };
     let page = CasePage {
         id,
@@ -554,7 +554,9 @@ pub(crate) async fn case_page(
                 instrument: format!("{} v{}", m.instrument_id, m.instrument_version),
                 time_point: time_point_label(t, m.time_point, m.month),
                 respondent: respondent_label(t, m.respondent),
-                score: m.score.map_or_else(|| t.no_score.to_owned(), number),
+                score: m
+                    .score
+                    .map_or_else(|| t.followup.no_score.to_owned(), number),
             })
             .collect(),
         can_write: decide(
