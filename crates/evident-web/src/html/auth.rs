@@ -130,7 +130,7 @@ async fn login(
         let event = AuditEvent::new(&anonymous, "login", "session", Outcome::Failed)
             .with_detail("throttled");
         state.store.append_audit(&event).await?;
-        return page(chrome.t.login_throttled, StatusCode::TOO_MANY_REQUESTS);
+        return page(chrome.t.auth.login_throttled, StatusCode::TOO_MANY_REQUESTS);
     }
     let account = match Email::parse("email", &typed) {
         Ok(email) => state.store.find_user_by_email(&email).await?,
@@ -158,7 +158,7 @@ async fn login(
             let event = AuditEvent::new(&anonymous, "login", "session", Outcome::Failed)
                 .with_detail("wrong e-mail address or password");
             state.store.append_audit(&event).await?;
-            return page(chrome.t.login_failed, StatusCode::UNAUTHORIZED);
+            return page(chrome.t.auth.login_failed, StatusCode::UNAUTHORIZED);
         }
     };
     state.store.clear_login_failures(&keys[0]).await?;
@@ -318,7 +318,10 @@ async fn show_account(
     chrome: Chrome,
     Query(params): Query<AccountParams>,
 ) -> Result<Response, AppError> {
-    let notice = params.saved.is_some().then_some(chrome.t.password_changed);
+    let notice = params
+        .saved
+        .is_some()
+        .then_some(chrome.t.auth.password_changed);
     account_page(&state, &user, chrome, None, notice, None).await
 }
 
@@ -351,9 +354,9 @@ async fn change_password(
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("verifying a password: {e}")))?;
     let problem = if !current_ok {
-        Some(chrome.t.wrong_current_password.to_owned())
+        Some(chrome.t.auth.wrong_current_password.to_owned())
     } else if form.new != form.confirm {
-        Some(chrome.t.passwords_differ.to_owned())
+        Some(chrome.t.auth.passwords_differ.to_owned())
     } else {
         NewPassword::parse(&form.new).err().map(|e| e.to_string())
     };

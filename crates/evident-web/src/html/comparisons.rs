@@ -57,14 +57,14 @@ pub struct Choice {
 /// The label of a breakdown category.
 fn category_label(t: &Texts, name: &str) -> &'static str {
     match name {
-        "female" => t.cat_female,
-        "male" => t.cat_male,
-        "age_0_17" => t.cat_age_0_17,
-        "age_18_29" => t.cat_age_18_29,
-        "age_30_49" => t.cat_age_30_49,
-        "age_50_64" => t.cat_age_50_64,
-        "age_65_plus" => t.cat_age_65_plus,
-        _ => t.cat_all,
+        "female" => t.comparisons.cat_female,
+        "male" => t.comparisons.cat_male,
+        "age_0_17" => t.comparisons.cat_age_0_17,
+        "age_18_29" => t.comparisons.cat_age_18_29,
+        "age_30_49" => t.comparisons.cat_age_30_49,
+        "age_50_64" => t.comparisons.cat_age_50_64,
+        "age_65_plus" => t.comparisons.cat_age_65_plus,
+        _ => t.comparisons.cat_all,
     }
 }
 
@@ -83,7 +83,7 @@ fn breakdown_choices(t: &Texts, current: usize) -> Vec<Choice> {
 /// A period as people read it, marked when it has not ended.
 fn period_label(t: &Texts, period: Period, today: NaiveDate) -> String {
     if comparisons::is_preliminary(period, today) {
-        format!("{period} ({})", t.preliminary)
+        format!("{period} ({})", t.comparisons.preliminary)
     } else {
         period.to_string()
     }
@@ -108,8 +108,8 @@ fn period_choices(t: &Texts, periods: &[Period], current: Period, today: NaiveDa
 fn shown(t: &Texts, definition: &Definition, cell: &Published, lang: &str) -> String {
     match cell {
         Published::Value { value, .. } => format_value(definition.unit, *value, lang),
-        Published::Suppressed => t.suppressed.to_owned(),
-        Published::NoData => t.no_data.to_owned(),
+        Published::Suppressed => t.comparisons.suppressed.to_owned(),
+        Published::NoData => t.comparisons.no_data.to_owned(),
     }
 }
 
@@ -130,28 +130,28 @@ fn ci_text(definition: &Definition, cell: &Published, lang: &str) -> String {
 /// The CSS class and label of a colour.
 fn tertile_of(t: &Texts, tertile: Option<Tertile>) -> (&'static str, &'static str) {
     match tertile {
-        Some(Tertile::Best) => ("best", t.tertile_best),
-        Some(Tertile::Middle) => ("middle", t.tertile_middle),
-        Some(Tertile::Worst) => ("worst", t.tertile_worst),
+        Some(Tertile::Best) => ("best", t.comparisons.tertile_best),
+        Some(Tertile::Middle) => ("middle", t.comparisons.tertile_middle),
+        Some(Tertile::Worst) => ("worst", t.comparisons.tertile_worst),
         None => ("", ""),
     }
 }
 
 fn signal_label(t: &Texts, signal: Signal) -> &'static str {
     match signal {
-        Signal::Within => t.signal_within,
-        Signal::Above95 => t.signal_above_95,
-        Signal::Above998 => t.signal_above_998,
-        Signal::Below95 => t.signal_below_95,
-        Signal::Below998 => t.signal_below_998,
+        Signal::Within => t.comparisons.signal_within,
+        Signal::Above95 => t.comparisons.signal_above_95,
+        Signal::Above998 => t.comparisons.signal_above_998,
+        Signal::Below95 => t.comparisons.signal_below_95,
+        Signal::Below998 => t.comparisons.signal_below_998,
     }
 }
 
 fn better_text(t: &Texts, better: Better) -> &'static str {
     match better {
-        Better::Higher => t.better_higher,
-        Better::Lower => t.better_lower,
-        Better::Neutral => t.better_neutral,
+        Better::Higher => t.comparisons.better_higher,
+        Better::Lower => t.comparisons.better_lower,
+        Better::Neutral => t.comparisons.better_neutral,
     }
 }
 
@@ -458,18 +458,18 @@ async fn show_indicator(
             .collect();
         let format = |v: f64| format_value(definition.unit, v, lang);
         FunnelChart {
-            title: t.funnel_title,
+            title: t.comparisons.funnel_title,
             funnel,
             points: &points,
-            axes: (t.funnel_x, definition.title.get(lang)),
+            axes: (t.comparisons.funnel_x, definition.title.get(lang)),
             format: &format,
         }
         .render()
     });
     let levels = if table.scope.code.level() == OrgLevel::Nation {
         [
-            (OrgLevel::Municipality, t.rows_municipalities),
-            (OrgLevel::County, t.rows_counties),
+            (OrgLevel::Municipality, t.comparisons.rows_municipalities),
+            (OrgLevel::County, t.comparisons.rows_counties),
         ]
         .into_iter()
         .map(|(level, label)| Choice {
@@ -515,7 +515,7 @@ async fn show_indicator(
             .map(|v| Choice {
                 value: v.clone(),
                 label: if v == comparisons::ALL_VARIANT {
-                    t.variant_all.to_owned()
+                    t.comparisons.variant_all.to_owned()
                 } else {
                     v.clone()
                 },
@@ -530,9 +530,9 @@ async fn show_indicator(
         scope_value: shown(t, definition, &table.scope_value, lang),
         national: shown(t, definition, &table.national, lang),
         rows_heading: match table.level {
-            OrgLevel::County => t.rows_counties,
-            OrgLevel::Unit => t.rows_units,
-            _ => t.rows_municipalities,
+            OrgLevel::County => t.comparisons.rows_counties,
+            OrgLevel::Unit => t.comparisons.rows_units,
+            _ => t.comparisons.rows_municipalities,
         },
         rows,
         previous: selection.period.previous().to_string(),
@@ -690,7 +690,7 @@ async fn profile_page(
     let lang = chrome.lang.code();
     let mean = |definition: &Definition, m: Option<(f64, usize)>| {
         m.map(|(v, n)| format!("{} ({n})", format_value(definition.unit, v, lang)))
-            .unwrap_or_else(|| t.no_data.to_owned())
+            .unwrap_or_else(|| t.comparisons.no_data.to_owned())
     };
     let rows = profile
         .rows
@@ -710,7 +710,7 @@ async fn profile_page(
                 colour: tertile_of(t, row.tertile),
                 rank: row
                     .rank
-                    .map(|(r, of)| format!("{r} {} {of}", t.rank_of))
+                    .map(|(r, of)| format!("{r} {} {of}", t.comparisons.rank_of))
                     .unwrap_or_default(),
                 county: shown(t, d, &row.county, lang),
                 nation: shown(t, d, &row.nation, lang),

@@ -181,11 +181,11 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
     };
     let t = chrome.t;
     let title = match error.status {
-        StatusCode::NOT_FOUND => t.error_not_found,
-        StatusCode::FORBIDDEN => t.error_forbidden,
-        StatusCode::TOO_MANY_REQUESTS => t.error_too_many,
-        s if s.is_client_error() => t.error_invalid,
-        _ => t.error_other,
+        StatusCode::NOT_FOUND => t.errors.not_found,
+        StatusCode::FORBIDDEN => t.errors.forbidden,
+        StatusCode::TOO_MANY_REQUESTS => t.errors.too_many,
+        s if s.is_client_error() => t.errors.invalid,
+        _ => t.errors.other,
     };
     let page = ErrorPage {
         chrome,

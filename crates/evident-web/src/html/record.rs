@@ -156,8 +156,8 @@ async fn show(
         pseudonym: record.client.pseudonym.to_string(),
         birth_year: record.client.birth_year,
         sex: match record.client.sex {
-            evident_core::person::RecordedSex::Female => chrome.t.sex_female,
-            evident_core::person::RecordedSex::Male => chrome.t.sex_male,
+            evident_core::person::RecordedSex::Female => chrome.t.cases.sex_female,
+            evident_core::person::RecordedSex::Male => chrome.t.cases.sex_male,
         }
         .to_owned(),
         produced_at: record.produced_at.clone(),

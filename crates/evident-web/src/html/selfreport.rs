@@ -120,17 +120,31 @@ pub(crate) fn draft_key(token: &str) -> String {
 fn problem(chrome: Chrome, why: Unusable) -> Result<Response, AppError> {
     let t = chrome.t;
     let (status, heading, message) = match why {
-        Unusable::Unknown => (StatusCode::NOT_FOUND, t.sr_unknown_title, t.sr_unknown),
-        Unusable::Not(LinkStatus::Answered) => {
-            (StatusCode::GONE, t.sr_answered_title, t.sr_answered)
-        }
-        Unusable::Not(LinkStatus::Expired) => (StatusCode::GONE, t.sr_expired_title, t.sr_expired),
-        Unusable::Not(_) => (StatusCode::GONE, t.sr_revoked_title, t.sr_revoked),
+        Unusable::Unknown => (
+            StatusCode::NOT_FOUND,
+            t.selfreport.unknown_title,
+            t.selfreport.unknown,
+        ),
+        Unusable::Not(LinkStatus::Answered) => (
+            StatusCode::GONE,
+            t.selfreport.answered_title,
+            t.selfreport.answered,
+        ),
+        Unusable::Not(LinkStatus::Expired) => (
+            StatusCode::GONE,
+            t.selfreport.expired_title,
+            t.selfreport.expired,
+        ),
+        Unusable::Not(_) => (
+            StatusCode::GONE,
+            t.selfreport.revoked_title,
+            t.selfreport.revoked,
+        ),
     };
     let advice = if why == Unusable::Not(LinkStatus::Answered) {
-        t.sr_answered_advice
+        t.selfreport.answered_advice
     } else {
-        t.sr_ask_for_new
+        t.selfreport.ask_for_new
     };
     let page = ProblemPage {
         chrome,
@@ -215,7 +229,7 @@ async fn submit(
                     "the link can no longer be used".to_owned(),
                 ));
             };
-            let message = chrome.t.sr_answer_all.to_owned();
+            let message = chrome.t.selfreport.answer_all.to_owned();
             answer_page(chrome, &token, &instrument, &answers, Some(message))
         }
         Err(other) => Err(other),

@@ -268,13 +268,25 @@ pub struct ThanksPage {
 fn problem(chrome: Chrome, why: Unanswerable) -> Result<Response, AppError> {
     let t = chrome.t;
     let (status, heading, message) = match why {
-        Unanswerable::Unknown => (StatusCode::NOT_FOUND, t.sv_unknown_title, t.sv_unknown),
-        Unanswerable::Closed => (StatusCode::GONE, t.sv_closed_title, t.sv_closed_text),
-        Unanswerable::AnsweredAlready => (StatusCode::CONFLICT, t.sv_already_title, t.sv_already),
+        Unanswerable::Unknown => (
+            StatusCode::NOT_FOUND,
+            t.survey.unknown_title,
+            t.survey.unknown,
+        ),
+        Unanswerable::Closed => (
+            StatusCode::GONE,
+            t.survey.closed_title,
+            t.survey.closed_text,
+        ),
+        Unanswerable::AnsweredAlready => (
+            StatusCode::CONFLICT,
+            t.survey.already_title,
+            t.survey.already,
+        ),
         Unanswerable::TooMany => (
             StatusCode::TOO_MANY_REQUESTS,
-            t.sv_too_many_title,
-            t.sv_too_many,
+            t.survey.too_many_title,
+            t.survey.too_many,
         ),
     };
     let page = ProblemPage {
@@ -389,9 +401,9 @@ async fn submit(
                 return problem(chrome, Unanswerable::Closed);
             };
             let message = if detail.contains("not answered") {
-                chrome.t.sv_fix.to_owned()
+                chrome.t.survey.fix.to_owned()
             } else {
-                format!("{} ({detail})", chrome.t.sv_fix)
+                format!("{} ({detail})", chrome.t.survey.fix)
             };
             answer_page(chrome, &token, &definition, &answers, Some(message))?
         }
@@ -465,7 +477,7 @@ fn figure(cell: Cell<String>, t: &crate::i18n::Texts) -> Figure {
             suppressed: false,
         },
         Cell::Suppressed => Figure {
-            text: t.sv_too_few.to_owned(),
+            text: t.survey.too_few.to_owned(),
             suppressed: true,
         },
     }

@@ -48,31 +48,40 @@ fn share_cell(part: Ore, whole: Ore) -> Cell {
 fn finding_text(t: &Texts, finding: &Finding) -> String {
     let (stated, sum) = finding.figures();
     let what = match finding {
-        Finding::TotalVsInitiatives { .. } => t.ag_finding_total_vs_initiatives.to_owned(),
+        Finding::TotalVsInitiatives { .. } => t.agreements.finding_total_vs_initiatives.to_owned(),
         Finding::AreaSubtotal { area, .. } => {
-            format!("{} {area}: {}", t.ag_area, t.ag_finding_area_subtotal)
+            format!(
+                "{} {area}: {}",
+                t.agreements.area, t.agreements.finding_area_subtotal
+            )
         }
         Finding::Breakdown { initiative, .. } => {
             format!(
                 "{} {initiative}: {}",
-                t.ag_initiative, t.ag_finding_breakdown
+                t.agreements.initiative, t.agreements.finding_breakdown
             )
         }
-        Finding::FundingVsTotal { .. } => t.ag_finding_funding_vs_total.to_owned(),
+        Finding::FundingVsTotal { .. } => t.agreements.finding_funding_vs_total.to_owned(),
         Finding::GrantLines { grant, .. } => {
-            format!("{} {grant}: {}", t.ag_grant, t.ag_finding_grant_lines)
+            format!(
+                "{} {grant}: {}",
+                t.agreements.grant, t.agreements.finding_grant_lines
+            )
         }
         Finding::GrantFunding { grant, .. } => {
-            format!("{} {grant}: {}", t.ag_grant, t.ag_finding_grant_funding)
+            format!(
+                "{} {grant}: {}",
+                t.agreements.grant, t.agreements.finding_grant_funding
+            )
         }
     };
     format!(
         "{what} — {} {}, {} {} ({} {})",
-        t.ag_stated,
+        t.agreements.stated,
         stated.kr(),
-        t.ag_parts_sum,
+        t.agreements.parts_sum,
         sum.kr(),
-        t.ag_difference,
+        t.agreements.difference,
         (sum - stated).kr()
     )
 }
@@ -257,7 +266,7 @@ impl AgreementPage {
             })
             .collect();
         let allocated: Ore = view.rows.iter().filter_map(|r| r.allocated).sum();
-        let totals = MoneyRow::new("", t.ag_total, Some(allocated), &view.total, lang);
+        let totals = MoneyRow::new("", t.agreements.total, Some(allocated), &view.total, lang);
         let decisions = view
             .decisions
             .iter()
@@ -269,9 +278,9 @@ impl AgreementPage {
                 payer: d.payer.clone(),
                 payee: d.payee.clone(),
                 on_requisition: if d.paid_on_requisition {
-                    t.ag_yes
+                    t.agreements.yes
                 } else {
-                    t.ag_no
+                    t.agreements.no
                 },
                 grants: d
                     .grants

@@ -49,10 +49,10 @@ impl CalendarPage {
     ) -> Self {
         let t = chrome.t;
         let sections = [
-            (Status::Overdue, "overdue", t.ag_overdue_heading),
-            (Status::DueSoon, "due-soon", t.ag_due_soon_heading),
-            (Status::Upcoming, "later", t.ag_later_heading),
-            (Status::Done, "done", t.ag_done_heading),
+            (Status::Overdue, "overdue", t.agreements.overdue_heading),
+            (Status::DueSoon, "due-soon", t.agreements.due_soon_heading),
+            (Status::Upcoming, "later", t.agreements.later_heading),
+            (Status::Done, "done", t.agreements.done_heading),
         ]
         .into_iter()
         .map(|(status, anchor, heading)| CalendarSection {

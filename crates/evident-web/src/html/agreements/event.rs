@@ -29,12 +29,12 @@ fn problem_field(message: &str) -> &'static str {
 
 fn field_label(t: &Texts, field: &str) -> &'static str {
     match field {
-        "kind" => t.ag_kind,
-        "target" => t.ag_target,
-        "amount" => t.ag_amount_kr,
-        "occurred_on" => t.ag_occurred_on,
-        "note" => t.ag_note,
-        "reason" => t.ag_reason,
+        "kind" => t.agreements.kind,
+        "target" => t.agreements.target,
+        "amount" => t.agreements.amount_kr,
+        "occurred_on" => t.agreements.occurred_on,
+        "note" => t.agreements.note,
+        "reason" => t.agreements.reason,
         _ => "",
     }
 }

@@ -118,28 +118,28 @@ fn header(names: &[&str]) -> Vec<Cell> {
 
 fn event_kind_label(t: &Texts, kind: EventKind) -> &'static str {
     match kind {
-        EventKind::Requisition => t.ag_requisition,
-        EventKind::Payment => t.ag_payment,
-        EventKind::Repayment => t.ag_repayment,
-        EventKind::Report => t.ag_report,
+        EventKind::Requisition => t.agreements.requisition,
+        EventKind::Payment => t.agreements.payment,
+        EventKind::Repayment => t.agreements.repayment,
+        EventKind::Report => t.agreements.report,
     }
 }
 
 fn deadline_kind_label(t: &Texts, kind: DeadlineKind) -> &'static str {
     match kind {
-        DeadlineKind::Report => t.ag_report,
-        DeadlineKind::UseBy => t.ag_use_by,
-        DeadlineKind::Repayment => t.ag_repayment,
+        DeadlineKind::Report => t.agreements.report,
+        DeadlineKind::UseBy => t.agreements.use_by,
+        DeadlineKind::Repayment => t.agreements.repayment,
     }
 }
 
 /// The CSS class and label of a status.
 fn status_of(t: &Texts, status: Status) -> (&'static str, &'static str) {
     match status {
-        Status::Overdue => ("overdue", t.ag_overdue),
-        Status::DueSoon => ("due", t.ag_due_soon),
-        Status::Upcoming => ("upcoming", t.ag_upcoming),
-        Status::Done => ("done", t.ag_done),
+        Status::Overdue => ("overdue", t.agreements.overdue),
+        Status::DueSoon => ("due", t.agreements.due_soon),
+        Status::Upcoming => ("upcoming", t.agreements.upcoming),
+        Status::Done => ("done", t.agreements.done),
     }
 }
 

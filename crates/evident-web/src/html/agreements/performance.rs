@@ -233,7 +233,7 @@ fn show_value(
     match (definition, value.filter(|v| v.is_finite())) {
         (Some(d), Some(v)) => format_value(d.unit, v, lang),
         (None, Some(v)) => plain_number(v, lang),
-        (_, None) => t.no_data.to_owned(),
+        (_, None) => t.comparisons.no_data.to_owned(),
     }
 }
 
@@ -249,19 +249,23 @@ fn reason_text(
     if relative && !a.baseline.is_some_and(f64::is_finite) {
         missing.push(format!(
             "{} ({})",
-            t.ag_baseline_period, grant.baseline_period
+            t.agreements.baseline_period, grant.baseline_period
         ));
     }
     if !a.current.is_some_and(f64::is_finite) {
-        missing.push(format!("{} ({})", t.ag_judged_period, grant.period));
+        missing.push(format!("{} ({})", t.agreements.judged_period, grant.period));
     }
     if !missing.is_empty() {
-        return format!("{} {}", t.ag_no_published_value, missing.join(" / "));
+        return format!(
+            "{} {}",
+            t.agreements.no_published_value,
+            missing.join(" / ")
+        );
     }
     let verb = if a.qualified {
-        t.ag_reaches
+        t.agreements.reaches
     } else {
-        t.ag_does_not_reach
+        t.agreements.does_not_reach
     };
     format!("{} {verb} {}", show(a.current), show(a.threshold))
 }
@@ -279,40 +283,40 @@ fn rule_words(
     };
     let target = match grant.target {
         Target::Absolute { level: l } if grant.higher_is_better => {
-            format!("{} {}", t.ag_target_at_least, level(l))
+            format!("{} {}", t.agreements.target_at_least, level(l))
         }
-        Target::Absolute { level: l } => format!("{} {}", t.ag_target_at_most, level(l)),
+        Target::Absolute { level: l } => format!("{} {}", t.agreements.target_at_most, level(l)),
         Target::Relative { improvement } => format!(
             "{} {} % {}",
-            t.ag_target_relative_a,
+            t.agreements.target_relative_a,
             plain_number(improvement * 100.0, lang),
-            t.ag_target_relative_b
+            t.agreements.target_relative_b
         ),
     };
     vec![
-        (t.indicator, indicator),
+        (t.comparisons.indicator, indicator),
         (
-            t.ag_direction,
+            t.agreements.direction,
             if grant.higher_is_better {
-                t.better_higher
+                t.comparisons.better_higher
             } else {
-                t.better_lower
+                t.comparisons.better_lower
             }
             .to_owned(),
         ),
-        (t.ag_baseline_period, grant.baseline_period.clone()),
-        (t.ag_judged_period, grant.period.clone()),
-        (t.ag_target_rule, target),
+        (t.agreements.baseline_period, grant.baseline_period.clone()),
+        (t.agreements.judged_period, grant.period.clone()),
+        (t.agreements.target_rule, target),
         (
-            t.ag_split,
+            t.agreements.split,
             match grant.split {
-                Split::ByPopulation => t.ag_split_population,
-                Split::Equally => t.ag_split_equally,
+                Split::ByPopulation => t.agreements.split_population,
+                Split::Equally => t.agreements.split_equally,
             }
             .to_owned(),
         ),
-        (t.ag_pool, grant.pool.kr()),
-        (t.ag_rounding, t.ag_rounding_rule.to_owned()),
+        (t.agreements.pool, grant.pool.kr()),
+        (t.agreements.rounding, t.agreements.rounding_rule.to_owned()),
     ]
 }
 

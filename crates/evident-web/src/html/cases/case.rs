@@ -188,10 +188,10 @@ pub(super) fn self_report_rows(
                 created: day(link.created_at),
                 expires: day(link.expires_at),
                 status: match status {
-                    LinkStatus::Pending => ("status-due", t.sr_status_pending),
-                    LinkStatus::Answered => ("status-done", t.sr_status_answered),
-                    LinkStatus::Expired => ("status-overdue", t.sr_status_expired),
-                    LinkStatus::Revoked => ("status-closed", t.sr_status_revoked),
+                    LinkStatus::Pending => ("status-due", t.selfreport.status_pending),
+                    LinkStatus::Answered => ("status-done", t.selfreport.status_answered),
+                    LinkStatus::Expired => ("status-overdue", t.selfreport.status_expired),
+                    LinkStatus::Revoked => ("status-closed", t.selfreport.status_revoked),
                 },
                 pending: status == LinkStatus::Pending,
             }
@@ -229,7 +229,7 @@ impl CasePage {
             .map(|(instrument, p)| {
                 let cutoff_label = instrument
                     .cutoff
-                    .map(|c| format!("{} {}", t.cutoff, number(c)));
+                    .map(|c| format!("{} {}", t.followup.cutoff, number(c)));
                 let chart_id = format!("chart-{}", instrument.id);
                 let chart = ScoreChart {
                     id: &chart_id,
@@ -244,10 +244,10 @@ impl CasePage {
                         "{} → {} · {} {}",
                         number(b),
                         number(l),
-                        t.rci,
+                        t.followup.rci,
                         number(c.rci)
                     ),
-                    (Some(b), _, _) => format!("{}: {}", t.time_baseline, number(b)),
+                    (Some(b), _, _) => format!("{}: {}", t.followup.time_baseline, number(b)),
                     _ => String::new(),
                 };
                 ProgressBlock {
@@ -265,8 +265,8 @@ impl CasePage {
                 .collect::<Vec<_>>()
         };
         let sex = match view.client.sex {
-            evident_core::person::RecordedSex::Female => t.sex_female,
-            evident_core::person::RecordedSex::Male => t.sex_male,
+            evident_core::person::RecordedSex::Female => t.cases.sex_female,
+            evident_core::person::RecordedSex::Male => t.cases.sex_male,
         };
         Self {
             id,
@@ -341,7 +341,9 @@ impl CasePage {
                     instrument: format!("{} v{}", m.instrument_id, m.instrument_version),
                     time_point: time_point_label(t, m.time_point, m.month),
                     respondent: respondent_label(t, m.respondent),
-                    score: m.score.map_or_else(|| t.no_score.to_owned(), number),
+                    score: m
+                        .score
+                        .map_or_else(|| t.followup.no_score.to_owned(), number),
                 })
                 .collect(),
             can_write,

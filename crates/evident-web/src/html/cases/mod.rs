@@ -60,49 +60,49 @@ pub struct Choice {
 
 pub(super) fn status_label(t: &Texts, status: FollowUpStatus) -> (&'static str, &'static str) {
     match status {
-        FollowUpStatus::Done => (t.status_done, "done"),
-        FollowUpStatus::Due => (t.status_due, "due"),
-        FollowUpStatus::Overdue => (t.status_overdue, "overdue"),
-        FollowUpStatus::Upcoming => (t.status_upcoming, "upcoming"),
-        FollowUpStatus::Closed => (t.status_closed, "closed"),
+        FollowUpStatus::Done => (t.followup.status_done, "done"),
+        FollowUpStatus::Due => (t.followup.status_due, "due"),
+        FollowUpStatus::Overdue => (t.followup.status_overdue, "overdue"),
+        FollowUpStatus::Upcoming => (t.followup.status_upcoming, "upcoming"),
+        FollowUpStatus::Closed => (t.followup.status_closed, "closed"),
     }
 }
 
 pub(super) fn class_label(t: &Texts, class: ChangeClass) -> &'static str {
     match class {
-        ChangeClass::Recovered => t.class_recovered,
-        ChangeClass::ReliablyImproved => t.class_reliably_improved,
-        ChangeClass::Unchanged => t.class_unchanged,
-        ChangeClass::ReliablyDeteriorated => t.class_reliably_deteriorated,
+        ChangeClass::Recovered => t.followup.class_recovered,
+        ChangeClass::ReliablyImproved => t.followup.class_reliably_improved,
+        ChangeClass::Unchanged => t.followup.class_unchanged,
+        ChangeClass::ReliablyDeteriorated => t.followup.class_reliably_deteriorated,
     }
 }
 
 pub(super) fn time_point_label(t: &Texts, time_point: TimePoint, month: Option<u32>) -> String {
     match time_point {
-        TimePoint::Baseline => t.time_baseline.to_owned(),
+        TimePoint::Baseline => t.followup.time_baseline.to_owned(),
         TimePoint::FollowUp => format!(
             "{} {}",
-            t.time_follow_up,
+            t.followup.time_follow_up,
             month.map(|m| format!("({m} mån)")).unwrap_or_default()
         ),
-        TimePoint::End => t.time_end.to_owned(),
+        TimePoint::End => t.followup.time_end.to_owned(),
     }
 }
 
 pub(super) fn respondent_label(t: &Texts, respondent: Respondent) -> &'static str {
     match respondent {
-        Respondent::Client => t.respondent_client,
-        Respondent::Staff => t.respondent_staff,
-        Respondent::Relative => t.respondent_relative,
+        Respondent::Client => t.followup.respondent_client,
+        Respondent::Staff => t.followup.respondent_staff,
+        Respondent::Relative => t.followup.respondent_relative,
     }
 }
 
 pub(super) fn outcome_label(t: &Texts, outcome: GoalOutcome) -> &'static str {
     match outcome {
-        GoalOutcome::Achieved => t.outcome_achieved,
-        GoalOutcome::PartlyAchieved => t.outcome_partly_achieved,
-        GoalOutcome::NotAchieved => t.outcome_not_achieved,
-        GoalOutcome::NotFollowedUp => t.outcome_not_followed_up,
+        GoalOutcome::Achieved => t.cases.outcome_achieved,
+        GoalOutcome::PartlyAchieved => t.cases.outcome_partly_achieved,
+        GoalOutcome::NotAchieved => t.cases.outcome_not_achieved,
+        GoalOutcome::NotFollowedUp => t.cases.outcome_not_followed_up,
     }
 }
 

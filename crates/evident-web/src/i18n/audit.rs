@@ -1,0 +1,81 @@
+//! The auditor's page: the audit trail's chain check, its search form and its entries.
+//!
+//! Both languages sit side by side below; each must fill every field, so a missing
+//! translation does not compile.
+
+/// The texts of the audit trail, in one language.
+#[derive(Debug)]
+#[expect(
+    missing_docs,
+    reason = "the fields are grouped by where they are shown, one comment per group"
+)]
+pub struct AuditTexts {
+    // The page and the chain check.
+    pub title: &'static str,
+    pub intact: &'static str,
+    pub broken: &'static str,
+
+    // The search form.
+    pub search: &'static str,
+    pub from_day: &'static str,
+    pub to_day: &'static str,
+    pub actor: &'static str,
+    pub action: &'static str,
+    pub client_pseudonym: &'static str,
+
+    // The entries.
+    pub outcome: &'static str,
+    pub at: &'static str,
+    pub record: &'static str,
+    pub address: &'static str,
+    pub detail: &'static str,
+    pub no_entries: &'static str,
+}
+
+/// Swedish, the default.
+pub(super) const SV: AuditTexts = AuditTexts {
+    // The page and the chain check.
+    title: "Loggbok",
+    intact: "Kedjan är obruten. Antal kontrollerade poster:",
+    broken: "Kedjan är bruten:",
+
+    // The search form.
+    search: "Sök",
+    from_day: "Från datum",
+    to_day: "Till och med datum",
+    actor: "Vem (e-post)",
+    action: "Händelse",
+    client_pseudonym: "Brukarens pseudonym",
+
+    // The entries.
+    outcome: "Utfall",
+    at: "Tid (UTC)",
+    record: "Post",
+    address: "Adress",
+    detail: "Detaljer",
+    no_entries: "Inga poster matchar.",
+};
+
+/// English.
+pub(super) const EN: AuditTexts = AuditTexts {
+    // The page and the chain check.
+    title: "Audit trail",
+    intact: "The chain is intact. Entries checked:",
+    broken: "The chain is broken:",
+
+    // The search form.
+    search: "Search",
+    from_day: "From date",
+    to_day: "To date",
+    actor: "Who (e-mail)",
+    action: "Action",
+    client_pseudonym: "Client pseudonym",
+
+    // The entries.
+    outcome: "Outcome",
+    at: "Time (UTC)",
+    record: "Record",
+    address: "Address",
+    detail: "Details",
+    no_entries: "No entries match.",
+};

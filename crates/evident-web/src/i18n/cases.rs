@@ -1,0 +1,154 @@
+//! Cases: a unit's cases and the form that opens one, and the case page's client, interventions,
+//! needs and goals.
+//!
+//! Both languages sit side by side below; each must fill every field, so a missing
+//! translation does not compile.
+
+/// The texts of the case pages, in one language.
+#[derive(Debug)]
+#[expect(
+    missing_docs,
+    reason = "the fields are grouped by where they are shown, one comment per group"
+)]
+pub struct CaseTexts {
+    // A unit's cases and the form that opens one.
+    pub title: &'static str,
+    pub case: &'static str,
+    pub none: &'static str,
+    pub pseudonym: &'static str,
+    pub open: &'static str,
+    pub personal_number: &'static str,
+    pub personal_number_hint: &'static str,
+    pub opened_on: &'static str,
+    pub schedule: &'static str,
+
+    // The client, and closing the case.
+    pub client: &'static str,
+    pub birth_year: &'static str,
+    pub sex: &'static str,
+    pub sex_female: &'static str,
+    pub sex_male: &'static str,
+    pub close: &'static str,
+    pub closed_on: &'static str,
+
+    // Interventions.
+    pub interventions: &'static str,
+    pub intervention_type: &'static str,
+    pub legal_basis: &'static str,
+    pub provider_unit: &'static str,
+    pub applied_on: &'static str,
+    pub decided_on: &'static str,
+    pub started_on: &'static str,
+    pub ended_on: &'static str,
+    pub end_reason: &'static str,
+    pub add_intervention: &'static str,
+
+    // Needs and goals.
+    pub needs_and_goals: &'static str,
+    pub life_area: &'static str,
+    pub description: &'static str,
+    pub add_need: &'static str,
+    pub add_goal: &'static str,
+    pub goal_outcome: &'static str,
+    pub outcome_none: &'static str,
+    pub outcome_achieved: &'static str,
+    pub outcome_partly_achieved: &'static str,
+    pub outcome_not_achieved: &'static str,
+    pub outcome_not_followed_up: &'static str,
+}
+
+/// Swedish, the default.
+pub(super) const SV: CaseTexts = CaseTexts {
+    // A unit's cases and the form that opens one.
+    title: "Ärenden",
+    case: "Ärende",
+    none: "Inga ärenden ännu.",
+    pseudonym: "Pseudonym",
+    open: "Öppna ärende",
+    personal_number: "Personnummer eller samordningsnummer",
+    personal_number_hint: "ÅÅÅÅMMDD-XXXX, ÅÅMMDD-XXXX eller ÅÅMMDD+XXXX. Numret sparas aldrig; det blir en pseudonym.",
+    opened_on: "Öppnat",
+    schedule: "Uppföljning efter (månader)",
+
+    // The client, and closing the case.
+    client: "Brukare",
+    birth_year: "Födelseår",
+    sex: "Kön",
+    sex_female: "Kvinna",
+    sex_male: "Man",
+    close: "Avsluta ärendet",
+    closed_on: "Avslutat",
+
+    // Interventions.
+    interventions: "Insatser",
+    intervention_type: "Insats",
+    legal_basis: "Lagrum",
+    provider_unit: "Utförande enhet (kod)",
+    applied_on: "Ansökan",
+    decided_on: "Beslut",
+    started_on: "Start",
+    ended_on: "Avslut",
+    end_reason: "Avslutsorsak",
+    add_intervention: "Lägg till insats",
+
+    // Needs and goals.
+    needs_and_goals: "Behov och mål",
+    life_area: "Livsområde",
+    description: "Beskrivning",
+    add_need: "Lägg till behov",
+    add_goal: "Lägg till mål",
+    goal_outcome: "Måluppfyllelse",
+    outcome_none: "Ej bedömt ännu",
+    outcome_achieved: "Uppnått",
+    outcome_partly_achieved: "Delvis uppnått",
+    outcome_not_achieved: "Ej uppnått",
+    outcome_not_followed_up: "Ej följt upp",
+};
+
+/// English.
+pub(super) const EN: CaseTexts = CaseTexts {
+    // A unit's cases and the form that opens one.
+    title: "Cases",
+    case: "Case",
+    none: "No cases yet.",
+    pseudonym: "Pseudonym",
+    open: "Open a case",
+    personal_number: "Personal identity or coordination number",
+    personal_number_hint: "YYYYMMDD-XXXX, YYMMDD-XXXX or YYMMDD+XXXX. The number is never stored; it becomes a pseudonym.",
+    opened_on: "Opened",
+    schedule: "Follow-up after (months)",
+
+    // The client, and closing the case.
+    client: "Client",
+    birth_year: "Year of birth",
+    sex: "Sex",
+    sex_female: "Female",
+    sex_male: "Male",
+    close: "Close the case",
+    closed_on: "Closed",
+
+    // Interventions.
+    interventions: "Interventions",
+    intervention_type: "Intervention",
+    legal_basis: "Legal basis",
+    provider_unit: "Providing unit (code)",
+    applied_on: "Applied",
+    decided_on: "Decided",
+    started_on: "Started",
+    ended_on: "Ended",
+    end_reason: "End reason",
+    add_intervention: "Add an intervention",
+
+    // Needs and goals.
+    needs_and_goals: "Needs and goals",
+    life_area: "Life area",
+    description: "Description",
+    add_need: "Add a need",
+    add_goal: "Add a goal",
+    goal_outcome: "Goal outcome",
+    outcome_none: "Not yet assessed",
+    outcome_achieved: "Achieved",
+    outcome_partly_achieved: "Partly achieved",
+    outcome_not_achieved: "Not achieved",
+    outcome_not_followed_up: "Not followed up",
+};

@@ -1,0 +1,75 @@
+//! User administration, and the names of the roles.
+//!
+//! Both languages sit side by side below; each must fill every field, so a missing
+//! translation does not compile.
+
+/// The texts of user administration, in one language.
+#[derive(Debug)]
+#[expect(
+    missing_docs,
+    reason = "the fields are grouped by where they are shown, one comment per group"
+)]
+pub struct UserTexts {
+    // The user administration page.
+    pub title: &'static str,
+    pub org_code: &'static str,
+    pub add_user: &'static str,
+    pub user_created: &'static str,
+    pub grants: &'static str,
+    pub add_grant: &'static str,
+    pub no_users: &'static str,
+
+    // The names of the roles (see `Texts::role_name`).
+    pub role_practitioner: &'static str,
+    pub role_unit_manager: &'static str,
+    pub role_municipality_analyst: &'static str,
+    pub role_regional_leader: &'static str,
+    pub role_national_analyst: &'static str,
+    pub role_grant_admin: &'static str,
+    pub role_auditor: &'static str,
+    pub role_admin: &'static str,
+}
+
+/// Swedish, the default.
+pub(super) const SV: UserTexts = UserTexts {
+    // The user administration page.
+    title: "Användare",
+    org_code: "Organisation (kod, t.ex. 0380-0001)",
+    add_user: "Lägg till användare",
+    user_created: "Användaren är skapad. Lämna över lösenordet säkert; det visas bara nu:",
+    grants: "Roller",
+    add_grant: "Ge roll",
+    no_users: "Inga användare att visa.",
+
+    // The names of the roles (see `Texts::role_name`).
+    role_practitioner: "Handläggare",
+    role_unit_manager: "Enhetschef",
+    role_municipality_analyst: "Kommunanalytiker",
+    role_regional_leader: "Regional utvecklingsledare",
+    role_national_analyst: "Nationell analytiker",
+    role_grant_admin: "Bidragsadministratör",
+    role_auditor: "Granskare",
+    role_admin: "Administratör",
+};
+
+/// English.
+pub(super) const EN: UserTexts = UserTexts {
+    // The user administration page.
+    title: "Users",
+    org_code: "Organisation (code, e.g. 0380-0001)",
+    add_user: "Add a user",
+    user_created: "The user is created. Hand over the password securely; it is shown only now:",
+    grants: "Roles",
+    add_grant: "Grant role",
+    no_users: "No users to show.",
+
+    // The names of the roles (see `Texts::role_name`).
+    role_practitioner: "Practitioner",
+    role_unit_manager: "Unit manager",
+    role_municipality_analyst: "Municipality analyst",
+    role_regional_leader: "Regional development leader",
+    role_national_analyst: "National analyst",
+    role_grant_admin: "Grant administrator",
+    role_auditor: "Auditor",
+    role_admin: "Administrator",
+};
