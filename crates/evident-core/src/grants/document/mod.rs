@@ -14,10 +14,13 @@
 //! what cannot be money, a date or a reference: an amount with decimals of öre, a negative
 //! amount, a date that is not a date, an unknown area or initiative code, a duplicate code.
 
+mod field;
+mod read;
+
 use super::money::Ore;
 use crate::error::DomainError;
 use chrono::NaiveDate;
-use serde::de::DeserializeOwned;
+use read::{error, read, unique};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -304,120 +307,6 @@ pub struct Appropriation {
     pub amount_ore: Ore,
 }
 
-/// A reading problem: the file, the field path and what is wrong, in one message.
-fn error(file: &str, path: &str, problem: impl Into<String>) -> DomainError {
-    DomainError::new("document", format!("{file}: {path}: {}", problem.into()))
-}
-
-/// `path.key`, or `key` at the top.
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-/// Reads a document of type `T` from `json`, naming `file` and the field path of the first
-/// problem in its shape.
-///
-/// The text is parsed into a [`Value`] first, so that a syntax error keeps its line and column
-/// and so that the JSON can be looked at once more after serde has accepted it (see
-/// [`positional_struct`]).
-fn read<T: DeserializeOwned>(file: &str, json: &str) -> Result<T, DomainError> {
-    let value: Value = serde_json::from_str(json).map_err(|e| {
-        error(
-            file,
-            &format!("line {} column {}", e.line(), e.column()),
-            format!("not JSON: {e}"),
-        )
-    })?;
-    if !value.is_object() {
-        return Err(error(file, "(top)", "must be an object"));
-    }
-    let document = serde_path_to_error::deserialize(&value).map_err(|e| {
-        let (path, problem) = explain(&e.path().to_string(), e.inner());
-        error(file, &path, problem)
-    })?;
-    if let Some(path) = positional_struct(&value, "") {
-        return Err(error(file, &path, "must be an object"));
-    }
-    Ok(document)
-}
-
-/// Serde's account of a problem at `path`, in the reader's terms: the path of the field itself
-/// (serde names a missing field only in its message, at the path of the object that lacks it)
-/// and what is wrong with it. The messages of [`field`] pass through as they are.
-fn explain(path: &str, err: &serde_json::Error) -> (String, String) {
-    let at = if path == "." { "" } else { path };
-    let message = err.to_string();
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        let name = rest.trim_end_matches('`');
-        // An initiative's amount may be null but must be written, so that a forgotten amount
-        // is not read as "the document gives none".
-        let is_initiative = at.starts_with("initiatives[") && !at.contains('.');
-        let problem = if is_initiative && name == "amount_ore" {
-            "is missing (write null when the document gives no amount)"
-        } else {
-            "is missing"
-        };
-        return (join(at, name), problem.to_owned());
-    }
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        // "unknown field `x`, expected one of `a`, `b`": the path already ends in `x`.
-        let expected = rest
-            .split_once(", ")
-            .map_or("", |(_, e)| e)
-            .replace('`', "");
-        return (at.to_owned(), format!("is not a field here; {expected}"));
-    }
-    let at = if at.is_empty() { "(top)" } else { at };
-    (at.to_owned(), message)
-}
-
-/// The path of a struct written as a list of its fields, if the document has one.
-///
-/// Serde's derive reads a struct from a list of its field values in order as well as from an
-/// object; the interchange format writes every struct as an object. Structs sit only at the
-/// top (checked before serde runs) and directly inside lists, and no list of the format holds
-/// lists, so a list inside a list is such a struct. Looked for only after serde has accepted
-/// the document, so that a list where text belongs is reported as serde reports it.
-fn positional_struct(value: &Value, path: &str) -> Option<String> {
-    match value {
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
-            let at = format!("{path}[{i}]");
-            if item.is_array() {
-                Some(at)
-            } else {
-                positional_struct(item, &at)
-            }
-        }),
-        Value::Object(fields) => fields
-            .iter()
-            .find_map(|(key, item)| positional_struct(item, &join(path, key))),
-        _ => None,
-    }
-}
-
-/// The codes of a list, each used once; `list` names the list in the error.
-fn unique<'a>(
-    file: &str,
-    codes: impl Iterator<Item = &'a str>,
-    list: &str,
-) -> Result<BTreeSet<&'a str>, DomainError> {
-    let mut seen = BTreeSet::new();
-    for (i, code) in codes.enumerate() {
-        if !seen.insert(code) {
-            return Err(error(
-                file,
-                &format!("{list}[{i}].code"),
-                format!("'{code}' is used twice"),
-            ));
-        }
-    }
-    Ok(seen)
-}
-
 impl Agreement {
     /// Parses an agreement from the interchange JSON read from `file`.
     ///
@@ -585,132 +474,14 @@ impl Disbursement {
     }
 }
 
-/// The rules for single values, one function per kind of field, named on the fields with
-/// `#[serde(deserialize_with = "field::…")]`. Each reads the JSON value as it is and says in
-/// words what it should have been, so the messages are ours rather than serde's.
-mod field {
-    use super::Ore;
-    use chrono::NaiveDate;
-    use serde::de::{Deserialize, Deserializer, Error};
-    use serde_json::Value;
-
-    /// Text that is not blank. A type of its own so that, in a list, serde's path names the
-    /// entry that is blank.
-    struct Text(String);
-
-    impl<'de> Deserialize<'de> for Text {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            match Value::deserialize(d)? {
-                Value::String(s) if !s.trim().is_empty() => Ok(Self(s)),
-                Value::String(_) => Err(D::Error::custom("must not be empty")),
-                _ => Err(D::Error::custom("must be text")),
-            }
-        }
-    }
-
-    /// A whole, non-negative number of öre that fits in an [`Ore`].
-    struct Amount(Ore);
-
-    impl<'de> Deserialize<'de> for Amount {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let Value::Number(n) = Value::deserialize(d)? else {
-                return Err(D::Error::custom("must be a whole number of öre"));
-            };
-            match n.as_i64() {
-                Some(v) if v < 0 => Err(D::Error::custom(format!(
-                    "{v} is negative; amounts are 0 or more"
-                ))),
-                Some(v) => Ok(Self(Ore(v))),
-                None if n.is_u64() => Err(D::Error::custom(format!(
-                    "{n} öre is more than Evident can hold"
-                ))),
-                None => Err(D::Error::custom(format!(
-                    "{n} has decimals; amounts are whole öre"
-                ))),
-            }
-        }
-    }
-
-    /// A calendar date written YYYY-MM-DD.
-    struct Day(NaiveDate);
-
-    impl<'de> Deserialize<'de> for Day {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let Text(raw) = Text::deserialize(d)?;
-            NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
-                .map(Self)
-                .map_err(|_| D::Error::custom(format!("'{raw}' is not a date (YYYY-MM-DD)")))
-        }
-    }
-
-    /// Required text.
-    pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        Text::deserialize(d).map(|t| t.0)
-    }
-
-    /// Optional text: absent or `null` is `None`, blank is refused.
-    pub fn optional_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Option::<Text>::deserialize(d).map(|t| t.map(|t| t.0))
-    }
-
-    /// A list of texts, none blank.
-    pub fn texts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        Vec::<Text>::deserialize(d).map(|ts| ts.into_iter().map(|t| t.0).collect())
-    }
-
-    /// A required amount.
-    pub fn amount<'de, D: Deserializer<'de>>(d: D) -> Result<Ore, D::Error> {
-        Amount::deserialize(d).map(|a| a.0)
-    }
-
-    /// An amount that may be `null` (and, with `#[serde(default)]`, absent).
-    pub fn optional_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Ore>, D::Error> {
-        Option::<Amount>::deserialize(d).map(|a| a.map(|a| a.0))
-    }
-
-    /// A required date.
-    pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-        Day::deserialize(d).map(|d| d.0)
-    }
-
-    /// A date that may be `null` or absent.
-    pub fn optional_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-        Option::<Day>::deserialize(d).map(|d| d.map(|d| d.0))
-    }
-
-    /// A year such as 2011, within reason.
-    pub fn year<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
-        match Value::deserialize(d)?.as_i64() {
-            Some(y @ 1900..=2200) => Ok(i32::try_from(y).expect("within 1900..=2200")),
-            _ => Err(D::Error::custom("must be a year such as 2011")),
-        }
-    }
-
-    /// `true` or `false`.
-    pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        Value::deserialize(d)?
-            .as_bool()
-            .ok_or_else(|| D::Error::custom("must be true or false"))
-    }
-
-    /// An optional list: absent or `null` is empty.
-    pub fn optional_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de>,
-    {
-        Option::<Vec<T>>::deserialize(d).map(Option::unwrap_or_default)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     pub(crate) const AGREEMENT: &str =
-        include_str!("../../../../data/agreements/agreement-2011.json");
+        include_str!("../../../../../data/agreements/agreement-2011.json");
     pub(crate) const DISBURSEMENT: &str =
-        include_str!("../../../../data/agreements/disbursement-2011-03-24.json");
+        include_str!("../../../../../data/agreements/disbursement-2011-03-24.json");
 
     fn problem(file: &str, json: &str) -> String {
         Agreement::parse(file, json).unwrap_err().problem
