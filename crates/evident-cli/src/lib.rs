@@ -4,15 +4,19 @@
 //!
 //! # Layout
 //! - [`serve`]: `evident serve` — run the web application.
-//! - [`demo`]: `evident demo` — create a demo database from a seed, and optionally serve it.
+//! - [`demo`]: `evident demo` — create a demo database from a seed, and optionally serve it;
+//!   [`demo_grants`] adds the 2011 agreement and its money.
 //! - [`key`]: where the pseudonym key comes from (variable, flag or key file).
 //! - [`users`]: `evident users add|grant|revoke|list` — staff accounts and roles.
 //! - [`tokens`]: `evident tokens create` — personal access tokens for API clients.
 //! - [`audit`]: `evident audit verify` — check the audit trail's hash chain.
-//! - [`import`]: `evident import cases|measurements FILE` — all-or-nothing CSV import.
+//! - [`import`]: `evident import cases|measurements|instrument|agreement|disbursement FILE` —
+//!   all-or-nothing imports.
+//! - [`agreements`]: `evident agreements check FILE` — an agreement document's internal disagreements.
 //! - [`indicators`]: `evident indicators compute|check` — recompute indicators, check definitions.
 //! - [`export`]: `evident export measurements|interventions` — the records indicators count, as CSV.
-//! - [`bench`]: `evident bench import|indicators` — import rate; indicator recompute and update times.
+//! - [`bench`]: `evident bench import` — import rate; [`bench_indicators`]: `evident bench
+//!   indicators` — indicator recompute and update times.
 #![forbid(unsafe_code)]
 
 pub mod agreements;

@@ -19,6 +19,7 @@
 //! - [`groups`]: [`ComparisonGroupStore`] — user-defined comparison groups of municipalities.
 //! - [`indicators`]: [`IndicatorStore`] — indicator rows kept current per case write, read only through disclosure control.
 //! - [`import`]: [`ImportStore`] — all-or-nothing bulk import of checked CSV files, in batches.
+//! - `batch`: multi-row statements — rows per statement on each backend, numbered placeholders.
 //! - [`orgs`]: [`OrgStore`] — the registry, the organisation tree and units.
 //! - [`support`]: [`SupportStore`] — support structures and dialog partners.
 //! - `testing` (feature `testing`): a fresh database per test on each backend.
