@@ -95,6 +95,9 @@ async fn the_api_gives_hand_computed_values_missing_for_no_data_and_hides_small_
         .await;
     reply.assert_status(StatusCode::OK);
     let answer = reply.json();
+    // The whole answer as it goes over the wire, on both backends alike; the values in it are
+    // checked against the hand computation below.
+    insta::assert_json_snapshot!("evi003_data_by_municipality_2025_2024", answer);
     // Five organisations × two periods.
     assert_eq!(answer["count"], 10, "{answer}");
     let in_2025 = json!({"values": answer["values"].as_array().unwrap().iter().filter(|v| v["period"] == "2025").cloned().collect::<Vec<_>>()});
@@ -168,17 +171,9 @@ async fn the_api_gives_hand_computed_values_missing_for_no_data_and_hides_small_
         .await;
     goteborg_unit.assert_api_error(StatusCode::FORBIDDEN, "forbidden");
 
-    // Metadata.
+    // Metadata: one indicator, Kolada-shaped, with the periods that have data.
     let kpi = visitor.get("/api/v1/kpi/EVI003").await.json();
-    assert_eq!(kpi["count"], 1);
-    assert_eq!(kpi["values"][0]["better"], "higher");
-    assert_eq!(kpi["values"][0]["is_divided_by_gender"], 1);
-    assert!(
-        kpi["values"][0]["periods"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("2025Q2"))
-    );
+    insta::assert_json_snapshot!("evi003_metadata", kpi);
     visitor
         .get("/api/v1/kpi/EVI999")
         .await
