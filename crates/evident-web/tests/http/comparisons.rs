@@ -20,28 +20,15 @@
 
 use crate::common::TestApp;
 use crate::on_both;
-use evident_core::OrgCode;
 use evident_core::access::Role;
-use evident_core::access::audit::Actor;
 use evident_core::rng::SplitMix64;
+use evident_store::testing::ClientBuilder;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-fn setup() -> Actor {
-    Actor {
-        user_id: None,
-        label: "setup".into(),
-        address: None,
-    }
-}
-
-/// A client at `unit` with an intervention and PHQ-9 at baseline (20) and follow-up.
-async fn client(app: &TestApp, rng: &mut SplitMix64, unit: &OrgCode, improved: bool) {
-    evident_store::testing::client_with_phq9(&*app.store, rng, unit, improved, &setup()).await;
-}
-
 /// The dataset of the module comment.
 async fn dataset(app: &TestApp) {
+    let seed = app.seed();
     let mut rng = SplitMix64::new(11);
     let uppsala_a = app.unit("0380", "Uppsala A").await;
     let uppsala_b = app.unit("0380", "Uppsala B").await;
@@ -54,7 +41,12 @@ async fn dataset(app: &TestApp) {
         (&stockholm, 5, 4),
     ] {
         for i in 0..clients {
-            client(app, &mut rng, unit, i < improved).await;
+            let follow_up = if i < improved { 12.0 } else { 19.0 };
+            ClientBuilder::new(unit)
+                .synthetic_number(&mut rng, 1980)
+                .phq9_in_2025(20.0, follow_up)
+                .create(&seed)
+                .await;
         }
     }
 }
