@@ -1,6 +1,7 @@
 use crate::{evident, stderr, stdout};
-use evident_core::{OrgCode, OrgLevel};
+use evident_core::OrgLevel;
 use evident_store::DatabaseUrl;
+use evident_store::testing::Seed;
 
 async fn units_in(path: &std::path::Path) -> Vec<(String, String)> {
     let store = evident_store::open(&DatabaseUrl::sqlite_file(path))
@@ -54,22 +55,7 @@ async fn a_demo_refuses_a_database_that_already_holds_units() {
     let store = evident_store::open(&DatabaseUrl::parse(&url).unwrap())
         .await
         .unwrap();
-    let details =
-        evident_core::UnitUpdate::parse("Hemtjänst Norr", "public", None, "elderly_care").unwrap();
-    store
-        .create_unit(
-            &evident_core::NewUnit {
-                municipality: OrgCode::parse("0380").unwrap(),
-                details,
-            },
-            &evident_core::access::audit::Actor {
-                user_id: None,
-                label: "test".into(),
-                address: None,
-            },
-        )
-        .await
-        .unwrap();
+    Seed::new(&*store).unit("0380", "Hemtjänst Norr").await;
     store.close().await;
 
     let output = evident(

@@ -1,7 +1,7 @@
 use crate::{command, stderr, stdout};
-use evident_core::access::audit::Actor;
+use evident_core::OrgCode;
 use evident_core::person::{PersonalNumber, PseudonymKey};
-use evident_core::{NewUnit, OrgCode, UnitUpdate};
+use evident_store::testing::Seed;
 use evident_store::{AuditFilter, DatabaseUrl};
 use std::path::Path;
 use std::process::Output;
@@ -24,19 +24,7 @@ async fn database(dir: &Path) -> (String, OrgCode) {
     let store = evident_store::open(&DatabaseUrl::sqlite_file(&path))
         .await
         .unwrap();
-    let details = UnitUpdate::parse("Hemtjänst Västerås", "public", None, "elderly_care").unwrap();
-    let unit = store
-        .create_unit(
-            &NewUnit::parse("1980", details).unwrap(),
-            &Actor {
-                user_id: None,
-                label: "test".into(),
-                address: None,
-            },
-        )
-        .await
-        .unwrap()
-        .code;
+    let unit = Seed::new(&*store).unit("1980", "Hemtjänst Västerås").await;
     store.close().await;
     (format!("sqlite:{}", path.display()), unit)
 }

@@ -1,4 +1,4 @@
-use crate::{actor, contract};
+use crate::{actor, contract, seed};
 use evident_core::OrgCode;
 use evident_core::access::account::NewUser;
 use evident_core::access::{Grant, Role};
@@ -102,14 +102,9 @@ async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store)
 }
 
 async fn sessions_are_found_by_digest_until_they_expire_or_end(store: &dyn Store) {
-    let user = store
-        .create_user(
-            &NewUser::parse("per@kommun.example", "Per", None).unwrap(),
-            &[],
-            &actor(),
-        )
-        .await
-        .unwrap();
+    let user = seed(store)
+        .user("per@kommun.example", "Per", None, &[])
+        .await;
     store
         .create_session(user.id, "digest-live", "csrf-1", &later(3600))
         .await
@@ -142,14 +137,9 @@ async fn sessions_are_found_by_digest_until_they_expire_or_end(store: &dyn Store
 }
 
 async fn access_tokens_work_until_revoked_or_expired(store: &dyn Store) {
-    let user = store
-        .create_user(
-            &NewUser::parse("eva@kommun.example", "Eva", None).unwrap(),
-            &[],
-            &actor(),
-        )
-        .await
-        .unwrap();
+    let user = seed(store)
+        .user("eva@kommun.example", "Eva", None, &[])
+        .await;
     let token = store
         .create_token(user.id, "report script", "t-live", &later(86_400), &actor())
         .await
@@ -165,14 +155,7 @@ async fn access_tokens_work_until_revoked_or_expired(store: &dyn Store) {
     assert!(store.find_token_user("t-expired").await.unwrap().is_none());
     assert_eq!(store.list_tokens(user.id).await.unwrap().len(), 2);
 
-    let stranger = store
-        .create_user(
-            &NewUser::parse("x@kommun.example", "X", None).unwrap(),
-            &[],
-            &actor(),
-        )
-        .await
-        .unwrap();
+    let stranger = seed(store).user("x@kommun.example", "X", None, &[]).await;
     assert!(matches!(
         store.revoke_token(stranger.id, token.id, &actor()).await,
         Err(StorageError::NotFound(_))

@@ -67,30 +67,46 @@ async fn writes_are_audited_in_a_chain_that_verifies_and_can_be_searched(store: 
     assert!(future.is_empty());
 }
 
-/// Raw SQL against the test database, as someone with database access would tamper.
-async fn tamper(db: &TestDb, statements: &[&str]) {
+/// Raw SQL against the test database, as someone with database access would run it. Stops at
+/// the first statement the database refuses, with its error.
+async fn raw_sql(db: &TestDb, statements: &[&str]) -> Result<(), String> {
     match db.url.backend() {
         Backend::Sqlite => {
             let pool = sqlx::SqlitePool::connect(db.url.expose()).await.unwrap();
             for sql in statements {
-                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
                     .execute(&pool)
-                    .await
-                    .unwrap();
+                    .await;
+                if let Err(e) = done {
+                    pool.close().await;
+                    return Err(format!("{sql}: {e}"));
+                }
             }
             pool.close().await;
         }
         Backend::Postgres => {
             let pool = sqlx::PgPool::connect(db.url.expose()).await.unwrap();
             for sql in statements {
-                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
                     .execute(&pool)
-                    .await
-                    .unwrap();
+                    .await;
+                if let Err(e) = done {
+                    pool.close().await;
+                    return Err(format!("{sql}: {e}"));
+                }
             }
             pool.close().await;
         }
     }
+    Ok(())
+}
+
+/// Raw SQL that the database must accept: tampering by someone who has switched the
+/// append-only triggers off (see [`unlock`]).
+async fn tamper(db: &TestDb, statements: &[&str]) {
+    raw_sql(db, statements)
+        .await
+        .unwrap_or_else(|e| panic!("the tampering itself failed: {e}"));
 }
 
 fn unlock(backend: Backend) -> &'static str {
@@ -158,28 +174,55 @@ async fn changing_any_single_row_is_detected_and_named(backend: Backend) {
 }
 
 /// The append-only triggers refuse both an update and a delete of a trail row, on either
-/// backend, for a connection that has not disabled them.
+/// backend, for a connection that has not disabled them — one row or the whole trail.
 async fn the_database_refuses_to_change_the_trail(backend: Backend) {
     let db = audited_db(backend).await;
     for sql in [
         "update audit_event set detail = 'x' where id = 1",
+        "update audit_event set actor = 'someone-else'",
         "delete from audit_event where id = 1",
         "delete from audit_event where id = 5",
+        "delete from audit_event",
     ] {
-        let refused = match backend {
-            Backend::Sqlite => {
-                let pool = sqlx::SqlitePool::connect(db.url.expose()).await.unwrap();
-                sqlx::query(sql).execute(&pool).await.map(|_| ())
-            }
-            Backend::Postgres => {
-                let pool = sqlx::PgPool::connect(db.url.expose()).await.unwrap();
-                sqlx::query(sql).execute(&pool).await.map(|_| ())
-            }
-        };
-        let refused = refused.expect_err(sql).to_string();
-        assert!(refused.contains("append-only"), "{sql}: {refused}");
+        let refused = raw_sql(&db, &[sql]).await.expect_err(sql);
+        assert!(refused.contains("append-only"), "{refused}");
     }
     assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(5));
+}
+
+/// Emptying the trail the quickest way each backend offers: PostgreSQL's `truncate` fires no
+/// row trigger; SQLite has no `truncate`, and a `delete` of every row fires the delete
+/// trigger, so there it takes dropping the triggers first. Either the database refuses, or
+/// the head, which still names entry 5, gives the emptying away; so does deleting the head.
+async fn emptying_the_trail_or_deleting_its_head_is_refused_or_detected(backend: Backend) {
+    let wipe: &[&str] = match backend {
+        Backend::Sqlite => &[unlock(backend), "delete from audit_event"],
+        Backend::Postgres => &["truncate audit_event"],
+    };
+    let db = audited_db(backend).await;
+    match raw_sql(&db, wipe).await {
+        Err(refused) => {
+            assert!(refused.contains("append-only"), "{refused}");
+            assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(5));
+        }
+        Ok(()) => {
+            let broken = verify_audit_trail(&*db.store).await.unwrap().unwrap_err();
+            assert_eq!(broken.id, 5, "{broken}");
+        }
+    }
+
+    let db = audited_db(backend).await;
+    match raw_sql(&db, &["delete from audit_head"]).await {
+        Err(refused) => {
+            assert!(refused.contains("append-only"), "{refused}");
+            assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(5));
+        }
+        Ok(()) => {
+            let broken = verify_audit_trail(&*db.store).await.unwrap().unwrap_err();
+            assert_eq!(broken.id, 5, "{broken}");
+            assert!(broken.problem.contains("head was deleted"), "{broken}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -202,4 +245,15 @@ async fn the_database_refuses_to_change_the_trail_on_sqlite() {
 #[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
 async fn the_database_refuses_to_change_the_trail_on_postgres() {
     the_database_refuses_to_change_the_trail(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn emptying_the_trail_or_deleting_its_head_is_refused_or_detected_on_sqlite() {
+    emptying_the_trail_or_deleting_its_head_is_refused_or_detected(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn emptying_the_trail_or_deleting_its_head_is_refused_or_detected_on_postgres() {
+    emptying_the_trail_or_deleting_its_head_is_refused_or_detected(Backend::Postgres).await;
 }

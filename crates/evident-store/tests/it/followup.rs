@@ -1,68 +1,12 @@
-use crate::{actor, contract};
-use chrono::NaiveDate;
-use evident_core::followup::instrument::{AnswerOption, Answers, Instrument, Item, ScoringMethod};
+use crate::{actor, contract, seed, unit};
+use evident_core::OrgCode;
+use evident_core::followup::instrument::Answers;
 use evident_core::followup::{
     GoalOutcome, InterventionDates, LegalBasis, LifeArea, Respondent, TimePoint,
 };
-use evident_core::person::{PersonalNumber, PseudonymKey};
-use evident_core::{NewUnit, OrgCode, UnitUpdate};
-use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
+use evident_store::followup::{NewIntervention, NewMeasurement};
+use evident_store::testing::{day, toy_instrument};
 use evident_store::{StorageError, Store};
-
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn new_client(number: &str) -> NewClient {
-    let key = PseudonymKey::parse("a test key that is long enough for hmac").unwrap();
-    let number = PersonalNumber::parse(number, day("2026-11-22")).unwrap();
-    NewClient {
-        pseudonym: key.pseudonym(&number),
-        birth_year: number.birth_year(),
-        sex: number.recorded_sex(),
-    }
-}
-
-fn instrument(version: &str, title: &str) -> Instrument {
-    let options = (0..4)
-        .map(|s| AnswerOption {
-            code: s.to_string(),
-            display: s.to_string(),
-            score: f64::from(s),
-        })
-        .collect::<Vec<_>>();
-    Instrument {
-        id: "toy".into(),
-        version: version.into(),
-        title: title.into(),
-        items: (1..=3)
-            .map(|i| Item {
-                link_id: i.to_string(),
-                text: format!("Q{i}"),
-                options: options.clone(),
-                reverse: false,
-            })
-            .collect(),
-        method: ScoringMethod::Sum,
-        range: (0.0, 9.0),
-        higher_is_better: false,
-        max_missing_fraction: 0.2,
-        reliability: 0.8,
-        normative_sd: 3.0,
-        cutoff: Some(5.0),
-        subscales: vec![],
-        copyright: "test".into(),
-    }
-}
-
-async fn unit(store: &dyn Store, municipality: &str) -> OrgCode {
-    let details = UnitUpdate::parse("Enhet", "public", None, "individual_family").unwrap();
-    store
-        .create_unit(&NewUnit::parse(municipality, details).unwrap(), &actor())
-        .await
-        .unwrap()
-        .code
-}
 
 contract!(
     a_client_is_registered_once_per_person,
@@ -72,19 +16,19 @@ contract!(
 
 async fn a_client_is_registered_once_per_person(store: &dyn Store) {
     let (first, created) = store
-        .register_client(&new_client("811218-9876"), &actor())
+        .register_client(&seed(store).new_client("811218-9876"), &actor())
         .await
         .unwrap();
     assert!(created);
     assert_eq!(first.birth_year, 1981);
     let (again, created) = store
-        .register_client(&new_client("198112189876"), &actor())
+        .register_client(&seed(store).new_client("198112189876"), &actor())
         .await
         .unwrap();
     assert!(!created, "the same person is found, not registered twice");
     assert_eq!(again, first);
     let (other, _) = store
-        .register_client(&new_client("121212-1212"), &actor())
+        .register_client(&seed(store).new_client("121212-1212"), &actor())
         .await
         .unwrap();
     assert_ne!(other.id, first.id);
@@ -101,7 +45,7 @@ async fn cases_hold_interventions_needs_goals_and_measurements(store: &dyn Store
     let at = unit(store, "0380").await;
     let provider = unit(store, "0380").await;
     let (client, _) = store
-        .register_client(&new_client("811218-9876"), &actor())
+        .register_client(&seed(store).new_client("811218-9876"), &actor())
         .await
         .unwrap();
     let case = store
@@ -189,7 +133,7 @@ async fn cases_hold_interventions_needs_goals_and_measurements(store: &dyn Store
     assert_eq!(needs[0].goals[0].outcome, Some(GoalOutcome::PartlyAchieved));
 
     store
-        .save_instrument(&instrument("1", "Toy"))
+        .save_instrument(&toy_instrument("1", "Toy"))
         .await
         .unwrap();
     let answers: Answers = [
@@ -248,11 +192,11 @@ async fn cases_hold_interventions_needs_goals_and_measurements(store: &dyn Store
 
 async fn instrument_versions_never_change_once_stored(store: &dyn Store) {
     store
-        .save_instrument(&instrument("1", "Toy"))
+        .save_instrument(&toy_instrument("1", "Toy"))
         .await
         .unwrap();
     store
-        .save_instrument(&instrument("1", "Toy, edited in place"))
+        .save_instrument(&toy_instrument("1", "Toy, edited in place"))
         .await
         .unwrap();
     assert_eq!(
@@ -261,7 +205,7 @@ async fn instrument_versions_never_change_once_stored(store: &dyn Store) {
         "a stored version is never overwritten"
     );
     store
-        .save_instrument(&instrument("2", "Toy, second edition"))
+        .save_instrument(&toy_instrument("2", "Toy, second edition"))
         .await
         .unwrap();
     let listed = store.list_instruments().await.unwrap();

@@ -1,16 +1,16 @@
-use crate::{actor, contract};
+use crate::{actor, contract, seed};
 use chrono::NaiveDate;
+use evident_core::OrgCode;
 use evident_core::access::audit::Outcome;
 use evident_core::followup::import::{
     CaseFile, ImportContext, InstrumentLibrary, MeasurementFile, RowErrors, parse_cases,
     parse_measurements,
 };
-use evident_core::followup::instrument::{AnswerOption, Instrument, Item, ScoringMethod};
+use evident_core::followup::instrument::Instrument;
 use evident_core::followup::{InterventionCatalogue, TimePoint};
-use evident_core::person::{PersonalNumber, PseudonymKey};
-use evident_core::{NewUnit, OrgCode, UnitUpdate};
+use evident_core::person::PseudonymKey;
 use evident_store::import::{ImportBatch, ImportSummary};
-use evident_store::testing::TestDb;
+use evident_store::testing::{SEED_PSEUDONYM_KEY, TestDb, day, toy_instrument};
 use evident_store::{AuditFilter, Backend, Store};
 use std::collections::BTreeMap;
 
@@ -36,59 +36,26 @@ macro_rules! contract_with_db {
 }
 
 fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    day("2026-11-22")
 }
 
+/// The key the seeded clients are pseudonymised with, so an imported number finds them.
 fn key() -> PseudonymKey {
-    PseudonymKey::parse("a test key that is long enough for hmac").unwrap()
+    PseudonymKey::parse(SEED_PSEUDONYM_KEY).unwrap()
 }
 
-/// A three-item instrument scored 0–3 per item (range 0–9).
+/// The toy instrument (three items scored 0–3, range 0–9) in `version`.
 fn toy(version: &str) -> Instrument {
-    let options: Vec<AnswerOption> = (0..4)
-        .map(|s| AnswerOption {
-            code: s.to_string(),
-            display: s.to_string(),
-            score: f64::from(s),
-        })
-        .collect();
-    Instrument {
-        id: "toy".into(),
-        version: version.into(),
-        title: "Toy".into(),
-        items: (1..=3)
-            .map(|i| Item {
-                link_id: i.to_string(),
-                text: format!("Q{i}"),
-                options: options.clone(),
-                reverse: false,
-            })
-            .collect(),
-        method: ScoringMethod::Sum,
-        range: (0.0, 9.0),
-        higher_is_better: false,
-        max_missing_fraction: 0.34,
-        reliability: 0.8,
-        normative_sd: 3.0,
-        cutoff: Some(5.0),
-        subscales: vec![],
-        copyright: "test".into(),
-    }
+    toy_instrument(version, "Toy")
 }
 
 /// Two units in Stockholm and the toy instrument, version 1.
 async fn setup(store: &dyn Store) -> (OrgCode, OrgCode) {
-    let mut units = Vec::new();
-    for name in ["Hemtjänst Norr", "Hemtjänst Syd"] {
-        let details = UnitUpdate::parse(name, "public", None, "elderly_care").unwrap();
-        let unit = store
-            .create_unit(&NewUnit::parse("0180", details).unwrap(), &actor())
-            .await
-            .unwrap();
-        units.push(unit.code);
-    }
-    store.save_instrument(&toy("1")).await.unwrap();
-    (units[0].clone(), units[1].clone())
+    let seed = seed(store);
+    let north = seed.unit("0180", "Hemtjänst Norr").await;
+    let south = seed.unit("0180", "Hemtjänst Syd").await;
+    seed.instrument(&toy("1")).await;
+    (north, south)
 }
 
 /// Parses files in the core, against `library` (the stored instruments unless a test says
@@ -326,18 +293,7 @@ async fn measurements_go_to_the_latest_case_opened_on_or_before_their_date(store
 
 async fn an_imported_client_is_the_client_registered_by_hand(store: &dyn Store) {
     let (north, _) = setup(store).await;
-    let number = PersonalNumber::parse("811218-9876", today()).unwrap();
-    let (client, _) = store
-        .register_client(
-            &evident_store::followup::NewClient {
-                pseudonym: key().pseudonym(&number),
-                birth_year: number.birth_year(),
-                sex: number.recorded_sex(),
-            },
-            &actor(),
-        )
-        .await
-        .unwrap();
+    let client = seed(store).client("811218-9876").await;
     let parser = Parser::of(store).await;
     let summary = import(
         store,

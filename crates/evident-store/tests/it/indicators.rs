@@ -1,27 +1,18 @@
-use crate::{actor, contract};
+use crate::{actor, contract, seed, unit};
+use evident_core::OrgCode;
 use evident_core::indicator::{Period, Published};
 use evident_core::rng::SplitMix64;
-use evident_core::{NewUnit, OrgCode, UnitUpdate};
+use evident_store::testing::ClientBuilder;
 use evident_store::{PublishedRow, Store};
 
-async fn unit(store: &dyn Store, municipality: &str) -> OrgCode {
-    let details = UnitUpdate::parse("Enhet", "public", None, "individual_family").unwrap();
-    store
-        .create_unit(&NewUnit::parse(municipality, details).unwrap(), &actor())
-        .await
-        .unwrap()
-        .code
-}
-
 /// A client at `unit` with a started intervention and PHQ-9 at baseline (20) and at
-/// follow-up (`follow_up`): 12 is a reliable improvement, 19 no reliable change.
+/// follow-up (`follow_up`), in 2025: 12 is a reliable improvement, 19 no reliable change.
 async fn client(store: &dyn Store, rng: &mut SplitMix64, at: &OrgCode, follow_up: f64) {
-    let improved = follow_up == 12.0;
-    assert!(
-        improved || follow_up == 19.0,
-        "the shared fixture knows 12 and 19"
-    );
-    evident_store::testing::client_with_phq9(store, rng, at, improved, &actor()).await;
+    ClientBuilder::new(at)
+        .synthetic_number(rng, 1980)
+        .phq9_in_2025(20.0, follow_up)
+        .create(&seed(store))
+        .await;
 }
 
 /// A row's cells with floating values rounded: sums accumulated in a different order differ

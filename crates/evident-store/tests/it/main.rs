@@ -44,3 +44,15 @@ pub fn actor() -> evident_core::access::audit::Actor {
         address: Some("127.0.0.1".into()),
     }
 }
+
+/// Seed data for `store`, written as [`actor`].
+pub fn seed(store: &dyn evident_store::Store) -> evident_store::testing::Seed<'_> {
+    evident_store::testing::Seed::new(store).acting_as(actor())
+}
+
+/// A unit of individual and family care called "Enhet" in `municipality`.
+pub async fn unit(store: &dyn evident_store::Store, municipality: &str) -> evident_core::OrgCode {
+    seed(store)
+        .unit_in_area(municipality, "Enhet", "individual_family")
+        .await
+}

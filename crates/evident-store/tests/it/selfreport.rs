@@ -1,41 +1,21 @@
-use crate::{actor, contract};
-use chrono::NaiveDate;
-use evident_core::demo::population::synthetic_personal_number;
+use crate::{actor, contract, seed, unit};
 use evident_core::participation::selfreport::{LinkStatus, NewSelfReportLink};
-use evident_core::person::{PersonalNumber, PseudonymKey};
 use evident_core::rng::SplitMix64;
-use evident_core::{NewUnit, UnitUpdate};
-use evident_store::followup::NewClient;
+use evident_store::testing::{ClientBuilder, day};
 use evident_store::{StorageError, Store, Unusable};
 
 contract!(a_self_report_link_is_claimed_once_and_revoked_or_expired_links_say_so);
 
+/// A case opened today (2026-11-22) with a follow-up at 3 months.
 async fn case(store: &dyn Store) -> i64 {
-    let details = UnitUpdate::parse("Enhet", "public", None, "individual_family").unwrap();
-    let unit = store
-        .create_unit(&NewUnit::parse("0380", details).unwrap(), &actor())
+    let unit = unit(store, "0380").await;
+    ClientBuilder::new(&unit)
+        .synthetic_number(&mut SplitMix64::new(5), 1980)
+        .opened_on(day("2026-11-22"))
+        .schedule(&[3])
+        .create(&seed(store))
         .await
-        .unwrap()
-        .code;
-    let key = PseudonymKey::parse("a test key that is long enough for hmac").unwrap();
-    let mut rng = SplitMix64::new(5);
-    let today: NaiveDate = "2026-11-22".parse().unwrap();
-    let number = PersonalNumber::parse(&synthetic_personal_number(&mut rng, 1980), today).unwrap();
-    let (client, _) = store
-        .register_client(
-            &NewClient {
-                pseudonym: key.pseudonym(&number),
-                birth_year: number.birth_year(),
-                sex: number.recorded_sex(),
-            },
-            &actor(),
-        )
-        .await
-        .unwrap();
-    store
-        .open_case(client.id, &unit, today, &[3], &actor())
-        .await
-        .unwrap()
+        .case
         .id
 }
 

@@ -1,19 +1,10 @@
-use crate::{actor, contract};
+use crate::{actor, contract, unit};
 use chrono::NaiveDate;
+use evident_core::OrgCode;
 use evident_core::participation::survey::{SurveyAnswers, SurveyPeriod};
-use evident_core::{NewUnit, OrgCode, UnitUpdate};
 use evident_store::{NewSurveyPublication, Refused, StorageError, Store};
 
 contract!(a_survey_answer_is_stored_once_per_browser_and_without_identifying_data);
-
-async fn unit(store: &dyn Store) -> OrgCode {
-    let details = UnitUpdate::parse("Enhet", "public", None, "individual_family").unwrap();
-    store
-        .create_unit(&NewUnit::parse("0380", details).unwrap(), &actor())
-        .await
-        .unwrap()
-        .code
-}
 
 fn answers(code: &str) -> SurveyAnswers {
     [("respekt", code), ("fritext", "<script>x</script>")]
@@ -26,7 +17,7 @@ async fn a_survey_answer_is_stored_once_per_browser_and_without_identifying_data
     store: &dyn Store,
 ) {
     // arrange
-    let unit = unit(store).await;
+    let unit = unit(store, "0380").await;
     let new = NewSurveyPublication {
         survey: ("brukarundersokning-2026".into(), "1".into()),
         unit: unit.clone(),
@@ -150,15 +141,6 @@ async fn a_survey_answer_is_stored_once_per_browser_and_without_identifying_data
 
 contract!(survey_answers_feed_the_share_of_satisfied_clients_through_disclosure_control);
 
-async fn unit_in(store: &dyn Store, municipality: &str) -> OrgCode {
-    let details = UnitUpdate::parse("Enhet", "public", None, "individual_family").unwrap();
-    store
-        .create_unit(&NewUnit::parse(municipality, details).unwrap(), &actor())
-        .await
-        .unwrap()
-        .code
-}
-
 /// Publishes the survey for `unit` and `period` and posts `positive` answers that are
 /// satisfied overall ("helhet" 5) and `negative` that are not ("helhet" 2).
 async fn answered(
@@ -205,10 +187,10 @@ async fn survey_answers_feed_the_share_of_satisfied_clients_through_disclosure_c
     use evident_core::stats::comparison::wilson;
 
     // arrange: three units in one municipality, one in another county
-    let big = unit_in(store, "0380").await;
-    let small = unit_in(store, "0380").await;
-    let middle = unit_in(store, "0380").await;
-    let far = unit_in(store, "1480").await;
+    let big = unit(store, "0380").await;
+    let small = unit(store, "0380").await;
+    let middle = unit(store, "0380").await;
+    let far = unit(store, "1480").await;
     answered(store, &big, "2026Q4", 6, 2).await; // 8 answers, 6 satisfied
     answered(store, &small, "2026Q4", 1, 2).await; // 3: too few
     answered(store, &middle, "2026Q4", 2, 4).await; // 6, withheld to protect the small one

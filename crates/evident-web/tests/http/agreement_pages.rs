@@ -12,40 +12,21 @@
 
 use crate::common::{Reply, TestApp};
 use crate::on_both;
-use evident_core::OrgCode;
 use evident_core::access::Role;
-use evident_core::access::audit::Actor;
 use evident_core::grants::Ore;
 use evident_core::grants::performance::{PerformanceGrant, Split, Target};
 use evident_core::grants::tapering::{TaperingPlan, YearShare};
 use evident_core::rng::SplitMix64;
+use evident_store::testing::{ClientBuilder, setup_actor};
 use reqwest::StatusCode;
 
 const AGREEMENT: &str = include_str!("../../../../data/agreements/agreement-2011.json");
-const DISBURSEMENT: &str = include_str!("../../../../data/agreements/disbursement-2011-03-24.json");
 const DECISION: &str = "S2011/986/FST-2011-03-24";
 const PAGE: &str = "/agreements/ebp-2011";
 
-fn setup() -> Actor {
-    Actor {
-        user_id: None,
-        label: "setup".into(),
-        address: None,
-    }
-}
-
 /// Imports the 2011 agreement and its decision directly in the store.
 async fn import(app: &TestApp) {
-    let agreement = evident_core::grants::document::Agreement::parse("a", AGREEMENT).unwrap();
-    app.store
-        .import_agreement(&agreement, "test data", &setup())
-        .await
-        .unwrap();
-    let decision = evident_core::grants::document::Disbursement::parse("d", DISBURSEMENT).unwrap();
-    app.store
-        .import_disbursement(&decision, "d", "test data", &setup())
-        .await
-        .unwrap();
+    app.seed().agreements_2011("test data").await;
 }
 
 /// The part of `body` from `start` up to `end` (or the end).
@@ -480,7 +461,7 @@ async fn save_plans(app: &TestApp) {
             &plan.id,
             &serde_json::to_value(&plan).unwrap(),
             "test plan",
-            &setup(),
+            &setup_actor(),
         )
         .await
         .unwrap();
@@ -501,7 +482,7 @@ async fn save_plans(app: &TestApp) {
             &grant.id,
             &serde_json::to_value(&grant).unwrap(),
             "test grant",
-            &setup(),
+            &setup_actor(),
         )
         .await
         .unwrap();
@@ -544,20 +525,21 @@ async fn the_county_page_splits_each_year_between_principals_and_state(app: &Tes
         .assert_status(StatusCode::NOT_FOUND);
 }
 
-/// A client at `unit` with an intervention and PHQ-9 at baseline (20) and follow-up (12 is a
-/// reliable improvement, 19 is not), all in 2025.
-async fn client(app: &TestApp, rng: &mut SplitMix64, unit: &OrgCode, improved: bool) {
-    evident_store::testing::client_with_phq9(&*app.store, rng, unit, improved, &setup()).await;
-}
-
 async fn the_performance_page_shows_who_qualifies_and_the_arithmetic(app: &TestApp) {
     save_plans(app).await;
     let mut rng = SplitMix64::new(7);
     let stockholm = app.unit("0180", "Stockholm A").await;
     let goteborg = app.unit("1480", "Göteborg A").await;
+    // PHQ-9 from 20 at baseline to 12 (a reliable improvement) or 19 (not), in 2025.
+    let seed = app.seed();
     for (unit, clients, improved) in [(&stockholm, 5, 4), (&goteborg, 10, 3)] {
         for i in 0..clients {
-            client(app, &mut rng, unit, i < improved).await;
+            let follow_up = if i < improved { 12.0 } else { 19.0 };
+            ClientBuilder::new(unit)
+                .synthetic_number(&mut rng, 1980)
+                .phq9_in_2025(20.0, follow_up)
+                .create(&seed)
+                .await;
         }
     }
     let mut reader = app

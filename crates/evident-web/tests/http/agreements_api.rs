@@ -109,6 +109,10 @@ async fn agreements_import_round_trip_and_record_money_with_reasons(app: &TestAp
         .await
         .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
     let detail = analyst.get("/api/v1/agreements/ebp-2011").await.json();
+    insta::assert_json_snapshot!("ebp_2011_after_one_requisition", detail, {
+        ".history[].id" => "[id]",
+        ".history[].recorded_at" => "[timestamp]",
+    });
     let row = detail["initiatives"]
         .as_array()
         .unwrap()

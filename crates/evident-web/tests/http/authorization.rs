@@ -707,11 +707,7 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
     app.toy_instrument().await;
     let own = app.case("0380-0001", "811218-9876").await;
     let sibling_case = app.case("0380-0002", "121212-1212").await;
-    let setup = evident_core::access::audit::Actor {
-        user_id: None,
-        label: "setup".into(),
-        address: None,
-    };
+    let setup = evident_store::testing::setup_actor();
     let need = app
         .store
         .add_need(
@@ -733,16 +729,7 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
         .await
         .unwrap()
         .id;
-    let agreement = evident_core::grants::document::Agreement::parse("a", AGREEMENT).unwrap();
-    app.store
-        .import_agreement(&agreement, "matrix", &setup)
-        .await
-        .unwrap();
-    let decision = evident_core::grants::document::Disbursement::parse("d", DISBURSEMENT).unwrap();
-    app.store
-        .import_disbursement(&decision, "d", "matrix", &setup)
-        .await
-        .unwrap();
+    app.seed().agreements_2011("matrix").await;
     let ids = Ids {
         target_user: target.id,
         holder: holder.id,

@@ -1,13 +1,11 @@
 //! The test harness: a real server on a loopback port, users with roles, and clients that
 //! authenticate with a bearer token (API) or a signed-in browser session (pages).
 
-use evident_core::access::account::NewUser;
-use evident_core::access::audit::Actor;
+use evident_core::OrgCode;
+use evident_core::access::Role;
 use evident_core::access::credentials::{NewPassword, Secret};
-use evident_core::access::{Grant, Role};
-use evident_core::{NewUnit, OrgCode, UnitUpdate};
 use evident_store::Store;
-use evident_store::testing::TestDb;
+use evident_store::testing::{ClientBuilder, Seed, TestDb, setup_actor, toy_instrument};
 use reqwest::header::{COOKIE, HeaderMap, SET_COOKIE};
 use reqwest::{Method, Response, StatusCode};
 use std::sync::Arc;
@@ -31,14 +29,6 @@ pub struct TestApp {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
     users: AtomicU32,
-}
-
-fn setup_actor() -> Actor {
-    Actor {
-        user_id: None,
-        label: "test-setup".into(),
-        address: None,
-    }
 }
 
 impl TestApp {
@@ -107,20 +97,15 @@ impl TestApp {
         grants: &[(Role, &str)],
     ) -> evident_core::access::account::User {
         let n = self.users.fetch_add(1, Ordering::Relaxed);
-        let email = format!("user{n}@test.example");
         let hash = NewPassword::parse(PASSWORD).unwrap().hash();
-        let grants: Vec<Grant> = grants
-            .iter()
-            .map(|(r, o)| Grant::try_new(*r, OrgCode::parse(o).unwrap()).unwrap())
-            .collect();
-        self.store
-            .create_user(
-                &NewUser::parse(&email, &format!("Test User {n}"), Some(hash)).unwrap(),
-                &grants,
-                &setup_actor(),
+        self.seed()
+            .user(
+                &format!("user{n}@test.example"),
+                &format!("Test User {n}"),
+                Some(hash),
+                grants,
             )
             .await
-            .unwrap()
     }
 
     /// An API client for an existing user.
@@ -159,85 +144,34 @@ impl TestApp {
         }
     }
 
-    /// Stores a small instrument (`toy`, three items scored 0–3, lower is better, cut-off 5,
-    /// reliability 0.8, SD 3) for measurements.
-    pub async fn toy_instrument(&self) {
-        use evident_core::followup::instrument::{AnswerOption, Instrument, Item, ScoringMethod};
-        let options: Vec<_> = (0..4)
-            .map(|s| AnswerOption {
-                code: s.to_string(),
-                display: s.to_string(),
-                score: f64::from(s),
-            })
-            .collect();
-        let instrument = Instrument {
-            id: "toy".into(),
-            version: "1".into(),
-            title: "Toy".into(),
-            items: (1..=3)
-                .map(|i| Item {
-                    link_id: i.to_string(),
-                    text: format!("Q{i}"),
-                    options: options.clone(),
-                    reverse: false,
-                })
-                .collect(),
-            method: ScoringMethod::Sum,
-            range: (0.0, 9.0),
-            higher_is_better: false,
-            max_missing_fraction: 0.34,
-            reliability: 0.8,
-            normative_sd: 3.0,
-            cutoff: Some(5.0),
-            subscales: vec![],
-            copyright: "test".into(),
-        };
-        self.store.save_instrument(&instrument).await.unwrap();
+    /// Seed data for the server's store, pseudonymised with the server's key (so the server
+    /// finds seeded clients by personal number) and read on today's date.
+    pub fn seed(&self) -> Seed<'_> {
+        Seed::new(&*self.store)
+            .pseudonym_key(PSEUDONYM_KEY)
+            .today(chrono::Utc::now().date_naive())
     }
 
-    /// Registers a client by personal number and opens a case at `unit`, directly in the store.
+    /// Stores the toy instrument of [`evident_store::testing::toy_instrument`] (`toy`, three
+    /// items scored 0–3, lower is better, cut-off 5, reliability 0.8, SD 3), version 1.
+    pub async fn toy_instrument(&self) {
+        self.seed().instrument(&toy_instrument("1", "Toy")).await;
+    }
+
+    /// Registers a client by personal number and opens a case at `unit` on 2026-01-10 with
+    /// follow-ups at 3 and 6 months, directly in the store.
     pub async fn case(&self, unit: &str, personal_number: &str) -> i64 {
-        let key = evident_core::person::PseudonymKey::parse(PSEUDONYM_KEY).unwrap();
-        let number = evident_core::person::PersonalNumber::parse(
-            personal_number,
-            chrono::Utc::now().date_naive(),
-        )
-        .unwrap();
-        let new = evident_store::followup::NewClient {
-            pseudonym: key.pseudonym(&number),
-            birth_year: number.birth_year(),
-            sex: number.recorded_sex(),
-        };
-        let (client, _) = self
-            .store
-            .register_client(&new, &setup_actor())
+        ClientBuilder::new(&OrgCode::parse(unit).unwrap())
+            .personal_number(personal_number)
+            .create(&self.seed())
             .await
-            .unwrap();
-        let opened = chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
-        self.store
-            .open_case(
-                client.id,
-                &OrgCode::parse(unit).unwrap(),
-                opened,
-                &[3, 6],
-                &setup_actor(),
-            )
-            .await
-            .unwrap()
+            .case
             .id
     }
 
-    /// Creates a unit directly in the store.
+    /// Creates a unit (public, elderly care) directly in the store.
     pub async fn unit(&self, municipality: &str, name: &str) -> OrgCode {
-        let details = UnitUpdate::parse(name, "public", None, "elderly_care").unwrap();
-        self.store
-            .create_unit(
-                &NewUnit::parse(municipality, details).unwrap(),
-                &setup_actor(),
-            )
-            .await
-            .unwrap()
-            .code
+        self.seed().unit(municipality, name).await
     }
 }
 

@@ -4,7 +4,6 @@
 use crate::common::{Auth, TestApp};
 use crate::on_both;
 use evident_core::access::Role;
-use evident_core::access::audit::Actor;
 use evident_core::access::credentials::Secret;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -92,11 +91,7 @@ async fn every_response_carries_the_security_headers(app: &TestApp) {
 
 async fn expired_revoked_and_unknown_tokens_are_401(app: &TestApp) {
     let user = app.create_user(&[(Role::NationalAnalyst, "SE")]).await;
-    let actor = Actor {
-        user_id: None,
-        label: "test".into(),
-        address: None,
-    };
+    let actor = evident_store::testing::setup_actor();
     let expired = Secret::generate("evt_");
     let past =
         evident_store::audit::timestamp_text(chrono::Utc::now() - chrono::Duration::minutes(1));

@@ -506,6 +506,16 @@ mod tests {
             .unwrap();
     }
 
+    /// The parsed documents as serde writes them: the interchange format itself, pinned, so a
+    /// renamed or reshaped field fails here even when the data files are changed to match.
+    #[test]
+    fn the_2011_documents_serialise_to_the_pinned_interchange_format() {
+        let agreement = Agreement::parse("agreement-2011.json", AGREEMENT).unwrap();
+        insta::assert_json_snapshot!("agreement_2011", agreement);
+        let disbursement = Disbursement::parse("d.json", DISBURSEMENT).unwrap();
+        insta::assert_json_snapshot!("disbursement_2011_03_24", disbursement);
+    }
+
     #[test]
     fn bad_amounts_dates_and_codes_are_rejected_with_file_and_field() {
         let decimals =
