@@ -9,11 +9,10 @@
 //!   page for browsers and as `{"error", "detail"}` for the API.
 //! - [`i18n`]: the interface languages and every text the pages show.
 //! - [`accounts`]: managing staff accounts, shared by the API and the pages.
-//! - [`chart`]: server-rendered SVG charts of scores over time.
 //! - [`comparisons`]: open comparisons — ranked tables, funnels, profiles and their downloads.
 //! - [`grants`]: agreements and grants — views, calendar, tapering, performance grants, writes.
-//! - [`funnel`]: server-rendered SVG funnel plots for the indicator pages.
 //! - [`export`]: a unit's measurements as Swedish-Excel CSV or a FHIR Bundle.
+//! - [`render`]: the download formats (CSV, xlsx) and the SVG charts, one writer per format.
 //! - [`followup`]: local follow-up (clients, cases, measurements), shared by the API and the pages.
 //! - [`record`]: a client's own record (registerutdrag): everything held and who accessed it.
 //! - [`selfreport`]: self-report links — created by staff, answered once by the client.
@@ -27,16 +26,15 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
-pub mod chart;
 pub mod comparisons;
 pub mod error;
 pub mod export;
 pub mod followup;
-pub mod funnel;
 pub mod grants;
 pub mod html;
 pub mod i18n;
 pub mod record;
+pub mod render;
 pub mod selfreport;
 pub mod server;
 pub mod state;

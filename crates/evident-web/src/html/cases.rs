@@ -3,11 +3,11 @@
 //! the measurement form for one instrument, and the unit's follow-up table.
 
 use crate::auth::SignedIn;
-use crate::chart::ScoreChart;
 use crate::error::code_in_path;
 use crate::followup::{self, CaseView, InterventionInput, MeasurementInput};
 use crate::html::{Chrome, render};
 use crate::i18n::Texts;
+use crate::render::chart::ScoreChart;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -11,9 +11,9 @@ use crate::comparisons::{
     self, ProfileParams, RankedTable, Selection, SelectionParams, TableFormat, format_change,
 };
 use crate::error::code_in_path;
-use crate::funnel::{FunnelChart, FunnelPoint};
 use crate::html::{Chrome, percent_encode, render};
 use crate::i18n::Texts;
+use crate::render::funnel::{FunnelChart, FunnelPoint};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
