@@ -431,16 +431,22 @@ pub async fn results(
     })
 }
 
-/// The results as CSV rows (header first): node, question, answers, share positive in per
+/// The results as a CSV file (header first): node, question, answers, share positive in per
 /// cent; a withheld figure is the text `för få svar`.
 pub fn results_csv(results: &SurveyResults) -> String {
-    let mut out = String::from("node;question;answers;share_positive_percent\r\n");
+    let mut rows =
+        vec![["node", "question", "answers", "share_positive_percent"].map(str::to_owned)];
     for row in &results.rows {
         let respondents = match row.respondents.value() {
             Some(n) => n.to_string(),
             None => SUPPRESSED.to_owned(),
         };
-        out.push_str(&format!("{};respondents;{respondents};\r\n", row.code));
+        rows.push([
+            row.code.to_string(),
+            "respondents".to_owned(),
+            respondents,
+            String::new(),
+        ]);
         for q in &row.questions {
             let n = q
                 .answers
@@ -450,10 +456,10 @@ pub fn results_csv(results: &SurveyResults) -> String {
                 .share_positive
                 .value()
                 .map_or(SUPPRESSED.to_owned(), |s| format!("{:.0}", s * 100.0));
-            out.push_str(&format!("{};{};{n};{share}\r\n", row.code, q.question));
+            rows.push([row.code.to_string(), q.question.clone(), n, share]);
         }
     }
-    out
+    crate::render::csv::to_string(rows)
 }
 
 /// How a withheld figure reads in downloads.

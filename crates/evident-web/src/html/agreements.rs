@@ -8,12 +8,12 @@
 //! grant_admin role ([`grants::authorize_write`]).
 
 use crate::auth::SignedIn;
-use crate::comparisons::{self, TableFormat};
 use crate::error::code_in_path;
 use crate::grants::{self, AgreementView, CountyPlan, PerformanceView, authorize_read};
 use crate::html::comparisons::Choice;
 use crate::html::{Chrome, percent_encode, render};
 use crate::i18n::Texts;
+use crate::render::{Cell, Sheet, TableFormat};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -32,7 +32,6 @@ use evident_core::grants::ledger::{EventKind, Flows, NewGrantEvent};
 use evident_core::grants::performance::{Allocation, PerformanceGrant, Split, Target};
 use evident_core::indicator::Definition;
 use evident_core::indicator::publish::format_value;
-use evident_core::xlsx::{Cell, Sheet};
 use evident_core::{OrgCode, OrgLevel};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -957,7 +956,7 @@ async fn download_agreement(
     let format = params.format()?;
     authorize_read(&user, &format!("agreement:{id}")).await?;
     let view = grants::agreement_view(&state, &id).await?;
-    Ok(comparisons::download(
+    Ok(crate::render::download(
         agreement_sheet(&view),
         format,
         &format!("{id}-initiatives"),
@@ -1101,7 +1100,7 @@ async fn download_calendar(
                 .map_or(Cell::Empty, |day| text_cell(&day.to_string())),
         ]);
     }
-    Ok(comparisons::download(
+    Ok(crate::render::download(
         Sheet {
             name: format!("deadlines {today}"),
             rows,
@@ -1246,7 +1245,7 @@ async fn download_county(
             ]);
         }
     }
-    Ok(comparisons::download(
+    Ok(crate::render::download(
         Sheet {
             name: format!("tapering {county}"),
             rows,
@@ -1620,7 +1619,7 @@ async fn download_performance(
         kr_cell(paid),
         text_cell(&format!("pool {}", grant.pool.kr())),
     ]);
-    Ok(comparisons::download(
+    Ok(crate::render::download(
         Sheet {
             name: grant.id.clone(),
             rows,

@@ -546,11 +546,11 @@ async fn results_csv(
     );
     Ok((
         [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_TYPE, crate::render::CSV_CONTENT_TYPE.to_owned()),
             (CONTENT_DISPOSITION, file),
             (CACHE_CONTROL, "no-store".to_owned()),
         ],
-        format!("\u{feff}{}", survey::results_csv(&results)),
+        survey::results_csv(&results),
     )
         .into_response())
 }
