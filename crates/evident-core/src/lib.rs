@@ -25,7 +25,6 @@
 //! - [`survey`]: client surveys as data, anonymous answers, and results through disclosure control.
 //! - [`text`]: validated free-text values shared by several types (names, e-mail addresses).
 //! - [`unit_followup`]: a unit's follow-up table with effect sizes and small-cell suppression.
-//! - [`xlsx`]: a minimal .xlsx writer so any table can be downloaded for Excel.
 //! - [`indicator`]: indicators as data, computed per node × period × breakdown, published through disclosure control.
 //! - [`rng`]: a small deterministic random number generator for reproducible demo data.
 //! - [`demo_population`]: a reproducible synthetic client population for the demo.
@@ -59,7 +58,6 @@ pub mod support;
 pub mod survey;
 pub mod text;
 pub mod unit_followup;
-pub mod xlsx;
 
 pub use error::DomainError;
 pub use org::{NewUnit, OrgCode, OrgLevel, OrgNode, Provider, Unit, UnitArea, UnitUpdate};

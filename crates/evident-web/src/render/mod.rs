@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`csv`]: the one CSV writer (Swedish Excel convention, formula neutralisation), used by
 //!   every CSV download and by the `evident` command.
+//! - [`xlsx`]: tables as Excel workbooks.
 //! - [`svg`]: escaping text for SVG, shared by the charts.
 //! - [`chart`]: SVG line charts of a client's scores over time.
 //! - [`funnel`]: SVG funnel plots for the indicator pages.
@@ -15,13 +16,35 @@ pub mod chart;
 pub mod csv;
 pub mod funnel;
 pub mod svg;
+pub mod xlsx;
 
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-// The table model still lives with core's hand-written xlsx writer.
-pub use evident_core::xlsx::{Cell, Sheet};
+/// One cell of a downloadable table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text. In a workbook, characters XML cannot carry are dropped, text beyond Excel's
+    /// 32,767-character cell limit is cut off, and empty text is an empty cell.
+    Text(String),
+    /// A number. NaN and infinities have no spreadsheet form and are written as empty cells.
+    Number(f64),
+    /// No value.
+    Empty,
+}
+
+/// A downloadable table: a name and rows of cells; the first row is the header.
+///
+/// The name becomes the worksheet's tab in a workbook, made acceptable to Excel when written
+/// (characters it forbids become `_`, cut to 31 characters, numbered when taken).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    /// The tab name shown in Excel.
+    pub name: String,
+    /// Rows of cells, header first. Rows may differ in length.
+    pub rows: Vec<Vec<Cell>>,
+}
 
 /// A download format of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -55,11 +78,15 @@ pub fn download(sheet: Sheet, format: TableFormat, stem: &str) -> Response {
         .collect();
     let (content_type, extension, body) = match format {
         TableFormat::Csv => (CSV_CONTENT_TYPE, "csv", csv::sheet(&sheet).into_bytes()),
-        TableFormat::Xlsx => (
-            XLSX_CONTENT_TYPE,
-            "xlsx",
-            evident_core::xlsx::workbook(&[sheet]),
-        ),
+        TableFormat::Xlsx => match xlsx::workbook(&[sheet]) {
+            Ok(bytes) => (XLSX_CONTENT_TYPE, "xlsx", bytes),
+            Err(error) => {
+                return crate::AppError::Internal(
+                    anyhow::Error::new(error).context("writing a workbook"),
+                )
+                .into_response();
+            }
+        },
     };
     (
         [
