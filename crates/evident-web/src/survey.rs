@@ -15,8 +15,8 @@ use crate::auth::identity::client_address;
 use crate::followup::today;
 use crate::{AppError, AppState};
 use axum::extract::FromRequestParts;
-use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use evident_core::OrgCode;
 use evident_core::access::{Action, DataClass, decide};
 use evident_core::credentials::{Secret, sha256_hex};
@@ -36,10 +36,19 @@ pub const NONCE_COOKIE: &str = "evident_survey";
 
 use crate::selfreport::now;
 
-/// A `Set-Cookie` value for a new nonce (a year; `Secure` over TLS).
-pub fn nonce_cookie(value: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{NONCE_COOKIE}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}")
+/// The cookie for a new nonce: a year, `HttpOnly`, `SameSite=Lax` (a survey link followed
+/// from an e-mail is a cross-site navigation), `Secure` over TLS.
+pub fn nonce_cookie(value: &str, secure: bool) -> Cookie<'static> {
+    cookies::build(
+        NONCE_COOKIE,
+        value.to_owned(),
+        cookies::Attributes {
+            max_age: cookies::YEAR,
+            http_only: true,
+            same_site: SameSite::Lax,
+            secure,
+        },
+    )
 }
 
 /// A fresh nonce for a browser that has none.
@@ -496,13 +505,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Nonce {
 }
 
 impl Nonce {
-    /// The `Set-Cookie` header for a fresh nonce.
-    pub fn set_cookie(&self, secure: bool) -> Vec<(axum::http::HeaderName, String)> {
-        if self.fresh {
-            vec![(SET_COOKIE, nonce_cookie(&self.value, secure))]
-        } else {
-            Vec::new()
-        }
+    /// Sets the cookie of a fresh nonce on the response it is returned with (nothing for a
+    /// nonce the browser already has).
+    pub fn set_cookie(&self, secure: bool) -> CookieJar {
+        cookies::jar(self.fresh.then(|| nonce_cookie(&self.value, secure)))
     }
 }
 

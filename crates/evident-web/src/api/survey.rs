@@ -11,7 +11,7 @@ use crate::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswerable};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use evident_core::survey::{SurveyAnswers, SurveyPublication};
 use evident_core::unit_followup::Cell;
 use serde::{Deserialize, Serialize};
@@ -366,5 +366,5 @@ pub async fn answer_survey(
     )
     .await?
     .map_err(Unanswerable::into_error)?;
-    Ok((StatusCode::CREATED, AppendHeaders(cookie)).into_response())
+    Ok((StatusCode::CREATED, cookie).into_response())
 }

@@ -10,12 +10,13 @@ use crate::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswerable};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HOST};
-use axum::http::{HeaderMap, HeaderName};
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use axum_extra::extract::cookie::CookieJar;
 use evident_core::survey::{SurveyAnswers, SurveyDefinition, embedded_surveys};
 use evident_core::unit_followup::Cell;
 use std::collections::HashMap;
@@ -341,8 +342,8 @@ fn answer_page(
     Ok((status, [(CACHE_CONTROL, "no-store")], render(&page)?).into_response())
 }
 
-fn cookie_header(nonce: &Nonce, state: &AppState) -> AppendHeaders<Vec<(HeaderName, String)>> {
-    AppendHeaders(nonce.set_cookie(state.config.secure_cookies))
+fn cookie_header(nonce: &Nonce, state: &AppState) -> CookieJar {
+    nonce.set_cookie(state.config.secure_cookies)
 }
 
 async fn show_form(
