@@ -25,7 +25,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// What to run when a prerequisite is missing.
-const INSTALL: &str = "scripts/test-all.sh   (as root, from the workspace root: installs them and runs every test)";
+const INSTALL: &str =
+    "scripts/test-all.sh   (as root, from the workspace root: installs them and runs every test)";
 
 /// The workspace root, where `browser/` lives.
 pub(crate) fn workspace_root() -> PathBuf {
