@@ -124,7 +124,7 @@ def sql_str(s):
 def read_csv_sql(path, types):
     t = ", ".join(f"{sql_str(k)}: {sql_str(v)}" for k, v in types.items())
     return (
-        f"read_csv({sql_str(path)}, header = true, delim = ',', quote = '\"', "
+        f"read_csv({sql_str(path)}, header = true, delim = ';', quote = '\"', "
         f"nullstr = '', dateformat = '%Y-%m-%d', types = {{{t}}})"
     )
 
@@ -526,7 +526,7 @@ def generate(con, n, seed, out_dir):
                CASE WHEN {h('i', 16)} % 20 = 0 THEN NULL ELSE ({h('i', 18)} % 28)::DOUBLE END AS score
         FROM (SELECT i, i // 4 AS c, i % 4 AS slot FROM range({n}) t(i)) r JOIN gen_cases USING (c)
         ORDER BY i
-        ) TO {sql_str(m_path)} (HEADER, DELIMITER ',')"""
+        ) TO {sql_str(m_path)} (HEADER, DELIMITER ';')"""
     )
     con.execute(
         f"""COPY (
@@ -548,7 +548,7 @@ def generate(con, n, seed, out_dir):
                 )
             )
         ) ORDER BY c, j
-        ) TO {sql_str(i_path)} (HEADER, DELIMITER ',')"""
+        ) TO {sql_str(i_path)} (HEADER, DELIMITER ';')"""
     )
     con.execute("DROP TABLE gen_cases")
     return m_path, i_path

@@ -18,6 +18,12 @@ use std::error::Error;
 use std::io::Write;
 use std::time::Instant;
 
+/// A reader of `evident export`'s CSV: `;`-separated, UTF-8 with a byte-order mark (skipped
+/// with the header row).
+fn reader(path: &str) -> Result<csv::Reader<std::fs::File>, Box<dyn Error>> {
+    Ok(csv::ReaderBuilder::new().delimiter(b';').from_path(path)?)
+}
+
 fn date(raw: &str) -> Result<Option<NaiveDate>, Box<dyn Error>> {
     if raw.is_empty() {
         return Ok(None);
@@ -58,7 +64,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             Ok(id.to_owned())
         };
     let mut pending: Vec<(String, Option<u32>, NaiveDate, MeasurementFacts)> = Vec::new();
-    for row in csv::Reader::from_path(measurements)?.records() {
+    for row in reader(measurements)?.records() {
         let r = row?;
         // case_id,unit_code,female,birth_year,opened_on,first_follow_up_month,case_type,
         // instrument_id,time_point,measured_on,score
@@ -86,7 +92,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         ));
     }
     let mut intervention_rows = Vec::new();
-    for row in csv::Reader::from_path(interventions)?.records() {
+    for row in reader(interventions)?.records() {
         let r = row?;
         // case_id,unit_code,female,birth_year,type_code,applied_on,decided_on,started_on,
         // private_provider

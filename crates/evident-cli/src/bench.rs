@@ -17,7 +17,7 @@ use evident_core::person::{PseudonymKey, synthetic_number_text};
 use evident_core::rng::SplitMix64;
 use evident_core::{NewUnit, UnitUpdate};
 use evident_store::{DatabaseUrl, Store};
-use std::fmt::Write as _;
+use evident_web::render::csv::CsvWriter;
 use std::time::{Duration, Instant};
 
 /// The instrument the bench answers (from the embedded library).
@@ -184,26 +184,60 @@ fn synthetic_files(
     let start = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a valid date");
     let opened_on = |client: usize| start + chrono::Duration::days((client % 365) as i64);
 
-    let mut cases = String::from(
-        "\u{feff}personal_number;unit;opened_on;schedule;intervention_type;legal_basis;provider_unit;decided_on;started_on\r\n",
-    );
+    let mut cases = CsvWriter::new(Vec::new()).expect("writing to a Vec cannot fail");
+    cases
+        .row([
+            "personal_number",
+            "unit",
+            "opened_on",
+            "schedule",
+            "intervention_type",
+            "legal_basis",
+            "provider_unit",
+            "decided_on",
+            "started_on",
+        ])
+        .expect("writing to a Vec cannot fail");
     for client in 0..clients {
-        let opened = opened_on(client);
-        let _ = write!(
-            cases,
-            "{};{unit};{opened};3,6,12;hemtjanst;SoL;{unit};{opened};{opened}\r\n",
-            synthetic_number(client)
-        );
+        let opened = opened_on(client).to_string();
+        cases
+            .row([
+                synthetic_number(client).as_str(),
+                unit,
+                &opened,
+                "3,6,12",
+                "hemtjanst",
+                "SoL",
+                unit,
+                &opened,
+                &opened,
+            ])
+            .expect("writing to a Vec cannot fail");
     }
 
     let mut rng = SplitMix64::new(seed);
-    let mut measurements = String::from(
-        "\u{feff}personal_number;unit;instrument;instrument_version;time_point;month;measured_on;respondent",
+    let mut measurements = CsvWriter::new(Vec::new()).expect("writing to a Vec cannot fail");
+    let mut header: Vec<String> = [
+        "personal_number",
+        "unit",
+        "instrument",
+        "instrument_version",
+        "time_point",
+        "month",
+        "measured_on",
+        "respondent",
+    ]
+    .map(str::to_owned)
+    .into();
+    header.extend(
+        instrument
+            .items
+            .iter()
+            .map(|item| format!("item:{}", item.link_id)),
     );
-    for item in &instrument.items {
-        let _ = write!(measurements, ";item:{}", item.link_id);
-    }
-    measurements.push_str("\r\n");
+    measurements
+        .row(header)
+        .expect("writing to a Vec cannot fail");
     for row in 0..rows {
         let client = row / (1 + FOLLOW_UPS.len());
         let slot = row % (1 + FOLLOW_UPS.len());
@@ -217,27 +251,32 @@ fn synthetic_files(
                 ("follow_up", month.to_string(), on)
             }
         };
-        let _ = write!(
-            measurements,
-            "{};{unit};{};{};{time_point};{month};{measured_on};client",
+        let mut fields = vec![
             synthetic_number(client),
-            instrument.id,
-            instrument.version
-        );
+            unit.to_owned(),
+            instrument.id.to_string(),
+            instrument.version.to_string(),
+            time_point.to_owned(),
+            month,
+            measured_on.to_string(),
+            "client".to_owned(),
+        ];
         for item in &instrument.items {
             let option = &item.options[rng.below(item.options.len() as u64) as usize];
-            let _ = write!(measurements, ";{}", option.code);
+            fields.push(option.code.to_string());
         }
-        measurements.push_str("\r\n");
+        measurements
+            .row(fields)
+            .expect("writing to a Vec cannot fail");
     }
     (
         Source {
             name: "bench-cases.csv".into(),
-            bytes: cases.into_bytes(),
+            bytes: cases.finish().expect("writing to a Vec cannot fail"),
         },
         Source {
             name: "bench-measurements.csv".into(),
-            bytes: measurements.into_bytes(),
+            bytes: measurements.finish().expect("writing to a Vec cannot fail"),
         },
     )
 }

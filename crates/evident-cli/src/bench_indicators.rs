@@ -18,7 +18,7 @@ use evident_core::rng::SplitMix64;
 use evident_core::{NewUnit, OrgCode, Registry, UnitUpdate};
 use evident_store::followup::NewMeasurement;
 use evident_store::{DatabaseUrl, Store};
-use std::fmt::Write as _;
+use evident_web::render::csv::CsvWriter;
 use std::time::Instant;
 
 /// Options of `evident bench indicators`.
@@ -213,9 +213,21 @@ fn files(
     let start = NaiveDate::from_ymd_opt(2022, 1, 1).expect("a valid date");
     let opened_on = |n: usize| start + Duration::days(((n * 37) % 1_400) as i64);
     let mut rng = SplitMix64::new(seed);
-    let mut cases = String::from(
-        "personal_number;unit;opened_on;schedule;intervention_type;legal_basis;provider_unit;applied_on;decided_on;started_on\n",
-    );
+    let mut cases = CsvWriter::new(Vec::new()).expect("writing to a Vec cannot fail");
+    cases
+        .row([
+            "personal_number",
+            "unit",
+            "opened_on",
+            "schedule",
+            "intervention_type",
+            "legal_basis",
+            "provider_unit",
+            "applied_on",
+            "decided_on",
+            "started_on",
+        ])
+        .expect("writing to a Vec cannot fail");
     for n in 0..clients {
         let (unit, private) = &units[n % units.len()];
         let provider = if n % 4 == 0 { private } else { unit };
@@ -223,16 +235,34 @@ fn files(
         let applied = opened - Duration::days((n % 20) as i64);
         let decided = applied + Duration::days(3 + (n % 40) as i64);
         let started = decided + Duration::days(rng.below(30) as i64);
-        let _ = writeln!(
-            cases,
-            "{};{unit};{opened};3,6;{};SoL;{provider};{applied};{decided};{started}",
-            bench_number(n),
-            TYPES[n % TYPES.len()]
-        );
+        cases
+            .row([
+                bench_number(n),
+                unit.to_string(),
+                opened.to_string(),
+                "3,6".to_owned(),
+                TYPES[n % TYPES.len()].to_owned(),
+                "SoL".to_owned(),
+                provider.to_string(),
+                applied.to_string(),
+                decided.to_string(),
+                started.to_string(),
+            ])
+            .expect("writing to a Vec cannot fail");
     }
-    let mut rows = String::from(
-        "personal_number;unit;instrument;instrument_version;time_point;month;measured_on;respondent;score\n",
-    );
+    let mut rows = CsvWriter::new(Vec::new()).expect("writing to a Vec cannot fail");
+    rows.row([
+        "personal_number",
+        "unit",
+        "instrument",
+        "instrument_version",
+        "time_point",
+        "month",
+        "measured_on",
+        "respondent",
+        "score",
+    ])
+    .expect("writing to a Vec cannot fail");
     let mut baseline = 0u64;
     for m in 0..measurements {
         let n = m / 3;
@@ -256,20 +286,27 @@ fn files(
             0 => opened_on(n) + Duration::days(2),
             k => opened_on(n) + Months::new(if k == 1 { 3 } else { 6 }),
         };
-        let _ = writeln!(
-            rows,
-            "{};{unit};phq-9;1;{time_point};{month};{on};client;{score}",
-            bench_number(n)
-        );
+        rows.row([
+            bench_number(n),
+            unit.to_string(),
+            "phq-9".to_owned(),
+            "1".to_owned(),
+            time_point.to_owned(),
+            month,
+            on.to_string(),
+            "client".to_owned(),
+            score.to_string(),
+        ])
+        .expect("writing to a Vec cannot fail");
     }
     (
         Source {
             name: "bench-indicator-cases.csv".into(),
-            bytes: cases.into_bytes(),
+            bytes: cases.finish().expect("writing to a Vec cannot fail"),
         },
         Source {
             name: "bench-indicator-measurements.csv".into(),
-            bytes: rows.into_bytes(),
+            bytes: rows.finish().expect("writing to a Vec cannot fail"),
         },
     )
 }

@@ -1,12 +1,15 @@
 //! `evident export measurements|interventions --format csv`: the records indicators are
 //! computed from, one row per measurement or intervention, for analysis elsewhere (and for
 //! the DuckDB comparison in `bench/`). Rows carry the case number, unit, sex and birth year —
-//! never a pseudonym or personal number.
+//! never a pseudonym or personal number. The file comes out of the same CSV writer as every
+//! download ([`evident_web::render::csv`]); numbers keep a decimal point, since the readers are
+//! programs rather than a Swedish Excel.
 
 use crate::{Failure, open_store, parse_database_url};
 use clap::{Args, ValueEnum};
 use evident_core::indicator::CaseFacts;
 use evident_store::DatabaseUrl;
+use evident_web::render::csv::CsvWriter;
 use std::io::Write;
 
 /// Options of `evident export`.
@@ -34,7 +37,8 @@ pub enum ExportWhat {
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
-    /// Comma-separated, UTF-8, header row, ISO dates, empty for missing.
+    /// `;`-separated, UTF-8 with a byte-order mark, CRLF, header row, ISO dates, decimal
+    /// points, empty for missing.
     Csv,
 }
 
@@ -43,17 +47,17 @@ fn date(d: Option<chrono::NaiveDate>) -> String {
 }
 
 fn write_case(
-    out: &mut impl Write,
+    out: &mut CsvWriter<impl Write>,
     what: ExportWhat,
     id: i64,
     case: &CaseFacts,
 ) -> std::io::Result<()> {
-    let person = format!(
-        "{id},{},{},{}",
-        case.unit,
-        u8::from(case.client.female),
-        case.client.birth_year
-    );
+    let person = [
+        id.to_string(),
+        case.unit.to_string(),
+        u8::from(case.client.female).to_string(),
+        case.client.birth_year.to_string(),
+    ];
     match what {
         ExportWhat::Measurements => {
             let month = case
@@ -65,28 +69,26 @@ fn write_case(
                 .first()
                 .map_or("", |i| i.type_code.as_str());
             for m in &case.measurements {
-                writeln!(
-                    out,
-                    "{person},{},{month},{case_type},{},{},{},{}",
-                    case.opened_on,
-                    m.instrument,
-                    if m.baseline { "baseline" } else { "follow_up" },
-                    m.measured_on,
-                    m.score.map(|s| s.to_string()).unwrap_or_default()
-                )?;
+                out.row(person.iter().cloned().chain([
+                    case.opened_on.to_string(),
+                    month.clone(),
+                    case_type.to_owned(),
+                    m.instrument.to_string(),
+                    if m.baseline { "baseline" } else { "follow_up" }.to_owned(),
+                    m.measured_on.to_string(),
+                    m.score.map(|s| s.to_string()).unwrap_or_default(),
+                ]))?;
             }
         }
         ExportWhat::Interventions => {
             for i in &case.interventions {
-                writeln!(
-                    out,
-                    "{person},{},{},{},{},{}",
-                    i.type_code,
+                out.row(person.iter().cloned().chain([
+                    i.type_code.to_string(),
                     date(i.applied_on),
                     date(i.decided_on),
                     date(i.started_on),
-                    u8::from(i.private_provider)
-                )?;
+                    u8::from(i.private_provider).to_string(),
+                ]))?;
             }
         }
     }
@@ -100,16 +102,35 @@ impl ExportArgs {
     /// When the database cannot be read or stdout cannot be written.
     pub async fn run(self) -> Result<(), Failure> {
         let store = open_store(&self.database_url).await?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
-        let header = match self.what {
-            ExportWhat::Measurements => {
-                "case_id,unit_code,female,birth_year,opened_on,first_follow_up_month,case_type,instrument_id,time_point,measured_on,score"
-            }
-            ExportWhat::Interventions => {
-                "case_id,unit_code,female,birth_year,type_code,applied_on,decided_on,started_on,private_provider"
-            }
+        let stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+        let mut out = CsvWriter::new(stdout).map_err(anyhow::Error::from)?;
+        let header: &[&str] = match self.what {
+            ExportWhat::Measurements => &[
+                "case_id",
+                "unit_code",
+                "female",
+                "birth_year",
+                "opened_on",
+                "first_follow_up_month",
+                "case_type",
+                "instrument_id",
+                "time_point",
+                "measured_on",
+                "score",
+            ],
+            ExportWhat::Interventions => &[
+                "case_id",
+                "unit_code",
+                "female",
+                "birth_year",
+                "type_code",
+                "applied_on",
+                "decided_on",
+                "started_on",
+                "private_provider",
+            ],
         };
-        writeln!(out, "{header}").map_err(anyhow::Error::from)?;
+        out.row(header).map_err(anyhow::Error::from)?;
         let mut failed: Option<std::io::Error> = None;
         let what = self.what;
         let result = store
@@ -126,7 +147,9 @@ impl ExportArgs {
         if let Some(e) = failed {
             return Err(Failure::User(format!("cannot write the export: {e}")));
         }
-        out.flush().map_err(anyhow::Error::from)?;
+        out.finish()
+            .and_then(|mut stdout| stdout.flush())
+            .map_err(anyhow::Error::from)?;
         Ok(())
     }
 }

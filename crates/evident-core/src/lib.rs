@@ -17,7 +17,6 @@
 //! - [`text`]: validated free-text values shared by several types (names, e-mail addresses, bilingual texts).
 //! - [`error`]: [`DomainError`], returned when input fails validation.
 //! - [`rng`]: a small deterministic random number generator for reproducible demo data.
-//! - [`xlsx`]: a minimal .xlsx writer so any table can be downloaded for Excel.
 #![forbid(unsafe_code)]
 
 pub mod access;
@@ -33,7 +32,6 @@ pub mod person;
 pub mod rng;
 pub mod stats;
 pub mod text;
-pub mod xlsx;
 
 pub use error::DomainError;
 pub use org::registry::Registry;

@@ -1,16 +1,16 @@
-//! Exporting a unit's measurements: as CSV in the Swedish spreadsheet convention (UTF-8 with
-//! a byte-order mark, `;` between fields, decimal commas — what Excel opens directly in a
-//! Swedish locale, and what `evident import` reads back), or as a FHIR R4 Bundle of
-//! QuestionnaireResponses. Clients appear by pseudonym only. Every export is audited.
+//! Exporting a unit's measurements: as CSV through [`crate::render::csv`] (the Swedish
+//! spreadsheet convention Excel opens directly and `evident import` reads back), or as a FHIR
+//! R4 Bundle of QuestionnaireResponses. Clients appear by pseudonym only. Every export is
+//! audited.
 
 use crate::auth::SignedIn;
+use crate::render::csv;
 use crate::{AppError, AppState};
 use evident_core::OrgCode;
 use evident_core::access::audit::{AuditEvent, Outcome};
 use evident_core::access::{Action, DataClass};
 use evident_core::followup::fhir::{collection_bundle, questionnaire_response};
 use serde_json::Value;
-use std::fmt::Write as _;
 
 /// The formats a unit's measurements export to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
@@ -70,15 +70,6 @@ async fn rows(
     Ok(rows)
 }
 
-/// Quotes a CSV field when it holds the separator, a quote or a line break.
-pub(crate) fn field(text: &str) -> String {
-    if text.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 /// The unit's measurements as CSV.
 ///
 /// # Errors
@@ -88,29 +79,36 @@ pub async fn measurements_csv(
     user: &SignedIn,
     unit: &OrgCode,
 ) -> Result<String, AppError> {
-    let mut out = String::from(
-        "\u{feff}case_id;pseudonym;unit;instrument;instrument_version;time_point;month;measured_on;respondent;score\n",
-    );
-    for row in rows(state, user, unit, ExportFormat::Csv).await? {
-        let m = &row.measurement;
-        let _ = writeln!(
-            out,
-            "{};{};{};{};{};{};{};{};{};{}",
-            row.case_id,
+    let header = [
+        "case_id",
+        "pseudonym",
+        "unit",
+        "instrument",
+        "instrument_version",
+        "time_point",
+        "month",
+        "measured_on",
+        "respondent",
+        "score",
+    ]
+    .map(str::to_owned);
+    let rows = rows(state, user, unit, ExportFormat::Csv).await?;
+    let lines = rows.into_iter().map(|row| {
+        let m = row.measurement;
+        [
+            row.case_id.to_string(),
             row.pseudonym,
-            unit,
-            field(&m.instrument_id),
-            field(&m.instrument_version),
-            m.time_point.as_str(),
+            unit.to_string(),
+            m.instrument_id,
+            m.instrument_version,
+            m.time_point.as_str().to_owned(),
             m.month.map(|v| v.to_string()).unwrap_or_default(),
-            m.measured_on,
-            m.respondent.as_str(),
-            m.score
-                .map(|s| s.to_string().replace('.', ","))
-                .unwrap_or_default(),
-        );
-    }
-    Ok(out)
+            m.measured_on.to_string(),
+            m.respondent.as_str().to_owned(),
+            m.score.map(csv::decimal).unwrap_or_default(),
+        ]
+    });
+    Ok(csv::to_string(std::iter::once(header).chain(lines)))
 }
 
 /// The unit's measurements as a FHIR Bundle of QuestionnaireResponses.
@@ -141,16 +139,4 @@ pub async fn measurements_bundle(
         &format!("unit-{unit}-measurements"),
         resources,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::field;
-
-    #[test]
-    fn fields_with_separators_or_quotes_are_quoted() {
-        assert_eq!(field("phq-9"), "phq-9");
-        assert_eq!(field("a;b"), "\"a;b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
 }

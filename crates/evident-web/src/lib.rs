@@ -10,8 +10,7 @@
 //! - [`i18n`]: the interface languages and every text the pages show.
 //! - [`href`]: links within the site — which paths may be redirected to, percent-encoding.
 //! - [`service`]: each area's reads and writes behind the access policy, shared by pages and API.
-//! - [`chart`]: server-rendered SVG charts of scores over time.
-//! - [`funnel`]: server-rendered SVG funnel plots for the indicator pages.
+//! - [`render`]: the download formats (CSV, xlsx) and the SVG charts, one writer per format.
 //! - [`export`]: a unit's measurements as Swedish-Excel CSV or a FHIR Bundle.
 //! - [`auth`]: sign-in, sessions, tokens, CSRF, and the gate to the access policy.
 //! - [`api`]: the JSON API and its OpenAPI document.
@@ -20,13 +19,12 @@
 
 pub mod api;
 pub mod auth;
-pub mod chart;
 pub mod error;
 pub mod export;
-pub mod funnel;
 pub mod href;
 pub mod html;
 pub mod i18n;
+pub mod render;
 pub mod server;
 pub mod service;
 pub mod state;

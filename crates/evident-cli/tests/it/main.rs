@@ -4,6 +4,7 @@ mod accounts;
 mod agreements;
 mod browser;
 mod demo;
+mod export;
 mod import;
 mod serve;
 

@@ -508,7 +508,7 @@ pub async fn export_measurements(
                 let disposition = format!("attachment; filename=\"measurements-{unit}.csv\"");
                 (
                     [
-                        (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                        (CONTENT_TYPE, crate::render::CSV_CONTENT_TYPE.to_owned()),
                         (CONTENT_DISPOSITION, disposition),
                     ],
                     csv,

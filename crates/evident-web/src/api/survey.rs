@@ -11,7 +11,7 @@ use crate::service::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswe
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use evident_core::followup::unit_table::Cell;
 use evident_core::participation::survey::{SurveyAnswers, SurveyPublication};
 use serde::{Deserialize, Serialize};
@@ -366,5 +366,5 @@ pub async fn answer_survey(
     )
     .await?
     .map_err(Unanswerable::into_error)?;
-    Ok((StatusCode::CREATED, AppendHeaders(cookie)).into_response())
+    Ok((StatusCode::CREATED, cookie).into_response())
 }

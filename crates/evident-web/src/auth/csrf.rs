@@ -11,8 +11,8 @@ use crate::auth::cookies::{self, CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{ApiError, AppError};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, SET_COOKIE};
-use axum::http::{HeaderValue, Method};
+use axum::http::Method;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use evident_core::access::credentials::{Secret, constant_time_eq};
@@ -62,17 +62,15 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         }
     }
     parts.extensions.insert(CsrfToken(token.clone()));
-    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let response = next.run(Request::from_parts(parts, body)).await;
     if existing.is_none() {
         let cookie = cookies::secret(
             CSRF_COOKIE,
             &token,
-            60 * 60 * 24 * 365,
+            cookies::YEAR,
             state.config.secure_cookies,
         );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(SET_COOKIE, value);
-        }
+        return (cookies::jar([cookie]), response).into_response();
     }
     response
 }

@@ -14,7 +14,7 @@ use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -197,7 +197,8 @@ async fn login(
     );
     Ok((
         StatusCode::SEE_OTHER,
-        [(SET_COOKIE, cookie), (LOCATION, landing(&form.next))],
+        cookies::jar([cookie]),
+        [(LOCATION, landing(&form.next))],
     )
         .into_response())
 }
@@ -220,7 +221,8 @@ async fn logout(State(state): State<AppState>, Viewer(user): Viewer) -> Result<R
     let cookie = cookies::secret(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     Ok((
         StatusCode::SEE_OTHER,
-        [(SET_COOKIE, cookie), (LOCATION, "/".to_owned())],
+        cookies::jar([cookie]),
+        [(LOCATION, "/".to_owned())],
     )
         .into_response())
 }

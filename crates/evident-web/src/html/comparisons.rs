@@ -8,12 +8,13 @@
 
 use crate::auth::{SignedIn, Viewer};
 use crate::error::code_in_path;
-use crate::funnel::{FunnelChart, FunnelPoint};
 use crate::href::percent_encode;
 use crate::html::{Chrome, render};
 use crate::i18n::Texts;
+use crate::render::TableFormat;
+use crate::render::funnel::{FunnelChart, FunnelPoint};
 use crate::service::comparisons::{
-    self, ProfileParams, RankedTable, Selection, SelectionParams, TableFormat, format_change,
+    self, ProfileParams, RankedTable, Selection, SelectionParams, format_change,
 };
 use crate::{AppError, AppState};
 use askama::Template;
@@ -583,7 +584,7 @@ async fn download_indicator(
         table.selection.period,
         table.selection.category_name()
     );
-    Ok(comparisons::download(
+    Ok(crate::render::download(
         comparisons::table_sheet(&table),
         format,
         &stem,
@@ -796,7 +797,7 @@ async fn download_profile(
     let format = table_format(params.format.as_deref())?;
     let profile = comparisons::profile(&state, &code, &params.profile).await?;
     let stem = format!("profile-{}-{}", profile.municipality.code, profile.period);
-    Ok(comparisons::download(
+    Ok(crate::render::download(
         comparisons::profile_sheet(&profile, chrome.lang.code()),
         format,
         &stem,

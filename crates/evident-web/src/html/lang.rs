@@ -1,11 +1,13 @@
 //! The language switch: remembers the choice in a cookie and returns to the page it came from.
 
 use crate::AppError;
+use crate::auth::cookies;
 use crate::i18n::{LANG_COOKIE, Lang};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::header::LOCATION;
 use axum::response::IntoResponse;
+use axum_extra::extract::cookie::SameSite;
 use serde::Deserialize;
 
 /// Where to go after switching.
@@ -16,6 +18,9 @@ pub struct SwitchParams {
 }
 
 /// Sets the interface language for a year and goes back to `next`.
+///
+/// The cookie is readable by scripts and not `Secure`: a language is no secret, and
+/// `SameSite=Lax` keeps it on links into Evident from elsewhere.
 pub async fn switch(
     Path(code): Path<String>,
     Query(params): Query<SwitchParams>,
@@ -26,12 +31,19 @@ pub async fn switch(
         .next
         .filter(|n| crate::href::is_local_path(n))
         .unwrap_or_else(|| "/".to_owned());
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.code()
+    let cookie = cookies::build(
+        LANG_COOKIE,
+        lang.code().to_owned(),
+        cookies::Attributes {
+            max_age: cookies::YEAR,
+            http_only: false,
+            same_site: SameSite::Lax,
+            secure: false,
+        },
     );
     Ok((
         StatusCode::SEE_OTHER,
-        [(SET_COOKIE, cookie), (LOCATION, next)],
+        cookies::jar([cookie]),
+        [(LOCATION, next)],
     ))
 }

@@ -10,12 +10,13 @@ use crate::service::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswe
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HOST};
-use axum::http::{HeaderMap, HeaderName};
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use axum_extra::extract::cookie::CookieJar;
 use evident_core::followup::unit_table::Cell;
 use evident_core::participation::survey::{SurveyAnswers, SurveyDefinition, embedded_surveys};
 use std::collections::HashMap;
@@ -353,8 +354,8 @@ fn answer_page(
     Ok((status, [(CACHE_CONTROL, "no-store")], render(&page)?).into_response())
 }
 
-fn cookie_header(nonce: &Nonce, state: &AppState) -> AppendHeaders<Vec<(HeaderName, String)>> {
-    AppendHeaders(nonce.set_cookie(state.config.secure_cookies))
+fn cookie_header(nonce: &Nonce, state: &AppState) -> CookieJar {
+    nonce.set_cookie(state.config.secure_cookies)
 }
 
 async fn show_form(
@@ -558,11 +559,11 @@ async fn results_csv(
     );
     Ok((
         [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_TYPE, crate::render::CSV_CONTENT_TYPE.to_owned()),
             (CONTENT_DISPOSITION, file),
             (CACHE_CONTROL, "no-store".to_owned()),
         ],
-        format!("\u{feff}{}", survey::results_csv(&results)),
+        survey::results_csv(&results),
     )
         .into_response())
 }

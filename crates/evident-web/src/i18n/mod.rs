@@ -59,7 +59,7 @@ pub use survey::SurveyTexts;
 pub use users::UserTexts;
 
 use axum::extract::FromRequestParts;
-use axum::http::header::COOKIE;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use evident_core::access::Role;
 use evident_core::{Provider, UnitArea};
@@ -112,13 +112,9 @@ impl Lang {
         }
     }
 
-    /// The language remembered in a `Cookie` header, if any.
-    pub fn from_cookie_header(header: &str) -> Option<Self> {
-        header
-            .split(';')
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == LANG_COOKIE)
-            .and_then(|(_, value)| Self::from_code(value.trim()))
+    /// The language remembered in the request's cookies, if any.
+    pub fn from_cookies(headers: &HeaderMap) -> Option<Self> {
+        crate::auth::cookies::read(headers, LANG_COOKIE).and_then(|code| Self::from_code(&code))
     }
 }
 
@@ -127,13 +123,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .find_map(Lang::from_cookie_header)
-            .unwrap_or_default())
+        Ok(Lang::from_cookies(&parts.headers).unwrap_or_default())
     }
 }
 
@@ -253,12 +243,17 @@ mod tests {
 
     #[test]
     fn the_language_comes_from_its_cookie_among_others() {
-        assert_eq!(
-            Lang::from_cookie_header("a=1; evident_lang=en; b=2"),
-            Some(Lang::En)
-        );
-        assert_eq!(Lang::from_cookie_header("evident_lang=sv"), Some(Lang::Sv));
-        assert_eq!(Lang::from_cookie_header("evident_lang=de"), None);
-        assert_eq!(Lang::from_cookie_header("xevident_lang=en"), None);
+        let lang = |cookie: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                axum::http::header::COOKIE,
+                axum::http::HeaderValue::from_static(cookie),
+            );
+            Lang::from_cookies(&headers)
+        };
+        assert_eq!(lang("a=1; evident_lang=en; b=2"), Some(Lang::En));
+        assert_eq!(lang("evident_lang=sv"), Some(Lang::Sv));
+        assert_eq!(lang("evident_lang=de"), None);
+        assert_eq!(lang("xevident_lang=en"), None);
     }
 }

@@ -9,6 +9,7 @@
 //! need a role there or above.
 
 use crate::auth::SignedIn;
+use crate::render::{Cell, Sheet};
 use crate::{AppError, AppState};
 use evident_core::access::{Action, DataClass, Decision, decide};
 use evident_core::indicator::cube::category_index;
@@ -20,12 +21,10 @@ use evident_core::indicator::report::{
 use evident_core::indicator::{CATEGORIES, Definition, Period, Published, ValueUnit};
 use evident_core::org::registry::population;
 use evident_core::stats::comparison::Tertile;
-use evident_core::xlsx::{Cell, Sheet};
 use evident_core::{OrgCode, OrgLevel, OrgNode};
 use evident_store::PublishedRow;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 /// The variant every indicator has: all records, not split by instrument or intervention type.
 /// Users write `all`; the store keys it as the empty string.
@@ -706,105 +705,9 @@ pub fn profile_sheet(profile: &Profile, lang: &str) -> Sheet {
     }
 }
 
-/// A download format of a table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TableFormat {
-    /// `;`-separated, decimal commas, UTF-8 with BOM (what Swedish Excel opens directly).
-    Csv,
-    /// An Excel workbook.
-    Xlsx,
-}
-
-/// A sheet as CSV in the Swedish convention. Text that a spreadsheet would read as a formula
-/// (`=`, `+`, `-`, `@` first) is prefixed with an apostrophe.
-pub fn sheet_csv(sheet: &Sheet) -> String {
-    let mut out = String::from("\u{feff}");
-    for row in &sheet.rows {
-        let fields: Vec<String> = row
-            .iter()
-            .map(|cell| match cell {
-                Cell::Text(text) if text.starts_with(['=', '+', '-', '@']) => {
-                    crate::export::field(&format!("'{text}"))
-                }
-                Cell::Text(text) => crate::export::field(text),
-                Cell::Number(n) if n.is_finite() => {
-                    let mut s = String::new();
-                    let _ = write!(s, "{}", (n * 1e6).round() / 1e6);
-                    s.replace('.', ",")
-                }
-                Cell::Number(_) | Cell::Empty => String::new(),
-            })
-            .collect();
-        out.push_str(&fields.join(";"));
-        out.push('\n');
-    }
-    out
-}
-
-/// A sheet as a download response in `format`, named `stem`.
-pub fn download(sheet: Sheet, format: TableFormat, stem: &str) -> axum::response::Response {
-    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-    use axum::response::IntoResponse;
-    let stem: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    match format {
-        TableFormat::Csv => (
-            [
-                (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{stem}.csv\""),
-                ),
-            ],
-            sheet_csv(&sheet),
-        )
-            .into_response(),
-        TableFormat::Xlsx => (
-            [
-                (
-                    CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-                ),
-                (
-                    CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{stem}.xlsx\""),
-                ),
-            ],
-            evident_core::xlsx::workbook(&[sheet]),
-        )
-            .into_response(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_uses_semicolons_decimal_commas_and_defuses_formulas() {
-        let sheet = Sheet {
-            name: "x".into(),
-            rows: vec![
-                vec![Cell::Text("name".into()), Cell::Text("value".into())],
-                vec![Cell::Text("=HYPERLINK(\"x\")".into()), Cell::Number(12.5)],
-                vec![Cell::Text("a;b".into()), Cell::Empty],
-            ],
-        };
-        assert_eq!(
-            sheet_csv(&sheet),
-            "\u{feff}name;value\n\"'=HYPERLINK(\"\"x\"\")\";12,5\na;b\n"
-                .replace("a;b\n", "\"a;b\";\n")
-        );
-    }
 
     #[test]
     fn periods_in_the_future_are_not_offered() {

@@ -14,8 +14,8 @@ use crate::auth::cookies;
 use crate::auth::identity::client_address;
 use crate::{AppError, AppState};
 use axum::extract::FromRequestParts;
-use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use evident_core::OrgCode;
 use evident_core::access::credentials::{Secret, sha256_hex};
 use evident_core::access::{Action, DataClass, decide};
@@ -33,10 +33,19 @@ use std::time::{Duration, Instant};
 /// and the public survey API.
 pub const NONCE_COOKIE: &str = "evident_survey";
 
-/// A `Set-Cookie` value for a new nonce (a year; `Secure` over TLS).
-pub fn nonce_cookie(value: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{NONCE_COOKIE}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}")
+/// The cookie for a new nonce: a year, `HttpOnly`, `SameSite=Lax` (a survey link followed
+/// from an e-mail is a cross-site navigation), `Secure` over TLS.
+pub fn nonce_cookie(value: &str, secure: bool) -> Cookie<'static> {
+    cookies::build(
+        NONCE_COOKIE,
+        value.to_owned(),
+        cookies::Attributes {
+            max_age: cookies::YEAR,
+            http_only: true,
+            same_site: SameSite::Lax,
+            secure,
+        },
+    )
 }
 
 /// A fresh nonce for a browser that has none.
@@ -433,16 +442,22 @@ pub async fn results(
     })
 }
 
-/// The results as CSV rows (header first): node, question, answers, share positive in per
+/// The results as a CSV file (header first): node, question, answers, share positive in per
 /// cent; a withheld figure is the text `för få svar`.
 pub fn results_csv(results: &SurveyResults) -> String {
-    let mut out = String::from("node;question;answers;share_positive_percent\r\n");
+    let mut rows =
+        vec![["node", "question", "answers", "share_positive_percent"].map(str::to_owned)];
     for row in &results.rows {
         let respondents = match row.respondents.value() {
             Some(n) => n.to_string(),
             None => SUPPRESSED.to_owned(),
         };
-        out.push_str(&format!("{};respondents;{respondents};\r\n", row.code));
+        rows.push([
+            row.code.to_string(),
+            "respondents".to_owned(),
+            respondents,
+            String::new(),
+        ]);
         for q in &row.questions {
             let n = q
                 .answers
@@ -452,10 +467,10 @@ pub fn results_csv(results: &SurveyResults) -> String {
                 .share_positive
                 .value()
                 .map_or(SUPPRESSED.to_owned(), |s| format!("{:.0}", s * 100.0));
-            out.push_str(&format!("{};{};{n};{share}\r\n", row.code, q.question));
+            rows.push([row.code.to_string(), q.question.clone(), n, share]);
         }
     }
-    out
+    crate::render::csv::to_string(rows)
 }
 
 /// How a withheld figure reads in downloads.
@@ -492,13 +507,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Nonce {
 }
 
 impl Nonce {
-    /// The `Set-Cookie` header for a fresh nonce.
-    pub fn set_cookie(&self, secure: bool) -> Vec<(axum::http::HeaderName, String)> {
-        if self.fresh {
-            vec![(SET_COOKIE, nonce_cookie(&self.value, secure))]
-        } else {
-            Vec::new()
-        }
+    /// Sets the cookie of a fresh nonce on the response it is returned with (nothing for a
+    /// nonce the browser already has).
+    pub fn set_cookie(&self, secure: bool) -> CookieJar {
+        cookies::jar(self.fresh.then(|| nonce_cookie(&self.value, secure)))
     }
 }
 

@@ -8,7 +8,7 @@ use crate::auth::SignedIn;
 use crate::href::percent_encode;
 use crate::html::{Chrome, render};
 use crate::i18n::Texts;
-use crate::service::comparisons;
+use crate::render::{Cell, Sheet};
 use crate::service::grants::{self, AgreementView};
 use crate::{AppError, AppState};
 use askama::Template;
@@ -20,7 +20,6 @@ use evident_core::access::may_manage_agreements;
 use evident_core::grants::Ore;
 use evident_core::grants::check::Finding;
 use evident_core::grants::ledger::Flows;
-use evident_core::xlsx::{Cell, Sheet};
 use std::collections::HashMap;
 
 /// `part` as a share of `whole` in per cent with one decimal, rounded half up in integers;
@@ -434,7 +433,7 @@ pub(super) async fn download_agreement(
 ) -> Result<Response, AppError> {
     let format = params.format()?;
     let view = grants::agreement_view(&state, &user, &id).await?;
-    Ok(comparisons::download(
+    Ok(crate::render::download(
         agreement_sheet(&view),
         format,
         &format!("{id}-initiatives"),

@@ -4,7 +4,7 @@
 use super::{DeadlineLine, DownloadParams, header, text_cell};
 use crate::auth::SignedIn;
 use crate::html::{Chrome, render};
-use crate::service::comparisons;
+use crate::render::{Cell, Sheet};
 use crate::service::grants;
 use crate::{AppError, AppState};
 use askama::Template;
@@ -12,7 +12,6 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use evident_core::grants::calendar::{Deadline, DeadlineKind, Status};
-use evident_core::xlsx::{Cell, Sheet};
 use std::collections::HashMap;
 
 /// One section of the calendar.
@@ -143,7 +142,7 @@ pub(super) async fn download_calendar(
                 .map_or(Cell::Empty, |day| text_cell(&day.to_string())),
         ]);
     }
-    Ok(comparisons::download(
+    Ok(crate::render::download(
         Sheet {
             name: format!("deadlines {today}"),
             rows,

@@ -31,14 +31,14 @@ mod tapering;
 use crate::AppError;
 use crate::AppState;
 use crate::i18n::Texts;
-use crate::service::comparisons::TableFormat;
+use crate::render::Cell;
+use crate::render::TableFormat;
 use axum::Router;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use evident_core::grants::Ore;
 use evident_core::grants::calendar::{Deadline, DeadlineKind, Status};
 use evident_core::grants::ledger::EventKind;
-use evident_core::xlsx::Cell;
 use serde::Deserialize;
 use std::collections::HashMap;
 

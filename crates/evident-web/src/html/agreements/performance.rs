@@ -7,7 +7,7 @@ use crate::auth::SignedIn;
 use crate::href::percent_encode;
 use crate::html::{Chrome, render};
 use crate::i18n::Texts;
-use crate::service::comparisons;
+use crate::render::{Cell, Sheet};
 use crate::service::grants::{self, PerformanceView};
 use crate::{AppError, AppState};
 use askama::Template;
@@ -18,7 +18,6 @@ use evident_core::grants::money::group_thousands;
 use evident_core::grants::performance::{Allocation, PerformanceGrant, Split, Target};
 use evident_core::indicator::Definition;
 use evident_core::indicator::publish::format_value;
-use evident_core::xlsx::{Cell, Sheet};
 
 /// One recipient, in words, with the arithmetic of its share.
 #[derive(Debug, Clone)]
@@ -394,7 +393,7 @@ pub(super) async fn download_performance(
         kr_cell(paid),
         text_cell(&format!("pool {}", grant.pool.kr())),
     ]);
-    Ok(comparisons::download(
+    Ok(crate::render::download(
         Sheet {
             name: grant.id.clone(),
             rows,

@@ -5,13 +5,12 @@ use super::{DownloadParams, header, kr_cell, text_cell};
 use crate::auth::SignedIn;
 use crate::error::code_in_path;
 use crate::html::{Chrome, render};
-use crate::service::comparisons;
+use crate::render::{Cell, Sheet};
 use crate::service::grants::{self, CountyPlan};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use evident_core::xlsx::{Cell, Sheet};
 use evident_core::{OrgCode, OrgLevel};
 
 /// One year of a plan for the county.
@@ -154,7 +153,7 @@ pub(super) async fn download_county(
             ]);
         }
     }
-    Ok(comparisons::download(
+    Ok(crate::render::download(
         Sheet {
             name: format!("tapering {county}"),
             rows,

@@ -3,9 +3,9 @@
 
 use super::*;
 use crate::auth::SignedIn;
-use crate::chart::ScoreChart;
 use crate::html::{Chrome, render};
 use crate::i18n::Texts;
+use crate::render::chart::ScoreChart;
 use crate::service::followup::{self, CaseView};
 use crate::{AppError, AppState};
 use askama::Template;

@@ -2,8 +2,9 @@
 //! with the national value as the centre line and the 95 % and 99.8 % control limits drawn as
 //! curves. Every point carries a `<title>` naming the node, its value and n, which browsers
 //! show on hover and screen readers read. Plain SVG with presentation attributes, as in
-//! [`crate::chart`], so it works under the strict Content-Security-Policy.
+//! [`super::chart`], so it works under the strict Content-Security-Policy.
 
+use super::svg::escape;
 use evident_core::indicator::report::{Funnel, Signal};
 use std::fmt::Write as _;
 
@@ -43,13 +44,6 @@ pub struct FunnelChart<'a> {
     pub axes: (&'a str, &'a str),
     /// Formats a value for the y-axis ticks.
     pub format: &'a dyn Fn(f64) -> String,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The colour of a point: grey inside the limits, blue/orange beyond them (colour-blind safe

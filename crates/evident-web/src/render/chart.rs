@@ -3,6 +3,7 @@
 //! attributes, so it works under the strict Content-Security-Policy (no script, no inline
 //! style) and prints well.
 
+use super::svg::escape;
 use chrono::NaiveDate;
 use std::fmt::Write as _;
 
@@ -26,13 +27,6 @@ pub struct ScoreChart<'a> {
     pub range: (f64, f64),
     /// The cut-off line, if any, with its label.
     pub cutoff: Option<(f64, &'a str)>,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 impl ScoreChart<'_> {
