@@ -1,0 +1,81 @@
+//! The list of indicators, each with the national value.
+
+use super::*;
+use crate::html::{Chrome, render};
+use crate::service::comparisons::{self, SelectionParams};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use evident_core::{OrgCode, OrgLevel};
+
+/// One indicator in the list.
+#[derive(Debug, Clone)]
+pub struct IndicatorItem {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its description.
+    pub description: String,
+    /// The newest year with data.
+    pub period: String,
+    /// The national value then.
+    pub national: String,
+}
+
+/// The list of indicators.
+#[derive(Template)]
+#[template(path = "comparisons/list.html")]
+pub struct IndicatorsPage {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The indicators.
+    pub items: Vec<IndicatorItem>,
+    /// The municipalities, for the profile chooser.
+    pub municipalities: Vec<Choice>,
+}
+
+pub(super) async fn show_indicators(
+    State(state): State<AppState>,
+    chrome: Chrome,
+) -> Result<Response, AppError> {
+    let lang = chrome.lang.code();
+    let mut items = Vec::new();
+    for definition in &evident_store::indicators::indicator_set().definitions {
+        let selection =
+            comparisons::select(&state, &definition.id, &SelectionParams::default()).await?;
+        let cells = comparisons::cells_by_node(
+            &state,
+            &definition.id,
+            comparisons::ALL_VARIANT,
+            selection.period,
+        )
+        .await?;
+        let national = comparisons::cell(&cells, &OrgCode::nation(), 0);
+        items.push(IndicatorItem {
+            id: definition.id.clone(),
+            title: definition.title.get(lang).to_owned(),
+            description: definition.description.get(lang).to_owned(),
+            period: selection.period.to_string(),
+            national: shown(chrome.t, definition, &national, lang),
+        });
+    }
+    let municipalities = state
+        .store
+        .list_orgs(OrgLevel::Municipality, None)
+        .await?
+        .into_iter()
+        .map(|m| Choice {
+            label: format!("{} ({})", m.name, m.code),
+            value: m.code.to_string(),
+            selected: false,
+        })
+        .collect();
+    Ok(render(&IndicatorsPage {
+        chrome,
+        items,
+        municipalities,
+    })?
+    .into_response())
+}
