@@ -35,39 +35,8 @@ pub fn survey_cells(result: &NodeResult, question: &str) -> Option<Vec<Published
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::org::OrgCode;
-    use crate::participation::survey::{
-        DEFAULT_K, SurveyAnswers, SurveyDefinition, embedded_survey, results,
-    };
-
-    fn definition() -> SurveyDefinition {
-        embedded_survey("brukarundersokning-2026").expect("embedded")
-    }
-
-    fn answers(positive: usize, negative: usize) -> Vec<SurveyAnswers> {
-        let row = |code: &str| -> SurveyAnswers {
-            [
-                ("respekt", code),
-                ("inflytande", code),
-                ("information", code),
-                ("helhet", if code == "4" { "5" } else { "1" }),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect()
-        };
-        std::iter::repeat_n(row("4"), positive)
-            .chain(std::iter::repeat_n(row("1"), negative))
-            .collect()
-    }
-
-    fn code(raw: &str) -> OrgCode {
-        OrgCode::parse(raw).unwrap()
-    }
-
-    fn node<'a>(results: &'a [NodeResult], raw: &str) -> &'a NodeResult {
-        results.iter().find(|r| r.code.as_str() == raw).unwrap()
-    }
+    use crate::participation::survey::fixtures::{answers, code, definition, node};
+    use crate::participation::survey::{DEFAULT_K, results};
 
     #[test]
     fn survey_cells_carry_the_published_share_for_all_only() {

@@ -480,15 +480,17 @@ pub fn results(
         .collect()
 }
 
+/// What the survey tests and the survey-indicator tests share: the embedded definition,
+/// answers with a given number of positive and negative replies, and finding a node's result.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
 
-    fn definition() -> SurveyDefinition {
+    pub(crate) fn definition() -> SurveyDefinition {
         embedded_survey("brukarundersokning-2026").expect("embedded")
     }
 
-    fn answers(positive: usize, negative: usize) -> Vec<SurveyAnswers> {
+    pub(crate) fn answers(positive: usize, negative: usize) -> Vec<SurveyAnswers> {
         let row = |code: &str| -> SurveyAnswers {
             [
                 ("respekt", code),
@@ -505,13 +507,19 @@ mod tests {
             .collect()
     }
 
-    fn code(raw: &str) -> OrgCode {
+    pub(crate) fn code(raw: &str) -> OrgCode {
         OrgCode::parse(raw).unwrap()
     }
 
-    fn node<'a>(results: &'a [NodeResult], raw: &str) -> &'a NodeResult {
+    pub(crate) fn node<'a>(results: &'a [NodeResult], raw: &str) -> &'a NodeResult {
         results.iter().find(|r| r.code.as_str() == raw).unwrap()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
 
     #[test]
     fn the_embedded_survey_has_the_national_themes_and_an_optional_free_text() {
