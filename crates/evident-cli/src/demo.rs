@@ -362,11 +362,12 @@ async fn create_demo_users(
         .hash();
     let mut created = Vec::new();
     for role in Role::ALL {
-        let org = match role {
-            Role::Practitioner | Role::UnitManager => unit.clone(),
-            Role::MunicipalityAnalyst => municipality.clone(),
-            Role::RegionalLeader => county.clone(),
-            _ => OrgCode::nation(),
+        // Each demo user holds their role on the narrowest level it can be granted on.
+        let org = match role.grantable_levels()[0] {
+            OrgLevel::Unit => unit.clone(),
+            OrgLevel::Municipality => municipality.clone(),
+            OrgLevel::County => county.clone(),
+            OrgLevel::Nation => OrgCode::nation(),
         };
         let email = format!("{}@{DEMO_EMAIL_DOMAIN}", role.as_str().replace('_', "."));
         let name = format!("Demo {}", role.as_str().replace('_', " "));
