@@ -183,6 +183,180 @@ pub(super) fn reaches_units(user: Option<&SignedIn>, node: &OrgCode) -> bool {
     })
 }
 
+impl IndicatorPage {
+    /// The page for `table` as `user` sees it (`level_param`: the level asked for, kept in links), with
+    /// the minimum count values rest on.
+    pub fn new(
+        chrome: Chrome,
+        table: &RankedTable,
+        user: Option<&SignedIn>,
+        level_param: Option<OrgLevel>,
+        min_count: u64,
+    ) -> Self {
+        let t = chrome.t;
+        let lang = chrome.lang.code();
+        let selection = &table.selection;
+        let definition = selection.definition;
+        let rows: Vec<RankRow> = table
+            .entries
+            .iter()
+            .map(|entry| {
+                let drill = match entry.code.level() {
+                    OrgLevel::County => true,
+                    OrgLevel::Municipality => reaches_units(user, &entry.code),
+                    _ => false,
+                };
+                RankRow {
+                    rank: entry.rank.map(|r| r.to_string()).unwrap_or_default(),
+                    code: entry.code.to_string(),
+                    name: entry.name.clone(),
+                    href: drill.then(|| {
+                        format!(
+                            "/indicators/{}?{}",
+                            definition.id,
+                            table_query(selection, &entry.code, None)
+                        )
+                    }),
+                    profile: (entry.code.level() == OrgLevel::Municipality).then(|| {
+                        format!("/orgs/{}/profile?period={}", entry.code, selection.period)
+                    }),
+                    value: shown(t, definition, &entry.current, lang),
+                    missing: entry.current.value().is_none(),
+                    ci: ci_text(definition, &entry.current, lang),
+                    n: entry.current.n().map(|n| n.to_string()).unwrap_or_default(),
+                    change: entry
+                        .change
+                        .map(|c| format_change(definition.unit, c, lang))
+                        .unwrap_or_default(),
+                    colour: tertile_of(t, entry.tertile),
+                    signal: entry
+                        .signal
+                        .map_or(("", ""), |s| (s.as_str(), signal_label(t, s))),
+                }
+            })
+            .collect();
+        let funnel_svg = table.funnel.map(|funnel| {
+            let points: Vec<FunnelPoint> = table
+                .entries
+                .iter()
+                .filter_map(|entry| match entry.current {
+                    Published::Value { value, n, .. } => Some(FunnelPoint {
+                        label: format!(
+                            "{} ({}): {} (n = {n})",
+                            entry.name,
+                            entry.code,
+                            format_value(definition.unit, value, lang)
+                        ),
+                        n,
+                        value,
+                        signal: entry.signal.unwrap_or(Signal::Within),
+                    }),
+                    _ => None,
+                })
+                .collect();
+            let format = |v: f64| format_value(definition.unit, v, lang);
+            FunnelChart {
+                title: t.comparisons.funnel_title,
+                funnel,
+                points: &points,
+                axes: (t.comparisons.funnel_x, definition.title.get(lang)),
+                format: &format,
+            }
+            .render()
+        });
+        let levels = if table.scope.code.level() == OrgLevel::Nation {
+            [
+                (OrgLevel::Municipality, t.comparisons.rows_municipalities),
+                (OrgLevel::County, t.comparisons.rows_counties),
+            ]
+            .into_iter()
+            .map(|(level, label)| Choice {
+                value: level.as_str().to_owned(),
+                label: label.to_owned(),
+                selected: level == table.level,
+            })
+            .collect()
+        } else {
+            Vec::new()
+        };
+        let trail = table
+            .lineage
+            .iter()
+            .map(|node| {
+                (
+                    format!(
+                        "/indicators/{}?{}",
+                        definition.id,
+                        table_query(selection, &node.code, None)
+                    ),
+                    node.name.clone(),
+                )
+            })
+            .collect();
+        Self {
+            id: definition.id.clone(),
+            title: definition.title.get(lang).to_owned(),
+            description: definition.description.get(lang).to_owned(),
+            better: better_text(t, definition.better),
+            indicators: evident_store::indicators::indicator_set()
+                .definitions
+                .iter()
+                .map(|d| Choice {
+                    value: d.id.clone(),
+                    label: format!("{} {}", d.id, d.title.get(lang)),
+                    selected: d.id == definition.id,
+                })
+                .collect(),
+            periods: period_choices(t, &selection.periods, selection.period, selection.today),
+            variants: selection
+                .variants
+                .iter()
+                .map(|v| Choice {
+                    value: v.clone(),
+                    label: if v == comparisons::ALL_VARIANT {
+                        t.comparisons.variant_all.to_owned()
+                    } else {
+                        v.clone()
+                    },
+                    selected: *v == selection.variant,
+                })
+                .collect(),
+            breakdowns: breakdown_choices(t, selection.category),
+            levels,
+            node: table.scope.code.to_string(),
+            trail,
+            scope_name: table.scope.name.clone(),
+            scope_value: shown(t, definition, &table.scope_value, lang),
+            national: shown(t, definition, &table.national, lang),
+            rows_heading: match table.level {
+                OrgLevel::County => t.comparisons.rows_counties,
+                OrgLevel::Unit => t.comparisons.rows_units,
+                _ => t.comparisons.rows_municipalities,
+            },
+            rows,
+            previous: selection.period.previous().to_string(),
+            trend: table
+                .trend
+                .iter()
+                .map(|(period, scope, nation)| {
+                    (
+                        period_label(t, *period, selection.today),
+                        shown(t, definition, scope, lang),
+                        shown(t, definition, nation, lang),
+                    )
+                })
+                .collect(),
+            preliminary: comparisons::is_preliminary(selection.period, selection.today),
+            funnel_svg,
+            hidden_units: table.hidden_units,
+            without_data: table.without_data,
+            query: table_query(selection, &table.scope.code, level_param),
+            min_count,
+            chrome,
+        }
+    }
+}
+
 pub(super) async fn show_indicator(
     State(state): State<AppState>,
     Viewer(user): Viewer,
@@ -191,165 +365,9 @@ pub(super) async fn show_indicator(
     Query(params): Query<TableParams>,
 ) -> Result<Response, AppError> {
     let table = ranked(&state, user.as_ref(), &id, &params).await?;
-    let t = chrome.t;
-    let lang = chrome.lang.code();
-    let selection = &table.selection;
-    let definition = selection.definition;
-    let level_param = params.level().ok().flatten();
-    let rows: Vec<RankRow> = table
-        .entries
-        .iter()
-        .map(|entry| {
-            let drill = match entry.code.level() {
-                OrgLevel::County => true,
-                OrgLevel::Municipality => reaches_units(user.as_ref(), &entry.code),
-                _ => false,
-            };
-            RankRow {
-                rank: entry.rank.map(|r| r.to_string()).unwrap_or_default(),
-                code: entry.code.to_string(),
-                name: entry.name.clone(),
-                href: drill.then(|| {
-                    format!(
-                        "/indicators/{id}?{}",
-                        table_query(selection, &entry.code, None)
-                    )
-                }),
-                profile: (entry.code.level() == OrgLevel::Municipality)
-                    .then(|| format!("/orgs/{}/profile?period={}", entry.code, selection.period)),
-                value: shown(t, definition, &entry.current, lang),
-                missing: entry.current.value().is_none(),
-                ci: ci_text(definition, &entry.current, lang),
-                n: entry.current.n().map(|n| n.to_string()).unwrap_or_default(),
-                change: entry
-                    .change
-                    .map(|c| format_change(definition.unit, c, lang))
-                    .unwrap_or_default(),
-                colour: tertile_of(t, entry.tertile),
-                signal: entry
-                    .signal
-                    .map_or(("", ""), |s| (s.as_str(), signal_label(t, s))),
-            }
-        })
-        .collect();
-    let funnel_svg = table.funnel.map(|funnel| {
-        let points: Vec<FunnelPoint> = table
-            .entries
-            .iter()
-            .filter_map(|entry| match entry.current {
-                Published::Value { value, n, .. } => Some(FunnelPoint {
-                    label: format!(
-                        "{} ({}): {} (n = {n})",
-                        entry.name,
-                        entry.code,
-                        format_value(definition.unit, value, lang)
-                    ),
-                    n,
-                    value,
-                    signal: entry.signal.unwrap_or(Signal::Within),
-                }),
-                _ => None,
-            })
-            .collect();
-        let format = |v: f64| format_value(definition.unit, v, lang);
-        FunnelChart {
-            title: t.comparisons.funnel_title,
-            funnel,
-            points: &points,
-            axes: (t.comparisons.funnel_x, definition.title.get(lang)),
-            format: &format,
-        }
-        .render()
-    });
-    let levels = if table.scope.code.level() == OrgLevel::Nation {
-        [
-            (OrgLevel::Municipality, t.comparisons.rows_municipalities),
-            (OrgLevel::County, t.comparisons.rows_counties),
-        ]
-        .into_iter()
-        .map(|(level, label)| Choice {
-            value: level.as_str().to_owned(),
-            label: label.to_owned(),
-            selected: level == table.level,
-        })
-        .collect()
-    } else {
-        Vec::new()
-    };
-    let trail = table
-        .lineage
-        .iter()
-        .map(|node| {
-            (
-                format!(
-                    "/indicators/{id}?{}",
-                    table_query(selection, &node.code, None)
-                ),
-                node.name.clone(),
-            )
-        })
-        .collect();
-    let page = IndicatorPage {
-        id: definition.id.clone(),
-        title: definition.title.get(lang).to_owned(),
-        description: definition.description.get(lang).to_owned(),
-        better: better_text(t, definition.better),
-        indicators: evident_store::indicators::indicator_set()
-            .definitions
-            .iter()
-            .map(|d| Choice {
-                value: d.id.clone(),
-                label: format!("{} {}", d.id, d.title.get(lang)),
-                selected: d.id == definition.id,
-            })
-            .collect(),
-        periods: period_choices(t, &selection.periods, selection.period, selection.today),
-        variants: selection
-            .variants
-            .iter()
-            .map(|v| Choice {
-                value: v.clone(),
-                label: if v == comparisons::ALL_VARIANT {
-                    t.comparisons.variant_all.to_owned()
-                } else {
-                    v.clone()
-                },
-                selected: *v == selection.variant,
-            })
-            .collect(),
-        breakdowns: breakdown_choices(t, selection.category),
-        levels,
-        node: table.scope.code.to_string(),
-        trail,
-        scope_name: table.scope.name.clone(),
-        scope_value: shown(t, definition, &table.scope_value, lang),
-        national: shown(t, definition, &table.national, lang),
-        rows_heading: match table.level {
-            OrgLevel::County => t.comparisons.rows_counties,
-            OrgLevel::Unit => t.comparisons.rows_units,
-            _ => t.comparisons.rows_municipalities,
-        },
-        rows,
-        previous: selection.period.previous().to_string(),
-        trend: table
-            .trend
-            .iter()
-            .map(|(period, scope, nation)| {
-                (
-                    period_label(t, *period, selection.today),
-                    shown(t, definition, scope, lang),
-                    shown(t, definition, nation, lang),
-                )
-            })
-            .collect(),
-        preliminary: comparisons::is_preliminary(selection.period, selection.today),
-        funnel_svg,
-        hidden_units: table.hidden_units,
-        without_data: table.without_data,
-        query: table_query(selection, &table.scope.code, level_param),
-        min_count: state.store.indicator_state().await?.min_count,
-        chrome,
-    };
+    let min_count = state.store.indicator_state().await?.min_count;
+    let level = params.level().ok().flatten();
+    let page = IndicatorPage::new(chrome, &table, user.as_ref(), level, min_count);
     Ok(render(&page)?.into_response())
 }
 

@@ -10,6 +10,7 @@ use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use evident_core::indicator::group::ComparisonGroup;
 use evident_core::indicator::publish::format_value;
 use evident_core::indicator::{CATEGORIES, Definition};
 use evident_core::{OrgCode, OrgLevel};
@@ -104,6 +105,97 @@ pub(super) async fn show_profile(
     profile_page(&state, user.is_some(), chrome, &code, &params, None).await
 }
 
+impl ProfilePage {
+    /// The page for `profile`, offering `groups` to compare with; `signed_in` readers may create
+    /// a group, and `group_error` says why the last attempt was refused.
+    pub fn new(
+        chrome: Chrome,
+        profile: &comparisons::Profile,
+        groups: &[ComparisonGroup],
+        signed_in: bool,
+        group_error: Option<String>,
+    ) -> Self {
+        let t = chrome.t;
+        let lang = chrome.lang.code();
+        let mean = |definition: &Definition, m: Option<(f64, usize)>| {
+            m.map(|(v, n)| format!("{} ({n})", format_value(definition.unit, v, lang)))
+                .unwrap_or_else(|| t.comparisons.no_data.to_owned())
+        };
+        let rows = profile
+            .rows
+            .iter()
+            .map(|row| {
+                let d = row.definition;
+                ProfileLine {
+                    id: d.id.clone(),
+                    title: d.title.get(lang).to_owned(),
+                    value: shown(t, d, &row.own, lang),
+                    missing: row.own.value().is_none(),
+                    n: row.own.n().map(|n| n.to_string()).unwrap_or_default(),
+                    change: row
+                        .change
+                        .map(|c| format_change(d.unit, c, lang))
+                        .unwrap_or_default(),
+                    colour: tertile_of(t, row.tertile),
+                    rank: row
+                        .rank
+                        .map(|(r, of)| format!("{r} {} {of}", t.comparisons.rank_of))
+                        .unwrap_or_default(),
+                    county: shown(t, d, &row.county, lang),
+                    nation: shown(t, d, &row.nation, lang),
+                    similar: mean(d, row.similar),
+                    group: mean(d, row.group),
+                }
+            })
+            .collect();
+        let groups = groups
+            .iter()
+            .map(|g| Choice {
+                value: g.id.to_string(),
+                selected: profile.group.as_ref().is_some_and(|c| c.id == g.id),
+                label: g.name.to_string(),
+            })
+            .collect();
+        let mut query = format!(
+            "period={}&breakdown={}",
+            profile.period, CATEGORIES[profile.category]
+        );
+        if let Some(group) = &profile.group {
+            query.push_str(&format!("&group={}", group.id));
+        }
+        Self {
+            municipality: (
+                profile.municipality.code.to_string(),
+                profile.municipality.name.clone(),
+            ),
+            county: (profile.county.code.to_string(), profile.county.name.clone()),
+            period: profile.period.to_string(),
+            previous: profile.period.previous().to_string(),
+            periods: period_choices(t, &profile.periods, profile.period, profile.today),
+            breakdowns: breakdown_choices(t, profile.category),
+            groups,
+            group: profile.group.as_ref().map(|g| {
+                (
+                    g.name.to_string(),
+                    g.members
+                        .iter()
+                        .map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            }),
+            band: profile
+                .band
+                .map(|(_, band)| (band.label(lang).to_owned(), profile.similar_members)),
+            rows,
+            query,
+            can_create_group: signed_in,
+            group_error,
+            chrome,
+        }
+    }
+}
+
 pub(super) async fn profile_page(
     state: &AppState,
     signed_in: bool,
@@ -113,87 +205,8 @@ pub(super) async fn profile_page(
     group_error: Option<String>,
 ) -> Result<Response, AppError> {
     let profile = comparisons::profile(state, code, params).await?;
-    let t = chrome.t;
-    let lang = chrome.lang.code();
-    let mean = |definition: &Definition, m: Option<(f64, usize)>| {
-        m.map(|(v, n)| format!("{} ({n})", format_value(definition.unit, v, lang)))
-            .unwrap_or_else(|| t.comparisons.no_data.to_owned())
-    };
-    let rows = profile
-        .rows
-        .iter()
-        .map(|row| {
-            let d = row.definition;
-            ProfileLine {
-                id: d.id.clone(),
-                title: d.title.get(lang).to_owned(),
-                value: shown(t, d, &row.own, lang),
-                missing: row.own.value().is_none(),
-                n: row.own.n().map(|n| n.to_string()).unwrap_or_default(),
-                change: row
-                    .change
-                    .map(|c| format_change(d.unit, c, lang))
-                    .unwrap_or_default(),
-                colour: tertile_of(t, row.tertile),
-                rank: row
-                    .rank
-                    .map(|(r, of)| format!("{r} {} {of}", t.comparisons.rank_of))
-                    .unwrap_or_default(),
-                county: shown(t, d, &row.county, lang),
-                nation: shown(t, d, &row.nation, lang),
-                similar: mean(d, row.similar),
-                group: mean(d, row.group),
-            }
-        })
-        .collect();
-    let groups = state
-        .store
-        .list_comparison_groups()
-        .await?
-        .into_iter()
-        .map(|g| Choice {
-            value: g.id.to_string(),
-            selected: profile.group.as_ref().is_some_and(|c| c.id == g.id),
-            label: g.name.to_string(),
-        })
-        .collect();
-    let mut query = format!(
-        "period={}&breakdown={}",
-        profile.period, CATEGORIES[profile.category]
-    );
-    if let Some(group) = &profile.group {
-        query.push_str(&format!("&group={}", group.id));
-    }
-    let page = ProfilePage {
-        municipality: (
-            profile.municipality.code.to_string(),
-            profile.municipality.name.clone(),
-        ),
-        county: (profile.county.code.to_string(), profile.county.name.clone()),
-        period: profile.period.to_string(),
-        previous: profile.period.previous().to_string(),
-        periods: period_choices(t, &profile.periods, profile.period, profile.today),
-        breakdowns: breakdown_choices(t, profile.category),
-        groups,
-        group: profile.group.as_ref().map(|g| {
-            (
-                g.name.to_string(),
-                g.members
-                    .iter()
-                    .map(|m| m.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
-        }),
-        band: profile
-            .band
-            .map(|(_, band)| (band.label(lang).to_owned(), profile.similar_members)),
-        rows,
-        query,
-        can_create_group: signed_in,
-        group_error,
-        chrome,
-    };
+    let groups = state.store.list_comparison_groups().await?;
+    let page = ProfilePage::new(chrome, &profile, &groups, signed_in, group_error);
     let status = if page.group_error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
