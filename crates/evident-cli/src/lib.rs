@@ -15,7 +15,7 @@
 //! - [`agreements`]: `evident agreements check FILE` — an agreement document's internal disagreements.
 //! - [`indicators`]: `evident indicators compute|check` — recompute indicators, check definitions.
 //! - [`export`]: `evident export measurements|interventions` — the records indicators count, as CSV.
-//! - [`bench`]: `evident bench import` — import rate; [`bench_indicators`]: `evident bench
+//! - [`mod@bench`]: `evident bench import` — import rate; [`bench_indicators`]: `evident bench
 //!   indicators` — indicator recompute and update times.
 #![forbid(unsafe_code)]
 

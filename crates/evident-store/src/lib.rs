@@ -22,8 +22,8 @@
 //! - `batch`: multi-row statements — rows per statement on each backend, numbered placeholders.
 //! - [`orgs`]: [`OrgStore`] — the registry, the organisation tree and units.
 //! - [`support`]: [`SupportStore`] — support structures and dialog partners.
-//! - `testing` (feature `testing`): a fresh database per test on each backend, and [`testing::Seed`]
-//!   / [`testing::ClientBuilder`], the one way tests arrange units, users, clients and agreements.
+//! - `testing` (feature `testing`): a fresh database per test on each backend, and `testing::Seed`
+//!   / `testing::ClientBuilder`, the one way tests arrange units, users, clients and agreements.
 #![forbid(unsafe_code)]
 
 pub mod accounts;

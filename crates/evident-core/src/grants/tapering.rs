@@ -110,7 +110,7 @@ pub fn county_amounts(
 ///
 /// # Errors
 /// A [`DomainError`] on `annual_ore` or `shares`; for a share the message names it exactly,
-/// e.g. "shares[2].principal_percent is 120, above 100".
+/// e.g. `shares[2].principal_percent is 120, above 100`.
 pub fn validate(plan: &TaperingPlan) -> Result<(), DomainError> {
     if plan.annual_ore < Ore::ZERO {
         return Err(DomainError::new(

@@ -1,6 +1,6 @@
 //! The records indicators count: one per started intervention, per baseline, per pre/post
 //! pair and per goal, each placed at a unit and carrying the client's sex and birth year for
-//! the breakdowns. They are derived from a case's raw data by [`case_records`], the same way
+//! the breakdowns. They are derived from a case's raw data by [`Facts::add_case`], the same way
 //! for the full recompute and for the incremental update of one case.
 
 use crate::followup::change::classify;

@@ -87,7 +87,7 @@ pub trait FollowUpStore {
     /// Closes an open case on `closed_on`; audited as `case.close`.
     ///
     /// # Errors
-    /// [`StorageError::NotFound`] when there is no open case with this id.
+    /// [`crate::StorageError::NotFound`] when there is no open case with this id.
     async fn close_case(&self, id: i64, closed_on: NaiveDate, actor: &Actor) -> Result<()>;
 
     /// The cases of a client, oldest first.
@@ -139,7 +139,7 @@ pub trait FollowUpStore {
     /// The newest version of one instrument.
     ///
     /// # Errors
-    /// [`StorageError::NotFound`] when no version of `id` is stored.
+    /// [`crate::StorageError::NotFound`] when no version of `id` is stored.
     async fn newest_instrument(&self, id: &str) -> Result<Instrument>;
 
     /// The newest version of every instrument.

@@ -11,7 +11,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError}
 /// The bytes of an `.xlsx` file holding `sheets`.
 ///
 /// Excel needs at least one sheet, so an empty `sheets` gives one empty sheet named `Sheet1`.
-/// Sheet names are made acceptable to Excel (see [`sheet_names`]); text is cut to Excel's
+/// Sheet names are made acceptable to Excel (see `sheet_names`); text is cut to Excel's
 /// 32,767 characters per cell and loses characters XML cannot carry; NaN and infinities are
 /// written as empty cells. Excel opens at most 1,048,576 rows and 16,384 columns per sheet.
 ///

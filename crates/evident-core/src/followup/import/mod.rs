@@ -11,11 +11,11 @@
 //! client have a case) is checked by the store, inside the import's transaction.
 //!
 //! # Layout
-//! - [`decode`]: bytes to text, and the separator.
-//! - [`errors`]: [`RowError`] and [`RowErrors`], every bad row collected.
-//! - [`columns`]: the file formats' columns, reading rows, dates and decimals.
-//! - [`cases`]: [`parse_cases`] and the typed case rows.
-//! - [`measurements`]: [`parse_measurements`], the typed measurement rows and scoring.
+//! - `decode`: bytes to text, and the separator.
+//! - `errors`: [`RowError`] and [`RowErrors`], every bad row collected.
+//! - `columns`: the file formats' columns, reading rows, dates and decimals.
+//! - `cases`: [`parse_cases`] and the typed case rows.
+//! - `measurements`: [`parse_measurements`], the typed measurement rows and scoring.
 
 mod cases;
 mod columns;

@@ -400,7 +400,7 @@ impl CasePage {
     }
 }
 
-/// What the case page shows, read by [`case_page`] before the page is built.
+/// What the case page shows, read by `case_page` before the page is built.
 pub struct CasePageInput<'a> {
     /// The case with its client, schedule, progress and records.
     pub view: &'a CaseView,

@@ -4,11 +4,11 @@
 //!
 //! # Layout
 //! - this module: the routes and the labels the pages share.
-//! - [`unit`]: a unit's cases ([`UnitCasesPage`]) and opening a case.
-//! - [`case`]: the case page ([`CasePage`]).
-//! - [`forms`]: the case page's forms.
-//! - [`measure`]: the measurement form ([`MeasurePage`]).
-//! - [`follow_up`]: the unit's follow-up table ([`FollowUpPage`]).
+//! - `unit`: a unit's cases ([`UnitCasesPage`]) and opening a case.
+//! - `case`: the case page ([`CasePage`]).
+//! - `forms`: the case page's forms.
+//! - `measure`: the measurement form ([`MeasurePage`]).
+//! - `follow_up`: the unit's follow-up table ([`FollowUpPage`]).
 
 mod case;
 mod follow_up;

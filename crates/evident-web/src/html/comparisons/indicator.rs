@@ -150,7 +150,7 @@ pub struct IndicatorPage {
     pub trend: Vec<(String, String, String)>,
     /// Whether the period shown has not ended.
     pub preliminary: bool,
-    /// The funnel plot, if any (trusted SVG built by [`crate::funnel`]).
+    /// The funnel plot, if any (trusted SVG built by [`crate::render::funnel`]).
     pub funnel_svg: Option<String>,
     /// Units hidden by the role.
     pub hidden_units: usize,
