@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use evident_core::access::account::{NewUser, User};
 use evident_core::access::audit::Actor;
 use evident_core::access::{Grant, Role};
-use evident_core::followup::instrument::{AnswerOption, Instrument, Item, ScoringMethod};
+use evident_core::followup::instrument::Instrument;
 use evident_core::followup::{Case, Client, InterventionDates, LegalBasis, Respondent, TimePoint};
 use evident_core::person::{PersonalNumber, PseudonymKey};
 use evident_core::rng::SplitMix64;
@@ -203,41 +203,8 @@ pub fn setup_actor() -> Actor {
     }
 }
 
-/// A small instrument, `toy`: three items `1`–`3` (texts `Q1`–`Q3`) with options `0`–`3`
-/// scored as their value, summed (range 0–9), lower is better, a third of the items may be
-/// missing, reliability 0.8, normative SD 3 and clinical cut-off 5 — so reliable change and
-/// recovery can be worked out by hand (SEdiff = 3 · √2 · √0.2 ≈ 1.897).
-pub fn toy_instrument(version: &str, title: &str) -> Instrument {
-    let options: Vec<AnswerOption> = (0..4)
-        .map(|s| AnswerOption {
-            code: s.to_string(),
-            display: s.to_string(),
-            score: f64::from(s),
-        })
-        .collect();
-    Instrument {
-        id: "toy".into(),
-        version: version.into(),
-        title: title.into(),
-        items: (1..=3)
-            .map(|i| Item {
-                link_id: i.to_string(),
-                text: format!("Q{i}"),
-                options: options.clone(),
-                reverse: false,
-            })
-            .collect(),
-        method: ScoringMethod::Sum,
-        range: (0.0, 9.0),
-        higher_is_better: false,
-        max_missing_fraction: 0.34,
-        reliability: 0.8,
-        normative_sd: 3.0,
-        cutoff: Some(5.0),
-        subscales: vec![],
-        copyright: "test".into(),
-    }
-}
+/// The toy instrument core's tests use too: three items scored 0–3, range 0–9.
+pub use evident_core::followup::instrument::toy as toy_instrument;
 
 /// Writes seed data into a store: units, users with roles, instruments and clients, as
 /// [`setup_actor`] (or [`Seed::acting_as`]) with pseudonyms under [`SEED_PSEUDONYM_KEY`] (or

@@ -257,6 +257,42 @@ impl Instrument {
     }
 }
 
+/// A three-item test instrument, id `toy`: options `0`–`3` scored 0–3, summed over a range of
+/// 0–9, cut-off 5. Core's tests and `evident_store::testing` share it, so every test that
+/// scores "the toy" scores the same instrument.
+#[cfg(any(test, feature = "testing"))]
+pub fn toy(version: &str, title: &str) -> Instrument {
+    let options: Vec<AnswerOption> = (0..4)
+        .map(|s| AnswerOption {
+            code: s.to_string(),
+            display: s.to_string(),
+            score: f64::from(s),
+        })
+        .collect();
+    Instrument {
+        id: "toy".into(),
+        version: version.into(),
+        title: title.into(),
+        items: (1..=3)
+            .map(|i| Item {
+                link_id: i.to_string(),
+                text: format!("Q{i}"),
+                options: options.clone(),
+                reverse: false,
+            })
+            .collect(),
+        method: ScoringMethod::Sum,
+        range: (0.0, 9.0),
+        higher_is_better: false,
+        max_missing_fraction: 0.34,
+        reliability: 0.8,
+        normative_sd: 3.0,
+        cutoff: Some(5.0),
+        subscales: vec![],
+        copyright: "test".into(),
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -105,6 +105,24 @@ impl Interner {
         })
     }
 
+    /// The client and the unit of a row — the first two columns of both file formats — each
+    /// checked and kept once.
+    pub(super) fn client_and_unit(
+        &mut self,
+        check: &mut RowCheck<'_>,
+        personal_number: &str,
+        unit: &str,
+        ctx: &ImportContext<'_>,
+    ) -> (Option<usize>, Option<usize>) {
+        let client = check
+            .required("personal_number", personal_number)
+            .and_then(|raw| check.check("personal_number", self.client(raw, ctx)));
+        let unit = check
+            .required("unit", unit)
+            .and_then(|raw| check.check("unit", self.unit("unit", raw)));
+        (client, unit)
+    }
+
     pub(super) fn unit(&mut self, field: &'static str, raw: &str) -> Result<usize, String> {
         let code = OrgCode::parse_at(field, raw, OrgLevel::Unit).map_err(|e| e.problem)?;
         Ok(match self.unit_index.get(&code) {
@@ -144,18 +162,8 @@ pub fn parse_cases(
         progress,
         |header, line, record, errors| {
             let get = |i: usize| header.get(record, i);
-            let mut check = RowCheck {
-                file,
-                line,
-                errors,
-                bad: false,
-            };
-            let client = check
-                .required("personal_number", get(0))
-                .and_then(|raw| check.check("personal_number", interner.client(raw, ctx)));
-            let unit = check
-                .required("unit", get(1))
-                .and_then(|raw| check.check("unit", interner.unit("unit", raw)));
+            let mut check = RowCheck::new(file, line, errors);
+            let (client, unit) = interner.client_and_unit(&mut check, get(0), get(1), ctx);
             let opened_on = check.required("opened_on", get(2)).and_then(|raw| {
                 check.check(
                     "opened_on",

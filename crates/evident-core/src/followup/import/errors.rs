@@ -142,7 +142,17 @@ pub(super) struct RowCheck<'a> {
     pub(super) bad: bool,
 }
 
-impl RowCheck<'_> {
+impl<'a> RowCheck<'a> {
+    /// The check of the row at `line` of `file`, adding its problems to `errors`.
+    pub(super) fn new(file: &'a str, line: u64, errors: &'a mut RowErrors) -> Self {
+        Self {
+            file,
+            line,
+            errors,
+            bad: false,
+        }
+    }
+
     pub(super) fn fail(&mut self, field: impl Into<String>, problem: impl Into<String>) {
         self.bad = true;
         self.errors.add(self.file, self.line, field, problem);

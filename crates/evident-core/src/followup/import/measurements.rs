@@ -134,18 +134,8 @@ pub fn parse_measurements(
         progress,
         |header, line, record, errors| {
             let get = |i: usize| header.get(record, i);
-            let mut check = RowCheck {
-                file,
-                line,
-                errors,
-                bad: false,
-            };
-            let client = check
-                .required("personal_number", get(0))
-                .and_then(|raw| check.check("personal_number", interner.client(raw, ctx)));
-            let unit = check
-                .required("unit", get(1))
-                .and_then(|raw| check.check("unit", interner.unit("unit", raw)));
+            let mut check = RowCheck::new(file, line, errors);
+            let (client, unit) = interner.client_and_unit(&mut check, get(0), get(1), ctx);
             let instrument = check.required("instrument", get(2)).and_then(|id| {
                 let version = Some(get(3)).filter(|v| !v.is_empty());
                 ctx.instruments

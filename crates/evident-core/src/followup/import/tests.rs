@@ -1,6 +1,5 @@
 use super::*;
-use crate::followup::instrument::Instrument;
-use crate::followup::instrument::{AnswerOption, Item, ScoringMethod};
+use crate::followup::instrument::toy;
 use crate::followup::{Respondent, TimePoint};
 use crate::person::RecordedSex;
 use std::borrow::Cow;
@@ -18,36 +17,7 @@ fn key() -> PseudonymKey {
 /// A three-item instrument, options `0`–`3` scored 0–3, range 0–9, in versions 1 and 2
 /// (version 2 adds no item, only to have two).
 fn library() -> InstrumentLibrary {
-    let options: Vec<AnswerOption> = (0..4)
-        .map(|s| AnswerOption {
-            code: s.to_string(),
-            display: s.to_string(),
-            score: f64::from(s),
-        })
-        .collect();
-    let instrument = |version: &str| Instrument {
-        id: "toy".into(),
-        version: version.into(),
-        title: "Toy".into(),
-        items: (1..=3)
-            .map(|i| Item {
-                link_id: i.to_string(),
-                text: format!("Q{i}"),
-                options: options.clone(),
-                reverse: false,
-            })
-            .collect(),
-        method: ScoringMethod::Sum,
-        range: (0.0, 9.0),
-        higher_is_better: false,
-        max_missing_fraction: 0.34,
-        reliability: 0.8,
-        normative_sd: 3.0,
-        cutoff: Some(5.0),
-        subscales: vec![],
-        copyright: "test".into(),
-    };
-    InstrumentLibrary::new(vec![instrument("1"), instrument("2")])
+    InstrumentLibrary::new(vec![toy("1", "Toy"), toy("2", "Toy")])
 }
 
 fn cases(text: &str) -> Result<CaseFile, RowErrors> {
