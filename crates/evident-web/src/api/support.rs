@@ -59,7 +59,7 @@ pub async fn add_dialog_partner(
     ApiJson(body): ApiJson<NewDialogPartnerBody>,
 ) -> ApiResult<(StatusCode, Json<DialogPartnerSummary>)> {
     let county = code_in_path(&code)?;
-    orgs::authorize_manage_support(&user, &county).await?;
+    let allowed = orgs::authorize_manage_support(&user, &county).await?;
     let partner = NewDialogPartner::parse(county.as_str(), &body.name, &body.role, &body.email)
         .map_err(|e| {
             if e.field == "county" {
@@ -68,7 +68,7 @@ pub async fn add_dialog_partner(
                 e.into()
             }
         })?;
-    let added = orgs::add_dialog_partner(&state, &user, &county, &partner).await?;
+    let added = orgs::add_dialog_partner(&state, &user, &allowed, &partner).await?;
     Ok((StatusCode::CREATED, Json(added.into())))
 }
 

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::IntoResponse;
 use evident_core::access::{Action, DataClass};
-use evident_core::{NewUnit, OrgCode, OrgLevel, UnitUpdate};
+use evident_core::{OrgCode, OrgLevel, UnitUpdate};
 
 impl UnitBody {
     fn validate(&self) -> Result<UnitUpdate, AppError> {
@@ -46,12 +46,9 @@ pub async fn create_unit(
 ) -> ApiResult<impl IntoResponse> {
     let municipality =
         OrgCode::parse_at("municipality", &body.municipality, OrgLevel::Municipality)?;
-    orgs::authorize_manage_units(&user, &municipality).await?;
-    let unit = NewUnit {
-        municipality,
-        details: body.details().validate()?,
-    };
-    let created = match orgs::create_unit(&state, &user, &unit).await {
+    let allowed = orgs::authorize_manage_units(&user, &municipality).await?;
+    let details = body.details().validate()?;
+    let created = match orgs::create_unit(&state, &user, allowed, details).await {
         Err(AppError::NotFound(what)) => {
             return Err(AppError::Invalid(format!("municipality: {what} not found")).into());
         }
@@ -114,7 +111,7 @@ pub async fn update_unit(
     ApiJson(body): ApiJson<UnitBody>,
 ) -> ApiResult<Json<UnitSummary>> {
     let code = code_in_path(&code)?;
-    orgs::authorize_manage_units(&user, &code).await?;
-    let updated = orgs::update_unit(&state, &user, &code, &body.validate()?).await?;
+    let allowed = orgs::authorize_manage_units(&user, &code).await?;
+    let updated = orgs::update_unit(&state, &user, &allowed, &body.validate()?).await?;
     Ok(Json(updated.into()))
 }

@@ -19,8 +19,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use evident_core::access::{Action, DataClass, decide};
 use evident_core::{
-    DomainError, NewDialogPartner, NewUnit, OrgCode, OrgLevel, OrgNode, Provider, SupportStructure,
-    Unit, UnitArea, UnitUpdate,
+    DomainError, NewDialogPartner, OrgCode, OrgLevel, OrgNode, Provider, SupportStructure, Unit,
+    UnitArea, UnitUpdate,
 };
 use serde::Deserialize;
 
@@ -406,14 +406,10 @@ async fn create_unit(
     if municipality.level() != OrgLevel::Municipality {
         return Err(AppError::NotFound(format!("municipality {municipality}")));
     }
-    orgs::authorize_manage_units(&user, &municipality).await?;
+    let allowed = orgs::authorize_manage_units(&user, &municipality).await?;
     match form.validate() {
         Ok(details) => {
-            let unit = NewUnit {
-                municipality,
-                details,
-            };
-            let created = orgs::create_unit(&state, &user, &unit).await?;
+            let created = orgs::create_unit(&state, &user, allowed, details).await?;
             Ok(Redirect::to(&format!("/orgs/{}?saved=1", created.code)).into_response())
         }
         Err(problem) => {
@@ -441,10 +437,10 @@ async fn update_unit(
     if code.level() != OrgLevel::Unit {
         return Err(AppError::NotFound(format!("unit {code}")));
     }
-    orgs::authorize_manage_units(&user, &code).await?;
+    let allowed = orgs::authorize_manage_units(&user, &code).await?;
     match form.validate() {
         Ok(update) => {
-            orgs::update_unit(&state, &user, &code, &update).await?;
+            orgs::update_unit(&state, &user, &allowed, &update).await?;
             Ok(Redirect::to(&format!("/orgs/{code}?saved=1")).into_response())
         }
         Err(problem) => {
@@ -473,10 +469,10 @@ async fn add_partner(
     if county.level() != OrgLevel::County {
         return Err(AppError::NotFound(format!("county {county}")));
     }
-    orgs::authorize_manage_support(&user, &county).await?;
+    let allowed = orgs::authorize_manage_support(&user, &county).await?;
     match NewDialogPartner::parse(county.as_str(), &form.name, &form.role, &form.email) {
         Ok(partner) => {
-            orgs::add_dialog_partner(&state, &user, &county, &partner).await?;
+            orgs::add_dialog_partner(&state, &user, &allowed, &partner).await?;
             Ok(Redirect::to(&format!("/orgs/{county}#partners")).into_response())
         }
         Err(problem) => {
