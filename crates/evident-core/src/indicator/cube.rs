@@ -625,6 +625,7 @@ mod tests {
             let case = CaseFacts {
                 unit: OrgCode::parse(unit).expect("a valid code"),
                 client: ClientFacts {
+                    id: i as i64,
                     female: i % 3 == 0,
                     birth_year: 1940 + (i as i32 * 7) % 70,
                 },

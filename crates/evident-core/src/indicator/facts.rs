@@ -136,6 +136,8 @@ pub struct Record {
     pub kind: RecordKind,
     /// Index into [`Facts::units`]: the unit of the case.
     pub unit: u32,
+    /// The client ([`ClientFacts::id`]): a cell's threshold counts distinct clients.
+    pub client: i64,
     /// The client's recorded sex is female.
     pub female: bool,
     /// The client's year of birth.
@@ -158,6 +160,7 @@ impl Record {
         Self {
             kind,
             unit,
+            client: client.id,
             female: client.female,
             birth_year: client.birth_year,
             dates: [None; 2],
@@ -213,6 +216,8 @@ fn intern<K: Clone + Eq + std::hash::Hash>(
 /// The client behind a case, as far as breakdowns need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientFacts {
+    /// The client's identity in the store: disclosure control counts distinct clients.
+    pub id: i64,
     /// Recorded sex is female.
     pub female: bool,
     /// Year of birth.

@@ -2,7 +2,7 @@
 //! of one cell with its confidence interval. Raw statistics never leave; a suppressed cell
 //! carries no number at all.
 
-use super::cube::{BREAKDOWN_GROUPS, CATEGORIES, Row, Stats};
+use super::cube::{BREAKDOWN_GROUPS, CATEGORIES, Row, RowKey, Stats};
 use super::definition::{Definition, Measure, Statistic, ValueUnit};
 use crate::org::OrgCode;
 use crate::stats::comparison::wilson;
@@ -63,6 +63,24 @@ pub fn suppression_masks_of_trees(trees: &[Vec<(OrgCode, &Row)>], k: u64) -> Vec
         suppression_masks(&trees[distinct[j]], k)
     });
     same_as.into_iter().map(|j| masks[j].clone()).collect()
+}
+
+/// The suppression mask (bit per category) of each of `rows`, which are in key order (as
+/// [`super::cube::compute_sorted`] gives them): everything published about an indicator is
+/// masked together, so that no suppressed cell can be recovered from the others.
+pub fn mask_rows(rows: &[(RowKey, Row)], k: u64) -> Vec<u8> {
+    let same_tree = |a: &RowKey, b: &RowKey| {
+        (&a.indicator, &a.variant, a.period) == (&b.indicator, &b.variant, b.period)
+    };
+    let trees: Vec<Vec<(OrgCode, &Row)>> = rows
+        .chunk_by(|(a, _), (b, _)| same_tree(a, b))
+        .map(|tree| {
+            tree.iter()
+                .map(|(key, row)| (key.node.clone(), row))
+                .collect()
+        })
+        .collect();
+    suppression_masks_of_trees(&trees, k).concat()
 }
 
 /// How a row's cells stand for disclosure: 0 nothing, 1 below `k`, 2 publishable. A change

@@ -52,7 +52,11 @@ fn phq9(baseline: bool, on: &str, score: f64) -> MeasurementFacts {
 fn cases() -> Vec<CaseFacts> {
     let case = |unit: &str, female: bool, birth_year: i32, opened: &str| CaseFacts {
         unit: OrgCode::parse(unit).unwrap(),
-        client: ClientFacts { female, birth_year },
+        client: ClientFacts {
+            id: i64::from(birth_year),
+            female,
+            birth_year,
+        },
         opened_on: d(opened),
         first_follow_up_month: Some(3),
         interventions: vec![],

@@ -6,9 +6,8 @@ use crate::batch::values_sql;
 use crate::error::Result;
 use chrono::NaiveDate;
 use evident_core::indicator::cube::Row;
-use evident_core::indicator::publish::suppression_masks_of_trees;
 use evident_core::indicator::{
-    CaseFacts, ClientFacts, InterventionFacts, MeasurementFacts, Published, RowKey, publish,
+    CaseFacts, ClientFacts, InterventionFacts, MeasurementFacts, Published, publish,
 };
 use evident_core::org::OrgCode;
 
@@ -16,6 +15,7 @@ use evident_core::org::OrgCode;
 #[derive(sqlx::FromRow)]
 pub(super) struct CaseFactRow {
     pub(super) id: i64,
+    pub(super) client_id: i64,
     pub(super) unit_code: String,
     pub(super) opened_on: NaiveDate,
     pub(super) schedule: String,
@@ -49,7 +49,7 @@ pub(super) struct GoalFactRow {
 }
 
 pub(super) const CASES_SQL: &str = r"
-    select r.id, r.unit_code, r.opened_on, r.schedule, c.sex, c.birth_year
+    select r.id, r.client_id, r.unit_code, r.opened_on, r.schedule, c.sex, c.birth_year
     from case_record r
     join client c on c.id = r.client_id
 ";
@@ -73,6 +73,7 @@ impl CaseFactRow {
         Ok(CaseFacts {
             unit: OrgCode::parse(&self.unit_code)?,
             client: ClientFacts {
+                id: self.client_id,
                 female: self.sex == "female",
                 birth_year: self.birth_year,
             },
@@ -106,24 +107,6 @@ pub(super) fn measurement_facts(row: MeasurementFactRow) -> MeasurementFacts {
         measured_on: row.measured_on,
         score: row.score,
     }
-}
-
-/// The suppression mask of each of `rows`, which are in key order (as
-/// [`compute_sorted`] gives them): each (indicator, variant, period) tree is a run of rows,
-/// nodes by code, the order in which an incremental update re-masks a tree.
-pub(super) fn masks_of(rows: &[(RowKey, Row)], k: u64) -> Vec<u8> {
-    let same_tree = |a: &RowKey, b: &RowKey| {
-        (&a.indicator, &a.variant, a.period) == (&b.indicator, &b.variant, b.period)
-    };
-    let trees: Vec<Vec<(OrgCode, &Row)>> = rows
-        .chunk_by(|(a, _), (b, _)| same_tree(a, b))
-        .map(|tree| {
-            tree.iter()
-                .map(|(key, row)| (key.node.clone(), row))
-                .collect()
-        })
-        .collect();
-    suppression_masks_of_trees(&trees, k).concat()
 }
 
 /// `{prefix} (…), (…)`: `rows` tuples of `columns` placeholders for the full recompute's

@@ -10,8 +10,8 @@ use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::followup::instrument::Instrument;
 use evident_core::indicator::cube::compute_sorted;
 use evident_core::indicator::cube::{Row, add_row, decode_row, encode_row};
-use evident_core::indicator::publish::suppression_masks_of_trees;
 use evident_core::indicator::publish::{difference, disclosure_classes};
+use evident_core::indicator::publish::{mask_rows, suppression_masks_of_trees};
 use evident_core::indicator::{CaseFacts, Facts, Period, Published, delta};
 use evident_core::org::OrgCode;
 use evident_core::participation::survey::{self, SurveyPeriod, embedded_survey};
@@ -321,7 +321,7 @@ macro_rules! impl_indicator_store {
                 .fetch_one(&mut *tx)
                 .await?;
                 let k = min_count.unwrap_or(stored_k as u64);
-                let masks = masks_of(&rows, k);
+                let masks = mask_rows(&rows, k);
                 sqlx::query("delete from indicator_row").execute(&mut *tx).await?;
                 let mut suppressed_cells = 0u64;
                 let batch = $insert_rows;
