@@ -118,8 +118,12 @@ impl fmt::Display for Period {
 /// that a delta (after − before) is a `Stats` too.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
-    /// Records (individuals) the value rests on.
+    /// Records the value rests on (cases, interventions, measurements, goals).
     pub n: i64,
+    /// Distinct clients among those records: what disclosure control's threshold counts.
+    /// Additive over clients (each client adds 1 to every cell it has a record in), so a
+    /// delta of one client's records is a `Stats` too.
+    pub people: i64,
     /// Records with the numerator flag set (shares).
     pub hits: i64,
     /// Sum of the number (means).
@@ -134,6 +138,7 @@ impl Stats {
     /// Adds `other` (or subtracts it, with `sign = -1`).
     pub fn add(&mut self, other: &Stats, sign: i64) {
         self.n += sign * other.n;
+        self.people += sign * other.people;
         self.hits += sign * other.hits;
         self.sum += sign as f64 * other.sum;
         self.sum_sq += sign as f64 * other.sum_sq;
@@ -153,7 +158,7 @@ impl Stats {
 
     /// Whether nothing is counted.
     pub fn is_empty(&self) -> bool {
-        self.n == 0 && self.hits == 0 && self.histogram.is_empty()
+        self.n == 0 && self.people == 0 && self.hits == 0 && self.histogram.is_empty()
     }
 
     /// The median of the histogram (the mean of the two middle values for an even count).
@@ -223,6 +228,7 @@ pub struct Cube {
 fn contribution(statistic: Statistic, record: &Record) -> Option<Stats> {
     let mut s = Stats {
         n: 1,
+        people: 1,
         ..Stats::default()
     };
     match statistic {
@@ -348,10 +354,46 @@ impl Shape {
     }
 }
 
+/// Where one record counts: its unit's node, its quarter, its three categories (total, sex,
+/// age band) and its variants (the total first).
+struct Placement {
+    node: u32,
+    quarter: Period,
+    categories: [usize; 3],
+    variants: Vec<u32>,
+}
+
+impl Placement {
+    fn of(
+        definition: &Definition,
+        population: &Population,
+        record: &Record,
+        shape: &Shape,
+    ) -> Self {
+        let date = record.dates[population.dated_by].expect("admitted records are dated");
+        let variants = definition.variants.iter().filter_map(|key| match key {
+            VariantKey::Instrument => record.instrument.map(|i| shape.of_instrument[i as usize]),
+            VariantKey::InterventionType => {
+                record.intervention_type.map(|t| shape.of_type[t as usize])
+            }
+        });
+        Self {
+            node: shape.of_unit[record.unit as usize],
+            quarter: Period::quarter_of(date),
+            categories: [
+                0,
+                if record.female { 1 } else { 2 },
+                age_category(date.year() - record.birth_year),
+            ],
+            variants: std::iter::once(0).chain(variants).collect(),
+        }
+    }
+}
+
 /// The rows of one base indicator: each record added to its unit's row for its quarter in
 /// its categories, once per variant it belongs to; then each level of the organisation tree
 /// summed into the one above (unit → municipality → county → nation), and every quarter into
-/// its year.
+/// its year; last, each client counted once per cell among the people.
 fn indicator_rows(
     definition: &Definition,
     population: &Population,
@@ -361,28 +403,21 @@ fn indicator_rows(
 ) -> IndexedRows {
     let depths = shape.depth.iter().max().map_or(0, |d| d + 1);
     let mut levels: Vec<IndexedRows> = (0..depths).map(|_| IndexedRows::default()).collect();
-    for record in facts.records.iter().filter(|r| population.admits(r)) {
+    // (client, record) of every counted record, to find clients counted more than once.
+    let mut counted: Vec<(i64, u32)> = Vec::new();
+    for (index, record) in facts.records.iter().enumerate() {
+        if !population.admits(record) {
+            continue;
+        }
         let Some(stats) = contribution(statistic, record) else {
             continue;
         };
-        let date = record.dates[population.dated_by].expect("admitted records are dated");
-        let quarter = Period::quarter_of(date);
-        let categories = [
-            0,
-            if record.female { 1 } else { 2 },
-            age_category(date.year() - record.birth_year),
-        ];
-        let node = shape.of_unit[record.unit as usize];
-        let level = &mut levels[shape.depth[node as usize]];
-        let variants = definition.variants.iter().filter_map(|key| match key {
-            VariantKey::Instrument => record.instrument.map(|i| shape.of_instrument[i as usize]),
-            VariantKey::InterventionType => {
-                record.intervention_type.map(|t| shape.of_type[t as usize])
-            }
-        });
-        for v in std::iter::once(0).chain(variants) {
-            let row = level.entry((v, node, quarter)).or_default();
-            for c in categories {
+        counted.push((record.client, index as u32));
+        let place = Placement::of(definition, population, record, shape);
+        let level = &mut levels[shape.depth[place.node as usize]];
+        for v in &place.variants {
+            let row = level.entry((*v, place.node, place.quarter)).or_default();
+            for c in place.categories {
                 row[c].add(&stats, 1);
             }
         }
@@ -408,7 +443,58 @@ fn indicator_rows(
             rows.insert((v, node, quarter), row);
         }
     }
+    count_people_once(
+        &mut rows,
+        &mut counted,
+        |index| {
+            Placement::of(
+                definition,
+                population,
+                &facts.records[index as usize],
+                shape,
+            )
+        },
+        shape,
+    );
     rows
+}
+
+/// Every record added 1 to `people` in each cell it counts in; a client with several
+/// records in one cell (two cases, two instruments, two interventions) is taken back to one
+/// there. Only clients with more than one record need looking at.
+fn count_people_once(
+    rows: &mut IndexedRows,
+    counted: &mut [(i64, u32)],
+    place: impl Fn(u32) -> Placement,
+    shape: &Shape,
+) {
+    counted.sort_unstable();
+    let mut times: KeyMap<(u32, u32, Period, usize), i64> = KeyMap::default();
+    for client in counted.chunk_by(|a, b| a.0 == b.0).filter(|c| c.len() > 1) {
+        times.clear();
+        for (_, index) in client {
+            let at = place(*index);
+            let mut node = Some(at.node);
+            while let Some(n) = node {
+                for period in [at.quarter, Period::Year(at.quarter.year())] {
+                    for v in &at.variants {
+                        for c in at.categories {
+                            *times.entry((*v, n, period, c)).or_default() += 1;
+                        }
+                    }
+                }
+                node = shape.parent[n as usize];
+            }
+        }
+        for ((v, node, period, c), m) in &times {
+            if *m > 1 {
+                let row = rows
+                    .get_mut(&(*v, *node, *period))
+                    .expect("a cell a record counts in has a row");
+                row[*c].people -= m - 1;
+            }
+        }
+    }
 }
 
 /// Runs `work` for each of `0..jobs` on as many threads as there are cores; the results in
@@ -564,12 +650,13 @@ pub fn delta(set: &IndicatorSet, before: &Facts, after: &Facts) -> Vec<(RowKey, 
     out
 }
 
-/// Serialises a row for storage (little-endian; per category n, hits, sum, sum of squares
+/// Serialises a row for storage (little-endian; per category n, people, hits, sum, sum of squares
 /// and the histogram's (value, count) pairs).
 pub fn encode_row(row: &Row) -> Vec<u8> {
-    let mut out = Vec::with_capacity(8 * 36);
+    let mut out = Vec::with_capacity(8 * 44);
     for s in row {
         out.extend(s.n.to_le_bytes());
+        out.extend(s.people.to_le_bytes());
         out.extend(s.hits.to_le_bytes());
         out.extend(s.sum.to_le_bytes());
         out.extend(s.sum_sq.to_le_bytes());
@@ -593,6 +680,7 @@ pub fn decode_row(bytes: &[u8]) -> Option<Row> {
     let mut row: Row = Default::default();
     for s in &mut row {
         s.n = i64::from_le_bytes(take(8)?.try_into().ok()?);
+        s.people = i64::from_le_bytes(take(8)?.try_into().ok()?);
         s.hits = i64::from_le_bytes(take(8)?.try_into().ok()?);
         s.sum = f64::from_le_bytes(take(8)?.try_into().ok()?);
         s.sum_sq = f64::from_le_bytes(take(8)?.try_into().ok()?);

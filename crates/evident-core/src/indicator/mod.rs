@@ -6,6 +6,7 @@ pub mod cube;
 pub mod definition;
 pub mod facts;
 pub mod group;
+pub mod mask;
 pub mod publish;
 pub mod report;
 pub mod survey;
@@ -13,7 +14,8 @@ pub mod survey;
 pub use cube::{CATEGORIES, Cube, Period, Row, RowKey, Stats, compute, delta};
 pub use definition::{Better, Definition, DefinitionError, IndicatorSet, Measure, ValueUnit};
 pub use facts::{CaseFacts, ClientFacts, Facts, InterventionFacts, MeasurementFacts};
-pub use publish::{DEFAULT_K, Published, publish, suppression_masks};
+pub use mask::mask_rows;
+pub use publish::{DEFAULT_K, Published, publish};
 
 #[cfg(test)]
 mod tests;

@@ -308,12 +308,117 @@ fn an_incremental_update_agrees_with_a_full_recompute() {
         let got = &rows[key];
         for (a, b) in got.iter().zip(row) {
             assert_eq!(
-                (a.n, a.hits, &a.histogram),
-                (b.n, b.hits, &b.histogram),
+                (a.n, a.people, a.hits, &a.histogram),
+                (b.n, b.people, b.hits, &b.histogram),
                 "{key:?}"
             );
             assert!(close(a.sum, b.sum) && close(a.sum_sq, b.sum_sq), "{key:?}");
         }
+    }
+}
+
+/// The same client (A) with a second case at the other unit of the municipality, with a
+/// second instrument: records are counted each, the client once per cell.
+fn a_client_with_two_cases() -> Vec<CaseFacts> {
+    let mut cases = cases();
+    let mut second = cases[0].clone();
+    second.unit = OrgCode::parse("0180-0002").unwrap();
+    second.measurements = vec![
+        phq9(true, "2025-02-01", 18.0),
+        phq9(false, "2025-05-01", 11.0),
+        MeasurementFacts {
+            instrument: "gad-7".into(),
+            ..phq9(true, "2025-02-03", 12.0)
+        },
+        MeasurementFacts {
+            instrument: "gad-7".into(),
+            ..phq9(false, "2025-05-03", 5.0)
+        },
+    ];
+    cases.push(second);
+    cases
+}
+
+#[test]
+fn a_client_counts_once_per_cell_whatever_its_number_of_records() {
+    let set = IndicatorSet::embedded();
+    let cases = a_client_with_two_cases();
+    let rows = compute(&set, &facts_of(&cases)).rows;
+    let stats = |indicator: &str, variant: &str, period: &str, node: &str| {
+        let key = RowKey {
+            indicator: indicator.into(),
+            variant: variant.into(),
+            period: Period::parse(period).unwrap(),
+            node: OrgCode::parse(node).unwrap(),
+        };
+        let row = &rows[&key];
+        (row[0].n, row[0].people)
+    };
+    // EVI002 (baselines, dated by the close of their window): A's second case adds a PHQ-9
+    // and a GAD-7 baseline at 0180-0002 closing in Q2 (05-15, 05-17); A's first case has one
+    // at 0180-0001 (04-29), B one there (05-19), C one at 0180-0002 closing in Q3.
+    assert_eq!(
+        stats("EVI002", "", "2025Q2", "0180-0002"),
+        (2, 1),
+        "A twice"
+    );
+    assert_eq!(
+        stats("EVI002", "instrument:phq-9", "2025Q2", "0180-0002"),
+        (1, 1)
+    );
+    assert_eq!(
+        stats("EVI002", "", "2025Q2", "0180-0001"),
+        (2, 2),
+        "A and B"
+    );
+    // The municipality: A's three baselines, B's and C's, of three people; in Q2 A at both
+    // units counts once.
+    assert_eq!(stats("EVI002", "", "2025", "0180"), (5, 3));
+    assert_eq!(stats("EVI002", "", "2025Q2", "0180"), (4, 2));
+    assert_eq!(
+        stats("EVI002", "", "2025", "SE"),
+        (5, 3),
+        "D has no baseline"
+    );
+    // The split by sex still sums to the total, in records and in people (A is a woman).
+    let female = |node: &str| {
+        let key = RowKey {
+            indicator: "EVI002".into(),
+            variant: String::new(),
+            period: Period::Year(2025),
+            node: OrgCode::parse(node).unwrap(),
+        };
+        (rows[&key][1].n, rows[&key][1].people)
+    };
+    assert_eq!(female("0180"), (4, 2), "A (three records) and C");
+}
+
+#[test]
+fn a_change_to_one_of_a_clients_cases_is_applied_per_client() {
+    // The incremental update re-reads all of the client's cases: the delta of the client's
+    // facts before and after is what a full recompute changes, people included.
+    let set = IndicatorSet::embedded();
+    let before = a_client_with_two_cases();
+    let mut after = before.clone();
+    after[4].measurements.truncate(2);
+    let of_client = |cases: &[CaseFacts]| {
+        let client: Vec<CaseFacts> = cases
+            .iter()
+            .filter(|c| c.client.id == cases[0].client.id)
+            .cloned()
+            .collect();
+        facts_of(&client)
+    };
+    let mut rows = compute(&set, &facts_of(&before)).rows;
+    for (key, change) in delta(&set, &of_client(&before), &of_client(&after)) {
+        add_row(rows.entry(key).or_default(), &change, 1);
+    }
+    rows.retain(|_, row| row.iter().any(|s| !s.is_empty()));
+    let expected = compute(&set, &facts_of(&after)).rows;
+    assert_eq!(rows.len(), expected.len());
+    for (key, row) in &expected {
+        let people = |r: &Row| r.iter().map(|s| (s.n, s.people)).collect::<Vec<_>>();
+        assert_eq!(people(&rows[key]), people(row), "{key:?}");
     }
 }
 

@@ -371,33 +371,63 @@ fn components<'a>(
 /// Which cells to suppress: those with `0 < n < k`, and enough others that none of them can
 /// be recovered. Zero cells are published (they reveal nothing about any individual).
 pub fn suppress(table: &Table, k: u64) -> Vec<bool> {
+    let primary: Vec<bool> = table.cells.iter().map(|n| *n > 0 && *n < k).collect();
+    protect(table, &primary)
+}
+
+/// Which cells to suppress to protect the `primary` cells: those, and enough others (the
+/// complementary suppressions) that no suppressed cell's value follows from the published
+/// cells and the relations. Cells of value zero are never hidden: they are published as "no
+/// data" whatever the mask says, so an attacker knows them.
+///
+/// Each round applies the local rule, then solves every connected group of hidden cells not
+/// already found safe, and for each cell found determined hides the smallest published cell
+/// next to it — several per group in one round, as long as they touch different relations,
+/// so that a large group is solved a few times rather than once per cell.
+pub fn protect(table: &Table, primary: &[bool]) -> Vec<bool> {
     let by_cell = relations_by_cell(table);
-    let mut suppressed: Vec<bool> = table.cells.iter().map(|n| *n > 0 && *n < k).collect();
+    let mut suppressed: Vec<bool> = primary
+        .iter()
+        .zip(&table.cells)
+        .map(|(p, n)| *p && *n > 0)
+        .collect();
     // Groups found to leak nothing. A group's relations are those of its cells, so the same
     // cells mean the same equations and the same answer: only changed groups are solved again.
     let mut safe: HashSet<Vec<usize>> = HashSet::new();
     loop {
         local_rule(table, &by_cell, &mut suppressed);
-        let exposed = components(table, &suppressed, &by_cell).find_map(|(unknowns, relations)| {
+        let mut exposed = Vec::new();
+        let groups: Vec<(Vec<usize>, Vec<usize>)> =
+            components(table, &suppressed, &by_cell).collect();
+        for (unknowns, relations) in groups {
             if safe.contains(&unknowns) {
-                return None;
+                continue;
             }
-            let first = determined(table, &suppressed, &unknowns, &relations, true)
-                .first()
-                .copied();
-            if first.is_none() {
+            let found = determined(table, &suppressed, &unknowns, &relations, false);
+            if found.is_empty() {
                 safe.insert(unknowns);
             }
-            first
-        });
-        let Some(cell) = exposed else {
+            exposed.extend(found);
+        }
+        exposed.sort_unstable();
+        let mut touched = vec![false; table.cells.len()];
+        let mut hid = false;
+        for cell in exposed {
+            if touched[cell] {
+                continue;
+            }
+            // `None`: every cell connected to it is hidden already and it is still
+            // determined — the relations force its value; nothing more can help.
+            if let Some(c) = nearest_published(table, &by_cell, &suppressed, cell) {
+                suppressed[c] = true;
+                hid = true;
+                for r in &by_cell[c] {
+                    members(table, *r).for_each(|m| touched[m] = true);
+                }
+            }
+        }
+        if !hid {
             return suppressed;
-        };
-        match nearest_published(table, &by_cell, &suppressed, cell) {
-            Some(c) => suppressed[c] = true,
-            // Every cell connected to it is already hidden and it is still determined: the
-            // relations force its value (e.g. a total of zero parts); nothing more can help.
-            None => return suppressed,
         }
     }
 }
@@ -452,8 +482,7 @@ fn nearest_published(
             .iter()
             .copied()
             .filter(|c| table.cells[*c] > 0)
-            .min_by_key(|c| (table.cells[*c], *c))
-            .or_else(|| candidates.iter().copied().min());
+            .min_by_key(|c| (table.cells[*c], *c));
         if pick.is_some() {
             return pick;
         }

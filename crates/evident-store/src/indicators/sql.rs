@@ -10,9 +10,9 @@ use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::followup::instrument::Instrument;
 use evident_core::indicator::cube::compute_sorted;
 use evident_core::indicator::cube::{Row, add_row, decode_row, encode_row};
+use evident_core::indicator::mask_rows;
 use evident_core::indicator::publish::{difference, disclosure_classes};
-use evident_core::indicator::publish::{mask_rows, suppression_masks_of_trees};
-use evident_core::indicator::{CaseFacts, Facts, Period, Published, delta};
+use evident_core::indicator::{CaseFacts, Facts, Period, Published, RowKey, delta};
 use evident_core::org::OrgCode;
 use evident_core::participation::survey::{self, SurveyPeriod, embedded_survey};
 use futures_util::TryStreamExt;
@@ -31,19 +31,45 @@ macro_rules! impl_indicator_store {
                     .collect())
             }
 
-            /// The facts of one case as they stand in `tx`, scored with `instruments`.
+            /// The facts of every case of the client of case `case_id` as they stand in `tx`,
+            /// scored with `instruments`: disclosure control counts a client once per cell, so
+            /// a change to one case is applied as the change of all of its client's records.
             pub(crate) async fn case_facts_in(
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
                 case_id: i64,
                 instruments: &HashMap<String, Instrument>,
             ) -> Result<Facts> {
                 let mut facts = Facts::default();
+                let cases: Vec<i64> = sqlx::query_scalar(
+                    r"
+                    select r.id
+                    from case_record r
+                    where r.client_id = (select client_id from case_record where id = $1)
+                    order by r.id
+                    ",
+                )
+                .bind(case_id)
+                .fetch_all(&mut **tx)
+                .await?;
+                for id in cases {
+                    if let Some(case) = Self::one_case_facts_in(tx, id).await? {
+                        facts.add_case(&case, instruments);
+                    }
+                }
+                Ok(facts)
+            }
+
+            /// The facts of one case as they stand in `tx`.
+            async fn one_case_facts_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+                case_id: i64,
+            ) -> Result<Option<CaseFacts>> {
                 let case: Option<CaseFactRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{CASES_SQL} where r.id = $1")))
                     .bind(case_id)
                     .fetch_optional(&mut **tx)
                     .await?;
                 let Some(case) = case else {
-                    return Ok(facts);
+                    return Ok(None);
                 };
                 let mut case = case.into_facts()?;
                 let interventions: Vec<InterventionFactRow> =
@@ -63,11 +89,11 @@ macro_rules! impl_indicator_store {
                     .fetch_all(&mut **tx)
                     .await?;
                 case.goals = goals.into_iter().map(|g| g.outcome).collect();
-                facts.add_case(&case, instruments);
-                Ok(facts)
+                Ok(Some(case))
             }
 
-            /// Applies the change of one case's records from `before` to what `tx` now holds.
+            /// Applies the change of the records of the client of case `case_id` from `before`
+            /// (its [`Self::case_facts_in`] before the write) to what `tx` now holds.
             pub(crate) async fn refresh_case_in(
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
                 case_id: i64,
@@ -89,7 +115,7 @@ macro_rules! impl_indicator_store {
                 }
                 let k = min_count as u64;
                 let after = Self::case_facts_in(tx, case_id, instruments).await?;
-                let mut remask: BTreeSet<(String, String, Period)> = BTreeSet::new();
+                let mut remask: BTreeSet<(String, i32)> = BTreeSet::new();
                 for (key, change) in delta(indicator_set(), &before, &after) {
                     let period = key.period.to_string();
                     let stored: Option<(Vec<u8>, i32)> = sqlx::query_as(
@@ -118,7 +144,7 @@ macro_rules! impl_indicator_store {
                     let classes = disclosure_classes(&row, k);
                     add_row(&mut row, &change, 1);
                     if disclosure_classes(&row, k) != classes {
-                        remask.insert((key.indicator.clone(), key.variant.clone(), key.period));
+                        remask.insert((key.indicator.clone(), key.period.year()));
                     }
                     if row.iter().all(|s| s.is_empty()) {
                         sqlx::query(
@@ -159,64 +185,57 @@ macro_rules! impl_indicator_store {
                 Ok(())
             }
 
-            /// Recomputes the disclosure masks of (indicator, variant, period) trees: all read
-            /// first, masked together (in parallel), then the changed masks written.
+            /// Recomputes the disclosure masks of (indicator, year) tables — every variant,
+            /// the year and its quarters, every node — and writes the masks that changed.
             async fn remask_in(
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
-                trees: &BTreeSet<(String, String, Period)>,
+                tables: &BTreeSet<(String, i32)>,
                 k: u64,
             ) -> Result<()> {
-                let mut loaded = Vec::with_capacity(trees.len());
-                for (indicator, variant, period) in trees {
-                    let period_text = period.to_string();
-                    let stored: Vec<(String, Vec<u8>, i32)> = sqlx::query_as(
+                let mut rows: Vec<(RowKey, Row)> = Vec::new();
+                let mut old_masks: Vec<i32> = Vec::new();
+                for (indicator, year) in tables {
+                    let stored: Vec<(String, String, String, Vec<u8>, i32)> = sqlx::query_as(
                         r"
-                        select node_code, stats, suppressed
+                        select variant, period, node_code, stats, suppressed
                         from indicator_row
                         where indicator_id = $1
-                          and variant = $2
-                          and period = $3
-                        order by node_code
+                          and (period = $2 or period like $3)
                         ",
                     )
                     .bind(indicator)
-                    .bind(variant)
-                    .bind(&period_text)
+                    .bind(year.to_string())
+                    .bind(format!("{year}Q_"))
                     .fetch_all(&mut **tx)
                     .await?;
-                    let mut rows = Vec::with_capacity(stored.len());
-                    for (code, bytes, mask) in &stored {
-                        let row = decode_row(bytes).ok_or_else(|| anyhow::anyhow!("a stored indicator row is unreadable"))?;
-                        rows.push((OrgCode::parse(code)?, row, *mask));
+                    for (variant, period, code, bytes, mask) in stored {
+                        let row = decode_row(&bytes).ok_or_else(|| anyhow::anyhow!("a stored indicator row is unreadable"))?;
+                        let period = Period::parse(&period).ok_or_else(|| anyhow::anyhow!("a stored period is unreadable: {period}"))?;
+                        let key = RowKey { indicator: indicator.clone(), variant, period, node: OrgCode::parse(&code)? };
+                        rows.push((key, row));
+                        old_masks.push(mask);
                     }
-                    loaded.push((indicator, variant, period_text, rows));
                 }
-                let views: Vec<Vec<(OrgCode, &Row)>> = loaded
-                    .iter()
-                    .map(|(_, _, _, rows)| rows.iter().map(|(c, r, _)| (c.clone(), r)).collect())
-                    .collect();
-                let masks = suppression_masks_of_trees(&views, k);
-                for ((indicator, variant, period_text, rows), masks) in loaded.iter().zip(masks) {
-                    for ((code, _, old), new) in rows.iter().zip(masks) {
-                        if i32::from(new) != *old {
-                            sqlx::query(
-                                r"
-                                update indicator_row
-                                set suppressed = $5
-                                where indicator_id = $1
-                                  and variant = $2
-                                  and period = $3
-                                  and node_code = $4
-                                ",
-                            )
-                            .bind(*indicator)
-                            .bind(*variant)
-                            .bind(period_text)
-                            .bind(code.as_str())
-                            .bind(i32::from(new))
-                            .execute(&mut **tx)
-                            .await?;
-                        }
+                let masks = mask_rows(&rows, k);
+                for (((key, _), old), new) in rows.iter().zip(old_masks).zip(masks) {
+                    if i32::from(new) != old {
+                        sqlx::query(
+                            r"
+                            update indicator_row
+                            set suppressed = $5
+                            where indicator_id = $1
+                              and variant = $2
+                              and period = $3
+                              and node_code = $4
+                            ",
+                        )
+                        .bind(&key.indicator)
+                        .bind(&key.variant)
+                        .bind(key.period.to_string())
+                        .bind(key.node.as_str())
+                        .bind(i32::from(new))
+                        .execute(&mut **tx)
+                        .await?;
                     }
                 }
                 Ok(())

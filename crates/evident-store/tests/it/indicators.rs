@@ -48,6 +48,7 @@ fn row<'a>(rows: &'a [PublishedRow], node: &str) -> &'a PublishedRow {
 contract!(
     indicators_stay_current_as_data_arrives_and_agree_with_a_recompute,
     a_small_unit_is_suppressed_with_its_sibling,
+    a_cell_of_few_clients_with_many_cases_is_suppressed,
 );
 
 async fn indicators_stay_current_as_data_arrives_and_agree_with_a_recompute(store: &dyn Store) {
@@ -142,4 +143,48 @@ async fn a_small_unit_is_suppressed_with_its_sibling(store: &dyn Store) {
     // Nothing of a suppressed cell leaks: no count, no value.
     let text = format!("{:?}", row(&rows, &small.to_string()).cells);
     assert!(!text.contains("n:"), "{text}");
+}
+
+async fn a_cell_of_few_clients_with_many_cases_is_suppressed(store: &dyn Store) {
+    // Three clients with two cases each at one unit: six records of three people, below
+    // five however it is counted in records. Seven single-case clients at its sibling.
+    let mut rng = SplitMix64::new(3);
+    let few = unit(store, "0180").await;
+    let many = unit(store, "0180").await;
+    for _ in 0..3 {
+        let number = evident_core::demo::population::synthetic_personal_number(&mut rng, 1975);
+        for _ in 0..2 {
+            ClientBuilder::new(&few)
+                .personal_number(&number)
+                .phq9_in_2025(20.0, 12.0)
+                .create(&seed(store))
+                .await;
+        }
+    }
+    for _ in 0..7 {
+        client(store, &mut rng, &many, 12.0).await;
+    }
+    let published = |rows: &[PublishedRow], node: &str| row(rows, node).cells[0].clone();
+    let rows = store
+        .published_rows("EVI003", "", Period::Year(2025))
+        .await
+        .unwrap();
+    assert_eq!(published(&rows, &few.to_string()), Published::Suppressed);
+    assert_eq!(
+        published(&rows, &many.to_string()),
+        Published::Suppressed,
+        "else 13 − 7 gives the hidden unit away"
+    );
+    assert!(matches!(
+        published(&rows, "0180"),
+        Published::Value { n: 13, .. }
+    ));
+    // The incremental rows, people included, are what a full computation stores.
+    let before = rounded(&rows);
+    store.recompute_indicators(None, &actor()).await.unwrap();
+    let after = store
+        .published_rows("EVI003", "", Period::Year(2025))
+        .await
+        .unwrap();
+    assert_eq!(before, rounded(&after));
 }
