@@ -22,7 +22,6 @@
 
 use super::cube::{BREAKDOWN_GROUPS, CATEGORIES, Period, Row, RowKey, parallel_map};
 use crate::org::OrgCode;
-use crate::stats::disclosure::{Table, protect};
 use std::collections::{BTreeMap, HashMap};
 
 /// The suppression mask (bit `c` set: category `c` of [`CATEGORIES`] hidden) of each of
@@ -84,93 +83,467 @@ pub fn mask_rows(rows: &[(RowKey, Row)], k: u64) -> Vec<u8> {
 
 /// The masks of one (indicator, year) table, its rows in canonical order.
 fn mask_table(rows: &[(&RowKey, &Row)], k: u64) -> Vec<u8> {
-    let table = linked_table(rows);
-    let categories = CATEGORIES.len();
-    let primary: Vec<bool> = rows
+    let mut cube = LinkedCube::of(rows);
+    let primary: Vec<usize> = rows
         .iter()
-        .flat_map(|(_, row)| row.iter())
-        .map(|s| s.n > 0 && (s.people.max(0) as u64) < k)
+        .flat_map(|(key, row)| {
+            let cube = &cube;
+            row.iter().enumerate().filter_map(move |(c, s)| {
+                (s.n > 0 && (s.people.max(0) as u64) < k).then(|| cube.cell_of(key, c))
+            })
+        })
         .collect();
-    let hidden = protect(&table, &primary);
-    hidden
-        .chunks(categories)
-        .map(|cells| {
-            cells
-                .iter()
-                .enumerate()
-                .fold(0u8, |mask, (c, h)| if *h { mask | 1 << c } else { mask })
+    cube.protect(&primary);
+    rows.iter()
+        .map(|(key, _)| {
+            (0..CATEGORIES.len()).fold(0u8, |mask, c| {
+                if cube.hidden[cube.cell_of(key, c)] {
+                    mask | 1 << c
+                } else {
+                    mask
+                }
+            })
         })
         .collect()
 }
 
-/// The cells (record counts; cell = row · 8 + category) and relations of one (indicator,
-/// year) table.
-fn linked_table(rows: &[(&RowKey, &Row)]) -> Table {
-    let categories = CATEGORIES.len();
-    let cell = |row: usize, category: usize| row * categories + category;
-    let index: HashMap<(&str, Period, &OrgCode), usize> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, (key, _))| ((key.variant.as_str(), key.period, &key.node), i))
-        .collect();
-    // Each total row's parts along one dimension: (total row, dimension) → part rows.
-    let mut parts: BTreeMap<(usize, u8), Vec<usize>> = BTreeMap::new();
-    for (i, (key, _)) in rows.iter().enumerate() {
-        let mut part_of = |total: Option<&usize>, dimension: u8| {
-            if let Some(total) = total {
-                parts.entry((*total, dimension)).or_default().push(i);
+/// The cells of one (indicator, year) table as a dense cube: variant × period (the year,
+/// then its quarters) × node × category, with each cell's record count (0 where no row is).
+struct LinkedCube<'a> {
+    variants: Vec<&'a str>,
+    nodes: Vec<&'a OrgCode>,
+    parent: Vec<Option<usize>>,
+    children: Vec<Vec<usize>>,
+    /// The variants of each group that sums to the total (instruments, intervention types).
+    groups: Vec<Vec<usize>>,
+    n: Vec<u64>,
+    hidden: Vec<bool>,
+}
+
+/// The supports of the null vectors of one dimension's relations that include a coordinate:
+/// sets of coordinates, each to be hidden together.
+type Supports = Vec<Vec<usize>>;
+
+/// How many combinations of per-dimension supports are tried, cheapest first, before the
+/// search falls back to every combination.
+const CHEAP_TRIES: usize = 256;
+
+/// How many supports of the node dimension are kept per level of the tree.
+const NODE_SUPPORTS_PER_LEVEL: usize = 12;
+
+impl<'a> LinkedCube<'a> {
+    fn of(rows: &[(&'a RowKey, &'a Row)]) -> Self {
+        let mut variants: Vec<&str> = rows.iter().map(|(k, _)| k.variant.as_str()).collect();
+        variants.sort_unstable();
+        variants.dedup();
+        if variants.first() != Some(&"") {
+            variants.insert(0, "");
+        }
+        let mut nodes: Vec<&OrgCode> = rows.iter().map(|(k, _)| &k.node).collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        let node_index: HashMap<&OrgCode, usize> =
+            nodes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        let parent: Vec<Option<usize>> = nodes
+            .iter()
+            .map(|c| c.parent().and_then(|p| node_index.get(&p).copied()))
+            .collect();
+        let mut children = vec![Vec::new(); nodes.len()];
+        for (i, p) in parent.iter().enumerate() {
+            if let Some(p) = p {
+                children[*p].push(i);
             }
+        }
+        let groups: Vec<Vec<usize>> = ["instrument:", "type:"]
+            .iter()
+            .map(|prefix| {
+                (0..variants.len())
+                    .filter(|v| variants[*v].starts_with(prefix))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|g| !g.is_empty())
+            .collect();
+        let size = variants.len() * PERIODS * nodes.len() * CATEGORIES.len();
+        let mut cube = Self {
+            variants,
+            nodes,
+            parent,
+            children,
+            groups,
+            n: vec![0; size],
+            hidden: vec![false; size],
         };
-        let parent = key.node.parent();
-        part_of(
-            parent
-                .as_ref()
-                .and_then(|p| index.get(&(key.variant.as_str(), key.period, p))),
-            0,
-        );
-        if let Period::Quarter(year, _) = key.period {
-            part_of(
-                index.get(&(key.variant.as_str(), Period::Year(year), &key.node)),
-                1,
+        for (key, row) in rows {
+            for (c, s) in row.iter().enumerate() {
+                let cell = cube.cell_of(key, c);
+                cube.n[cell] = s.n.max(0) as u64;
+            }
+        }
+        cube
+    }
+
+    fn cell(&self, [v, p, node, c]: [usize; 4]) -> usize {
+        ((v * PERIODS + p) * self.nodes.len() + node) * CATEGORIES.len() + c
+    }
+
+    fn coordinates(&self, cell: usize) -> [usize; 4] {
+        let c = cell % CATEGORIES.len();
+        let rest = cell / CATEGORIES.len();
+        let node = rest % self.nodes.len();
+        let rest = rest / self.nodes.len();
+        [rest / PERIODS, rest % PERIODS, node, c]
+    }
+
+    fn cell_of(&self, key: &RowKey, category: usize) -> usize {
+        let v = self
+            .variants
+            .binary_search(&key.variant.as_str())
+            .expect("a variant of the table");
+        let node = self
+            .nodes
+            .binary_search(&&key.node)
+            .expect("a node of the table");
+        let p = match key.period {
+            Period::Year(_) => 0,
+            Period::Quarter(_, q) => usize::from(q),
+        };
+        self.cell([v, p, node, category])
+    }
+
+    /// Hides every primary cell inside a hypercube of hidden cells: for each dimension a
+    /// set of coordinates carrying a null vector of that dimension's relations (a cell and
+    /// a sibling with opposite signs, or a part together with its totals), whose product is
+    /// a vector that changes no relation's sum and is non-zero on every one of its cells.
+    /// Adding it to the true values gives another table that publishes exactly the same, so
+    /// none of its cells can be worked out. A primary cell already inside an earlier
+    /// hypercube is protected by it.
+    fn protect(&mut self, primary: &[usize]) {
+        let mut covered = vec![false; self.n.len()];
+        for cell in primary {
+            self.hidden[*cell] = true;
+        }
+        for cell in primary {
+            if covered[*cell] {
+                continue;
+            }
+            let x = self.coordinates(*cell);
+            let supports = [
+                self.variant_supports(x[0]),
+                period_supports(x[1]),
+                self.node_supports(x),
+                category_supports(x[3]),
+            ];
+            if let Some(cells) = self.cheapest_hypercube(x, &supports) {
+                for c in cells {
+                    self.hidden[c] = true;
+                    covered[c] = true;
+                }
+            }
+        }
+    }
+
+    /// The cells of the cheapest hypercube around `x` whose cells all hold records (a cell
+    /// known to be empty cannot be hidden): the combinations ranked by the records of the
+    /// published cells each dimension's support adds along `x`'s lines, tried cheapest first;
+    /// then, if none of those fits, every combination. One always fits — the supports that
+    /// go from `x` up to the totals through the categories and variants of any one of its
+    /// records — so `None` is not expected.
+    fn cheapest_hypercube(&self, x: [usize; 4], supports: &[Supports; 4]) -> Option<Vec<usize>> {
+        let line_cost = |d: usize, support: &[usize]| -> u64 {
+            support
+                .iter()
+                .map(|y| {
+                    let mut at = x;
+                    at[d] = *y;
+                    let cell = self.cell(at);
+                    if self.hidden[cell] { 0 } else { self.n[cell] }
+                })
+                .sum()
+        };
+        let ranked: Vec<Vec<(u64, usize)>> = supports
+            .iter()
+            .enumerate()
+            .map(|(d, options)| {
+                let mut costs: Vec<(u64, usize)> = options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| (line_cost(d, o), i))
+                    .collect();
+                costs.sort_unstable();
+                costs
+            })
+            .collect();
+        let mut combos: Vec<(u64, [usize; 4])> = Vec::new();
+        let limit = |d: usize| ranked[d].len().min(4);
+        for a in 0..limit(0) {
+            for b in 0..limit(1) {
+                for c in 0..limit(2) {
+                    for e in 0..limit(3) {
+                        let cost =
+                            ranked[0][a].0 + ranked[1][b].0 + ranked[2][c].0 + ranked[3][e].0;
+                        combos.push((cost, [a, b, c, e]));
+                    }
+                }
+            }
+        }
+        combos.sort_unstable();
+        let pick = |ranks: [usize; 4]| -> [&Vec<usize>; 4] {
+            std::array::from_fn(|d| &supports[d][ranked[d][ranks[d]].1])
+        };
+        for (_, ranks) in combos.iter().take(CHEAP_TRIES) {
+            if let Some(cells) = self.hypercube(pick(*ranks)) {
+                return Some(cells);
+            }
+        }
+        let sizes: [usize; 4] = std::array::from_fn(|d| ranked[d].len());
+        let mut best: Option<(u64, Vec<usize>)> = None;
+        for a in 0..sizes[0] {
+            for b in 0..sizes[1] {
+                for c in 0..sizes[2] {
+                    for e in 0..sizes[3] {
+                        if let Some(cells) = self.hypercube(pick([a, b, c, e])) {
+                            let cost = cells
+                                .iter()
+                                .filter(|c| !self.hidden[**c])
+                                .map(|c| self.n[*c])
+                                .sum();
+                            if best.as_ref().is_none_or(|(b, _)| cost < *b) {
+                                best = Some((cost, cells));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        best.map(|(_, cells)| cells)
+    }
+
+    /// The cells of the product of `supports`, if every one holds records.
+    fn hypercube(&self, supports: [&Vec<usize>; 4]) -> Option<Vec<usize>> {
+        let mut cells = Vec::with_capacity(supports.iter().map(|s| s.len()).product());
+        for v in supports[0] {
+            for p in supports[1] {
+                for node in supports[2] {
+                    for c in supports[3] {
+                        let cell = self.cell([*v, *p, *node, *c]);
+                        if self.n[cell] == 0 {
+                            return None;
+                        }
+                        cells.push(cell);
+                    }
+                }
+            }
+        }
+        Some(cells)
+    }
+
+    /// The variant dimension: the total equals the sum of each group. A variant pairs with
+    /// another of its group, or goes up to the total with one variant of every other group;
+    /// the total goes with one variant of every group.
+    fn variant_supports(&self, v: usize) -> Supports {
+        let mine = self.groups.iter().position(|g| g.contains(&v));
+        let mut out = Vec::new();
+        if let Some(g) = mine {
+            out.extend(
+                self.groups[g]
+                    .iter()
+                    .filter(|w| **w != v)
+                    .map(|w| vec![v, *w]),
             );
         }
-        let variant_group = match key.variant.split_once(':') {
-            Some(("instrument", _)) => Some(2),
-            Some(("type", _)) => Some(3),
-            _ => None,
+        // Up to the total (index 0) with one member of each other group.
+        let mut partial: Vec<Vec<usize>> = vec![if v == 0 { vec![0] } else { vec![v, 0] }];
+        for (g, members) in self.groups.iter().enumerate() {
+            if Some(g) == mine {
+                continue;
+            }
+            partial = partial
+                .into_iter()
+                .flat_map(|p| {
+                    members.iter().map(move |m| {
+                        let mut p = p.clone();
+                        p.push(*m);
+                        p
+                    })
+                })
+                .collect();
+        }
+        out.extend(partial);
+        out
+    }
+
+    /// The node dimension: a parent equals the sum of its children. At each level from the
+    /// node up, the ancestor there (with the path down to the node, and on below it to a
+    /// unit) pairs with one of its siblings (and a path down from it), or, at the top, stands
+    /// alone. Siblings are kept cheapest first, a few per level.
+    fn node_supports(&self, x: [usize; 4]) -> Supports {
+        let published = |node: usize| {
+            let cell = self.cell([x[0], x[1], node, x[3]]);
+            if self.hidden[cell] { 0 } else { self.n[cell] }
         };
-        if let Some(dimension) = variant_group {
-            part_of(index.get(&("", key.period, &key.node)), dimension);
+        let below = self.paths_down(x[2]);
+        let mut out = Vec::new();
+        let mut up = vec![x[2]];
+        let mut at = x[2];
+        loop {
+            let Some(parent) = self.parent[at] else {
+                for path in &below {
+                    out.push([up.as_slice(), &path[1..]].concat());
+                }
+                break;
+            };
+            let mut siblings: Vec<usize> = self.children[parent]
+                .iter()
+                .copied()
+                .filter(|s| *s != at)
+                .collect();
+            siblings.sort_by_key(|s| (published(*s), *s));
+            for sibling in siblings.into_iter().take(NODE_SUPPORTS_PER_LEVEL) {
+                let theirs = self.paths_down(sibling);
+                for path in below.iter().take(2) {
+                    for other in theirs.iter().take(2) {
+                        out.push([up.as_slice(), &path[1..], other].concat());
+                    }
+                }
+            }
+            up.push(parent);
+            at = parent;
         }
+        out
     }
-    let mut relations = Vec::new();
-    for ((total, _), members) in &parts {
-        for category in 0..categories {
-            relations.push((
-                cell(*total, category),
-                members.iter().map(|m| cell(*m, category)).collect(),
-            ));
+
+    /// The paths from `node` down to a node without children, each starting at `node`; at
+    /// most a few dozen, in code order.
+    fn paths_down(&self, node: usize) -> Vec<Vec<usize>> {
+        const MAX_PATHS: usize = 64;
+        let mut done = Vec::new();
+        let mut stack = vec![vec![node]];
+        while let Some(path) = stack.pop() {
+            let last = *path.last().expect("a path is never empty");
+            if self.children[last].is_empty() {
+                done.push(path);
+                if done.len() == MAX_PATHS {
+                    break;
+                }
+                continue;
+            }
+            for child in self.children[last].iter().rev() {
+                let mut longer = path.clone();
+                longer.push(*child);
+                stack.push(longer);
+            }
         }
+        done
     }
-    for row in 0..rows.len() {
-        for group in &BREAKDOWN_GROUPS {
-            relations.push((cell(row, 0), group.clone().map(|c| cell(row, c)).collect()));
-        }
+}
+
+/// The periods of a table: the year (0) and its four quarters (1–4).
+const PERIODS: usize = 5;
+
+/// The period dimension: the year equals the sum of its quarters. A quarter pairs with
+/// another quarter, or goes up to the year; the year goes with one quarter.
+fn period_supports(p: usize) -> Supports {
+    if p == 0 {
+        (1..PERIODS).map(|q| vec![0, q]).collect()
+    } else {
+        let mut out: Supports = (1..PERIODS)
+            .filter(|q| *q != p)
+            .map(|q| vec![p, q])
+            .collect();
+        out.push(vec![p, 0]);
+        out
     }
-    Table {
-        cells: rows
-            .iter()
-            .flat_map(|(_, row)| row.iter().map(|s| s.n.max(0) as u64))
-            .collect(),
-        relations,
-    }
+}
+
+/// The category dimension: the total equals women + men and the sum of the age bands. A
+/// part pairs with another part of its breakdown, or goes up to the total with one part of
+/// the other breakdown; the total goes with one part of each.
+fn category_supports(c: usize) -> Supports {
+    let [sex, age] = &BREAKDOWN_GROUPS;
+    let (own, other) = if sex.contains(&c) {
+        (sex.clone(), age.clone())
+    } else if age.contains(&c) {
+        (age.clone(), sex.clone())
+    } else {
+        return sex
+            .clone()
+            .flat_map(|s| age.clone().map(move |a| vec![0, s, a]))
+            .collect();
+    };
+    let mut out: Supports = own.filter(|o| *o != c).map(|o| vec![c, o]).collect();
+    out.extend(other.map(|o| vec![c, 0, o]));
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::indicator::cube::Stats;
-    use crate::stats::disclosure::recoverable;
+    use crate::stats::disclosure::{Table, recoverable};
+
+    /// The cells (record counts; cell = row · 8 + category) and relations of one (indicator,
+    /// year) table, as the exact check of [`crate::stats::disclosure`] takes them: the
+    /// tests' independent check of the hypercubes.
+    fn linked_table(rows: &[(&RowKey, &Row)]) -> Table {
+        let categories = CATEGORIES.len();
+        let cell = |row: usize, category: usize| row * categories + category;
+        let index: HashMap<(&str, Period, &OrgCode), usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (key, _))| ((key.variant.as_str(), key.period, &key.node), i))
+            .collect();
+        // Each total row's parts along one dimension: (total row, dimension) → part rows.
+        let mut parts: BTreeMap<(usize, u8), Vec<usize>> = BTreeMap::new();
+        for (i, (key, _)) in rows.iter().enumerate() {
+            let mut part_of = |total: Option<&usize>, dimension: u8| {
+                if let Some(total) = total {
+                    parts.entry((*total, dimension)).or_default().push(i);
+                }
+            };
+            let parent = key.node.parent();
+            part_of(
+                parent
+                    .as_ref()
+                    .and_then(|p| index.get(&(key.variant.as_str(), key.period, p))),
+                0,
+            );
+            if let Period::Quarter(year, _) = key.period {
+                part_of(
+                    index.get(&(key.variant.as_str(), Period::Year(year), &key.node)),
+                    1,
+                );
+            }
+            let variant_group = match key.variant.split_once(':') {
+                Some(("instrument", _)) => Some(2),
+                Some(("type", _)) => Some(3),
+                _ => None,
+            };
+            if let Some(dimension) = variant_group {
+                part_of(index.get(&("", key.period, &key.node)), dimension);
+            }
+        }
+        let mut relations = Vec::new();
+        for ((total, _), members) in &parts {
+            for category in 0..categories {
+                relations.push((
+                    cell(*total, category),
+                    members.iter().map(|m| cell(*m, category)).collect(),
+                ));
+            }
+        }
+        for row in 0..rows.len() {
+            for group in &BREAKDOWN_GROUPS {
+                relations.push((cell(row, 0), group.clone().map(|c| cell(row, c)).collect()));
+            }
+        }
+        Table {
+            cells: rows
+                .iter()
+                .flat_map(|(_, row)| row.iter().map(|s| s.n.max(0) as u64))
+                .collect(),
+            relations,
+        }
+    }
 
     /// A row whose every client has one record: `n` per category, sex and age split.
     fn row(women: i64, men: i64) -> Row {
@@ -256,5 +629,127 @@ mod tests {
         let mut backwards = mask_rows(&reversed, 5);
         backwards.reverse();
         assert_eq!(mask_rows(&rows, 5), backwards);
+    }
+
+    /// A random population: a few units in a few municipalities, clients with one or two
+    /// cases, interventions of a few types, PHQ-9 and GAD-7 before and after, over two years.
+    fn random_facts(rng: &mut crate::rng::SplitMix64) -> crate::indicator::Facts {
+        use crate::indicator::{CaseFacts, ClientFacts, InterventionFacts, MeasurementFacts};
+        let instruments: HashMap<String, crate::followup::instrument::Instrument> =
+            crate::followup::library::embedded_instruments()
+                .into_iter()
+                .map(|i| (i.id.clone(), i))
+                .collect();
+        let units: Vec<String> = (0..1 + rng.below(6))
+            .map(|u| {
+                let municipality = ["0180", "0181", "1480", "0114"][rng.below(4) as usize];
+                format!("{municipality}-{:04}", u + 1)
+            })
+            .collect();
+        let day = |rng: &mut crate::rng::SplitMix64| {
+            chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date")
+                + chrono::Days::new(rng.below(700))
+        };
+        let mut facts = crate::indicator::Facts::default();
+        for client in 0..rng.below(60) {
+            let female = rng.below(2) == 0;
+            let birth_year = 1940 + rng.below(80) as i32;
+            for _ in 0..1 + rng.below(2) {
+                let opened_on = day(rng);
+                let later = |rng: &mut crate::rng::SplitMix64, days: u64| {
+                    opened_on + chrono::Days::new(rng.below(days))
+                };
+                let measurement =
+                    |rng: &mut crate::rng::SplitMix64, id: &str, baseline| MeasurementFacts {
+                        instrument: id.into(),
+                        baseline,
+                        measured_on: if baseline {
+                            later(rng, 20)
+                        } else {
+                            later(rng, 200) + chrono::Days::new(60)
+                        },
+                        score: Some(rng.below(21) as f64),
+                    };
+                let mut measurements = Vec::new();
+                for id in ["phq-9", "gad-7"] {
+                    if rng.below(3) > 0 {
+                        measurements.push(measurement(rng, id, true));
+                        if rng.below(3) > 0 {
+                            measurements.push(measurement(rng, id, false));
+                        }
+                    }
+                }
+                let case = CaseFacts {
+                    unit: OrgCode::parse(&units[rng.below(units.len() as u64) as usize])
+                        .expect("a unit code"),
+                    client: ClientFacts {
+                        id: client as i64,
+                        female,
+                        birth_year,
+                    },
+                    opened_on,
+                    first_follow_up_month: Some(3),
+                    interventions: vec![InterventionFacts {
+                        type_code: ["T1", "T2", "T3"][rng.below(3) as usize].into(),
+                        applied_on: Some(opened_on),
+                        decided_on: Some(later(rng, 30)),
+                        started_on: (rng.below(4) > 0)
+                            .then(|| later(rng, 30) + chrono::Days::new(30)),
+                        private_provider: rng.below(3) == 0,
+                    }],
+                    measurements,
+                    goals: Vec::new(),
+                };
+                facts.add_case(&case, &instruments);
+            }
+        }
+        facts
+    }
+
+    #[test]
+    fn no_hidden_cell_of_any_random_population_can_be_worked_out() {
+        let set = crate::indicator::IndicatorSet::embedded();
+        let mut rng = crate::rng::SplitMix64::new(13);
+        let (mut hidden_cells, mut tables) = (0, 0);
+        for _ in 0..25 {
+            let facts = random_facts(&mut rng);
+            let rows = crate::indicator::cube::compute_sorted(&set, &facts);
+            let k = 3 + rng.below(4);
+            let masks = mask_rows(&rows, k);
+            let mut by_table: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
+            for (i, (key, _)) in rows.iter().enumerate() {
+                by_table
+                    .entry((key.indicator.as_str(), key.period.year()))
+                    .or_default()
+                    .push(i);
+            }
+            for members in by_table.values() {
+                tables += 1;
+                let refs: Vec<(&RowKey, &Row)> =
+                    members.iter().map(|i| (&rows[*i].0, &rows[*i].1)).collect();
+                let table = linked_table(&refs);
+                let hidden: Vec<bool> = members
+                    .iter()
+                    .flat_map(|i| {
+                        let mask = masks[*i];
+                        (0..8).map(move |c| mask & (1 << c) != 0)
+                    })
+                    .collect();
+                for (cell, (n, h)) in table.cells.iter().zip(&hidden).enumerate() {
+                    let (row, c) = (cell / 8, cell % 8);
+                    let people = refs[row].1[c].people;
+                    if *n > 0 && (people as u64) < k {
+                        assert!(h, "a cell of {people} people is published");
+                    }
+                    hidden_cells += usize::from(*h);
+                }
+                let exposed = recoverable(&table, &hidden);
+                assert!(exposed.is_empty(), "recoverable cells {exposed:?}");
+            }
+        }
+        assert!(
+            hidden_cells > 1000 && tables > 60,
+            "the populations exercise suppression: {hidden_cells} hidden in {tables} tables"
+        );
     }
 }

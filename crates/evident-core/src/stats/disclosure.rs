@@ -5,13 +5,15 @@
 //!
 //! A suppressed cell is *recoverable* when its value is determined by the linear equations
 //! left after substituting every published value — exactly when its unit vector lies in the
-//! row space of those equations. [`suppress`] first makes every relation hold either no
+//! row space of those equations. [`protect`] first makes every relation hold either no
 //! suppressed cell or at least two (the classic local rule, cheap), then checks exactly, one
 //! connected group of suppressed cells at a time, and adds complementary suppressions until
-//! no suppressed cell is recoverable — choosing the smallest published cell of an offending
-//! relation each time (the least information lost, as statistical offices do). The exact
-//! check is Gaussian elimination; the tests verify the result with an independent
-//! exact-rational check on random trees.
+//! no suppressed cell is recoverable — choosing the smallest published cell next to each
+//! exposed one (the least information lost, as statistical offices do). The exact check is
+//! sparse Gaussian elimination over a prime field; the tests verify the result with an
+//! independent exact-rational check on random trees, and `evident disclosure audit` checks
+//! what is actually published. The tables come from [`crate::indicator::mask`]: one linked
+//! table per indicator and year.
 
 use std::collections::HashSet;
 use std::ops::Range;
