@@ -81,19 +81,80 @@ pub fn mask_rows(rows: &[(RowKey, Row)], k: u64) -> Vec<u8> {
     out
 }
 
+/// The masks of the rows of one or more (indicator, year) tables after a change, given each
+/// row's mask before it (0 for a new row). A small table is masked afresh, as [`mask_rows`]
+/// does. In a large one what was hidden stays hidden and only the cells that now need hiding
+/// get hypercubes of their own — cheap enough for every write — unless a hidden cell has
+/// become empty (its hypercube no longer holds), when it too is masked afresh. An extended
+/// mask is safe but may hide more than [`mask_rows`] of the same facts; the next full
+/// computation (daily) restores the canonical mask.
+pub fn extend_masks(rows: &[(RowKey, Row)], previous: &[u8], k: u64) -> Vec<u8> {
+    extend_tables_above(rows, previous, k, EXTEND_ABOVE_CELLS)
+}
+
+/// [`extend_masks`], extending tables of more than `above` cells.
+fn extend_tables_above(rows: &[(RowKey, Row)], previous: &[u8], k: u64, above: usize) -> Vec<u8> {
+    let mut tables: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
+    for (i, (key, _)) in rows.iter().enumerate() {
+        tables
+            .entry((key.indicator.as_str(), key.period.year()))
+            .or_default()
+            .push(i);
+    }
+    let mut out = vec![0u8; rows.len()];
+    for members in tables.values_mut() {
+        members.sort_by(|a, b| {
+            let (a, b) = (&rows[*a].0, &rows[*b].0);
+            (&a.variant, a.period, &a.node).cmp(&(&b.variant, b.period, &b.node))
+        });
+        let table: Vec<(&RowKey, &Row)> =
+            members.iter().map(|i| (&rows[*i].0, &rows[*i].1)).collect();
+        let small = members.len() * CATEGORIES.len() <= above;
+        let emptied = small
+            || members.iter().any(|i| {
+                (0..CATEGORIES.len()).any(|c| previous[*i] & (1 << c) != 0 && rows[*i].1[c].n <= 0)
+            });
+        let before: Vec<u8> = if emptied {
+            vec![0; members.len()]
+        } else {
+            members.iter().map(|i| previous[*i]).collect()
+        };
+        for (i, mask) in members.iter().zip(extend_table(&table, &before, k)) {
+            out[*i] = mask;
+        }
+    }
+    out
+}
+
 /// The masks of one (indicator, year) table, its rows in canonical order.
 fn mask_table(rows: &[(&RowKey, &Row)], k: u64) -> Vec<u8> {
+    extend_table(rows, &vec![0; rows.len()], k)
+}
+
+/// The masks of one table that keep every cell `previous` hid and add hypercubes for the
+/// cells that now need hiding and are not: each cell hidden before stays inside the hypercube
+/// that hid it, as long as none of its cells has become empty.
+fn extend_table(rows: &[(&RowKey, &Row)], previous: &[u8], k: u64) -> Vec<u8> {
     let mut cube = LinkedCube::of(rows);
+    let mut covered = vec![false; cube.n.len()];
+    for ((key, _), mask) in rows.iter().zip(previous) {
+        for c in (0..CATEGORIES.len()).filter(|c| mask & (1 << c) != 0) {
+            let cell = cube.cell_of(key, c);
+            cube.hidden[cell] = true;
+            covered[cell] = true;
+        }
+    }
     let primary: Vec<usize> = rows
         .iter()
         .flat_map(|(key, row)| {
             let cube = &cube;
-            row.iter().enumerate().filter_map(move |(c, s)| {
-                (s.n > 0 && (s.people.max(0) as u64) < k).then(|| cube.cell_of(key, c))
-            })
+            row.iter()
+                .enumerate()
+                .filter(move |(_, s)| s.n > 0 && (s.people.max(0) as u64) < k)
+                .map(move |(c, _)| cube.cell_of(key, c))
         })
         .collect();
-    cube.protect(&primary);
+    cube.protect(&primary, covered);
     rows.iter()
         .map(|(key, _)| {
             (0..CATEGORIES.len()).fold(0u8, |mask, c| {
@@ -124,12 +185,17 @@ struct LinkedCube<'a> {
 /// sets of coordinates, each to be hidden together.
 type Supports = Vec<Vec<usize>>;
 
-/// How many combinations of per-dimension supports are tried, cheapest first, before the
-/// search falls back to every combination.
-const CHEAP_TRIES: usize = 256;
+/// Tables with more cells than this are extended after a write rather than masked afresh.
+const EXTEND_ABOVE_CELLS: usize = 40_000;
+
+/// How many fitting hypercubes are compared by their whole cost.
+const COMPARED: usize = 8;
+
+/// How many combinations of per-dimension supports are tried at most for one cell.
+const MAX_TRIES: usize = 100_000;
 
 /// How many supports of the node dimension are kept per level of the tree.
-const NODE_SUPPORTS_PER_LEVEL: usize = 12;
+const NODE_SUPPORTS_PER_LEVEL: usize = 6;
 
 impl<'a> LinkedCube<'a> {
     fn of(rows: &[(&'a RowKey, &'a Row)]) -> Self {
@@ -216,9 +282,8 @@ impl<'a> LinkedCube<'a> {
     /// a vector that changes no relation's sum and is non-zero on every one of its cells.
     /// Adding it to the true values gives another table that publishes exactly the same, so
     /// none of its cells can be worked out. A primary cell already inside an earlier
-    /// hypercube is protected by it.
-    fn protect(&mut self, primary: &[usize]) {
-        let mut covered = vec![false; self.n.len()];
+    /// hypercube (`covered`) is protected by it.
+    fn protect(&mut self, primary: &[usize], mut covered: Vec<bool>) {
         for cell in primary {
             self.hidden[*cell] = true;
         }
@@ -242,80 +307,57 @@ impl<'a> LinkedCube<'a> {
         }
     }
 
-    /// The cells of the cheapest hypercube around `x` whose cells all hold records (a cell
-    /// known to be empty cannot be hidden): the combinations ranked by the records of the
-    /// published cells each dimension's support adds along `x`'s lines, tried cheapest first;
-    /// then, if none of those fits, every combination. One always fits — the supports that
-    /// go from `x` up to the totals through the categories and variants of any one of its
-    /// records — so `None` is not expected.
+    /// The cells of a cheap hypercube around `x` whose cells all hold records (a cell known
+    /// to be empty cannot be hidden). Each dimension's supports are first narrowed to those
+    /// whose cells along `x`'s own line hold records, and ranked by the records of the
+    /// published cells they add along that line; combinations of the cheapest are tried
+    /// cheapest first, then every combination in rank order. One always fits — the supports
+    /// that go from `x` up to the totals through the categories and variants of any one of
+    /// its records — so `None` is not expected.
     fn cheapest_hypercube(&self, x: [usize; 4], supports: &[Supports; 4]) -> Option<Vec<usize>> {
-        let line_cost = |d: usize, support: &[usize]| -> u64 {
-            support
-                .iter()
-                .map(|y| {
-                    let mut at = x;
-                    at[d] = *y;
-                    let cell = self.cell(at);
-                    if self.hidden[cell] { 0 } else { self.n[cell] }
-                })
-                .sum()
-        };
-        let ranked: Vec<Vec<(u64, usize)>> = supports
-            .iter()
-            .enumerate()
-            .map(|(d, options)| {
-                let mut costs: Vec<(u64, usize)> = options
-                    .iter()
-                    .enumerate()
-                    .map(|(i, o)| (line_cost(d, o), i))
-                    .collect();
-                costs.sort_unstable();
-                costs
-            })
-            .collect();
-        let mut combos: Vec<(u64, [usize; 4])> = Vec::new();
-        let limit = |d: usize| ranked[d].len().min(4);
-        for a in 0..limit(0) {
-            for b in 0..limit(1) {
-                for c in 0..limit(2) {
-                    for e in 0..limit(3) {
-                        let cost =
-                            ranked[0][a].0 + ranked[1][b].0 + ranked[2][c].0 + ranked[3][e].0;
-                        combos.push((cost, [a, b, c, e]));
-                    }
+        let line = |d: usize, support: &[usize]| -> Option<u64> {
+            let mut cost = 0;
+            for y in support {
+                let mut at = x;
+                at[d] = *y;
+                let cell = self.cell(at);
+                match self.n[cell] {
+                    0 => return None,
+                    n if !self.hidden[cell] => cost += n,
+                    _ => {}
                 }
             }
-        }
-        combos.sort_unstable();
+            Some(cost)
+        };
+        let ranked: [Vec<(u64, usize)>; 4] = std::array::from_fn(|d| {
+            let mut costs: Vec<(u64, usize)> = supports[d]
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| Some((line(d, o)?, i)))
+                .collect();
+            costs.sort_unstable();
+            costs
+        });
         let pick = |ranks: [usize; 4]| -> [&Vec<usize>; 4] {
             std::array::from_fn(|d| &supports[d][ranked[d][ranks[d]].1])
         };
-        for (_, ranks) in combos.iter().take(CHEAP_TRIES) {
-            if let Some(cells) = self.hypercube(pick(*ranks)) {
-                return Some(cells);
-            }
+        let cheap: [usize; 4] = std::array::from_fn(|d| ranked[d].len().min(4));
+        let mut combos: Vec<(u64, [usize; 4])> = Vec::new();
+        for ranks in product(cheap) {
+            let cost = (0..4).map(|d| ranked[d][ranks[d]].0).sum();
+            combos.push((cost, ranks));
         }
-        let sizes: [usize; 4] = std::array::from_fn(|d| ranked[d].len());
-        let mut best: Option<(u64, Vec<usize>)> = None;
-        for a in 0..sizes[0] {
-            for b in 0..sizes[1] {
-                for c in 0..sizes[2] {
-                    for e in 0..sizes[3] {
-                        if let Some(cells) = self.hypercube(pick([a, b, c, e])) {
-                            let cost = cells
-                                .iter()
-                                .filter(|c| !self.hidden[**c])
-                                .map(|c| self.n[*c])
-                                .sum();
-                            if best.as_ref().is_none_or(|(b, _)| cost < *b) {
-                                best = Some((cost, cells));
-                            }
-                        }
-                    }
-                }
-            }
+        combos.sort_unstable();
+        if let Some(cells) = combos
+            .iter()
+            .find_map(|(_, ranks)| self.hypercube(pick(*ranks)))
+        {
+            return Some(cells);
         }
-        best.map(|(_, cells)| cells)
+        let all: [usize; 4] = std::array::from_fn(|d| ranked[d].len());
+        product(all)
+            .take(MAX_TRIES)
+            .find_map(|ranks| self.hypercube(pick(ranks)))
     }
 
     /// The cells of the product of `supports`, if every one holds records.
@@ -435,6 +477,19 @@ impl<'a> LinkedCube<'a> {
         }
         done
     }
+}
+
+/// Every combination of one index below each of `sizes`, the last dimension fastest.
+fn product(sizes: [usize; 4]) -> impl Iterator<Item = [usize; 4]> {
+    let total: usize = sizes.iter().product();
+    (0..total).map(move |mut i| {
+        let mut out = [0; 4];
+        for d in (0..4).rev() {
+            out[d] = i % sizes[d];
+            i /= sizes[d];
+        }
+        out
+    })
 }
 
 /// The periods of a table: the year (0) and its four quarters (1–4).
@@ -608,6 +663,39 @@ mod tests {
         });
         assert!(other_quarter_hidden, "another quarter is hidden with it");
         assert!(recoverable(&table, &hidden).is_empty());
+    }
+
+    #[test]
+    fn an_extended_mask_keeps_what_was_hidden_and_protects_the_new_small_cell() {
+        let before = year_and_quarters([(3, 2), (4, 3), (4, 3), (1, 0)]);
+        let previous = mask_rows(&before, 5);
+        // Q2 drops to one woman and three men: a new small cell.
+        let after = year_and_quarters([(3, 2), (1, 3), (4, 3), (1, 0)]);
+        let masks = extend_tables_above(&after, &previous, 5, 0);
+        assert!(
+            masks.iter().zip(&previous).all(|(m, p)| m & p == *p),
+            "a superset"
+        );
+        let refs: Vec<(&RowKey, &Row)> = after.iter().map(|(k, r)| (k, r)).collect();
+        let hidden: Vec<bool> = masks
+            .iter()
+            .flat_map(|m| (0..8).map(move |c| m & (1 << c) != 0))
+            .collect();
+        for (i, (_, row)) in after.iter().enumerate() {
+            for c in 0..8 {
+                if row[c].n > 0 && row[c].people < 5 {
+                    assert!(hidden[i * 8 + c], "row {i} category {c}");
+                }
+            }
+        }
+        assert!(recoverable(&linked_table(&refs), &hidden).is_empty());
+        // A hidden cell that has become empty: masked afresh, as the full computation does.
+        let emptied = year_and_quarters([(3, 2), (4, 3), (4, 3), (0, 0)]);
+        let with_empty = mask_rows(&before, 5);
+        assert_eq!(
+            extend_tables_above(&emptied, &with_empty, 5, 0),
+            mask_rows(&emptied, 5)
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod survey;
 pub use cube::{CATEGORIES, Cube, Period, Row, RowKey, Stats, compute, delta};
 pub use definition::{Better, Definition, DefinitionError, IndicatorSet, Measure, ValueUnit};
 pub use facts::{CaseFacts, ClientFacts, Facts, InterventionFacts, MeasurementFacts};
-pub use mask::mask_rows;
+pub use mask::{extend_masks, mask_rows};
 pub use publish::{DEFAULT_K, Published, publish};
 
 #[cfg(test)]

@@ -10,9 +10,9 @@ use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::followup::instrument::Instrument;
 use evident_core::indicator::cube::compute_sorted;
 use evident_core::indicator::cube::{Row, add_row, decode_row, encode_row};
-use evident_core::indicator::mask_rows;
 use evident_core::indicator::publish::{difference, disclosure_classes};
 use evident_core::indicator::{CaseFacts, Facts, Period, Published, RowKey, delta};
+use evident_core::indicator::{extend_masks, mask_rows};
 use evident_core::org::OrgCode;
 use evident_core::participation::survey::{self, SurveyPeriod, embedded_survey};
 use futures_util::TryStreamExt;
@@ -115,7 +115,9 @@ macro_rules! impl_indicator_store {
                 }
                 let k = min_count as u64;
                 let after = Self::case_facts_in(tx, case_id, instruments).await?;
-                let mut remask: BTreeSet<(String, i32)> = BTreeSet::new();
+                // Tables whose classes changed: true where a hidden cell's row went away, so
+                // the table is masked afresh rather than extended.
+                let mut remask: BTreeMap<(String, i32), bool> = BTreeMap::new();
                 for (key, change) in delta(indicator_set(), &before, &after) {
                     let period = key.period.to_string();
                     let stored: Option<(Vec<u8>, i32)> = sqlx::query_as(
@@ -144,7 +146,8 @@ macro_rules! impl_indicator_store {
                     let classes = disclosure_classes(&row, k);
                     add_row(&mut row, &change, 1);
                     if disclosure_classes(&row, k) != classes {
-                        remask.insert((key.indicator.clone(), key.period.year()));
+                        let afresh = remask.entry((key.indicator.clone(), key.period.year())).or_default();
+                        *afresh |= mask != 0 && row.iter().all(|s| s.is_empty());
                     }
                     if row.iter().all(|s| s.is_empty()) {
                         sqlx::query(
@@ -185,16 +188,19 @@ macro_rules! impl_indicator_store {
                 Ok(())
             }
 
-            /// Recomputes the disclosure masks of (indicator, year) tables — every variant,
-            /// the year and its quarters, every node — and writes the masks that changed.
+            /// Brings the disclosure masks of (indicator, year) tables — every variant, the
+            /// year and its quarters, every node — up to date after a change
+            /// (`evident_core::indicator::extend_masks`; afresh where marked) and writes the
+            /// masks that changed.
             async fn remask_in(
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
-                tables: &BTreeSet<(String, i32)>,
+                tables: &BTreeMap<(String, i32), bool>,
                 k: u64,
             ) -> Result<()> {
                 let mut rows: Vec<(RowKey, Row)> = Vec::new();
                 let mut old_masks: Vec<i32> = Vec::new();
-                for (indicator, year) in tables {
+                let mut previous: Vec<u8> = Vec::new();
+                for ((indicator, year), afresh) in tables {
                     let stored: Vec<(String, String, String, Vec<u8>, i32)> = sqlx::query_as(
                         r"
                         select variant, period, node_code, stats, suppressed
@@ -213,10 +219,11 @@ macro_rules! impl_indicator_store {
                         let period = Period::parse(&period).ok_or_else(|| anyhow::anyhow!("a stored period is unreadable: {period}"))?;
                         let key = RowKey { indicator: indicator.clone(), variant, period, node: OrgCode::parse(&code)? };
                         rows.push((key, row));
+                        previous.push(if *afresh { 0 } else { mask as u8 });
                         old_masks.push(mask);
                     }
                 }
-                let masks = mask_rows(&rows, k);
+                let masks = extend_masks(&rows, &previous, k);
                 for (((key, _), old), new) in rows.iter().zip(old_masks).zip(masks) {
                     if i32::from(new) != old {
                         sqlx::query(
