@@ -348,10 +348,23 @@ impl<'a> LinkedCube<'a> {
             combos.push((cost, ranks));
         }
         combos.sort_unstable();
-        if let Some(cells) = combos
+        // Of the first few that fit, the one adding the fewest records to what is hidden.
+        let mut best: Option<(u64, Vec<usize>)> = None;
+        for cells in combos
             .iter()
-            .find_map(|(_, ranks)| self.hypercube(pick(*ranks)))
+            .filter_map(|(_, ranks)| self.hypercube(pick(*ranks)))
+            .take(COMPARED)
         {
+            let cost = cells
+                .iter()
+                .filter(|c| !self.hidden[**c])
+                .map(|c| self.n[*c])
+                .sum::<u64>();
+            if best.as_ref().is_none_or(|(b, _)| cost < *b) {
+                best = Some((cost, cells));
+            }
+        }
+        if let Some((_, cells)) = best {
             return Some(cells);
         }
         let all: [usize; 4] = std::array::from_fn(|d| ranked[d].len());
