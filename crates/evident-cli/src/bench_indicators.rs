@@ -44,6 +44,11 @@ pub struct BenchIndicatorsArgs {
 /// The bench's own pseudonym key; the bench's clients are synthetic.
 const BENCH_KEY: &str = "evident-bench-key-not-for-real-clients-0123456789";
 
+/// The day the bench computes as of: after every record it generates or times (the latest
+/// are 12-month follow-ups of cases opened by late 2025), so that all of them count whatever
+/// day it runs.
+const BENCH_AS_OF: NaiveDate = NaiveDate::from_ymd_opt(2026, 12, 31).expect("a valid date");
+
 /// Intervention types of individual and family care with SoL as their basis.
 const TYPES: [&str; 5] = [
     "ekonomiskt_bistand",
@@ -70,7 +75,9 @@ impl BenchIndicatorsArgs {
             self.generate(store).await?;
         }
         let started = Instant::now();
-        let summary = store.recompute_indicators(None, &cli_actor()).await?;
+        let summary = store
+            .recompute_indicators(BENCH_AS_OF, None, &cli_actor())
+            .await?;
         let full = started.elapsed();
         println!(
             "full recompute: {} cases, {} records → {} rows ({} suppressed cells) in {:.2} s",

@@ -1,9 +1,11 @@
-//! `evident indicators compute|check`: recompute every indicator from all data (optionally
-//! with a new minimum count for disclosure control), and check a directory of indicator
-//! definitions without touching any database.
+//! `evident indicators compute|check`: recompute every indicator from all data as of a date
+//! (optionally with a new minimum count for disclosure control), and check a directory of
+//! indicator definitions without touching any database.
 
 use crate::{Failure, cli_actor, open_store, parse_database_url};
+use chrono::NaiveDate;
 use clap::{Args, Subcommand};
+use evident_core::clock::Clock;
 use evident_core::indicator::IndicatorSet;
 use evident_store::DatabaseUrl;
 use std::path::PathBuf;
@@ -36,6 +38,11 @@ pub struct ComputeArgs {
     /// when not given; 5 at first).
     #[arg(long, env = "EVIDENT_MIN_COUNT", value_parser = clap::value_parser!(u64).range(2..))]
     pub min_count: Option<u64>,
+    /// Count as of this day (YYYY-MM-DD, not after today): later records, and baselines whose
+    /// follow-up window is still open on it, are not counted. Default: today in Sweden. A
+    /// running server recomputes as of today when it next checks the date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
 }
 
 /// Options of `evident indicators check`.
@@ -54,15 +61,23 @@ impl IndicatorsArgs {
     pub async fn run(self) -> Result<(), Failure> {
         match self.command {
             IndicatorsCommand::Compute(args) => {
+                let today = Clock::system().today();
+                let as_of = args.as_of.unwrap_or(today);
+                if as_of > today {
+                    // Windows closing before a future day have not closed yet.
+                    return Err(Failure::User(format!(
+                        "--as-of {as_of} is in the future (today is {today})"
+                    )));
+                }
                 let store = open_store(&args.database_url).await?;
                 let started = Instant::now();
                 let result = store
-                    .recompute_indicators(args.min_count, &cli_actor())
+                    .recompute_indicators(as_of, args.min_count, &cli_actor())
                     .await;
                 store.close().await;
                 let summary = result?;
                 println!(
-                    "indicators: {} cases, {} records, {} rows stored ({} cells suppressed) in {:.2} s",
+                    "indicators as of {as_of}: {} cases, {} records, {} rows stored ({} cells suppressed) in {:.2} s",
                     summary.cases,
                     summary.records,
                     summary.rows,

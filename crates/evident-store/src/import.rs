@@ -508,7 +508,9 @@ macro_rules! impl_import_store {
                 sqlx::query("update indicator_state set current = 0 where id = 1").execute(&mut *tx).await?;
                 tx.commit().await?;
                 tracing::info!(?summary, "import written");
-                let recomputed = crate::indicators::IndicatorStore::recompute_indicators(self, None, actor).await?;
+                // An import does not change what day it is: the rows stay as of their date.
+                let as_of = crate::indicators::IndicatorStore::indicator_state(self).await?.as_of;
+                let recomputed = crate::indicators::IndicatorStore::recompute_indicators(self, as_of, None, actor).await?;
                 tracing::info!(rows = recomputed.rows, "indicators recomputed after the import");
                 Ok(Ok(summary))
             }

@@ -700,7 +700,7 @@ mod tests {
     use crate::indicator::{CaseFacts, ClientFacts, InterventionFacts};
 
     fn facts() -> Facts {
-        let mut facts = Facts::default();
+        let mut facts = Facts::as_of(NaiveDate::MAX);
         let on = |d: u32| {
             NaiveDate::from_ymd_opt(2025, 1, 1).map(|x| x + chrono::Days::new(u64::from(d)))
         };

@@ -2,6 +2,11 @@
 //! pair and per goal, each placed at a unit and carrying the client's sex and birth year for
 //! the breakdowns. They are derived from a case's raw data by [`Facts::add_case`], the same way
 //! for the full recompute and for the incremental update of one case.
+//!
+//! Facts are taken as of a date ([`Facts::as_of`]), so that a value does not drift as time
+//! passes with no new data: what is dated after that day is not known yet, and a baseline
+//! whose follow-up window is still open is not counted at all — neither as followed up nor as
+//! not — since its outcome is not decided.
 
 use crate::followup::change::classify;
 use crate::followup::instrument::Instrument;
@@ -183,9 +188,11 @@ impl Record {
     }
 }
 
-/// The records of many cases with the strings their indices refer to.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The records of many cases, as of one date, with the strings their indices refer to.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Facts {
+    /// The day the facts are taken on: see [`Facts::as_of`].
+    as_of: NaiveDate,
     /// The units records are placed at.
     pub units: Vec<OrgCode>,
     /// Instrument ids.
@@ -272,8 +279,42 @@ pub struct CaseFacts {
 }
 
 impl Facts {
-    /// Adds the records of one case, scoring change against `instruments` (by id).
+    /// No records yet, to be taken as they stood on `as_of` (a Swedish calendar day, usually
+    /// today). Cases are then read as known during that day: measurements, intervention dates
+    /// and goals of cases opened after it do not exist yet, and a baseline counts only once
+    /// its follow-up window has closed, i.e. after its last day (`window_closes_on <
+    /// as_of`): a follow-up may still come on the window's last day.
+    ///
+    /// The full recompute and the incremental update of one case must use the same date, or
+    /// their rows disagree; the store keeps the date of its rows for that.
+    pub fn as_of(as_of: NaiveDate) -> Self {
+        Self {
+            as_of,
+            units: Vec::new(),
+            instruments: Vec::new(),
+            intervention_types: Vec::new(),
+            records: Vec::new(),
+            unit_index: HashMap::new(),
+            instrument_index: HashMap::new(),
+            type_index: HashMap::new(),
+        }
+    }
+
+    /// The day the facts are taken on.
+    pub fn as_of_date(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    /// Adds the records of one case as of [`Facts::as_of_date`], scoring change against
+    /// `instruments` (by id). No record carries a date after the as-of date.
     pub fn add_case(&mut self, case: &CaseFacts, instruments: &HashMap<String, Instrument>) {
+        let as_of = self.as_of;
+        let known = |date: Option<NaiveDate>| date.filter(|d| *d <= as_of);
+        let measurements: Vec<&MeasurementFacts> = case
+            .measurements
+            .iter()
+            .filter(|m| m.measured_on <= as_of)
+            .collect();
         let unit = intern(&mut self.units, &mut self.unit_index, &case.unit);
         let case_type = case.interventions.first().map(|i| {
             intern(
@@ -282,27 +323,31 @@ impl Facts {
                 &i.type_code,
             )
         });
-        let first_baseline = case
-            .measurements
+        let first_baseline = measurements
             .iter()
             .filter(|m| m.baseline)
             .map(|m| m.measured_on)
             .min();
         for i in &case.interventions {
+            let (applied_on, decided_on, started_on) = (
+                known(i.applied_on),
+                known(i.decided_on),
+                known(i.started_on),
+            );
             let mut r = Record::new(RecordKind::Intervention, unit, &case.client);
-            r.dates = [i.started_on, i.decided_on];
-            r.set(0, i.started_on.is_some());
-            r.set(1, i.decided_on.is_some());
-            r.set(2, i.applied_on.is_some());
+            r.dates = [started_on, decided_on];
+            r.set(0, started_on.is_some());
+            r.set(1, decided_on.is_some());
+            r.set(2, applied_on.is_some());
             let window = Duration::days(DUE_WINDOW_DAYS);
             r.set(
                 3,
-                matches!((first_baseline, i.started_on), (Some(b), Some(s)) if b <= s + window),
+                matches!((first_baseline, started_on), (Some(b), Some(s)) if b <= s + window),
             );
             r.set(4, i.private_provider);
             r.numbers = [
-                days_between(i.applied_on, i.decided_on),
-                days_between(i.decided_on, i.started_on),
+                days_between(applied_on, decided_on),
+                days_between(decided_on, started_on),
             ];
             r.intervention_type = Some(intern(
                 &mut self.intervention_types,
@@ -311,15 +356,16 @@ impl Facts {
             ));
             self.records.push(r);
         }
-        let mut ids: Vec<&str> = case
-            .measurements
-            .iter()
-            .map(|m| m.instrument.as_str())
-            .collect();
+        let mut ids: Vec<&str> = measurements.iter().map(|m| m.instrument.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
         for id in ids {
-            let of_instrument = || case.measurements.iter().filter(move |m| m.instrument == id);
+            let of_instrument = || {
+                measurements
+                    .iter()
+                    .copied()
+                    .filter(move |m| m.instrument == id)
+            };
             let Some(baseline) = of_instrument()
                 .filter(|m| m.baseline)
                 .min_by_key(|m| m.measured_on)
@@ -336,12 +382,16 @@ impl Facts {
             if let Some(month) = case.first_follow_up_month {
                 let closes =
                     baseline.measured_on + Months::new(month) + Duration::days(DUE_WINDOW_DAYS);
-                let mut r = Record::new(RecordKind::Baseline, unit, &case.client);
-                r.dates = [Some(baseline.measured_on), Some(closes)];
-                r.set(0, later().any(|m| m.measured_on <= closes));
-                r.instrument = Some(instrument_index);
-                r.intervention_type = case_type;
-                self.records.push(r);
+                // Counted once the window's last day is over; until then the baseline is
+                // neither a success nor a failure.
+                if closes < as_of {
+                    let mut r = Record::new(RecordKind::Baseline, unit, &case.client);
+                    r.dates = [Some(baseline.measured_on), Some(closes)];
+                    r.set(0, later().any(|m| m.measured_on <= closes));
+                    r.instrument = Some(instrument_index);
+                    r.intervention_type = case_type;
+                    self.records.push(r);
+                }
             }
             let (Some(pre), Some(instrument)) = (baseline.score, instruments.get(id)) else {
                 continue;
@@ -374,7 +424,14 @@ impl Facts {
             r.intervention_type = case_type;
             self.records.push(r);
         }
-        for outcome in &case.goals {
+        // A goal is dated by its case's opening: a case opened after the as-of date has none
+        // yet.
+        let goals = if case.opened_on <= as_of {
+            &case.goals[..]
+        } else {
+            &[]
+        };
+        for outcome in goals {
             let mut r = Record::new(RecordKind::Goal, unit, &case.client);
             r.dates = [Some(case.opened_on), None];
             let followed = matches!(
@@ -391,4 +448,207 @@ impl Facts {
 
 fn days_between(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Option<f64> {
     Some((to? - from?).num_days() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The as-of rules on hand-made cases, counted through the real EVI002 (share of baselines
+    //! followed up in time, dated by the window's last day), EVI001 and EVI003.
+    use super::*;
+    use crate::indicator::cube::{RowKey, compute};
+    use crate::indicator::{IndicatorSet, Period};
+
+    fn d(raw: &str) -> NaiveDate {
+        raw.parse().unwrap()
+    }
+
+    fn phq9(baseline: bool, on: &str, score: f64) -> MeasurementFacts {
+        MeasurementFacts {
+            instrument: "phq-9".into(),
+            baseline,
+            measured_on: d(on),
+            score: Some(score),
+        }
+    }
+
+    /// A case at 0180-0001 whose first follow-up is 3 months after baseline: the window
+    /// closes baseline + 3 months + 14 days.
+    fn case(id: i64, measurements: Vec<MeasurementFacts>) -> CaseFacts {
+        CaseFacts {
+            unit: OrgCode::parse("0180-0001").unwrap(),
+            client: ClientFacts {
+                id,
+                female: true,
+                birth_year: 1990,
+            },
+            opened_on: d("2026-01-05"),
+            first_follow_up_month: Some(3),
+            interventions: Vec::new(),
+            measurements,
+            goals: Vec::new(),
+        }
+    }
+
+    /// Five baselines in 2026 (windows: A 04-24, B 05-15, E 06-11, D 06-15, C 07-04).
+    fn cases() -> Vec<CaseFacts> {
+        vec![
+            // A: baseline 01-10, window closes 04-10 + 14 = 04-24; followed up 04-20.
+            case(
+                1,
+                vec![
+                    phq9(true, "2026-01-10", 20.0),
+                    phq9(false, "2026-04-20", 12.0),
+                ],
+            ),
+            // B: baseline 02-01, window closes 05-01 + 14 = 05-15; never followed up.
+            case(2, vec![phq9(true, "2026-02-01", 18.0)]),
+            // C: baseline 03-20, window closes 06-20 + 14 = 07-04; not followed up (yet).
+            case(3, vec![phq9(true, "2026-03-20", 16.0)]),
+            // D: baseline 03-01, window closes 06-01 + 14 = 06-15; followed up 06-10.
+            case(
+                4,
+                vec![
+                    phq9(true, "2026-03-01", 15.0),
+                    phq9(false, "2026-06-10", 9.0),
+                ],
+            ),
+            // E: baseline 02-28, window closes 05-28 + 14 = 06-11; followed up 06-05.
+            case(
+                5,
+                vec![
+                    phq9(true, "2026-02-28", 22.0),
+                    phq9(false, "2026-06-05", 14.0),
+                ],
+            ),
+        ]
+    }
+
+    fn facts_on(as_of: &str, cases: &[CaseFacts]) -> Facts {
+        let mut facts = Facts::as_of(d(as_of));
+        for c in cases {
+            facts.add_case(c, &HashMap::new());
+        }
+        facts
+    }
+
+    /// (hits, n) of `indicator` in the nation for `period`, all categories.
+    fn share(facts: &Facts, indicator: &str, period: &str) -> (i64, i64) {
+        let rows = compute(&IndicatorSet::embedded(), facts).rows;
+        let key = RowKey {
+            indicator: indicator.into(),
+            variant: String::new(),
+            period: Period::parse(period).unwrap(),
+            node: OrgCode::parse("SE").unwrap(),
+        };
+        rows.get(&key).map_or((0, 0), |r| (r[0].hits, r[0].n))
+    }
+
+    #[test]
+    fn a_baseline_counts_only_once_its_window_has_closed() {
+        // As of 06-15: A (hit), B (miss) and E (hit) have closed windows; D's closes today and
+        // C's in July, so neither is counted — not C as a failure, nor D as a success.
+        let facts = facts_on("2026-06-15", &cases());
+        assert_eq!(share(&facts, "EVI002", "2026Q2"), (2, 3));
+        assert_eq!(share(&facts, "EVI002", "2026"), (2, 3));
+        let baselines = facts
+            .records
+            .iter()
+            .filter(|r| r.kind == RecordKind::Baseline)
+            .count();
+        assert_eq!(baselines, 3);
+        // Without the rule all five would count, C as a failure: 3 of 5.
+        let everything = facts_on("2027-01-01", &cases());
+        assert_eq!(share(&everything, "EVI002", "2026"), (3, 5));
+    }
+
+    #[test]
+    fn the_window_s_last_day_is_still_open() {
+        // D's window closes 06-15: open on that day, closed (and followed up) the day after.
+        let d_only = &cases()[3..4];
+        assert_eq!(
+            share(&facts_on("2026-06-15", d_only), "EVI002", "2026"),
+            (0, 0)
+        );
+        assert_eq!(
+            share(&facts_on("2026-06-16", d_only), "EVI002", "2026"),
+            (1, 1)
+        );
+        // B's window closed 05-15 without a follow-up: a failure from 05-16 on.
+        let b_only = &cases()[1..2];
+        assert_eq!(
+            share(&facts_on("2026-05-15", b_only), "EVI002", "2026"),
+            (0, 0)
+        );
+        assert_eq!(
+            share(&facts_on("2026-05-16", b_only), "EVI002", "2026"),
+            (0, 1)
+        );
+    }
+
+    #[test]
+    fn records_dated_after_the_as_of_date_are_not_counted() {
+        // A baseline 01-10 (20) followed up 04-20 (12) and again 07-01 (19). As of 06-30 the
+        // July measurement does not exist yet: change is 20 → 12 (reliably improved, as the
+        // PHQ-9 needs 3.2 points), dated 04-20; as of 07-01 it is 20 → 19 (no reliable change),
+        // dated 07-01.
+        let instruments: HashMap<String, Instrument> =
+            crate::followup::library::embedded_instruments()
+                .into_iter()
+                .map(|i| (i.id.clone(), i))
+                .collect();
+        let mut a = case(
+            1,
+            vec![
+                phq9(true, "2026-01-10", 20.0),
+                phq9(false, "2026-04-20", 12.0),
+                phq9(false, "2026-07-01", 19.0),
+            ],
+        );
+        // Applied 05-02, decided 06-01, started 07-01: as of 06-30 decided, not started.
+        a.interventions = vec![InterventionFacts {
+            type_code: "T1".into(),
+            applied_on: Some(d("2026-05-02")),
+            decided_on: Some(d("2026-06-01")),
+            started_on: Some(d("2026-07-01")),
+            private_provider: false,
+        }];
+        // A second case opened after the as-of date: its goal is not counted.
+        let mut later = case(2, Vec::new());
+        later.opened_on = d("2026-07-01");
+        later.goals = vec![Some("achieved".into())];
+        let on = |as_of: &str| {
+            let mut facts = Facts::as_of(d(as_of));
+            facts.add_case(&a, &instruments);
+            facts.add_case(&later, &instruments);
+            facts
+        };
+        let june = on("2026-06-30");
+        assert_eq!(share(&june, "EVI003", "2026Q2"), (1, 1));
+        assert_eq!(share(&june, "EVI003", "2026Q3"), (0, 0));
+        // Not started as of 06-30: not among started interventions (EVI001).
+        assert_eq!(share(&june, "EVI001", "2026"), (0, 0));
+        let latest = |facts: &Facts| {
+            facts
+                .records
+                .iter()
+                .flat_map(|r| r.dates.iter().flatten())
+                .max()
+                .copied()
+        };
+        assert!(latest(&june).unwrap() <= d("2026-06-30"));
+        assert!(june.records.iter().all(|r| r.kind != RecordKind::Goal));
+        let july = on("2026-07-01");
+        assert_eq!(share(&july, "EVI003", "2026Q2"), (0, 0));
+        assert_eq!(share(&july, "EVI003", "2026Q3"), (0, 1));
+        // Started 07-01 with a baseline (01-10) before start: 1 of 1.
+        assert_eq!(share(&july, "EVI001", "2026Q3"), (1, 1));
+        assert_eq!(
+            july.records
+                .iter()
+                .filter(|r| r.kind == RecordKind::Goal)
+                .count(),
+            1
+        );
+        assert_eq!(july.as_of_date(), d("2026-07-01"));
+    }
 }

@@ -751,7 +751,7 @@ mod tests {
             chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date")
                 + chrono::Days::new(rng.below(700))
         };
-        let mut facts = crate::indicator::Facts::default();
+        let mut facts = crate::indicator::Facts::as_of(chrono::NaiveDate::MAX);
         for client in 0..rng.below(60) {
             let female = rng.below(2) == 0;
             let birth_year = 1940 + rng.below(80) as i32;

@@ -8,11 +8,16 @@
 //! between the case's records before and after the write to the rows along its unit's
 //! lineage, in the write's own transaction, and re-masks a tree only when a cell crossed the
 //! minimum count.
+//!
+//! Rows are computed as of a date (`evident_core::indicator::Facts::as_of`), kept in
+//! `indicator_state`: the full recompute is given it, the incremental update uses the stored
+//! one, so both count the same. Periods that begin after it are not published.
 
 mod facts;
 mod sql;
 
 use crate::error::{Result, StorageError};
+use chrono::NaiveDate;
 use evident_core::access::audit::Actor;
 use evident_core::indicator::{CaseFacts, IndicatorSet, Measure, Period, Published};
 use evident_core::org::OrgCode;
@@ -36,13 +41,16 @@ pub struct PublishedRow {
     pub cells: Vec<Published>,
 }
 
-/// Whether the stored rows reflect the data, and with which minimum count.
+/// Whether the stored rows reflect the data, with which minimum count and as of which date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndicatorState {
     /// The minimum number of individuals behind a published value.
     pub min_count: u64,
     /// False until a full computation has caught up with the data.
     pub current: bool,
+    /// The day the rows are computed as of: later records are not counted, open follow-up
+    /// windows neither, the period holding it is preliminary and later ones unpublished.
+    pub as_of: NaiveDate,
 }
 
 /// What a full recompute did.
@@ -61,19 +69,22 @@ pub struct RecomputeSummary {
 /// Stored indicators.
 #[async_trait::async_trait]
 pub trait IndicatorStore {
-    /// Recomputes every indicator from all data and replaces the stored rows; with
-    /// `min_count`, also changes the minimum count. Recorded in the audit trail.
+    /// Recomputes every indicator from all data as of `as_of` (callers pass today in Sweden)
+    /// and replaces the stored rows; with `min_count`, also changes the minimum count. The
+    /// incremental updates that follow use the same date. Recorded in the audit trail.
     async fn recompute_indicators(
         &self,
+        as_of: NaiveDate,
         min_count: Option<u64>,
         actor: &Actor,
     ) -> Result<RecomputeSummary>;
 
-    /// Whether the stored rows are current, and the minimum count.
+    /// Whether the stored rows are current, the minimum count and the as-of date.
     async fn indicator_state(&self) -> Result<IndicatorState>;
 
     /// The published rows of `indicator` (a base or difference indicator) for `variant` and
-    /// `period`, every node that has data, nation first.
+    /// `period`, every node that has data, nation first; none for a period that begins after
+    /// the as-of date.
     async fn published_rows(
         &self,
         indicator: &str,
@@ -81,7 +92,7 @@ pub trait IndicatorStore {
         period: Period,
     ) -> Result<Vec<PublishedRow>>;
 
-    /// The periods with data for `indicator`, newest first.
+    /// The periods with data for `indicator` that have begun by the as-of date, newest first.
     async fn indicator_periods(&self, indicator: &str) -> Result<Vec<Period>>;
 
     /// The variants with data for `indicator` (`""` first).

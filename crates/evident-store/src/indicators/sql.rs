@@ -31,15 +31,32 @@ macro_rules! impl_indicator_store {
                     .collect())
             }
 
+            /// The date the stored indicator rows are computed as of, as `tx` sees it.
+            async fn indicators_as_of_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+            ) -> Result<chrono::NaiveDate> {
+                Ok(sqlx::query_scalar(
+                    r"
+                    select as_of
+                    from indicator_state
+                    where id = 1
+                    ",
+                )
+                .fetch_one(&mut **tx)
+                .await?)
+            }
+
             /// The facts of every case of the client of case `case_id` as they stand in `tx`,
             /// scored with `instruments`: disclosure control counts a client once per cell, so
             /// a change to one case is applied as the change of all of its client's records.
+            /// They are taken as of the stored rows' date, so that before, after and a full
+            /// recompute count alike.
             pub(crate) async fn case_facts_in(
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
                 case_id: i64,
                 instruments: &HashMap<String, Instrument>,
             ) -> Result<Facts> {
-                let mut facts = Facts::default();
+                let mut facts = Facts::as_of(Self::indicators_as_of_in(tx).await?);
                 let cases: Vec<i64> = sqlx::query_scalar(
                     r"
                     select r.id
@@ -326,12 +343,12 @@ macro_rules! impl_indicator_store {
 
         #[async_trait::async_trait]
         impl IndicatorStore for $store {
-            async fn recompute_indicators(&self, min_count: Option<u64>, actor: &Actor) -> Result<RecomputeSummary> {
+            async fn recompute_indicators(&self, as_of: chrono::NaiveDate, min_count: Option<u64>, actor: &Actor) -> Result<RecomputeSummary> {
                 if let Some(k) = min_count.filter(|k| *k < 2) {
                     return Err(anyhow::anyhow!("a minimum count of {k} would publish values resting on one individual; use 2 or more").into());
                 }
                 let instruments = self.instruments_by_id().await?;
-                let mut facts = Facts::default();
+                let mut facts = Facts::as_of(as_of);
                 let cases = self
                     .stream_case_facts(|_, case| facts.add_case(case, &instruments))
                     .await?;
@@ -374,11 +391,12 @@ macro_rules! impl_indicator_store {
                 sqlx::query(
                     r"
                     update indicator_state
-                    set min_count = $1, current = 1, computed_at = current_timestamp
+                    set min_count = $1, current = 1, as_of = $2, computed_at = current_timestamp
                     where id = 1
                     ",
                 )
                 .bind(k as i32)
+                .bind(as_of)
                 .execute(&mut *tx)
                 .await?;
                 let summary = RecomputeSummary {
@@ -388,16 +406,16 @@ macro_rules! impl_indicator_store {
                     suppressed_cells,
                 };
                 let event = AuditEvent::new(actor, "indicators.recompute", format!("rows:{}", summary.rows), Outcome::Allowed)
-                    .with_detail(format!("min_count {k}"));
+                    .with_detail(format!("min_count {k}, as of {as_of}"));
                 Self::append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(summary)
             }
 
             async fn indicator_state(&self) -> Result<IndicatorState> {
-                let (min_count, current): (i32, i32) = sqlx::query_as(
+                let (min_count, current, as_of): (i32, i32, chrono::NaiveDate) = sqlx::query_as(
                     r"
-                    select min_count, current
+                    select min_count, current, as_of
                     from indicator_state
                     where id = 1
                     ",
@@ -407,10 +425,17 @@ macro_rules! impl_indicator_store {
                 Ok(IndicatorState {
                     min_count: min_count as u64,
                     current: current == 1,
+                    as_of,
                 })
             }
 
             async fn published_rows(&self, indicator: &str, variant: &str, period: Period) -> Result<Vec<PublishedRow>> {
+                // Nothing of a period that has not begun is published (the facts hold no later
+                // record; this also covers survey periods).
+                if !period.status_on(self.indicator_state().await?.as_of).is_published() {
+                    base_parts(indicator)?;
+                    return Ok(Vec::new());
+                }
                 if let Some((survey_id, question)) = survey_measure(indicator)? {
                     return self.survey_rows(survey_id, question, variant, period).await;
                 }
@@ -485,7 +510,12 @@ macro_rules! impl_indicator_store {
                     .fetch_all(&self.pool)
                     .await?
                 };
-                let mut periods: Vec<Period> = periods.iter().filter_map(|p| Period::parse(p)).collect();
+                let as_of = self.indicator_state().await?.as_of;
+                let mut periods: Vec<Period> = periods
+                    .iter()
+                    .filter_map(|p| Period::parse(p))
+                    .filter(|p| p.status_on(as_of).is_published())
+                    .collect();
                 Period::sort_newest_first(&mut periods);
                 Ok(periods)
             }

@@ -49,6 +49,7 @@ contract!(
     indicators_stay_current_as_data_arrives_and_agree_with_a_recompute,
     a_small_unit_is_suppressed_with_its_sibling,
     a_cell_of_few_clients_with_many_cases_is_suppressed,
+    the_incremental_update_counts_as_of_the_stored_date,
 );
 
 async fn indicators_stay_current_as_data_arrives_and_agree_with_a_recompute(store: &dyn Store) {
@@ -103,7 +104,11 @@ async fn indicators_stay_current_as_data_arrives_and_agree_with_a_recompute(stor
             ));
         }
     }
-    let summary = store.recompute_indicators(None, &actor()).await.unwrap();
+    let as_of = store.indicator_state().await.unwrap().as_of;
+    let summary = store
+        .recompute_indicators(as_of, None, &actor())
+        .await
+        .unwrap();
     assert!(summary.rows > 0 && summary.cases == 11, "{summary:?}");
     let mut recomputed = Vec::new();
     for id in &ids {
@@ -117,7 +122,12 @@ async fn indicators_stay_current_as_data_arrives_and_agree_with_a_recompute(stor
     // The variants exist and a minimum count of 1 is refused.
     let variants = store.indicator_variants("EVI003").await.unwrap();
     assert_eq!(variants, ["", "instrument:phq-9", "type:IFO-MI"]);
-    assert!(store.recompute_indicators(Some(1), &actor()).await.is_err());
+    assert!(
+        store
+            .recompute_indicators(as_of, Some(1), &actor())
+            .await
+            .is_err()
+    );
     assert_eq!(
         store.indicator_periods("EVI003").await.unwrap(),
         [year, Period::Quarter(2025, 2)]
@@ -188,10 +198,114 @@ async fn a_cell_of_few_clients_with_many_cases_is_suppressed(store: &dyn Store) 
     );
     // The incremental rows, people included, are what a full computation stores.
     let before = rounded(&rows);
-    store.recompute_indicators(None, &actor()).await.unwrap();
+    let as_of = store.indicator_state().await.unwrap().as_of;
+    store
+        .recompute_indicators(as_of, None, &actor())
+        .await
+        .unwrap();
     let after = store
         .published_rows("EVI003", "", Period::Year(2025))
         .await
         .unwrap();
     assert_eq!(before, rounded(&after));
+}
+
+/// Every published row of the indicators with case records, in the periods of 2025.
+async fn all_published(store: &dyn Store) -> Vec<Vec<(String, Vec<RoundedCell>)>> {
+    let mut out = Vec::new();
+    for id in [
+        "EVI001", "EVI002", "EVI003", "EVI004", "EVI005", "EVI007", "EVI008", "EVI009",
+    ] {
+        for period in [
+            Period::Year(2025),
+            Period::Quarter(2025, 1),
+            Period::Quarter(2025, 2),
+            Period::Quarter(2025, 3),
+        ] {
+            out.push(rounded(
+                &store.published_rows(id, "", period).await.unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+async fn the_incremental_update_counts_as_of_the_stored_date(store: &dyn Store) {
+    // arrange: rows as of 2025-05-10, long before today.
+    let as_of = evident_store::testing::day("2025-05-10");
+    store
+        .recompute_indicators(as_of, None, &actor())
+        .await
+        .unwrap();
+    let state = store.indicator_state().await.unwrap();
+    assert_eq!((state.as_of, state.current), (as_of, true));
+    // act: six clients arrive through the incremental update. Each has a baseline on 02-02
+    // whose window closes 05-02 + 14 days = 05-16, followed up on 05-01 (20 → 12).
+    let mut rng = SplitMix64::new(3);
+    let stockholm = unit(store, "0180").await;
+    for _ in 0..6 {
+        client(store, &mut rng, &stockholm, 12.0).await;
+    }
+    // assert: counted as of 05-10, not as of today. The follow-ups (05-01) are known, so
+    // change counts (EVI003, 6 of 6 improved, in 2025Q2); the windows are still open, so no
+    // baseline counts for EVI002 — not even followed-up ones.
+    let share = |rows: &[PublishedRow]| match &row(rows, "SE").cells[0] {
+        Published::Value {
+            numerator: Some(h),
+            n,
+            ..
+        } => (*h, *n),
+        other => panic!("{other:?}"),
+    };
+    let q2 = Period::Quarter(2025, 2);
+    assert_eq!(
+        share(&store.published_rows("EVI003", "", q2).await.unwrap()),
+        (6, 6)
+    );
+    assert!(
+        store
+            .published_rows("EVI002", "", Period::Year(2025))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.indicator_periods("EVI002").await.unwrap().is_empty());
+    // Nothing after 2025-05-10 is listed: 2025Q2 holds the date, 2025Q3 has not begun.
+    assert_eq!(
+        store.indicator_periods("EVI003").await.unwrap(),
+        [Period::Year(2025), q2]
+    );
+    // A full recompute at the stored date gives the same rows.
+    let incremental = all_published(store).await;
+    store
+        .recompute_indicators(as_of, None, &actor())
+        .await
+        .unwrap();
+    assert_eq!(all_published(store).await, incremental);
+
+    // A week later the windows have closed: all six were followed up in time.
+    let later = evident_store::testing::day("2025-05-17");
+    store
+        .recompute_indicators(later, None, &actor())
+        .await
+        .unwrap();
+    assert_eq!(store.indicator_state().await.unwrap().as_of, later);
+    let year = Period::Year(2025);
+    assert_eq!(
+        share(&store.published_rows("EVI002", "", year).await.unwrap()),
+        (6, 6)
+    );
+    // One more client, incrementally, now as of 05-17: counted at once, and in agreement with a
+    // recompute.
+    client(store, &mut rng, &stockholm, 19.0).await;
+    assert_eq!(
+        share(&store.published_rows("EVI002", "", year).await.unwrap()),
+        (7, 7)
+    );
+    let incremental = all_published(store).await;
+    store
+        .recompute_indicators(later, None, &actor())
+        .await
+        .unwrap();
+    assert_eq!(all_published(store).await, incremental);
 }
