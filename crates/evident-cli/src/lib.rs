@@ -198,7 +198,8 @@ pub fn parse_database_url(raw: &str) -> Result<DatabaseUrl, String> {
     DatabaseUrl::parse(raw).map_err(|e| e.to_string())
 }
 
-/// Starts the web application on `addr` and serves until Ctrl-C or SIGTERM.
+/// Starts the web application on `addr`, keeping its indicators as of today, and serves until
+/// Ctrl-C or SIGTERM.
 ///
 /// # Errors
 /// [`Failure::User`] when the address cannot be bound.
@@ -211,8 +212,12 @@ pub async fn serve_until_signal(
         .map_err(|e| Failure::User(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr().map_err(anyhow::Error::from)?;
     println!("Evident is running at http://{local}/ (stop it with Ctrl-C)");
-    evident_web::server::serve(listener, state, evident_web::server::shutdown_signal())
-        .await
-        .map_err(|e| Failure::Unexpected(anyhow::Error::new(e).context("serving HTTP")))?;
+    // Indicators are as of today: recomputed now if the stored ones are of another day, and
+    // again whenever the date rolls over while serving.
+    let refresh = evident_web::server::spawn_indicator_refresh(state.clone());
+    let served =
+        evident_web::server::serve(listener, state, evident_web::server::shutdown_signal()).await;
+    refresh.abort();
+    served.map_err(|e| Failure::Unexpected(anyhow::Error::new(e).context("serving HTTP")))?;
     Ok(())
 }

@@ -3,7 +3,8 @@
 //! route table, and the layers around them (request tracing, security headers).
 //!
 //! # Layout
-//! - [`server`]: [`server::app`] builds the whole router; [`server::serve`] runs it until shutdown.
+//! - [`server`]: [`server::app`] builds the whole router; [`server::serve`] runs it until shutdown;
+//!   [`server::spawn_indicator_refresh`] keeps the indicators as of today while it does.
 //! - [`state`]: [`AppState`], what every handler can reach.
 //! - [`error`]: [`AppError`], one table from failures to HTTP status and message, rendered as a
 //!   page for browsers and as `{"error", "detail"}` for the API.

@@ -1,4 +1,5 @@
-//! The whole router, its layers, and running it until shutdown.
+//! The whole router, its layers, running it until shutdown, and keeping its indicators as of
+//! today while it runs.
 
 use crate::api::{self, API_PREFIX};
 use crate::error::{ApiError, AppError};
@@ -114,6 +115,54 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+/// How often a serving process checks whether the day has rolled over: the indicators are
+/// recomputed within this long after midnight in Sweden.
+pub const INDICATOR_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// Recomputes the indicators as of today (in Sweden, by the state's clock) when the stored
+/// rows are as of another day, or not current (an interrupted recompute, or rows from before
+/// the as-of rules); otherwise does nothing. Audited as the system. What the background task
+/// of [`spawn_indicator_refresh`] runs; tests call it with a fixed clock.
+///
+/// # Errors
+/// When the store fails; the stored rows then stay as they were.
+pub async fn refresh_indicators(
+    state: &AppState,
+) -> Result<Option<evident_store::RecomputeSummary>, evident_store::StorageError> {
+    let today = state.clock.today();
+    let stored = state.store.indicator_state().await?;
+    if stored.current && stored.as_of == today {
+        return Ok(None);
+    }
+    let summary = state
+        .store
+        .recompute_indicators(today, None, &evident_core::access::audit::Actor::system())
+        .await?;
+    tracing::info!(
+        as_of = %today,
+        was = %stored.as_of,
+        rows = summary.rows,
+        "indicators recomputed as of today"
+    );
+    Ok(Some(summary))
+}
+
+/// Keeps the indicators as of today while a server runs: checks at once (so a server started
+/// on a new day catches up) and then every [`INDICATOR_CHECK_EVERY`]. Failures are logged and
+/// retried at the next check. Abort the handle when the server stops.
+pub fn spawn_indicator_refresh(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(INDICATOR_CHECK_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(error) = refresh_indicators(&state).await {
+                tracing::error!(error = ?error, "recomputing the indicators as of today failed");
+            }
+        }
+    })
 }
 
 /// Completes on Ctrl-C or SIGTERM, the signals that ask a server to stop.

@@ -59,6 +59,18 @@ pub struct Actor {
     pub address: Option<String>,
 }
 
+impl Actor {
+    /// Evident itself, for work no one asked for at the time: the recompute of indicators when
+    /// the date rolls over.
+    pub fn system() -> Self {
+        Self {
+            user_id: None,
+            label: "system".to_owned(),
+            address: None,
+        }
+    }
+}
+
 /// One thing to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEvent {

@@ -9,7 +9,9 @@
 //! (`2025Q3`); organisation ids are Evident's codes (`SE`, county `03`, municipality `0380`);
 //! each value also has its 95 % interval and an `age` breakdown; `variant` selects a split by
 //! instrument or intervention type. Everything has passed disclosure control: a suppressed cell
-//! has no number, and no data is `null` with status `Missing`, never 0.
+//! has no number, and no data is `null` with status `Missing`, never 0. Values are computed as
+//! of a date (`as_of` in the metadata): the period holding it is marked `preliminary`, and a
+//! period that has not begun is not found (404).
 //!
 //! Comparison groups (user-defined sets of municipalities for profiles) are managed here too.
 
@@ -64,6 +66,11 @@ pub struct Kpi {
     pub version: u32,
     /// Periods with data, newest first.
     pub periods: Vec<String>,
+    /// The day the values are computed as of (`YYYY-MM-DD`): records dated later, and
+    /// baselines whose follow-up window is still open on it, are not counted.
+    pub as_of: String,
+    /// Those of `periods` that have not ended by `as_of`: their values may still change.
+    pub preliminary_periods: Vec<String>,
     /// Variants besides `all`.
     pub variants: Vec<String>,
     /// The definition as written in `data/indicators/`.
@@ -91,6 +98,13 @@ async fn kpi(state: &AppState, definition: &Definition) -> Result<Kpi, AppError>
         .to_owned(),
         version: definition.version,
         periods: selection.periods.iter().map(Period::to_string).collect(),
+        as_of: selection.as_of.to_string(),
+        preliminary_periods: selection
+            .periods
+            .iter()
+            .filter(|p| p.status_on(selection.as_of).is_preliminary())
+            .map(Period::to_string)
+            .collect(),
         variants: selection.variants.into_iter().skip(1).collect(),
         definition: definition.raw.clone(),
     })
@@ -167,6 +181,8 @@ pub struct DataValue {
     pub ou: Option<String>,
     /// `2025` or `2025Q3`.
     pub period: String,
+    /// The period has not ended by the as-of date: the values may still change.
+    pub preliminary: bool,
     /// The variant (`all`, `instrument:<id>`, `type:<code>`).
     pub variant: String,
     /// `T` (total), `K` (women), `M` (men).
@@ -230,12 +246,12 @@ fn gender_value(unit: ValueUnit, gender: &str, cell: &Published) -> GenderValue 
 }
 
 fn data_value(
-    definition: &Definition,
+    selection: &comparisons::Selection,
     node: &OrgCode,
     period: Period,
-    variant: &str,
     cells: &[Published],
 ) -> DataValue {
+    let definition = selection.definition;
     let unit = definition.unit;
     let at = |i: usize| cells.get(i).cloned().unwrap_or(Published::NoData);
     DataValue {
@@ -243,7 +259,8 @@ fn data_value(
         municipality: (node.level() != OrgLevel::Unit).then(|| node.to_string()),
         ou: (node.level() == OrgLevel::Unit).then(|| node.to_string()),
         period: period.to_string(),
-        variant: variant.to_owned(),
+        preliminary: period.status_on(selection.as_of).is_preliminary(),
+        variant: selection.variant.clone(),
         values: [("T", 0), ("K", 1), ("M", 2)]
             .iter()
             .map(|(g, i)| gender_value(unit, g, &at(*i)))
@@ -313,18 +330,13 @@ async fn data(
             }
         }
         for period in &periods {
+            comparisons::published(*period, selection.as_of)?;
             let cells = comparisons::cells_by_node(state, id, &selection.variant, *period).await?;
             match &nodes {
                 Some(nodes) => {
                     for node in nodes {
                         let row = cells.get(node).map_or(&[][..], Vec::as_slice);
-                        values.push(data_value(
-                            selection.definition,
-                            node,
-                            *period,
-                            &selection.variant,
-                            row,
-                        ));
+                        values.push(data_value(&selection, node, *period, row));
                     }
                 }
                 None => {
@@ -334,13 +346,7 @@ async fn data(
                         .collect();
                     codes.sort();
                     for code in codes {
-                        values.push(data_value(
-                            selection.definition,
-                            code,
-                            *period,
-                            &selection.variant,
-                            &cells[code],
-                        ));
+                        values.push(data_value(&selection, code, *period, &cells[code]));
                     }
                 }
             }
@@ -367,7 +373,7 @@ async fn data(
     ),
     responses(
         (status = 200, description = "One value per indicator, organisation and period", body = DataList),
-        (status = 404, description = "An unknown indicator", body = ErrorBody),
+        (status = 404, description = "An unknown indicator, or a period that has not begun", body = ErrorBody),
         (status = 422, description = "A malformed code, period or variant", body = ErrorBody)
     )
 )]
@@ -412,7 +418,7 @@ pub async fn kpi_municipality_data(
     ),
     responses(
         (status = 200, description = "One value per indicator, municipality and period", body = DataList),
-        (status = 404, description = "An unknown indicator", body = ErrorBody),
+        (status = 404, description = "An unknown indicator, or a period that has not begun", body = ErrorBody),
         (status = 422, description = "A malformed period or variant", body = ErrorBody)
     )
 )]

@@ -4,6 +4,7 @@
 mod agreement_pages;
 mod agreements_api;
 mod api;
+mod as_of;
 mod authorization;
 mod case_pages;
 mod clock;

@@ -148,8 +148,10 @@ pub struct IndicatorPage {
     pub previous: String,
     /// The scope's and the nation's values by year: period, scope, nation.
     pub trend: Vec<(String, String, String)>,
-    /// Whether the period shown has not ended.
+    /// Whether the period shown has not ended by the as-of date.
     pub preliminary: bool,
+    /// The date the values are computed as of.
+    pub as_of: String,
     /// The funnel plot, if any (trusted SVG built by [`crate::render::funnel`]).
     pub funnel_svg: Option<String>,
     /// Units hidden by the role.
@@ -307,7 +309,7 @@ impl IndicatorPage {
                     selected: d.id == definition.id,
                 })
                 .collect(),
-            periods: period_choices(t, &selection.periods, selection.period, selection.today),
+            periods: period_choices(t, &selection.periods, selection.period, selection.as_of),
             variants: selection
                 .variants
                 .iter()
@@ -340,13 +342,14 @@ impl IndicatorPage {
                 .iter()
                 .map(|(period, scope, nation)| {
                     (
-                        period_label(t, *period, selection.today),
+                        period_label(t, *period, selection.as_of),
                         shown(t, definition, scope, lang),
                         shown(t, definition, nation, lang),
                     )
                 })
                 .collect(),
-            preliminary: comparisons::is_preliminary(selection.period, selection.today),
+            preliminary: selection.preliminary(),
+            as_of: selection.as_of.to_string(),
             funnel_svg,
             hidden_units: table.hidden_units,
             without_data: table.without_data,

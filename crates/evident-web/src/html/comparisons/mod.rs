@@ -25,7 +25,6 @@ pub use profile::*;
 
 use crate::i18n::Texts;
 use crate::render::TableFormat;
-use crate::service::comparisons::{self};
 use crate::{AppError, AppState};
 use axum::Router;
 use axum::routing::{get, post};
@@ -84,9 +83,9 @@ pub(super) fn breakdown_choices(t: &Texts, current: usize) -> Vec<Choice> {
         .collect()
 }
 
-/// A period as people read it, marked when it has not ended.
-pub(super) fn period_label(t: &Texts, period: Period, today: NaiveDate) -> String {
-    if comparisons::is_preliminary(period, today) {
+/// A period as people read it, marked when it has not ended by the as-of date.
+pub(super) fn period_label(t: &Texts, period: Period, as_of: NaiveDate) -> String {
+    if period.status_on(as_of).is_preliminary() {
         format!("{period} ({})", t.comparisons.preliminary)
     } else {
         period.to_string()
@@ -97,7 +96,7 @@ pub(super) fn period_choices(
     t: &Texts,
     periods: &[Period],
     current: Period,
-    today: NaiveDate,
+    as_of: NaiveDate,
 ) -> Vec<Choice> {
     let mut periods = periods.to_vec();
     if !periods.contains(&current) {
@@ -107,7 +106,7 @@ pub(super) fn period_choices(
         .iter()
         .map(|p| Choice {
             value: p.to_string(),
-            label: period_label(t, *p, today),
+            label: period_label(t, *p, as_of),
             selected: *p == current,
         })
         .collect()

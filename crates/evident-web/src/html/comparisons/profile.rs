@@ -61,6 +61,10 @@ pub struct ProfilePage {
     pub previous: String,
     /// Periods.
     pub periods: Vec<Choice>,
+    /// Whether the period shown has not ended by the as-of date.
+    pub preliminary: bool,
+    /// The date the values are computed as of.
+    pub as_of: String,
     /// Breakdowns.
     pub breakdowns: Vec<Choice>,
     /// Groups.
@@ -171,7 +175,9 @@ impl ProfilePage {
             county: (profile.county.code.to_string(), profile.county.name.clone()),
             period: profile.period.to_string(),
             previous: profile.period.previous().to_string(),
-            periods: period_choices(t, &profile.periods, profile.period, profile.today),
+            periods: period_choices(t, &profile.periods, profile.period, profile.as_of),
+            preliminary: profile.period.status_on(profile.as_of).is_preliminary(),
+            as_of: profile.as_of.to_string(),
             breakdowns: breakdown_choices(t, profile.category),
             groups,
             group: profile.group.as_ref().map(|g| {

@@ -3,7 +3,9 @@
 //! the national value; a municipality's profile against its county, the nation and groups of
 //! municipalities; and those tables as download sheets.
 //!
-//! Every value comes from `IndicatorStore::published_rows`, i.e. after disclosure control.
+//! Every value comes from `IndicatorStore::published_rows`, i.e. after disclosure control, as
+//! of the date the stored rows are computed for: the period holding it is preliminary, later
+//! ones are not published.
 //! Values for the nation, counties and municipalities are open statistics ([`DataClass::Public`]:
 //! anyone may read them, signed in or not); a unit's values are aggregate data of that unit and
 //! need a role there or above.
@@ -70,14 +72,19 @@ pub struct Selection {
     pub periods: Vec<Period>,
     /// Variants with data, `all` first.
     pub variants: Vec<String>,
-    /// The day (in Sweden) the selection was made, which decides what is preliminary.
-    pub today: chrono::NaiveDate,
+    /// The day the published values are computed as of, which decides what is preliminary.
+    pub as_of: chrono::NaiveDate,
 }
 
 impl Selection {
     /// The breakdown category's name.
     pub fn category_name(&self) -> &'static str {
         CATEGORIES[self.category]
+    }
+
+    /// Whether the period shown has not ended by the as-of date.
+    pub fn preliminary(&self) -> bool {
+        self.period.status_on(self.as_of).is_preliminary()
     }
 }
 
@@ -114,12 +121,12 @@ pub async fn select(
     params: &SelectionParams,
 ) -> Result<Selection, AppError> {
     let definition = definition(id)?;
-    let today = state.clock.today();
-    let periods = begun(state.store.indicator_periods(id).await?, today);
+    let as_of = state.store.indicator_state().await?.as_of;
+    let periods = state.store.indicator_periods(id).await?;
     let mut variants = state.store.indicator_variants(id).await?;
     variants.retain(|v| !v.is_empty() && v != ALL_VARIANT);
     variants.insert(0, ALL_VARIANT.to_owned());
-    let period = chosen_period(params.period.as_deref(), &periods, today)?;
+    let period = chosen_period(params.period.as_deref(), &periods, as_of)?;
     let variant = params
         .variant
         .clone()
@@ -139,35 +146,22 @@ pub async fn select(
         category,
         periods,
         variants,
-        today,
+        as_of,
     })
 }
 
-/// The first day of a period.
-pub(super) fn first_day(period: Period) -> chrono::NaiveDate {
-    let (year, month) = match period {
-        Period::Year(y) => (y, 1),
-        Period::Quarter(y, q) => (y, 3 * u32::from(q) - 2),
-    };
-    chrono::NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(chrono::NaiveDate::MIN)
-}
-
-/// Whether a period has not ended yet: its values are preliminary (records still arrive, and
-/// follow-up windows closing later in it are still open).
-pub fn is_preliminary(period: Period, today: chrono::NaiveDate) -> bool {
-    let next = match period {
-        Period::Year(y) => Period::Year(y + 1),
-        Period::Quarter(y, 4) => Period::Quarter(y + 1, 1),
-        Period::Quarter(y, q) => Period::Quarter(y, q + 1),
-    };
-    first_day(next) > today
-}
-
-/// The periods that have begun. Some records are dated ahead (a baseline's follow-up window
-/// closes months after it), so the store holds periods in the future; they are not offered.
-pub(super) fn begun(mut periods: Vec<Period>, today: chrono::NaiveDate) -> Vec<Period> {
-    periods.retain(|p| first_day(*p) <= today);
-    periods
+/// Checks that `period` is published as of `as_of`: one that has not begun has no values yet.
+///
+/// # Errors
+/// [`AppError::NotFound`] naming the period and the as-of date.
+pub fn published(period: Period, as_of: chrono::NaiveDate) -> Result<(), AppError> {
+    if period.status_on(as_of).is_published() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!(
+            "period {period} (it has not begun: indicators are as of {as_of})"
+        )))
+    }
 }
 
 /// The breakdown category asked for (`all` when none is given).
@@ -183,20 +177,24 @@ pub(super) fn parse_breakdown(raw: Option<&str>) -> Result<usize, AppError> {
     }
 }
 
-/// The period asked for, or the default among `periods`.
+/// The period asked for (if published as of `as_of`), or the default among `periods`.
 pub(super) fn chosen_period(
     raw: Option<&str>,
     periods: &[Period],
-    today: chrono::NaiveDate,
+    as_of: chrono::NaiveDate,
 ) -> Result<Period, AppError> {
     match raw.filter(|p| !p.is_empty()) {
-        Some(raw) => parse_period(raw),
-        None => Ok(default_period(periods, today)),
+        Some(raw) => {
+            let period = parse_period(raw)?;
+            published(period, as_of)?;
+            Ok(period)
+        }
+        None => Ok(default_period(periods, as_of)),
     }
 }
 
-/// The newest year with data, else the current year.
-pub(super) fn default_period(periods: &[Period], today: chrono::NaiveDate) -> Period {
+/// The newest year with data, else the year of the as-of date.
+pub(super) fn default_period(periods: &[Period], as_of: chrono::NaiveDate) -> Period {
     periods
         .iter()
         .copied()
@@ -204,7 +202,7 @@ pub(super) fn default_period(periods: &[Period], today: chrono::NaiveDate) -> Pe
         .or_else(|| periods.first().copied())
         .unwrap_or_else(|| {
             use chrono::Datelike;
-            Period::Year(today.year())
+            Period::Year(as_of.year())
         })
 }
 
@@ -278,33 +276,15 @@ mod tests {
     use evident_core::indicator::ValueUnit;
 
     #[test]
-    fn periods_in_the_future_are_not_offered() {
-        assert_eq!(
-            first_day(Period::Quarter(2025, 3)).to_string(),
-            "2025-07-01"
+    fn a_period_that_has_not_begun_is_not_found_and_the_current_one_is_shown() {
+        let as_of = "2025-12-31".parse().unwrap();
+        assert!(published(Period::Year(2025), as_of).is_ok());
+        assert!(published(Period::Quarter(2025, 4), as_of).is_ok());
+        let err = published(Period::Quarter(2026, 1), as_of).unwrap_err();
+        assert!(
+            matches!(err, AppError::NotFound(ref m) if m.contains("2026Q1") && m.contains("2025-12-31")),
+            "{err:?}"
         );
-        assert_eq!(first_day(Period::Year(2025)).to_string(), "2025-01-01");
-        let today = "2025-12-31".parse().unwrap();
-        let kept = begun(
-            vec![
-                Period::Year(2026),
-                Period::Quarter(2026, 1),
-                Period::Year(2025),
-                Period::Quarter(2025, 4),
-            ],
-            today,
-        );
-        assert_eq!(kept, [Period::Year(2025), Period::Quarter(2025, 4)]);
-        let new_year = "2026-01-01".parse().unwrap();
-        assert_eq!(
-            begun(
-                vec![Period::Quarter(2026, 1), Period::Quarter(2026, 2)],
-                new_year
-            ),
-            [Period::Quarter(2026, 1)]
-        );
-        assert!(is_preliminary(Period::Year(2025), today));
-        assert!(!is_preliminary(Period::Year(2025), new_year));
     }
 
     #[test]

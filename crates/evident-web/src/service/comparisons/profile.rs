@@ -45,8 +45,8 @@ pub struct Profile {
     pub period: Period,
     /// Periods with data in any indicator, newest first.
     pub periods: Vec<Period>,
-    /// The day (in Sweden) the profile was made, which decides what is preliminary.
-    pub today: chrono::NaiveDate,
+    /// The day the published values are computed as of, which decides what is preliminary.
+    pub as_of: chrono::NaiveDate,
     /// The breakdown category shown.
     pub category: usize,
     /// Its population and size band, when known.
@@ -101,9 +101,8 @@ pub async fn profile(
         }
     }
     Period::sort_newest_first(&mut periods);
-    let today = state.clock.today();
-    let periods = begun(periods, today);
-    let period = chosen_period(params.period.as_deref(), &periods, today)?;
+    let as_of = state.store.indicator_state().await?.as_of;
+    let period = chosen_period(params.period.as_deref(), &periods, as_of)?;
     let category = parse_breakdown(params.breakdown.as_deref())?;
     let group = match params.group.as_deref().filter(|g| !g.is_empty()) {
         Some(raw) => {
@@ -177,6 +176,6 @@ pub async fn profile(
         similar_members: similar.len(),
         group,
         rows,
-        today,
+        as_of,
     })
 }

@@ -45,14 +45,32 @@ pub(super) fn tertile_word(tertile: Option<Tertile>) -> Cell {
     )
 }
 
-/// The ranked table as a sheet, rows in the order shown; values in the unit shown.
+/// Whether a period's values are preliminary, as a download cell (`true`/`false`, as in the
+/// API).
+fn preliminary_cell(period: Period, as_of: chrono::NaiveDate) -> Cell {
+    Cell::Text(period.status_on(as_of).is_preliminary().to_string())
+}
+
+/// The ranked table as a sheet, rows in the order shown; values in the unit shown. Every row
+/// says whether the period is preliminary.
 pub fn table_sheet(table: &RankedTable) -> Sheet {
     let unit = table.selection.definition.unit;
     let text = |s: &str| Cell::Text(s.to_owned());
+    let preliminary = preliminary_cell(table.selection.period, table.selection.as_of);
     let mut rows = vec![
         [
-            "rank", "code", "name", "value", "ci_low", "ci_high", "n", "change", "colour",
-            "funnel", "status",
+            "rank",
+            "code",
+            "name",
+            "value",
+            "ci_low",
+            "ci_high",
+            "n",
+            "change",
+            "colour",
+            "funnel",
+            "status",
+            "preliminary",
         ]
         .map(text)
         .to_vec(),
@@ -74,6 +92,7 @@ pub fn table_sheet(table: &RankedTable) -> Sheet {
             tertile_word(entry.tertile),
             text(entry.signal.map_or("", |s| s.as_str())),
             text(entry.current.status()),
+            preliminary.clone(),
         ]);
     }
     Sheet {
@@ -85,9 +104,11 @@ pub fn table_sheet(table: &RankedTable) -> Sheet {
     }
 }
 
-/// The profile as a sheet, one row per indicator.
+/// The profile as a sheet, one row per indicator, each saying whether the period is
+/// preliminary.
 pub fn profile_sheet(profile: &Profile, lang: &str) -> Sheet {
     let text = |s: &str| Cell::Text(s.to_owned());
+    let preliminary = preliminary_cell(profile.period, profile.as_of);
     let mut rows = vec![
         [
             "indicator",
@@ -106,6 +127,7 @@ pub fn profile_sheet(profile: &Profile, lang: &str) -> Sheet {
             "group",
             "group_n",
             "status",
+            "preliminary",
         ]
         .map(text)
         .to_vec(),
@@ -130,6 +152,7 @@ pub fn profile_sheet(profile: &Profile, lang: &str) -> Sheet {
             number_or_empty(row.group.map(|g| display_number(unit, g.0))),
             number_or_empty(row.group.map(|g| g.1 as f64)),
             text(row.own.status()),
+            preliminary.clone(),
         ]);
     }
     Sheet {
