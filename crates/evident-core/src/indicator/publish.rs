@@ -2,6 +2,7 @@
 //! after disclosure control ([`super::mask`]). Raw statistics never leave; a suppressed cell
 //! carries no number at all.
 
+use super::CATEGORIES;
 use super::cube::{Row, Stats};
 use super::definition::{Definition, Measure, Statistic, ValueUnit};
 pub use super::mask::mask_rows;
@@ -35,6 +36,9 @@ pub enum Published {
     NoData,
     /// Too few individuals, or hidden to protect another cell.
     Suppressed,
+    /// Nothing was counted, and nothing can be: the breakdown does not apply here (an age
+    /// band a unit never serves). Distinct from no data, which may be a gap.
+    NotApplicable,
     /// A value.
     Value {
         /// The value (shares 0–1).
@@ -72,6 +76,7 @@ impl Published {
         match self {
             Self::NoData => "no_data",
             Self::Suppressed => "suppressed",
+            Self::NotApplicable => "not_applicable",
             Self::Value { .. } => "ok",
         }
     }
@@ -123,6 +128,21 @@ pub fn publish(definition: &Definition, stats: &Stats, suppressed: bool) -> Publ
             },
             None => Published::NoData,
         },
+    }
+}
+
+/// Marks the empty cells (one per category) of breakdowns that do not apply at a node as not
+/// applicable; `area` is the unit's area, `None` above units. Cells with data keep it.
+pub fn mark_not_applicable(
+    definition: &Definition,
+    area: Option<crate::org::UnitArea>,
+    cells: &mut Vec<Published>,
+) {
+    cells.resize(CATEGORIES.len(), Published::NoData);
+    for (category, cell) in cells.iter_mut().enumerate() {
+        if *cell == Published::NoData && !definition.applies(category, area) {
+            *cell = Published::NotApplicable;
+        }
     }
 }
 

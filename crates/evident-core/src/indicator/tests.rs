@@ -459,6 +459,52 @@ fn a_definition_naming_an_unknown_field_is_rejected_with_file_and_field() {
 }
 
 #[test]
+fn a_breakdown_that_does_not_apply_is_marked_only_where_its_rule_says_and_only_when_empty() {
+    use crate::indicator::publish::{Published, mark_not_applicable};
+    use crate::org::UnitArea;
+    let text = format!(
+        r#"{{"id": "X1", {HEAD}, "denominator": {{"records": "change", "dated_by": "measured_on"}}, "numerator": {{"share_where": "improved"}},
+            "not_applicable": [{{"unit_areas": ["elderly_care"], "breakdowns": ["age_0_17"]}}, {{"breakdowns": ["male"]}}]}}"#
+    );
+    let set = load(&[("x1.json", &text)]).unwrap();
+    let definition = set.get("X1").unwrap();
+    let (young, male) = (3, 2);
+    assert!(!definition.applies(young, Some(UnitArea::ElderlyCare)));
+    assert!(definition.applies(young, Some(UnitArea::ChildrenYouth)));
+    assert!(definition.applies(young, None), "a municipality serves every age");
+    assert!(!definition.applies(male, None) && !definition.applies(male, Some(UnitArea::Other)));
+    let value = Published::Value {
+        value: 0.5,
+        n: 10,
+        numerator: Some(5),
+        ci: None,
+    };
+    let mut cells = vec![value.clone(), Published::NoData, Published::Suppressed];
+    mark_not_applicable(definition, Some(UnitArea::ElderlyCare), &mut cells);
+    assert_eq!(cells.len(), 8, "a short row is filled out to every category");
+    assert_eq!(cells[0], value);
+    assert_eq!(cells[male], Published::Suppressed, "a hidden cell stays hidden");
+    assert_eq!(cells[young], Published::NotApplicable);
+    assert_eq!(cells[4], Published::NoData, "age 18–29 applies: missing, not inapplicable");
+    let mut cells = vec![value.clone(), Published::NoData, Published::NoData];
+    mark_not_applicable(definition, None, &mut cells);
+    assert_eq!(cells[male], Published::NotApplicable);
+    assert_eq!(cells[young], Published::NoData);
+
+    for (rule, field) in [
+        (r#"{"breakdowns": ["age_0_16"]}"#, "not_applicable[0].breakdowns[0]"),
+        (r#"{"breakdowns": ["male"], "unit_areas": ["eldercare"]}"#, "not_applicable[0].unit_areas[0]"),
+        (r#"{"breakdowns": []}"#, "not_applicable[0].breakdowns"),
+    ] {
+        let text = format!(
+            r#"{{"id": "X1", {HEAD}, "denominator": {{"records": "change", "dated_by": "measured_on"}}, "numerator": {{"share_where": "improved"}}, "not_applicable": [{rule}]}}"#
+        );
+        let message = load(&[("x1.json", &text)]).unwrap_err();
+        assert!(message.starts_with(&format!("x1.json: field {field}:")), "{message}");
+    }
+}
+
+#[test]
 fn a_population_that_is_empty_by_construction_is_rejected() {
     let text = format!(
         r#"{{"id": "X1", {HEAD}, "denominator": {{"records": "intervention", "dated_by": "started_on", "where": ["!started"]}}, "numerator": {{"share_where": "has_baseline"}}}}"#

@@ -2,7 +2,8 @@
 //! already script against: `/kpi` for metadata, `/data/kpi/{id}/municipality/{m}/year/{p}` for
 //! values, `/oudata/kpi/{id}/ou/{unit}/year/{p}` for units; each answer is
 //! `{"count", "values"}`, and each value carries a gender breakdown (`T` total, `K` women, `M`
-//! men) with a status (`""`, `"Missing"`, `"Suppressed"`). As in Kolada, ids, organisation
+//! men) with a status (`""`, `"Missing"`, `"Suppressed"`, and Evident's `"NotApplicable"` for a
+//! breakdown that does not apply, such as children at an elderly-care unit). As in Kolada, ids, organisation
 //! codes and periods may be given as comma-separated lists.
 //!
 //! Differences from Kolada, stated in the OpenAPI document: periods may be quarters
@@ -11,7 +12,8 @@
 //! instrument or intervention type. Everything has passed disclosure control: a suppressed cell
 //! has no number, and no data is `null` with status `Missing`, never 0. Values are computed as
 //! of a date (`as_of` in the metadata): the period holding it is marked `preliminary`, and a
-//! period that has not begun is not found (404).
+//! period that has not begun is not found (404). So are unknown indicators, organisation codes
+//! and periods before an indicator's first data: a typo is never answered as missing data.
 //!
 //! Comparison groups (user-defined sets of municipalities for profiles) are managed here too.
 
@@ -198,7 +200,9 @@ pub struct GenderValue {
     pub gender: String,
     /// The individuals it rests on; `null` unless published.
     pub count: Option<u64>,
-    /// `""` (published), `"Missing"` (nothing counted) or `"Suppressed"` (disclosure control).
+    /// `""` (published), `"Missing"` (nothing counted), `"Suppressed"` (disclosure control) or
+    /// `"NotApplicable"` (the breakdown does not apply here, e.g. an age band a unit never
+    /// serves, as the indicator's definition says).
     pub status: String,
     /// The value in the indicator's unit as shown (per cent 0–100); `null` unless published.
     pub value: Option<f64>,
@@ -226,6 +230,7 @@ fn status(cell: &Published) -> String {
         Published::Value { .. } => "",
         Published::NoData => "Missing",
         Published::Suppressed => "Suppressed",
+        Published::NotApplicable => "NotApplicable",
     }
     .to_owned()
 }
@@ -324,14 +329,21 @@ async fn data(
             ..SelectionParams::default()
         };
         let selection = comparisons::select(state, id, &params).await?;
+        let mut units = Vec::new();
         if let Some(nodes) = &nodes {
             for node in nodes {
                 comparisons::authorize_node(user, node, id).await?;
+                comparisons::known_node(state, node).await?;
+                if node.level() == OrgLevel::Unit {
+                    units.push((node.clone(), state.store.get_unit(node).await?.area));
+                }
             }
         }
         for period in &periods {
-            comparisons::published(*period, selection.as_of)?;
-            let cells = comparisons::cells_by_node(state, id, &selection.variant, *period).await?;
+            comparisons::known_period(id, *period, &selection.periods, selection.as_of)?;
+            let mut cells =
+                comparisons::cells_by_node(state, id, &selection.variant, *period).await?;
+            comparisons::mark_units(selection.definition, &mut cells, units.iter().cloned());
             match &nodes {
                 Some(nodes) => {
                     for node in nodes {
@@ -373,7 +385,7 @@ async fn data(
     ),
     responses(
         (status = 200, description = "One value per indicator, organisation and period", body = DataList),
-        (status = 404, description = "An unknown indicator, or a period that has not begun", body = ErrorBody),
+        (status = 404, description = "An unknown indicator or organisation, a period before the indicator's data, or one that has not begun", body = ErrorBody),
         (status = 422, description = "A malformed code, period or variant", body = ErrorBody)
     )
 )]
@@ -418,7 +430,7 @@ pub async fn kpi_municipality_data(
     ),
     responses(
         (status = 200, description = "One value per indicator, municipality and period", body = DataList),
-        (status = 404, description = "An unknown indicator, or a period that has not begun", body = ErrorBody),
+        (status = 404, description = "An unknown indicator, a period before the indicator's data, or one that has not begun", body = ErrorBody),
         (status = 422, description = "A malformed period or variant", body = ErrorBody)
     )
 )]
@@ -447,6 +459,7 @@ pub async fn kpi_year_data(
         (status = 200, description = "One value per indicator, unit and period", body = DataList),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "No role reading aggregate data at a unit", body = ErrorBody),
+        (status = 404, description = "An unknown indicator or unit, a period before the indicator's data, or one that has not begun", body = ErrorBody),
         (status = 422, description = "A code that is not a unit, or a malformed period", body = ErrorBody)
     )
 )]

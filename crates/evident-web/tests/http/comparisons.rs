@@ -83,16 +83,15 @@ async fn the_api_gives_hand_computed_values_missing_for_no_data_and_hides_small_
     dataset(app).await;
     let mut visitor = app.anonymous();
     let reply = visitor
-        .get("/api/v1/data/kpi/EVI003/municipality/SE,0380,1480,0180,0114/year/2025,2024")
+        .get("/api/v1/data/kpi/EVI003/municipality/SE,0380,1480,0180,0114/year/2025")
         .await;
     reply.assert_status(StatusCode::OK);
-    let answer = reply.json();
+    let in_2025 = reply.json();
     // The whole answer as it goes over the wire, on both backends alike; the values in it are
     // checked against the hand computation below.
-    insta::assert_json_snapshot!("evi003_data_by_municipality_2025_2024", answer);
-    // Five organisations × two periods.
-    assert_eq!(answer["count"], 10, "{answer}");
-    let in_2025 = json!({"values": answer["values"].as_array().unwrap().iter().filter(|v| v["period"] == "2025").cloned().collect::<Vec<_>>()});
+    insta::assert_json_snapshot!("evi003_data_by_municipality_2025", in_2025);
+    // Five organisations, one period.
+    assert_eq!(in_2025["count"], 5, "{in_2025}");
     let se = total(&in_2025, "SE");
     assert!(close(&se["value"], 50.0), "{se}");
     assert_eq!(se["count"], 24);
@@ -113,21 +112,34 @@ async fn the_api_gives_hand_computed_values_missing_for_no_data_and_hides_small_
         (goteborg["ci_high"].as_f64().unwrap() - 60.322).abs() < 0.01,
         "{goteborg}"
     );
-    // No data is null with status Missing, never 0.
+    // No data (Nyköping has no units in the dataset) is null with status Missing, never 0.
     let nothing = total(&in_2025, "0114");
     assert_eq!(nothing["status"], "Missing");
     assert!(nothing["value"].is_null() && nothing["count"].is_null());
-    let in_2024: Vec<&Value> = answer["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|v| v["period"] == "2024")
-        .collect();
-    assert!(
-        in_2024
-            .iter()
-            .all(|v| v["values"][0]["status"] == "Missing")
-    );
+
+    // What does not exist is not found, naming it, rather than answered as missing data: an
+    // organisation code in no registry, a year before the indicator's first data, a quarter
+    // that has not begun, an unknown indicator.
+    for (path, named) in [
+        ("/api/v1/data/kpi/EVI003/municipality/SE,9999/year/2025", "'9999'"),
+        ("/api/v1/data/kpi/EVI003/municipality/0380/year/1990", "1990"),
+        ("/api/v1/data/kpi/EVI003/municipality/0380/year/2025,2024", "2024"),
+        ("/api/v1/data/kpi/EVI003/year/1990", "1990"),
+        ("/api/v1/data/kpi/EVI003/municipality/0380/year/2030Q1", "2030Q1"),
+        ("/api/v1/data/kpi/EVI099/municipality/0380/year/2025", "EVI099"),
+    ] {
+        let reply = visitor.get(path).await;
+        let detail = reply.assert_api_error(StatusCode::NOT_FOUND, "not_found");
+        assert!(detail.contains(named), "{path}: {detail}");
+    }
+    let mut browser = app.browser();
+    let page = browser.get("/indicators/EVI003?period=1990").await;
+    page.assert_status(StatusCode::NOT_FOUND);
+    assert!(page.body.contains("1990"), "{}", page.body);
+    browser
+        .get("/indicators/EVI003?node=9999")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
 
     // Every municipality with data, in code order.
     let all = visitor
@@ -158,6 +170,43 @@ async fn the_api_gives_hand_computed_values_missing_for_no_data_and_hides_small_
         assert_eq!(cell["status"], "Suppressed", "{unit}: {cell}");
         assert!(cell["value"].is_null() && cell["count"].is_null() && cell["ci_low"].is_null());
     }
+    // The dataset's units are elderly care (the seed's default area) and its clients were born
+    // in 1980: the age bands EVI003's definition says an elderly-care unit never serves are
+    // not applicable, 50–64 is merely missing, 30–49 is hidden with the rest of the unit.
+    let age = |cell: &Value, band: &str| {
+        cell["age"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["band"] == band)
+            .unwrap()["status"]
+            .clone()
+    };
+    let unit = units["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["ou"] == "0380-0001")
+        .unwrap();
+    assert_eq!(age(unit, "age_0_17"), "NotApplicable", "{unit}");
+    assert_eq!(age(unit, "age_18_29"), "NotApplicable", "{unit}");
+    assert_eq!(age(unit, "age_30_49"), "Suppressed", "{unit}");
+    assert_eq!(age(unit, "age_50_64"), "Missing", "{unit}");
+    // A municipality serves every age: nothing there is inapplicable.
+    let municipality = in_2025["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["municipality"] == "1480")
+        .unwrap();
+    assert_eq!(age(municipality, "age_0_17"), "Missing", "{municipality}");
+    // On the page of Uppsala's units, broken down by age 0–17, in words.
+    let mut analyst_browser = app.browser_as(&[(Role::MunicipalityAnalyst, "0380")]).await;
+    let page = analyst_browser
+        .get("/indicators/EVI003?period=2025&node=0380&breakdown=age_0_17")
+        .await;
+    page.assert_status(StatusCode::OK);
+    assert!(page.body.contains("Ej tillämpligt"), "{}", page.body);
     let goteborg_unit = analyst
         .get("/api/v1/oudata/kpi/EVI003/ou/1480-0001/year/2025")
         .await;
@@ -213,8 +262,9 @@ async fn the_indicator_page_ranks_draws_the_funnel_and_drills_down_by_role(app: 
     // Only municipalities with data are listed; the rest are counted.
     assert!(body.contains("287 kommuner saknar uppgifter"));
 
-    // A period without data says so and never shows 0 %.
-    let empty = visitor.get("/indicators/EVI003?period=2024").await;
+    // A period without data (the dataset's follow-ups are all in the spring) says so and never
+    // shows 0 %.
+    let empty = visitor.get("/indicators/EVI003?period=2025Q4").await;
     assert!(empty.body.contains("Hela riket:</strong> Uppgift saknas"));
     assert!(!empty.body.contains("0,0 %"));
 

@@ -119,6 +119,17 @@ pub enum Measure {
     },
 }
 
+/// Breakdowns that do not apply, for every node or at units of some areas: their cells are
+/// "not applicable" rather than missing (an age band a unit never serves; a split that
+/// anonymous survey answers cannot have).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotApplicable {
+    /// The breakdown categories (indices into [`crate::indicator::CATEGORIES`]).
+    pub categories: Vec<usize>,
+    /// The unit areas where they do not apply; empty: at every node.
+    pub unit_areas: Vec<crate::org::UnitArea>,
+}
+
 /// One checked indicator definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Definition {
@@ -138,6 +149,8 @@ pub struct Definition {
     pub measure: Measure,
     /// Extra splits, besides the total.
     pub variants: Vec<VariantKey>,
+    /// Breakdowns that do not apply, where.
+    pub not_applicable: Vec<NotApplicable>,
     /// The file it was read from, for messages.
     pub file: String,
     /// The definition as written, for the API's metadata.
@@ -148,6 +161,15 @@ impl Definition {
     /// Whether higher values are better.
     pub fn higher_is_better(&self) -> bool {
         self.better == Better::Higher
+    }
+
+    /// Whether breakdown `category` applies at a node: `area` is the unit's area, `None` for
+    /// the nation, a county or a municipality (which serve every kind of client).
+    pub fn applies(&self, category: usize, area: Option<crate::org::UnitArea>) -> bool {
+        !self.not_applicable.iter().any(|rule| {
+            rule.categories.contains(&category)
+                && (rule.unit_areas.is_empty() || area.is_some_and(|a| rule.unit_areas.contains(&a)))
+        })
     }
 }
 

@@ -26,6 +26,16 @@ pub(super) struct RawDefinition {
     pub(super) survey: Option<RawSurvey>,
     #[serde(default)]
     pub(super) variants: Vec<VariantKey>,
+    #[serde(default)]
+    pub(super) not_applicable: Vec<RawNotApplicable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNotApplicable {
+    pub(super) breakdowns: Vec<String>,
+    #[serde(default)]
+    pub(super) unit_areas: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -144,6 +154,12 @@ pub(super) fn parse_one(file: &str, text: &str) -> Result<Definition, Definition
             "only indicators computed from records have variants",
         ));
     }
+    let not_applicable = raw
+        .not_applicable
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| not_applicable_rule(file, i, rule))
+        .collect::<Result<_, _>>()?;
     Ok(Definition {
         id: raw.id,
         version: raw.version,
@@ -153,8 +169,58 @@ pub(super) fn parse_one(file: &str, text: &str) -> Result<Definition, Definition
         better: raw.better,
         measure,
         variants: raw.variants,
+        not_applicable,
         file: file.to_owned(),
         raw: raw_value,
+    })
+}
+
+/// One `not_applicable` rule: known breakdown names and unit areas, at least one breakdown.
+fn not_applicable_rule(
+    file: &str,
+    index: usize,
+    raw: &RawNotApplicable,
+) -> Result<NotApplicable, DefinitionError> {
+    use crate::indicator::CATEGORIES;
+    use crate::indicator::cube::category_index;
+    if raw.breakdowns.is_empty() {
+        return Err(error(
+            file,
+            &format!("not_applicable[{index}].breakdowns"),
+            "name at least one breakdown",
+        ));
+    }
+    let categories = raw
+        .breakdowns
+        .iter()
+        .enumerate()
+        .map(|(j, name)| {
+            category_index(name).ok_or_else(|| {
+                error(
+                    file,
+                    &format!("not_applicable[{index}].breakdowns[{j}]"),
+                    format!("'{name}' is not one of {}", CATEGORIES.join(", ")),
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let unit_areas = raw
+        .unit_areas
+        .iter()
+        .enumerate()
+        .map(|(j, area)| {
+            crate::org::UnitArea::parse(area).map_err(|e| {
+                error(
+                    file,
+                    &format!("not_applicable[{index}].unit_areas[{j}]"),
+                    e.problem,
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(NotApplicable {
+        categories,
+        unit_areas,
     })
 }
 

@@ -118,6 +118,7 @@ pub(super) fn shown(t: &Texts, definition: &Definition, cell: &Published, lang: 
         Published::Value { value, .. } => format_value(definition.unit, *value, lang),
         Published::Suppressed => t.comparisons.suppressed.to_owned(),
         Published::NoData => t.comparisons.no_data.to_owned(),
+        Published::NotApplicable => t.comparisons.not_applicable.to_owned(),
     }
 }
 

@@ -29,7 +29,9 @@ use crate::auth::SignedIn;
 use crate::{AppError, AppState};
 use evident_core::access::{Action, DataClass};
 use evident_core::indicator::cube::category_index;
+use evident_core::indicator::publish::mark_not_applicable;
 use evident_core::indicator::{CATEGORIES, Definition, Period, Published};
+use evident_core::org::UnitArea;
 use evident_core::{OrgCode, OrgLevel};
 use evident_store::PublishedRow;
 use serde::Deserialize;
@@ -126,7 +128,7 @@ pub async fn select(
     let mut variants = state.store.indicator_variants(id).await?;
     variants.retain(|v| !v.is_empty() && v != ALL_VARIANT);
     variants.insert(0, ALL_VARIANT.to_owned());
-    let period = chosen_period(params.period.as_deref(), &periods, as_of)?;
+    let period = chosen_period(id, params.period.as_deref(), &periods, as_of)?;
     let variant = params
         .variant
         .clone()
@@ -179,6 +181,7 @@ pub(super) fn parse_breakdown(raw: Option<&str>) -> Result<usize, AppError> {
 
 /// The period asked for (if published as of `as_of`), or the default among `periods`.
 pub(super) fn chosen_period(
+    id: &str,
     raw: Option<&str>,
     periods: &[Period],
     as_of: chrono::NaiveDate,
@@ -186,7 +189,7 @@ pub(super) fn chosen_period(
     match raw.filter(|p| !p.is_empty()) {
         Some(raw) => {
             let period = parse_period(raw)?;
-            published(period, as_of)?;
+            known_period(id, period, periods, as_of)?;
             Ok(period)
         }
         None => Ok(default_period(periods, as_of)),
@@ -206,18 +209,75 @@ pub(super) fn default_period(periods: &[Period], as_of: chrono::NaiveDate) -> Pe
         })
 }
 
-/// Published cells by node for one indicator, variant and period.
+/// Checks that `period` may be asked for: published as of `as_of` (see [`published`]) and not
+/// before the indicator's first period with data (`periods`, newest first), so that a typo
+/// such as `1990` is not answered as missing data.
+///
+/// # Errors
+/// [`AppError::NotFound`] naming the period and what is known.
+pub fn known_period(
+    id: &str,
+    period: Period,
+    periods: &[Period],
+    as_of: chrono::NaiveDate,
+) -> Result<(), AppError> {
+    published(period, as_of)?;
+    match periods.iter().map(|p| p.year()).min() {
+        Some(first) if period.year() < first => Err(AppError::NotFound(format!(
+            "period {period} ({id} has data from {first})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that `node` is in the organisation registry: an unknown code is a 404 naming it, not
+/// a node without data.
+///
+/// # Errors
+/// [`AppError::NotFound`] naming the code.
+pub async fn known_node(state: &AppState, node: &OrgCode) -> Result<(), AppError> {
+    match state.store.get_org(node).await {
+        Ok(_) => Ok(()),
+        Err(evident_store::StorageError::NotFound(_)) => Err(AppError::NotFound(format!(
+            "organisation '{node}' (no such nation, county, municipality or unit)"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Published cells by node for one indicator, variant and period; the breakdowns that do not
+/// apply at any node are marked (those that apply only at units of some areas are marked by
+/// [`mark_units`], which knows the areas).
 pub async fn cells_by_node(
     state: &AppState,
     indicator: &str,
     variant: &str,
     period: Period,
 ) -> Result<HashMap<OrgCode, Vec<Published>>, AppError> {
+    let definition = definition(indicator)?;
     let rows: Vec<PublishedRow> = state
         .store
         .published_rows(indicator, stored_variant(variant), period)
         .await?;
-    Ok(rows.into_iter().map(|r| (r.node, r.cells)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|mut r| {
+            mark_not_applicable(definition, None, &mut r.cells);
+            (r.node, r.cells)
+        })
+        .collect())
+}
+
+/// Marks the breakdowns that do not apply at `units` (a code with the unit's area), giving a
+/// unit without a row its row of empty or inapplicable cells.
+pub fn mark_units(
+    definition: &Definition,
+    cells: &mut HashMap<OrgCode, Vec<Published>>,
+    units: impl IntoIterator<Item = (OrgCode, UnitArea)>,
+) {
+    for (code, area) in units {
+        mark_not_applicable(definition, Some(area), cells.entry(code).or_default());
+    }
 }
 
 /// The cell of `node` in `category`; no data when the node has no row.

@@ -6,6 +6,7 @@ use crate::{AppError, AppState};
 use evident_core::access::{Action, DataClass, Decision, decide};
 use evident_core::indicator::report::{Funnel, RankedEntry, Subject, rank};
 use evident_core::indicator::{Period, Published};
+use evident_core::org::UnitArea;
 use evident_core::{OrgCode, OrgLevel, OrgNode};
 
 /// A ranked table of a node's children.
@@ -92,9 +93,20 @@ pub async fn ranked_table(
         }
     }
     let id = selection.definition.id.as_str();
-    let current = cells_by_node(state, id, &selection.variant, selection.period).await?;
-    let previous =
+    let mut current = cells_by_node(state, id, &selection.variant, selection.period).await?;
+    let mut previous =
         cells_by_node(state, id, &selection.variant, selection.period.previous()).await?;
+    if level == OrgLevel::Unit {
+        let areas: Vec<(OrgCode, UnitArea)> = state
+            .store
+            .list_units(scope)
+            .await?
+            .into_iter()
+            .map(|u| (u.code, u.area))
+            .collect();
+        mark_units(selection.definition, &mut current, areas.iter().cloned());
+        mark_units(selection.definition, &mut previous, areas);
+    }
     let category = selection.category;
     let national = cell(&current, &OrgCode::nation(), category);
     let funnel = Funnel::around(selection.definition, &national);
