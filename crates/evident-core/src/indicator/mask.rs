@@ -21,7 +21,8 @@
 //! facts give the same mask on every run and backend.
 
 use super::cube::{BREAKDOWN_GROUPS, CATEGORIES, Period, Row, RowKey, parallel_map};
-use crate::org::OrgCode;
+use crate::org::{OrgCode, OrgLevel};
+use crate::stats::disclosure::{Table, release};
 use std::collections::{BTreeMap, HashMap};
 
 /// The suppression mask (bit `c` set: category `c` of [`CATEGORIES`] hidden) of each of
@@ -114,12 +115,13 @@ fn extend_tables_above(rows: &[(RowKey, Row)], previous: &[u8], k: u64, above: u
             || members.iter().any(|i| {
                 (0..CATEGORIES.len()).any(|c| previous[*i] & (1 << c) != 0 && rows[*i].1[c].n <= 0)
             });
-        let before: Vec<u8> = if emptied {
-            vec![0; members.len()]
+        let masks = if emptied {
+            mask_table(&table, k)
         } else {
-            members.iter().map(|i| previous[*i]).collect()
+            let before: Vec<u8> = members.iter().map(|i| previous[*i]).collect();
+            extend_table(&table, &before, k)
         };
-        for (i, mask) in members.iter().zip(extend_table(&table, &before, k)) {
+        for (i, mask) in members.iter().zip(masks) {
             out[*i] = mask;
         }
     }
@@ -128,7 +130,51 @@ fn extend_tables_above(rows: &[(RowKey, Row)], previous: &[u8], k: u64, above: u
 
 /// The masks of one (indicator, year) table, its rows in canonical order.
 fn mask_table(rows: &[(&RowKey, &Row)], k: u64) -> Vec<u8> {
-    extend_table(rows, &vec![0; rows.len()], k)
+    let mut masks = extend_table(rows, &vec![0; rows.len()], k);
+    release_headlines(rows, &mut masks, k);
+    masks
+}
+
+/// Publishes again the complementary suppressions among the headline cells — the total of
+/// the total variant at a municipality, county or the nation, the figures comparisons are
+/// read from — that no hidden cell turns out to need, largest first. The hypercubes are a
+/// certificate, not an optimum: in a sparse table the only cubes that fit often run up to
+/// the national total, hiding it although it rests on thousands of people. Each release is
+/// checked exactly ([`release`]); tables with more than [`RELEASE_UP_TO_HIDDEN`] hidden
+/// cells keep their hypercube mask (the elimination would take too long, and in tables that
+/// large the headline cells are rarely hidden).
+fn release_headlines(rows: &[(&RowKey, &Row)], masks: &mut [u8], k: u64) {
+    let categories = CATEGORIES.len();
+    let hidden_cells: usize = masks.iter().map(|m| m.count_ones() as usize).sum();
+    if hidden_cells > RELEASE_UP_TO_HIDDEN {
+        return;
+    }
+    let table = linked_table(rows);
+    let mut hidden: Vec<bool> = (0..table.cells.len())
+        .map(|cell| masks[cell / categories] & (1 << (cell % categories)) != 0)
+        .collect();
+    let mut candidates: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, (key, row))| {
+            key.variant.is_empty()
+                && key.node.level() != OrgLevel::Unit
+                && row[0].n > 0
+                && (row[0].people.max(0) as u64) >= k
+        })
+        .map(|(i, _)| i * categories)
+        .filter(|cell| hidden[*cell])
+        .collect();
+    candidates.sort_by_key(|cell| (std::cmp::Reverse(table.cells[*cell]), *cell));
+    if candidates.is_empty() {
+        return;
+    }
+    release(&table, &mut hidden, &candidates);
+    for (row, mask) in masks.iter_mut().enumerate() {
+        *mask = (0..categories)
+            .filter(|c| hidden[row * categories + c])
+            .fold(0u8, |m, c| m | 1 << c);
+    }
 }
 
 /// The masks of one table that keep every cell `previous` hid and add hypercubes for the
@@ -187,6 +233,9 @@ type Supports = Vec<Vec<usize>>;
 
 /// Tables with more cells than this are extended after a write rather than masked afresh.
 const EXTEND_ABOVE_CELLS: usize = 40_000;
+
+/// Tables with more hidden cells than this keep their hypercube mask as it is.
+const RELEASE_UP_TO_HIDDEN: usize = 30_000;
 
 /// How many fitting hypercubes are compared by their whole cost.
 const COMPARED: usize = 8;
@@ -543,75 +592,75 @@ fn category_supports(c: usize) -> Supports {
     out
 }
 
+/// The cells (record counts; cell = row · 8 + category) and relations of one (indicator,
+/// year) table, as the exact check of [`crate::stats::disclosure`] takes them: the
+/// tests' independent check of the hypercubes.
+fn linked_table(rows: &[(&RowKey, &Row)]) -> Table {
+    let categories = CATEGORIES.len();
+    let cell = |row: usize, category: usize| row * categories + category;
+    let index: HashMap<(&str, Period, &OrgCode), usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (key, _))| ((key.variant.as_str(), key.period, &key.node), i))
+        .collect();
+    // Each total row's parts along one dimension: (total row, dimension) → part rows.
+    let mut parts: BTreeMap<(usize, u8), Vec<usize>> = BTreeMap::new();
+    for (i, (key, _)) in rows.iter().enumerate() {
+        let mut part_of = |total: Option<&usize>, dimension: u8| {
+            if let Some(total) = total {
+                parts.entry((*total, dimension)).or_default().push(i);
+            }
+        };
+        let parent = key.node.parent();
+        part_of(
+            parent
+                .as_ref()
+                .and_then(|p| index.get(&(key.variant.as_str(), key.period, p))),
+            0,
+        );
+        if let Period::Quarter(year, _) = key.period {
+            part_of(
+                index.get(&(key.variant.as_str(), Period::Year(year), &key.node)),
+                1,
+            );
+        }
+        let variant_group = match key.variant.split_once(':') {
+            Some(("instrument", _)) => Some(2),
+            Some(("type", _)) => Some(3),
+            _ => None,
+        };
+        if let Some(dimension) = variant_group {
+            part_of(index.get(&("", key.period, &key.node)), dimension);
+        }
+    }
+    let mut relations = Vec::new();
+    for ((total, _), members) in &parts {
+        for category in 0..categories {
+            relations.push((
+                cell(*total, category),
+                members.iter().map(|m| cell(*m, category)).collect(),
+            ));
+        }
+    }
+    for row in 0..rows.len() {
+        for group in &BREAKDOWN_GROUPS {
+            relations.push((cell(row, 0), group.clone().map(|c| cell(row, c)).collect()));
+        }
+    }
+    Table {
+        cells: rows
+            .iter()
+            .flat_map(|(_, row)| row.iter().map(|s| s.n.max(0) as u64))
+            .collect(),
+        relations,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::indicator::cube::Stats;
-    use crate::stats::disclosure::{Table, recoverable};
-
-    /// The cells (record counts; cell = row · 8 + category) and relations of one (indicator,
-    /// year) table, as the exact check of [`crate::stats::disclosure`] takes them: the
-    /// tests' independent check of the hypercubes.
-    fn linked_table(rows: &[(&RowKey, &Row)]) -> Table {
-        let categories = CATEGORIES.len();
-        let cell = |row: usize, category: usize| row * categories + category;
-        let index: HashMap<(&str, Period, &OrgCode), usize> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, (key, _))| ((key.variant.as_str(), key.period, &key.node), i))
-            .collect();
-        // Each total row's parts along one dimension: (total row, dimension) → part rows.
-        let mut parts: BTreeMap<(usize, u8), Vec<usize>> = BTreeMap::new();
-        for (i, (key, _)) in rows.iter().enumerate() {
-            let mut part_of = |total: Option<&usize>, dimension: u8| {
-                if let Some(total) = total {
-                    parts.entry((*total, dimension)).or_default().push(i);
-                }
-            };
-            let parent = key.node.parent();
-            part_of(
-                parent
-                    .as_ref()
-                    .and_then(|p| index.get(&(key.variant.as_str(), key.period, p))),
-                0,
-            );
-            if let Period::Quarter(year, _) = key.period {
-                part_of(
-                    index.get(&(key.variant.as_str(), Period::Year(year), &key.node)),
-                    1,
-                );
-            }
-            let variant_group = match key.variant.split_once(':') {
-                Some(("instrument", _)) => Some(2),
-                Some(("type", _)) => Some(3),
-                _ => None,
-            };
-            if let Some(dimension) = variant_group {
-                part_of(index.get(&("", key.period, &key.node)), dimension);
-            }
-        }
-        let mut relations = Vec::new();
-        for ((total, _), members) in &parts {
-            for category in 0..categories {
-                relations.push((
-                    cell(*total, category),
-                    members.iter().map(|m| cell(*m, category)).collect(),
-                ));
-            }
-        }
-        for row in 0..rows.len() {
-            for group in &BREAKDOWN_GROUPS {
-                relations.push((cell(row, 0), group.clone().map(|c| cell(row, c)).collect()));
-            }
-        }
-        Table {
-            cells: rows
-                .iter()
-                .flat_map(|(_, row)| row.iter().map(|s| s.n.max(0) as u64))
-                .collect(),
-            relations,
-        }
-    }
+    use crate::stats::disclosure::recoverable;
 
     /// A row whose every client has one record: `n` per category, sex and age split.
     fn row(women: i64, men: i64) -> Row {

@@ -215,8 +215,19 @@ impl Echelon {
                 .expect("a suppressed member of the group's relations is in the group")
                 as u32
         };
+        Self::with_columns(table, suppressed, unknowns.len(), relations, column)
+    }
+
+    /// [`Echelon::of`] with the column of each suppressed cell given by `column`.
+    fn with_columns(
+        table: &Table,
+        suppressed: &[bool],
+        columns: usize,
+        relations: &[usize],
+        column: impl Fn(usize) -> u32,
+    ) -> Self {
         let mut basis = Self {
-            rows: vec![None; unknowns.len()],
+            rows: vec![None; columns],
         };
         for r in relations {
             let (total, parts) = &table.relations[*r];
@@ -247,7 +258,12 @@ impl Echelon {
 
     /// Reduces `row` by the basis; keeps what is left as a new basis row. Returns whether
     /// `row` was independent of the basis.
-    fn insert(&mut self, mut row: SparseRow) -> bool {
+    fn insert(&mut self, row: SparseRow) -> bool {
+        self.insert_at(row).is_some()
+    }
+
+    /// [`Echelon::insert`], returning the pivot column of the new row (to take it out again).
+    fn insert_at(&mut self, mut row: SparseRow) -> Option<usize> {
         while let Some(&(c, v)) = row.first() {
             match &self.rows[c as usize] {
                 Some(pivot) => row = add_scaled(&row, pivot, field::neg(v)),
@@ -257,11 +273,11 @@ impl Echelon {
                         row.iter_mut().for_each(|e| e.1 = field::mul(e.1, scale));
                     }
                     self.rows[c as usize] = Some(row);
-                    return true;
+                    return Some(c as usize);
                 }
             }
         }
-        false
+        None
     }
 
     /// Whether the unit vector of `column` lies in the row space: the cell's value follows.
@@ -280,8 +296,15 @@ impl Echelon {
     /// the null space is zero. Every determined column is among them; any other is, with
     /// probability about 2⁻⁶¹, and [`Echelon::spans_unit`] tells them apart.
     fn candidates(&self) -> Vec<usize> {
+        let x = self.null_vector(0);
+        (0..x.len()).filter(|c| x[*c] == 0).collect()
+    }
+
+    /// A pseudo-random vector of the null space (`seed` picks which): free columns get
+    /// non-zero values, pivot columns what makes their rows hold.
+    fn null_vector(&self, seed: u64) -> Vec<u64> {
         let mut x = vec![0u64; self.rows.len()];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ seed.wrapping_mul(0xD1B5_4A32_D192_ED03);
         for c in (0..self.rows.len()).rev() {
             x[c] = match &self.rows[c] {
                 // Back-substitution: the pivot's value makes its row hold.
@@ -298,7 +321,7 @@ impl Echelon {
                 }
             };
         }
-        (0..x.len()).filter(|c| x[*c] == 0).collect()
+        x
     }
 }
 
@@ -432,6 +455,60 @@ pub fn protect(table: &Table, primary: &[bool]) -> Vec<bool> {
             return suppressed;
         }
     }
+}
+
+/// Publishes again, one at a time in the order given, the `candidates` (hidden cells no
+/// primary cell needs for itself) whose publication leaves every hidden cell undetermined:
+/// complementary suppressions that turned out redundant, as a heuristic such as the
+/// hypercube method leaves many. Returns how many were published again.
+///
+/// The residual system is eliminated once. Publishing a cell adds its unit vector to the
+/// equations; the hidden cells stay undetermined exactly when a random vector of the new null
+/// space is non-zero on every one of them (a cell that is not determined is zero there with
+/// probability about 2⁻⁶¹, and then the cell simply stays hidden). So the result is as safe as
+/// `suppressed` was.
+pub fn release(table: &Table, suppressed: &mut [bool], candidates: &[usize]) -> usize {
+    let mut unknowns: Vec<usize> = (0..table.cells.len()).filter(|c| suppressed[*c]).collect();
+    let relations: Vec<usize> = (0..table.relations.len())
+        .filter(|r| members(table, *r).any(|m| suppressed[m]))
+        .collect();
+    // Finest cells first (those that total the fewest relations): far less fill-in than
+    // cell order when the totals are eliminated last.
+    let mut totals = vec![0usize; table.cells.len()];
+    for (total, _) in &table.relations {
+        totals[*total] += 1;
+    }
+    unknowns.sort_by_key(|c| (totals[*c], *c));
+    let mut column_of = vec![u32::MAX; table.cells.len()];
+    for (i, u) in unknowns.iter().enumerate() {
+        column_of[*u] = i as u32;
+    }
+    let mut basis = Echelon::with_columns(table, suppressed, unknowns.len(), &relations, |c| {
+        column_of[c]
+    });
+    let mut released = 0;
+    for (seed, cell) in candidates.iter().enumerate() {
+        if !suppressed[*cell] || column_of[*cell] == u32::MAX {
+            continue;
+        }
+        let column = column_of[*cell] as usize;
+        let Some(pivot) = basis.insert_at(vec![(column as u32, 1)]) else {
+            // Already determined by the rest: not expected of a safe mask; keep it hidden.
+            continue;
+        };
+        let x = basis.null_vector(seed as u64);
+        let safe = unknowns
+            .iter()
+            .zip(&x)
+            .all(|(u, v)| *u == *cell || !suppressed[*u] || *v != 0);
+        if safe {
+            suppressed[*cell] = false;
+            released += 1;
+        } else {
+            basis.rows[pivot] = None;
+        }
+    }
+    released
 }
 
 /// Until no relation holds exactly one suppressed cell (which would be its total minus the
@@ -608,6 +685,66 @@ mod tests {
             }
         }
         breakdown_table(&parents, &counts, &[1..3, 3..6])
+    }
+
+    #[test]
+    fn a_redundant_suppression_is_published_again_and_a_needed_one_is_not() {
+        // Total 0 = parts 1 + 2 + 3. Part 1 is small; parts 2 and 3 were both hidden with it.
+        let table = Table {
+            cells: vec![30, 2, 10, 18],
+            relations: vec![(0, vec![1, 2, 3])],
+        };
+        let mut hidden = vec![false, true, true, true];
+        let released = release(&table, &mut hidden, &[3, 2]);
+        assert_eq!(released, 1);
+        assert!(
+            !hidden[3],
+            "with part 3 published, parts 1 + 2 = 12 still hides part 1"
+        );
+        assert!(
+            hidden[2],
+            "part 2 published as well would give part 1 = 30 − 18 − 10"
+        );
+        assert!(!determined_exactly(&table, &hidden, 1));
+        assert!(!determined_exactly(&table, &hidden, 2));
+    }
+
+    #[test]
+    fn releasing_never_makes_a_hidden_cell_recoverable() {
+        let mut rng = SplitMix64::new(0x5EED_0013);
+        let mut released_any = 0;
+        for _ in 0..150 {
+            let table = random_table(&mut rng, 9);
+            let mut hidden = suppress(&table, 5);
+            // Hide a few more published cells at random, then try to publish every hidden
+            // cell that is not small, largest first.
+            for (hide, n) in hidden.iter_mut().zip(&table.cells) {
+                if *n > 0 && rng.unit_f64() < 0.2 {
+                    *hide = true;
+                }
+            }
+            let hidden = {
+                let primary: Vec<bool> = table.cells.iter().map(|n| *n > 0 && *n < 5).collect();
+                let mut safe = protect(&table, &hidden);
+                let mut candidates: Vec<usize> = (0..table.cells.len())
+                    .filter(|c| safe[*c] && !primary[*c])
+                    .collect();
+                candidates.sort_by_key(|c| std::cmp::Reverse(table.cells[*c]));
+                released_any += release(&table, &mut safe, &candidates);
+                assert!(
+                    primary.iter().zip(&safe).all(|(p, s)| !p || *s),
+                    "a small cell stays hidden"
+                );
+                safe
+            };
+            for cell in (0..table.cells.len()).filter(|c| hidden[*c]) {
+                assert!(
+                    !determined_exactly(&table, &hidden, cell),
+                    "cell {cell} of {table:?} is recoverable after release"
+                );
+            }
+        }
+        assert!(released_any > 0, "the test exercises releases");
     }
 
     #[test]
