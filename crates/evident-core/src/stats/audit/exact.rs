@@ -57,7 +57,7 @@ pub(super) fn determined(equations: &[Equation], unknowns: usize) -> Vec<Option<
 }
 
 /// Peeling: repeatedly solves equations with a single unknown left.
-fn peel(equations: &[Equation], unknowns: usize) -> Vec<Option<i128>> {
+pub(super) fn peel(equations: &[Equation], unknowns: usize) -> Vec<Option<i128>> {
     let mut known: Vec<Option<i128>> = vec![None; unknowns];
     let mut by_unknown: Vec<Vec<usize>> = vec![Vec::new(); unknowns];
     let mut left: Vec<usize> = Vec::with_capacity(equations.len());

@@ -24,6 +24,9 @@ mod exact;
 mod range;
 mod relations;
 
+#[cfg(test)]
+mod tests;
+
 
 use crate::indicator::cube::{CATEGORIES, RowKey};
 use crate::indicator::publish::Published;
