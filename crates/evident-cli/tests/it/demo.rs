@@ -153,12 +153,11 @@ async fn no_published_cell_of_the_demo_rests_on_fewer_than_k_distinct_people() {
         .unwrap();
 
     // The people behind every stored cell: (indicator, variant, period, node) → per category.
-    let stored: Vec<(String, String, String, String, Vec<u8>)> = sqlx::query_as(
-        "select indicator_id, variant, period, node_code, stats from indicator_row",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let stored: Vec<(String, String, String, String, Vec<u8>)> =
+        sqlx::query_as("select indicator_id, variant, period, node_code, stats from indicator_row")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     let mut people: HashMap<(String, String, String, String), Vec<i64>> = HashMap::new();
     for (indicator, variant, period, node, bytes) in stored {
         let row = decode_row(&bytes).expect("a readable stored row");
@@ -255,7 +254,12 @@ async fn no_published_cell_of_the_demo_rests_on_fewer_than_k_distinct_people() {
         if !period.status_on(state.as_of).is_published() {
             continue;
         }
-        let key = ("EVI001".to_owned(), String::new(), year.clone(), node.clone());
+        let key = (
+            "EVI001".to_owned(),
+            String::new(),
+            year.clone(),
+            node.clone(),
+        );
         assert_eq!(
             people.get(&key).map(|p| p[0]),
             Some(ids.len() as i64),

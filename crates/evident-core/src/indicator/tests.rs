@@ -471,7 +471,10 @@ fn a_breakdown_that_does_not_apply_is_marked_only_where_its_rule_says_and_only_w
     let (young, male) = (3, 2);
     assert!(!definition.applies(young, Some(UnitArea::ElderlyCare)));
     assert!(definition.applies(young, Some(UnitArea::ChildrenYouth)));
-    assert!(definition.applies(young, None), "a municipality serves every age");
+    assert!(
+        definition.applies(young, None),
+        "a municipality serves every age"
+    );
     assert!(!definition.applies(male, None) && !definition.applies(male, Some(UnitArea::Other)));
     let value = Published::Value {
         value: 0.5,
@@ -481,26 +484,47 @@ fn a_breakdown_that_does_not_apply_is_marked_only_where_its_rule_says_and_only_w
     };
     let mut cells = vec![value.clone(), Published::NoData, Published::Suppressed];
     mark_not_applicable(definition, Some(UnitArea::ElderlyCare), &mut cells);
-    assert_eq!(cells.len(), 8, "a short row is filled out to every category");
+    assert_eq!(
+        cells.len(),
+        8,
+        "a short row is filled out to every category"
+    );
     assert_eq!(cells[0], value);
-    assert_eq!(cells[male], Published::Suppressed, "a hidden cell stays hidden");
+    assert_eq!(
+        cells[male],
+        Published::Suppressed,
+        "a hidden cell stays hidden"
+    );
     assert_eq!(cells[young], Published::NotApplicable);
-    assert_eq!(cells[4], Published::NoData, "age 18–29 applies: missing, not inapplicable");
+    assert_eq!(
+        cells[4],
+        Published::NoData,
+        "age 18–29 applies: missing, not inapplicable"
+    );
     let mut cells = vec![value.clone(), Published::NoData, Published::NoData];
     mark_not_applicable(definition, None, &mut cells);
     assert_eq!(cells[male], Published::NotApplicable);
     assert_eq!(cells[young], Published::NoData);
 
     for (rule, field) in [
-        (r#"{"breakdowns": ["age_0_16"]}"#, "not_applicable[0].breakdowns[0]"),
-        (r#"{"breakdowns": ["male"], "unit_areas": ["eldercare"]}"#, "not_applicable[0].unit_areas[0]"),
+        (
+            r#"{"breakdowns": ["age_0_16"]}"#,
+            "not_applicable[0].breakdowns[0]",
+        ),
+        (
+            r#"{"breakdowns": ["male"], "unit_areas": ["eldercare"]}"#,
+            "not_applicable[0].unit_areas[0]",
+        ),
         (r#"{"breakdowns": []}"#, "not_applicable[0].breakdowns"),
     ] {
         let text = format!(
             r#"{{"id": "X1", {HEAD}, "denominator": {{"records": "change", "dated_by": "measured_on"}}, "numerator": {{"share_where": "improved"}}, "not_applicable": [{rule}]}}"#
         );
         let message = load(&[("x1.json", &text)]).unwrap_err();
-        assert!(message.starts_with(&format!("x1.json: field {field}:")), "{message}");
+        assert!(
+            message.starts_with(&format!("x1.json: field {field}:")),
+            "{message}"
+        );
     }
 }
 

@@ -121,12 +121,27 @@ async fn the_api_gives_hand_computed_values_missing_for_no_data_and_hides_small_
     // organisation code in no registry, a year before the indicator's first data, a quarter
     // that has not begun, an unknown indicator.
     for (path, named) in [
-        ("/api/v1/data/kpi/EVI003/municipality/SE,9999/year/2025", "'9999'"),
-        ("/api/v1/data/kpi/EVI003/municipality/0380/year/1990", "1990"),
-        ("/api/v1/data/kpi/EVI003/municipality/0380/year/2025,2024", "2024"),
+        (
+            "/api/v1/data/kpi/EVI003/municipality/SE,9999/year/2025",
+            "'9999'",
+        ),
+        (
+            "/api/v1/data/kpi/EVI003/municipality/0380/year/1990",
+            "1990",
+        ),
+        (
+            "/api/v1/data/kpi/EVI003/municipality/0380/year/2025,2024",
+            "2024",
+        ),
         ("/api/v1/data/kpi/EVI003/year/1990", "1990"),
-        ("/api/v1/data/kpi/EVI003/municipality/0380/year/2030Q1", "2030Q1"),
-        ("/api/v1/data/kpi/EVI099/municipality/0380/year/2025", "EVI099"),
+        (
+            "/api/v1/data/kpi/EVI003/municipality/0380/year/2030Q1",
+            "2030Q1",
+        ),
+        (
+            "/api/v1/data/kpi/EVI099/municipality/0380/year/2025",
+            "EVI099",
+        ),
     ] {
         let reply = visitor.get(path).await;
         let detail = reply.assert_api_error(StatusCode::NOT_FOUND, "not_found");

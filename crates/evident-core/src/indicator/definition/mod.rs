@@ -168,7 +168,8 @@ impl Definition {
     pub fn applies(&self, category: usize, area: Option<crate::org::UnitArea>) -> bool {
         !self.not_applicable.iter().any(|rule| {
             rule.categories.contains(&category)
-                && (rule.unit_areas.is_empty() || area.is_some_and(|a| rule.unit_areas.contains(&a)))
+                && (rule.unit_areas.is_empty()
+                    || area.is_some_and(|a| rule.unit_areas.contains(&a)))
         })
     }
 }

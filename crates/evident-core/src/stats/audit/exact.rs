@@ -13,7 +13,6 @@ use super::Equation;
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
-use std::collections::{HashMap, HashSet};
 
 /// The value of each of `unknowns` unknowns that `equations` determine exactly (`None` for the
 /// others).
@@ -43,7 +42,11 @@ pub(super) fn determined(equations: &[Equation], unknowns: usize) -> Vec<Option<
             let big: Vec<Row<BigInt>> = residual
                 .into_iter()
                 .map(|r| Row {
-                    terms: r.terms.into_iter().map(|(c, v)| (c, BigInt::from(v))).collect(),
+                    terms: r
+                        .terms
+                        .into_iter()
+                        .map(|(c, v)| (c, BigInt::from(v)))
+                        .collect(),
                     rhs: BigInt::from(r.rhs),
                 })
                 .collect();
@@ -228,6 +231,17 @@ impl<T: Exact> Row<T> {
         Some(row)
     }
 
+    fn negated(self) -> Option<Self> {
+        Some(Self {
+            terms: self
+                .terms
+                .into_iter()
+                .map(|(c, v)| Some((c, v.negated()?)))
+                .collect::<Option<_>>()?,
+            rhs: self.rhs.negated()?,
+        })
+    }
+
     fn reduce_content(&mut self) {
         let mut g = self.rhs.gcd_with(&self.rhs);
         for (_, v) in &self.terms {
@@ -246,24 +260,33 @@ impl<T: Exact> Row<T> {
     }
 }
 
-/// Gauss–Jordan elimination kept reduced as each equation arrives: the unknowns with a row of
-/// their own (and the value it gives), or `None` on overflow.
-fn eliminate<T: Exact>(rows: Vec<Row<T>>) -> Option<Vec<(u32, i128)>> {
+/// Gauss–Jordan elimination kept reduced as each equation arrives (shortest first): the
+/// unknowns with a row of their own (and the value it gives), or `None` on overflow.
+fn eliminate<T: Exact>(mut rows: Vec<Row<T>>) -> Option<Vec<(u32, i128)>> {
+    rows.sort_by_key(|r| r.terms.len());
+    let columns = rows
+        .iter()
+        .flat_map(|r| r.terms.iter().map(|(c, _)| *c as usize + 1))
+        .max()
+        .unwrap_or(0);
     // Pivot rows; each holds its pivot column and columns that are no one's pivot.
     let mut pivots: Vec<(u32, Row<T>)> = Vec::new();
-    let mut pivot_of: HashMap<u32, usize> = HashMap::new();
-    // For each non-pivot column, the pivot rows holding it.
-    let mut holders: HashMap<u32, HashSet<usize>> = HashMap::new();
+    let mut pivot_of: Vec<Option<usize>> = vec![None; columns];
+    // For each column that is no one's pivot, the pivot rows that may hold it (stale entries
+    // are skipped when read).
+    let mut holders: Vec<Vec<usize>> = vec![Vec::new(); columns];
     for mut row in rows {
         // Clear the row's pivot columns.
         while let Some((column, b)) = row
             .terms
             .iter()
-            .find(|(c, _)| pivot_of.contains_key(c))
+            .find(|(c, _)| pivot_of[*c as usize].is_some())
             .cloned()
         {
-            let (_, pivot) = &pivots[pivot_of[&column]];
-            let a = pivot.coefficient(column).expect("a pivot row holds its pivot");
+            let (_, pivot) = &pivots[pivot_of[column as usize].expect("a pivot")];
+            let a = pivot
+                .coefficient(column)
+                .expect("a pivot row holds its pivot");
             row = row.combine(a, pivot, &b)?;
         }
         if row.terms.is_empty() {
@@ -275,39 +298,29 @@ fn eliminate<T: Exact>(rows: Vec<Row<T>>) -> Option<Vec<(u32, i128)>> {
             .terms
             .iter()
             .map(|(c, _)| *c)
-            .min_by_key(|c| (holders.get(c).map_or(0, HashSet::len), *c))
+            .min_by_key(|c| (holders[*c as usize].len(), *c))
             .expect("a non-empty row");
         if row.coefficient(column).is_some_and(Exact::is_negative) {
-            row.terms = row
-                .terms
-                .into_iter()
-                .map(|(c, v)| Some((c, v.negated()?)))
-                .collect::<Option<_>>()?;
-            row.rhs = row.rhs.negated()?;
+            row = row.negated()?;
         }
         let a = row.coefficient(column).expect("the pivot").clone();
-        for q in holders.remove(&column).unwrap_or_default() {
+        let mut held = std::mem::take(&mut holders[column as usize]);
+        held.sort_unstable();
+        held.dedup();
+        for q in held {
             let (pc, old) = &pivots[q];
-            let b = old.coefficient(column).expect("a holder holds it").clone();
+            let Some(b) = old.coefficient(column).cloned() else {
+                continue;
+            };
             let mut new = old.combine(&a, &row, &b)?;
             if new.coefficient(*pc).is_some_and(Exact::is_negative) {
-                new.terms = new
-                    .terms
-                    .into_iter()
-                    .map(|(c, v)| Some((c, v.negated()?)))
-                    .collect::<Option<_>>()?;
-                new.rhs = new.rhs.negated()?;
+                new = new.negated()?;
             }
-            let before: HashSet<u32> = old.terms.iter().map(|(c, _)| *c).collect();
-            let after: HashSet<u32> = new.terms.iter().map(|(c, _)| *c).collect();
-            for c in before.difference(&after) {
-                if let Some(h) = holders.get_mut(c) {
-                    h.remove(&q);
-                }
-            }
-            for c in after.difference(&before) {
-                if *c != *pc {
-                    holders.entry(*c).or_default().insert(q);
+            // Columns the row gains: it may hold them now.
+            let pc = *pc;
+            for (c, _) in &new.terms {
+                if *c != pc && old.coefficient(*c).is_none() {
+                    holders[*c as usize].push(q);
                 }
             }
             pivots[q].1 = new;
@@ -315,10 +328,10 @@ fn eliminate<T: Exact>(rows: Vec<Row<T>>) -> Option<Vec<(u32, i128)>> {
         let index = pivots.len();
         for (c, _) in &row.terms {
             if *c != column {
-                holders.entry(*c).or_default().insert(index);
+                holders[*c as usize].push(index);
             }
         }
-        pivot_of.insert(column, index);
+        pivot_of[column as usize] = Some(index);
         pivots.push((column, row));
     }
     Some(

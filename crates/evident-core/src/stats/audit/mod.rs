@@ -14,6 +14,11 @@
 //!   groups of at most [`AuditOptions::max_lp_unknowns`] unknowns: every hidden cell is at
 //!   least 1 (an empty cell is published as no data, never as hidden), integrality relaxed.
 //!
+//! A variant relation is exact only for the variant kind every record of the indicator
+//! carries ([`exact_variants`]); for the other kind the total also counts the records
+//! without one, an unknown remainder ≥ 0 that the audit carries as one more unknown of the
+//! relation (an analyst does not know it either).
+//!
 //! # Layout
 //! - this module: input, options, report and the work per table and group.
 //! - [`relations`]: the relations of one (indicator, year) table from its keys.
@@ -27,8 +32,9 @@ mod relations;
 #[cfg(test)]
 mod tests;
 
-
 use crate::indicator::cube::{CATEGORIES, RowKey};
+use crate::indicator::definition::{Definition, IndicatorSet, Measure};
+use crate::indicator::facts::RecordKind;
 use crate::indicator::publish::Published;
 use range::Bound;
 use serde::Serialize;
@@ -67,7 +73,7 @@ pub struct SeenRow {
 }
 
 /// How the audit runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditOptions {
     /// A range narrower than this is reported (the minimum count of disclosure control).
     pub k: u64,
@@ -75,6 +81,32 @@ pub struct AuditOptions {
     pub max_lp_unknowns: usize,
     /// How many examples of each finding the report keeps.
     pub examples: usize,
+    /// Per indicator, the variant prefixes whose relation to the total is exact
+    /// ([`exact_variants`]); the others leave a remainder.
+    pub exact_variants: BTreeMap<String, &'static [&'static str]>,
+}
+
+/// The variant prefixes (`instrument:`, `type:`) that every record of `definition` carries,
+/// so that its variants of that kind sum exactly to the total: a measurement always has an
+/// instrument, an intervention always has a type; a measurement's case may have no
+/// intervention type, and an intervention has no instrument.
+pub fn exact_variants(definition: &Definition) -> &'static [&'static str] {
+    match &definition.measure {
+        Measure::Base { population, .. } => match population.records {
+            RecordKind::Baseline | RecordKind::Change => &["instrument:"],
+            RecordKind::Intervention => &["type:"],
+            RecordKind::Goal => &[],
+        },
+        _ => &[],
+    }
+}
+
+/// [`exact_variants`] of every indicator of `set`.
+pub fn exact_variants_of(set: &IndicatorSet) -> BTreeMap<String, &'static [&'static str]> {
+    set.definitions
+        .iter()
+        .map(|d| (d.id.clone(), exact_variants(d)))
+        .collect()
 }
 
 impl Default for AuditOptions {
@@ -83,6 +115,7 @@ impl Default for AuditOptions {
             k: crate::indicator::DEFAULT_K,
             max_lp_unknowns: 400,
             examples: 20,
+            exact_variants: BTreeMap::new(),
         }
     }
 }
@@ -314,9 +347,8 @@ pub fn audit(rows: &[SeenRow], options: &AuditOptions) -> AuditReport {
             .push(row);
     }
     let tables: Vec<Vec<&SeenRow>> = tables.into_values().collect();
-    let reports = crate::indicator::cube::parallel_map(tables.len(), |t| {
-        audit_table(&tables[t], options)
-    });
+    let reports =
+        crate::indicator::cube::parallel_map(tables.len(), |t| audit_table(&tables[t], options));
     let mut report = AuditReport::new(options);
     for r in reports {
         report.merge(r);
@@ -332,7 +364,12 @@ fn audit_table(rows: &[&SeenRow], options: &AuditOptions) -> AuditReport {
     report.cells = rows.len() * categories;
     let keys: Vec<&RowKey> = rows.iter().map(|r| &r.key).collect();
     let seen = |cell: usize| rows[cell / categories].cells[cell % categories];
-    let relations = relations::relations(&keys);
+    let exact: &[&str] = keys
+        .first()
+        .and_then(|k| options.exact_variants.get(&k.indicator))
+        .copied()
+        .unwrap_or(&[]);
+    let relations = relations::relations(&keys, exact);
     // Union–find over cells, joined through relations that hold a hidden cell.
     let mut parent: Vec<usize> = (0..report.cells).collect();
     fn root(parent: &mut [usize], mut x: usize) -> usize {
@@ -373,11 +410,7 @@ fn audit_table(rows: &[&SeenRow], options: &AuditOptions) -> AuditReport {
             .find(|c| seen(**c) == Seen::Hidden)
             .expect("a touching relation holds a hidden cell");
         let g = root(&mut parent, *hidden);
-        groups
-            .get_mut(&g)
-            .expect("a hidden cell's group")
-            .1
-            .push(r);
+        groups.get_mut(&g).expect("a hidden cell's group").1.push(r);
     }
     report.hidden = groups.values().map(|(cells, _)| cells.len()).sum();
     report.groups = groups.len();
@@ -388,11 +421,17 @@ fn audit_table(rows: &[&SeenRow], options: &AuditOptions) -> AuditReport {
             .enumerate()
             .map(|(i, c)| (*c, i as u32))
             .collect();
+        // Each inexact relation's remainder is one more unknown, after the cells.
+        let mut remainders = 0;
         let equations: Vec<Equation> = members
             .iter()
             .map(|r| {
                 let relation = &relations[*r];
                 let mut terms = Vec::new();
+                if !relation.exact {
+                    terms.push(((cells.len() + remainders) as u32, -1));
+                    remainders += 1;
+                }
                 let mut rhs: i128 = 0;
                 let signed = relation
                     .total
@@ -409,24 +448,28 @@ fn audit_table(rows: &[&SeenRow], options: &AuditOptions) -> AuditReport {
                 Equation { terms, rhs }
             })
             .collect();
-        audit_group(rows, cells, &equations, options, &mut report);
+        audit_group(rows, cells, remainders, &equations, options, &mut report);
     }
     report
 }
 
-/// Audits one group of hidden cells (`cells`, in the table) with its `equations` over them.
+/// Audits one group of hidden cells (`cells`, in the table) with its `equations` over them
+/// and `remainders` more unknowns.
 fn audit_group(
     rows: &[&SeenRow],
     cells: &[usize],
+    remainders: usize,
     equations: &[Equation],
     options: &AuditOptions,
     report: &mut AuditReport,
 ) {
     let categories = CATEGORIES.len();
     let name = |u: usize| CellName::of(&rows[cells[u] / categories].key, cells[u] % categories);
-    let determined = exact::determined(equations, cells.len());
-    let mut skip = vec![false; cells.len()];
-    for (u, value) in determined.iter().enumerate() {
+    let unknowns = cells.len() + remainders;
+    let determined = exact::determined(equations, unknowns);
+    // Remainders are unknowns of the programs, never reported.
+    let mut skip: Vec<bool> = (0..unknowns).map(|u| u >= cells.len()).collect();
+    for (u, value) in determined.iter().enumerate().take(cells.len()) {
         if let Some(value) = value {
             skip[u] = true;
             report.recoverable += 1;
@@ -442,7 +485,7 @@ fn audit_group(
     if open == 0 {
         return;
     }
-    if open > options.max_lp_unknowns {
+    if open + remainders > options.max_lp_unknowns {
         report.too_large_groups += 1;
         report.too_large_cells += open;
         report.too_large_sizes.push(open);
@@ -465,7 +508,10 @@ fn audit_group(
             (!terms.is_empty()).then_some(Equation { terms, rhs })
         })
         .collect();
-    match range::bounds(&reduced, cells.len(), &skip, 1.0, options.k) {
+    let lowest: Vec<f64> = (0..unknowns)
+        .map(|u| if u < cells.len() { 1.0 } else { 0.0 })
+        .collect();
+    match range::bounds(&reduced, &skip, &lowest, options.k) {
         Ok(bounds) => {
             for (u, bound) in bounds.iter().enumerate() {
                 match bound {

@@ -28,19 +28,19 @@ pub(super) enum Bound {
 /// The slack below `k` under which a width counts as narrower than `k`, for rounding.
 const TOLERANCE: f64 = 1e-6;
 
-/// The bound of each unknown not in `skip` (`None` for those), subject to `equations` and every
-/// unknown at least `lowest`.
+/// The bound of each unknown not in `skip` (`None` for those), subject to `equations` and each
+/// unknown at least its `lowest`.
 ///
 /// # Errors
 /// The solver's error when a program cannot be solved (infeasible: the published cells
 /// contradict the relations).
 pub(super) fn bounds(
     equations: &[Equation],
-    unknowns: usize,
     skip: &[bool],
-    lowest: f64,
+    lowest: &[f64],
     k: u64,
 ) -> Result<Vec<Option<Bound>>, microlp::Error> {
+    let unknowns = skip.len();
     let k = k as f64;
     let mut seen_min = vec![f64::INFINITY; unknowns];
     let mut seen_max = vec![f64::NEG_INFINITY; unknowns];
@@ -56,11 +56,14 @@ pub(super) fn bounds(
         }
         let mut extremes = [0.0; 2];
         let mut unbounded = false;
-        for (i, direction) in [OptimizationDirection::Minimize, OptimizationDirection::Maximize]
-            .into_iter()
-            .enumerate()
+        for (i, direction) in [
+            OptimizationDirection::Minimize,
+            OptimizationDirection::Maximize,
+        ]
+        .into_iter()
+        .enumerate()
         {
-            match optimum(equations, unknowns, u, direction, lowest) {
+            match optimum(equations, u, direction, lowest) {
                 Ok(values) => {
                     for (v, value) in values.iter().enumerate() {
                         seen_min[v] = seen_min[v].min(*value);
@@ -92,14 +95,15 @@ pub(super) fn bounds(
 /// The values of an optimal solution for the least (or greatest) value of unknown `target`.
 fn optimum(
     equations: &[Equation],
-    unknowns: usize,
     target: usize,
     direction: OptimizationDirection,
-    lowest: f64,
+    lowest: &[f64],
 ) -> Result<Vec<f64>, microlp::Error> {
     let mut problem = Problem::new(direction);
-    let vars: Vec<Variable> = (0..unknowns)
-        .map(|u| problem.add_var(if u == target { 1.0 } else { 0.0 }, (lowest, f64::INFINITY)))
+    let vars: Vec<Variable> = lowest
+        .iter()
+        .enumerate()
+        .map(|(u, low)| problem.add_var(if u == target { 1.0 } else { 0.0 }, (*low, f64::INFINITY)))
         .collect();
     for equation in equations {
         let terms: Vec<(Variable, f64)> = equation

@@ -4,6 +4,11 @@
 //! the `type:` variants, and in every row the total category the sum of each breakdown
 //! ([`BREAKDOWN_GROUPS`]). A row that is not published at all holds nothing, so a missing
 //! total is a known zero.
+//!
+//! A variant relation is exact only when every record of the indicator carries that key
+//! (every baseline has an instrument; a baseline's case need not have an intervention type):
+//! otherwise the total also holds records outside every variant, and the relation is
+//! `total = Σ parts + remainder` with an unknown remainder ≥ 0.
 
 use crate::indicator::cube::{BREAKDOWN_GROUPS, CATEGORIES, Period, RowKey};
 use crate::org::OrgCode;
@@ -17,6 +22,8 @@ pub(super) struct Relation {
     pub total: Option<usize>,
     /// The part cells.
     pub parts: Vec<usize>,
+    /// False when the total may also hold records outside the parts.
+    pub exact: bool,
 }
 
 /// How a part row relates to its total row.
@@ -31,8 +38,9 @@ enum Dimension {
 /// The key of a row within its table.
 type Coordinates<'a> = (&'a str, Period, &'a OrgCode);
 
-/// Every relation between the cells of rows with `keys` (all of one indicator and year).
-pub(super) fn relations(keys: &[&RowKey]) -> Vec<Relation> {
+/// Every relation between the cells of rows with `keys` (all of one indicator and year);
+/// the variant relations of the prefixes in `exact_variants` are exact.
+pub(super) fn relations(keys: &[&RowKey], exact_variants: &[&str]) -> Vec<Relation> {
     let categories = CATEGORIES.len();
     let index: HashMap<Coordinates<'_>, usize> = keys
         .iter()
@@ -75,12 +83,18 @@ pub(super) fn relations(keys: &[&RowKey]) -> Vec<Relation> {
         }
     }
     let mut out = Vec::new();
-    for ((variant, period, node, _), members) in &parts {
+    for ((variant, period, node, dimension), members) in &parts {
         let total = index.get(&(variant.as_str(), *period, node)).copied();
+        let exact = match dimension {
+            Dimension::Node | Dimension::Period => true,
+            Dimension::Instrument => exact_variants.contains(&"instrument:"),
+            Dimension::Type => exact_variants.contains(&"type:"),
+        };
         for c in 0..categories {
             out.push(Relation {
                 total: total.map(|t| t * categories + c),
                 parts: members.iter().map(|m| m * categories + c).collect(),
+                exact,
             });
         }
     }
@@ -89,6 +103,7 @@ pub(super) fn relations(keys: &[&RowKey]) -> Vec<Relation> {
             out.push(Relation {
                 total: Some(row * categories),
                 parts: group.clone().map(|c| row * categories + c).collect(),
+                exact: true,
             });
         }
     }

@@ -89,6 +89,7 @@ fn options(k: u64) -> AuditOptions {
         k,
         max_lp_unknowns: 400,
         examples: 1000,
+        exact_variants: BTreeMap::new(),
     }
 }
 
@@ -165,11 +166,7 @@ fn recovery_through_a_parent_and_a_year_together_is_found() {
     // hidden cells, each year two quarters' worth). The nation's and county 03's year give
     // 01's women in the year (parent = Σ children); with 01's Q2 published, the year gives its
     // Q1 (year = Σ quarters); the row gives the men.
-    let truth = table(&[
-        ("01", 1, 3, 4, 1),
-        ("01", 2, 6, 5, 2),
-        ("03", 1, 7, 8, 3),
-    ]);
+    let truth = table(&[("01", 1, 3, 4, 1), ("01", 2, 6, 5, 2), ("03", 1, 7, 8, 3)]);
     let rows = seen(
         &truth,
         &[
@@ -190,7 +187,7 @@ fn recovery_through_a_parent_and_a_year_together_is_found() {
 /// The cells (row index · 8 + category) of `rows` named by `hidden`.
 fn peeled_and_eliminated(rows: &[SeenRow]) -> (usize, usize) {
     let keys: Vec<&RowKey> = rows.iter().map(|r| &r.key).collect();
-    let relations = relations::relations(&keys);
+    let relations = relations::relations(&keys, &[]);
     let seen = |cell: usize| rows[cell / 8].cells[cell % 8];
     let hidden: Vec<usize> = (0..rows.len() * 8)
         .filter(|c| seen(*c) == Seen::Hidden)
@@ -268,12 +265,13 @@ fn rank(mut m: Vec<Vec<f64>>) -> usize {
             continue;
         }
         m.swap(rank, p);
-        for r in 0..m.len() {
+        let pivot = m[rank].clone();
+        for (r, row) in m.iter_mut().enumerate() {
             if r != rank {
-                let f = m[r][c] / m[rank][c];
+                let f = row[c] / pivot[c];
                 if f != 0.0 {
-                    for k in c..columns {
-                        m[r][k] -= f * m[rank][k];
+                    for (x, p) in row.iter_mut().zip(&pivot).skip(c) {
+                        *x -= f * p;
                     }
                 }
             }
@@ -295,7 +293,8 @@ fn recoverable_by_rank(rows: &[SeenRow]) -> Vec<(String, String, &'static str)> 
         .map(|r| ((r.key.node.to_string(), r.key.period.to_string()), r))
         .collect();
     let cell = |n: usize, p: usize, c: usize| (n, p, c);
-    let mut relations: Vec<Vec<((usize, usize, usize), f64)>> = Vec::new();
+    type Cell = (usize, usize, usize);
+    let mut relations: Vec<Vec<(Cell, f64)>> = Vec::new();
     for p in 0..5 {
         for c in 0..8 {
             relations.push(vec![
@@ -400,7 +399,7 @@ fn random_hidden_sets_agree_with_an_independent_rank_check() {
             hidden[*rng.pick(&with_data)] = true;
         }
         if rng.below(2) == 0 {
-            let relations = relations::relations(&keys);
+            let relations = relations::relations(&keys, &[]);
             while let Some(open) = relations.iter().find_map(|r| {
                 let members: Vec<usize> = r.total.iter().chain(&r.parts).copied().collect();
                 let open: Vec<usize> = members
@@ -418,7 +417,11 @@ fn random_hidden_sets_agree_with_an_independent_rank_check() {
             .filter(|c| hidden[*c])
             .map(|c| {
                 let key = keys[c / 8];
-                (key.node.to_string(), key.period.to_string(), CATEGORIES[c % 8])
+                (
+                    key.node.to_string(),
+                    key.period.to_string(),
+                    CATEGORIES[c % 8],
+                )
             })
             .collect();
         let refs: Vec<(&str, &str, &str)> = names
@@ -456,7 +459,11 @@ fn random_hidden_sets_agree_with_an_independent_rank_check() {
                 &OrgCode::parse(&n.cell.node).expect("a code"),
             );
             let value = truth[&key][category(n.cell.category)] as f64;
-            assert!(n.min - 1e-6 <= value && value <= n.max + 1e-6, "{} {value} {n:?}", n.cell);
+            assert!(
+                n.min - 1e-6 <= value && value <= n.max + 1e-6,
+                "{} {value} {n:?}",
+                n.cell
+            );
         }
         assert_eq!(report.lp_failures, Vec::<String>::new());
         found += by_rank.len();
@@ -468,4 +475,140 @@ fn random_hidden_sets_agree_with_an_independent_rank_check() {
         found > 100 && beyond_peeling > 0 && narrow > 10,
         "the cases exercise the audit: {found} recoverable, {beyond_peeling} beyond peeling, {narrow} narrow"
     );
+}
+
+/// A random population of its own (not the suppressor's tests' one): units in a few
+/// municipalities of two counties, clients of all ages with one to three cases, interventions
+/// of a few types, PHQ-9 and GAD-7 before and after, over two years.
+fn random_population(rng: &mut SplitMix64, untyped_cases: bool) -> crate::indicator::Facts {
+    use crate::indicator::{CaseFacts, ClientFacts, InterventionFacts, MeasurementFacts};
+    use chrono::{Days, NaiveDate};
+    let instruments: HashMap<String, crate::followup::instrument::Instrument> =
+        crate::followup::library::embedded_instruments()
+            .into_iter()
+            .map(|i| (i.id.clone(), i))
+            .collect();
+    let municipalities = ["0180", "0184", "0380", "0381"];
+    let spread = 1 + rng.below(4);
+    let units: Vec<OrgCode> = (0..1 + rng.below(8))
+        .map(|u| {
+            let m = municipalities[rng.below(spread) as usize];
+            OrgCode::parse(&format!("{m}-{:04}", u + 1)).expect("a unit code")
+        })
+        .collect();
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date");
+    let mut facts = crate::indicator::Facts::as_of(NaiveDate::MAX);
+    for client in 0..5 + rng.below(40) {
+        let client = ClientFacts {
+            id: client as i64,
+            female: rng.below(3) > 0,
+            birth_year: 1935 + rng.below(90) as i32,
+        };
+        for _ in 0..1 + rng.below(3) {
+            let opened_on = start + Days::new(rng.below(720));
+            let mut measurements = Vec::new();
+            for instrument in ["phq-9", "gad-7"] {
+                if rng.below(4) > 0 {
+                    let baseline_on = opened_on + Days::new(rng.below(15));
+                    measurements.push(MeasurementFacts {
+                        instrument: instrument.into(),
+                        baseline: true,
+                        measured_on: baseline_on,
+                        score: Some(rng.below(22) as f64),
+                    });
+                    if rng.below(2) == 0 {
+                        measurements.push(MeasurementFacts {
+                            instrument: instrument.into(),
+                            baseline: false,
+                            measured_on: baseline_on + Days::new(60 + rng.below(150)),
+                            score: Some(rng.below(22) as f64),
+                        });
+                    }
+                }
+            }
+            let least = u64::from(!untyped_cases);
+            let interventions = (0..least + rng.below(3 - least))
+                .map(|_| InterventionFacts {
+                    type_code: ["KBT", "MI", "FFT", "PMTO"][rng.below(4) as usize].into(),
+                    applied_on: Some(opened_on),
+                    decided_on: Some(opened_on + Days::new(rng.below(40))),
+                    started_on: (rng.below(5) > 0)
+                        .then(|| opened_on + Days::new(40 + rng.below(60))),
+                    private_provider: rng.below(4) == 0,
+                })
+                .collect();
+            let case = CaseFacts {
+                unit: units[rng.below(units.len() as u64) as usize].clone(),
+                client,
+                opened_on,
+                first_follow_up_month: Some(3),
+                interventions,
+                measurements,
+                goals: Vec::new(),
+            };
+            facts.add_case(&case, &instruments);
+        }
+    }
+    facts
+}
+
+/// The audit of `populations` random populations (with or without cases that have no
+/// intervention type), each masked by the suppressor with a random `k`.
+fn audit_random_populations(seed: u64, populations: usize, untyped_cases: bool) -> AuditReport {
+    use crate::indicator::{IndicatorSet, mask_rows, publish};
+    let set = IndicatorSet::embedded();
+    let mut rng = SplitMix64::new(seed);
+    let mut total = AuditReport::new(&options(5));
+    for _ in 0..populations {
+        let facts = random_population(&mut rng, untyped_cases);
+        let rows = crate::indicator::cube::compute_sorted(&set, &facts);
+        let k = 3 + rng.below(4);
+        let masks = mask_rows(&rows, k);
+        let seen: Vec<SeenRow> = rows
+            .iter()
+            .zip(&masks)
+            .map(|((key, row), mask)| {
+                let definition = set.get(&key.indicator).expect("a computed indicator");
+                SeenRow {
+                    key: key.clone(),
+                    cells: std::array::from_fn(|c| {
+                        Seen::from(&publish(definition, &row[c], mask & (1 << c) != 0))
+                    }),
+                }
+            })
+            .collect();
+        let report = audit(
+            &seen,
+            &AuditOptions {
+                k,
+                max_lp_unknowns: 40,
+                examples: 5,
+                exact_variants: exact_variants_of(&set),
+            },
+        );
+        assert_eq!(report.lp_failures, Vec::<String>::new());
+        total.merge(report);
+    }
+    total
+}
+
+#[test]
+fn nothing_the_suppressor_hides_in_random_populations_can_be_worked_out() {
+    let report = audit_random_populations(2026, 120, false);
+    assert!(report.is_safe(), "{report}");
+    assert!(
+        report.hidden > 100_000 && report.tables > 2000 && report.wide > 100,
+        "the populations exercise suppression:\n{report}"
+    );
+}
+
+/// Found by this audit: where every record of a cell lacks an intervention type (a baseline
+/// in a case without an intervention), the suppressor finds no hypercube through the type
+/// variants and leaves the cell protected by nothing but its primary suppression; the
+/// suppressor's own checker, with its exact variant relations, flags more of them still.
+#[test]
+#[ignore = "finding: cells of cases without an intervention type can be worked out"]
+fn cells_of_cases_without_an_intervention_type_cannot_be_worked_out_either() {
+    let report = audit_random_populations(2026, 20, true);
+    assert!(report.is_safe(), "{report}");
 }

@@ -102,7 +102,12 @@ pub async fn profile(
     }
     Period::sort_newest_first(&mut periods);
     let as_of = state.store.indicator_state().await?.as_of;
-    let period = chosen_period("the open comparisons", params.period.as_deref(), &periods, as_of)?;
+    let period = chosen_period(
+        "the open comparisons",
+        params.period.as_deref(),
+        &periods,
+        as_of,
+    )?;
     let category = parse_breakdown(params.breakdown.as_deref())?;
     let group = match params.group.as_deref().filter(|g| !g.is_empty()) {
         Some(raw) => {
