@@ -14,6 +14,7 @@
 //!   all-or-nothing imports.
 //! - [`agreements`]: `evident agreements check FILE` — an agreement document's internal disagreements.
 //! - [`indicators`]: `evident indicators compute|check` — recompute indicators, check definitions.
+//! - [`disclosure`]: `evident disclosure audit` — check that no hidden cell can be worked out.
 //! - [`export`]: `evident export measurements|interventions` — the records indicators count, as CSV.
 //! - [`mod@bench`]: `evident bench import` — import rate; [`bench_indicators`]: `evident bench
 //!   indicators` — indicator recompute and update times.
@@ -25,6 +26,7 @@ pub mod bench;
 pub mod bench_indicators;
 pub mod demo;
 pub mod demo_grants;
+pub mod disclosure;
 pub mod export;
 pub mod import;
 pub mod indicators;
@@ -79,6 +81,8 @@ pub enum Command {
     Agreements(agreements::AgreementsArgs),
     /// Recompute indicators, or check indicator definitions.
     Indicators(indicators::IndicatorsArgs),
+    /// Audit disclosure control: can any hidden cell be worked out from what is published?
+    Disclosure(disclosure::DisclosureArgs),
     /// Export the records indicators are computed from, as CSV.
     Export(export::ExportArgs),
     /// Measure how fast Evident imports and computes indicators.
@@ -121,6 +125,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Import(args) => args.run().await,
         Command::Agreements(args) => args.run().await,
         Command::Indicators(args) => args.run().await,
+        Command::Disclosure(args) => args.run().await,
         Command::Export(args) => args.run().await,
         Command::Bench(args) => args.run().await,
     }

@@ -4,6 +4,7 @@ mod accounts;
 mod agreements;
 mod browser;
 mod demo;
+mod disclosure;
 mod export;
 mod import;
 mod serve;
