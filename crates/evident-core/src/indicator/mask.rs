@@ -347,7 +347,20 @@ impl<'a> LinkedCube<'a> {
                 self.node_supports(x),
                 category_supports(x[3]),
             ];
-            if let Some(cells) = self.cheapest_hypercube(x, &supports) {
+            // No cube under the cautious reading of the variant relations (total = Σ of each
+            // group exactly)? Where records lack a group's key (measurements of cases without
+            // a typed intervention), that relation has an unpublished remainder and binds
+            // nothing: cubes may leave the group out.
+            let found = self.cheapest_hypercube(x, &supports).or_else(|| {
+                let loose = self.groups_with_remainder(x);
+                if !loose.iter().any(|l| *l) {
+                    return None;
+                }
+                let mut supports = supports;
+                supports[0] = self.variant_supports_skipping(x[0], &loose);
+                self.cheapest_hypercube(x, &supports)
+            });
+            if let Some(cells) = found {
                 for c in cells {
                     self.hidden[c] = true;
                     covered[c] = true;
@@ -445,8 +458,27 @@ impl<'a> LinkedCube<'a> {
     /// another of its group, or goes up to the total with one variant of every other group;
     /// the total goes with one variant of every group.
     fn variant_supports(&self, v: usize) -> Supports {
+        self.variant_supports_skipping(v, &vec![false; self.groups.len()])
+    }
+
+    /// Which variant groups do not sum to the total on `x`'s line: records there lack the
+    /// group's key, so the relation holds only with an unpublished remainder.
+    fn groups_with_remainder(&self, x: [usize; 4]) -> Vec<bool> {
+        let at = |v: usize| self.n[self.cell([v, x[1], x[2], x[3]])];
+        self.groups
+            .iter()
+            .map(|g| at(0) > g.iter().map(|v| at(*v)).sum::<u64>())
+            .collect()
+    }
+
+    /// [`LinkedCube::variant_supports`], leaving out the relations of the groups in `skip`
+    /// (their remainder takes up the change): a variant of such a group may stand alone.
+    fn variant_supports_skipping(&self, v: usize, skip: &[bool]) -> Supports {
         let mine = self.groups.iter().position(|g| g.contains(&v));
         let mut out = Vec::new();
+        if mine.is_some_and(|g| skip[g]) {
+            out.push(vec![v]);
+        }
         if let Some(g) = mine {
             out.extend(
                 self.groups[g]
@@ -458,7 +490,7 @@ impl<'a> LinkedCube<'a> {
         // Up to the total (index 0) with one member of each other group.
         let mut partial: Vec<Vec<usize>> = vec![if v == 0 { vec![0] } else { vec![v, 0] }];
         for (g, members) in self.groups.iter().enumerate() {
-            if Some(g) == mine {
+            if Some(g) == mine || skip[g] {
                 continue;
             }
             partial = partial

@@ -607,7 +607,6 @@ fn nothing_the_suppressor_hides_in_random_populations_can_be_worked_out() {
 /// variants and leaves the cell protected by nothing but its primary suppression; the
 /// suppressor's own checker, with its exact variant relations, flags more of them still.
 #[test]
-#[ignore = "finding: cells of cases without an intervention type can be worked out"]
 fn cells_of_cases_without_an_intervention_type_cannot_be_worked_out_either() {
     let report = audit_random_populations(2026, 20, true);
     assert!(report.is_safe(), "{report}");
