@@ -364,8 +364,8 @@ fn kpi_total<'a>(answer: &'a Value, node: &str) -> &'a Value {
         genders
             .iter()
             .filter(|g| g["gender"] != "T")
-            .all(|g| g["status"] == "Missing" && g["value"].is_null()),
-        "anonymous answers have no sex: {answer}"
+            .all(|g| g["status"] == "NotApplicable" && g["value"].is_null()),
+        "anonymous answers have no sex, so the split does not apply: {answer}"
     );
     genders.iter().find(|g| g["gender"] == "T").unwrap()
 }
