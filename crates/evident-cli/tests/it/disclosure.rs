@@ -13,14 +13,10 @@ fn recoverable(report: &str) -> usize {
         .unwrap_or_else(|| panic!("no count of recoverable cells in:\n{report}"))
 }
 
-#[tokio::test]
-async fn the_demo_audits_clean_and_an_undone_suppression_is_caught() {
-    // arrange
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("demo.db");
-    let url = format!("sqlite:{}", path.display());
+/// Fills `url` with a small demo and audits it: exit 0, nothing recoverable.
+fn demo_audits_clean(dir: &std::path::Path, url: &str) {
     let demo = evident(
-        dir.path(),
+        dir,
         &[
             "demo",
             "--seed",
@@ -28,23 +24,27 @@ async fn the_demo_audits_clean_and_an_undone_suppression_is_caught() {
             "--clients",
             "300",
             "--database-url",
-            &url,
+            url,
         ],
     );
     assert!(demo.status.success(), "{}", stderr(&demo));
-
-    // act
-    let clean = evident(dir.path(), &["disclosure", "audit", "--database-url", &url]);
-
-    // assert
+    let audit = evident(dir, &["disclosure", "audit", "--database-url", url]);
     assert_eq!(
-        clean.status.code(),
+        audit.status.code(),
         Some(0),
         "{}{}",
-        stdout(&clean),
-        stderr(&clean)
+        stdout(&audit),
+        stderr(&audit)
     );
-    assert_eq!(recoverable(&stdout(&clean)), 0, "{}", stdout(&clean));
+    assert_eq!(recoverable(&stdout(&audit)), 0, "{}", stdout(&audit));
+}
+
+#[tokio::test]
+async fn the_demo_audits_clean_and_an_undone_suppression_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let url = format!("sqlite:{}", path.display());
+    demo_audits_clean(dir.path(), &url);
     let json = evident(
         dir.path(),
         &["disclosure", "audit", "--database-url", &url, "--json"],
@@ -123,26 +123,5 @@ async fn the_demo_on_postgres_audits_clean() {
     let db = TestDb::postgres().await;
     let url = db.url.expose().to_owned();
     let dir = tempfile::tempdir().unwrap();
-    let demo = evident(
-        dir.path(),
-        &[
-            "demo",
-            "--seed",
-            "5",
-            "--clients",
-            "300",
-            "--database-url",
-            &url,
-        ],
-    );
-    assert!(demo.status.success(), "{}", stderr(&demo));
-    let audit = evident(dir.path(), &["disclosure", "audit", "--database-url", &url]);
-    assert_eq!(
-        audit.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&audit),
-        stderr(&audit)
-    );
-    assert_eq!(recoverable(&stdout(&audit)), 0, "{}", stdout(&audit));
+    demo_audits_clean(dir.path(), &url);
 }
