@@ -31,20 +31,7 @@ use std::collections::{BTreeMap, HashMap};
 /// computation gives it or the store reads it for a re-mask. Identical tables (indicators
 /// over the same population, such as the shares improved and deteriorated) are masked once.
 pub fn mask_rows(rows: &[(RowKey, Row)], k: u64) -> Vec<u8> {
-    let mut tables: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
-    for (i, (key, _)) in rows.iter().enumerate() {
-        tables
-            .entry((key.indicator.as_str(), key.period.year()))
-            .or_default()
-            .push(i);
-    }
-    let mut tables: Vec<Vec<usize>> = tables.into_values().collect();
-    for members in &mut tables {
-        members.sort_by(|a, b| {
-            let (a, b) = (&rows[*a].0, &rows[*b].0);
-            (&a.variant, a.period, &a.node).cmp(&(&b.variant, b.period, &b.node))
-        });
-    }
+    let tables = tables_of(rows);
     // Tables with the same shape and counts get the same mask: solve each shape once.
     type Shape<'a> = Vec<(&'a str, Period, &'a OrgCode, [(i64, i64); 8])>;
     let mut first_of: HashMap<Shape<'_>, usize> = HashMap::new();
@@ -95,19 +82,8 @@ pub fn extend_masks(rows: &[(RowKey, Row)], previous: &[u8], k: u64) -> Vec<u8> 
 
 /// [`extend_masks`], extending tables of more than `above` cells.
 fn extend_tables_above(rows: &[(RowKey, Row)], previous: &[u8], k: u64, above: usize) -> Vec<u8> {
-    let mut tables: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
-    for (i, (key, _)) in rows.iter().enumerate() {
-        tables
-            .entry((key.indicator.as_str(), key.period.year()))
-            .or_default()
-            .push(i);
-    }
     let mut out = vec![0u8; rows.len()];
-    for members in tables.values_mut() {
-        members.sort_by(|a, b| {
-            let (a, b) = (&rows[*a].0, &rows[*b].0);
-            (&a.variant, a.period, &a.node).cmp(&(&b.variant, b.period, &b.node))
-        });
+    for members in tables_of(rows) {
         let table: Vec<(&RowKey, &Row)> =
             members.iter().map(|i| (&rows[*i].0, &rows[*i].1)).collect();
         let small = members.len() * CATEGORIES.len() <= above;
@@ -126,6 +102,26 @@ fn extend_tables_above(rows: &[(RowKey, Row)], previous: &[u8], k: u64, above: u
         }
     }
     out
+}
+
+/// The indices of `rows` by (indicator, year) table, each table's rows in canonical order
+/// (variant, period, node code), tables in (indicator, year) order.
+fn tables_of(rows: &[(RowKey, Row)]) -> Vec<Vec<usize>> {
+    let mut tables: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
+    for (i, (key, _)) in rows.iter().enumerate() {
+        tables
+            .entry((key.indicator.as_str(), key.period.year()))
+            .or_default()
+            .push(i);
+    }
+    let mut tables: Vec<Vec<usize>> = tables.into_values().collect();
+    for members in &mut tables {
+        members.sort_by(|a, b| {
+            let (a, b) = (&rows[*a].0, &rows[*b].0);
+            (&a.variant, a.period, &a.node).cmp(&(&b.variant, b.period, &b.node))
+        });
+    }
+    tables
 }
 
 /// The masks of one (indicator, year) table, its rows in canonical order.
