@@ -5,7 +5,7 @@
 //! sides, and writes nothing: exit code 0 when consistent, 1 when not. Importing stores the
 //! document as written and prints the same findings.
 
-use crate::{Failure, cli_actor, open_store, parse_database_url};
+use crate::{Failure, cli_actor, parse_database_url};
 use clap::{Args, Subcommand};
 use evident_core::grants::check::{Finding, check_agreement, check_disbursement};
 use evident_core::grants::document::{Agreement, Disbursement};
@@ -36,7 +36,7 @@ impl AgreementsArgs {
     ///
     /// # Errors
     /// [`Failure::User`] for an unreadable or invalid file, or one with disagreements.
-    pub async fn run(self) -> Result<(), Failure> {
+    pub async fn run(self, _ctx: &crate::Context) -> Result<(), Failure> {
         match self.command {
             AgreementsCommand::Check { file } => {
                 let (id, findings) = match read(&file)? {
@@ -116,14 +116,14 @@ impl DocumentImportArgs {
     ///
     /// # Errors
     /// [`Failure::User`] for an invalid file or an id already stored.
-    pub async fn run_agreement(self) -> Result<(), Failure> {
+    pub async fn run_agreement(self, ctx: &crate::Context) -> Result<(), Failure> {
         let Document::Agreement(agreement) = read(&self.file)? else {
             return Err(Failure::User(format!(
                 "{} is a disbursement decision; import it with `evident import disbursement`",
                 self.file.display()
             )));
         };
-        let store = open_store(&self.database_url).await?;
+        let store = ctx.open_store(&self.database_url).await?;
         let reason = self.reason();
         let result = store
             .import_agreement(&agreement, &reason, &cli_actor())
@@ -144,14 +144,14 @@ impl DocumentImportArgs {
     /// # Errors
     /// [`Failure::User`] for an invalid file, an unknown agreement, a line beyond what remains
     /// of its initiative, or an id already stored.
-    pub async fn run_disbursement(self) -> Result<(), Failure> {
+    pub async fn run_disbursement(self, ctx: &crate::Context) -> Result<(), Failure> {
         let Document::Disbursement(decision) = read(&self.file)? else {
             return Err(Failure::User(format!(
                 "{} is an agreement; import it with `evident import agreement`",
                 self.file.display()
             )));
         };
-        let store = open_store(&self.database_url).await?;
+        let store = ctx.open_store(&self.database_url).await?;
         let reason = self.reason();
         let shown = self.file.display().to_string();
         let result = store

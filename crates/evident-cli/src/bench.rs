@@ -9,7 +9,7 @@
 //! it adds a unit and its data on every run.
 
 use crate::import::{ImportReport, Source, import_sources};
-use crate::{Failure, cli_actor, open_store, parse_database_url};
+use crate::{Failure, cli_actor, parse_database_url};
 use chrono::{Months, NaiveDate};
 use clap::{Args, Subcommand};
 use evident_core::followup::instrument::Instrument;
@@ -66,17 +66,17 @@ impl BenchArgs {
     ///
     /// # Errors
     /// When the database cannot be opened or the import fails.
-    pub async fn run(self) -> Result<(), Failure> {
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
         match self.command {
-            BenchCommand::Import(args) => args.run().await,
-            BenchCommand::Indicators(args) => args.run().await,
+            BenchCommand::Import(args) => args.run(ctx).await,
+            BenchCommand::Indicators(args) => args.run(ctx).await,
         }
     }
 }
 
 impl BenchImportArgs {
-    async fn run(self) -> Result<(), Failure> {
-        let store = open_store(&self.database_url).await?;
+    async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
+        let store = ctx.open_store(&self.database_url).await?;
         let result = bench(&*store, &self).await;
         store.close().await;
         result

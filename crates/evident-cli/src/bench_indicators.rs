@@ -9,7 +9,7 @@
 //! Personal numbers are synthetic (valid check digits, no real people), under a bench key.
 
 use crate::import::{Source, import_sources};
-use crate::{Failure, cli_actor, open_store, parse_database_url};
+use crate::{Failure, cli_actor, parse_database_url};
 use chrono::{Duration, Months, NaiveDate};
 use clap::Args;
 use evident_core::followup::{Respondent, TimePoint};
@@ -63,8 +63,8 @@ impl BenchIndicatorsArgs {
     ///
     /// # Errors
     /// When the database cannot be opened or a step fails.
-    pub async fn run(self) -> Result<(), Failure> {
-        let store = open_store(&self.database_url).await?;
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
+        let store = ctx.open_store(&self.database_url).await?;
         let result = self.bench(&*store).await;
         store.close().await;
         result

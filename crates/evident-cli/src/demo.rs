@@ -83,12 +83,12 @@ impl DemoArgs {
     ///
     /// # Errors
     /// When the database cannot be opened, already holds data, or the address cannot be bound.
-    pub async fn run(self) -> Result<(), Failure> {
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
         if self.database_url.to_string() == DEFAULT_DEMO_DATABASE_URL {
             remove_sqlite_files(&self.database_url)?;
         }
         let key = crate::key::load_or_create(&self.key_file)?;
-        let store = evident_store::open(&self.database_url).await?;
+        let store = ctx.open_store(&self.database_url).await?;
         let summary = fill(&*store, self.seed, &key, self.clients).await;
         let summary = match summary {
             Ok(summary) => summary,

@@ -5,7 +5,7 @@
 //! worked out exactly, and which lie in a range narrower than `k`. Exits 1 when any hidden cell
 //! can be worked out.
 
-use crate::{Failure, open_store, parse_database_url};
+use crate::{Failure, parse_database_url};
 use clap::{Args, Subcommand};
 use evident_core::indicator::{IndicatorSet, Measure, RowKey};
 use evident_core::stats::audit::{
@@ -54,9 +54,9 @@ impl DisclosureArgs {
     /// # Errors
     /// [`Failure::User`] when a hidden cell can be worked out (after printing the report), or
     /// when the database cannot be opened.
-    pub async fn run(self) -> Result<(), Failure> {
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
         let DisclosureCommand::Audit(args) = self.command;
-        let store = open_store(&args.database_url).await?;
+        let store = ctx.open_store(&args.database_url).await?;
         let result = audit_store(&*store, args.k, args.max_lp_unknowns).await;
         store.close().await;
         let (report, seconds) = result?;

@@ -5,7 +5,7 @@
 //! download ([`evident_web::render::csv`]); numbers keep a decimal point, since the readers are
 //! programs rather than a Swedish Excel.
 
-use crate::{Failure, open_store, parse_database_url};
+use crate::{Failure, parse_database_url};
 use clap::{Args, ValueEnum};
 use evident_core::indicator::CaseFacts;
 use evident_store::DatabaseUrl;
@@ -100,8 +100,8 @@ impl ExportArgs {
     ///
     /// # Errors
     /// When the database cannot be read or stdout cannot be written.
-    pub async fn run(self) -> Result<(), Failure> {
-        let store = open_store(&self.database_url).await?;
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
+        let store = ctx.open_store(&self.database_url).await?;
         let stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
         let mut out = CsvWriter::new(stdout).map_err(anyhow::Error::from)?;
         let header: &[&str] = match self.what {

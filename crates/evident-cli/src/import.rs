@@ -4,7 +4,7 @@
 //! Large files get progress bars on stderr when it is a terminal.
 
 use crate::key::KeyArgs;
-use crate::{Failure, cli_actor, open_store, parse_database_url};
+use crate::{Failure, cli_actor, parse_database_url};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use evident_core::followup::InterventionCatalogue;
@@ -61,7 +61,7 @@ impl InstrumentArgs {
     ///
     /// # Errors
     /// [`Failure::User`] for an unreadable or unusable file, or a version that exists.
-    pub async fn run(self) -> Result<(), Failure> {
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
         let shown = self.file.display().to_string();
         let text = std::fs::read_to_string(&self.file)
             .map_err(|e| Failure::User(format!("cannot read {shown}: {e}")))?;
@@ -69,7 +69,7 @@ impl InstrumentArgs {
             .map_err(|e| Failure::User(format!("{shown}: not JSON: {e}")))?;
         let instrument = evident_core::followup::fhir::instrument_from_questionnaire(&resource)
             .map_err(|e| Failure::User(format!("{shown}: {e}")))?;
-        let store = open_store(&self.database_url).await?;
+        let store = ctx.open_store(&self.database_url).await?;
         let result = async {
             if store.get_instrument(&instrument.id, &instrument.version).await.is_ok() {
                 return Err(Failure::User(format!(
@@ -136,13 +136,13 @@ impl ImportArgs {
     /// # Errors
     /// [`Failure::User`] for a missing key or file, or a file with bad rows (which are listed
     /// on stderr first); nothing is written then.
-    pub async fn run(self) -> Result<(), Failure> {
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
         let (cases, measurements, options) = match self.command {
             ImportCommand::Cases(args) => (Some(args.file), args.measurements, args.options),
             ImportCommand::Measurements(args) => (None, Some(args.file), args.options),
-            ImportCommand::Instrument(args) => return args.run().await,
-            ImportCommand::Agreement(args) => return args.run_agreement().await,
-            ImportCommand::Disbursement(args) => return args.run_disbursement().await,
+            ImportCommand::Instrument(args) => return args.run(ctx).await,
+            ImportCommand::Agreement(args) => return args.run_agreement(ctx).await,
+            ImportCommand::Disbursement(args) => return args.run_disbursement(ctx).await,
         };
         let key = options.key.load()?.ok_or_else(|| {
             Failure::User(
@@ -153,7 +153,7 @@ impl ImportArgs {
         })?;
         let cases = cases.as_deref().map(Source::read).transpose()?;
         let measurements = measurements.as_deref().map(Source::read).transpose()?;
-        let store = open_store(&options.database_url).await?;
+        let store = ctx.open_store(&options.database_url).await?;
         let show_progress = std::io::stderr().is_terminal();
         let result = import_sources(
             &*store,

@@ -2,7 +2,7 @@
 //! (optionally with a new minimum count for disclosure control), and check a directory of
 //! indicator definitions without touching any database.
 
-use crate::{Failure, cli_actor, open_store, parse_database_url};
+use crate::{Failure, cli_actor, parse_database_url};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use evident_core::clock::Clock;
@@ -58,7 +58,7 @@ impl IndicatorsArgs {
     /// # Errors
     /// When the database cannot be opened, or a definition is invalid (named by file and
     /// field).
-    pub async fn run(self) -> Result<(), Failure> {
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
         match self.command {
             IndicatorsCommand::Compute(args) => {
                 let today = Clock::system().today();
@@ -69,7 +69,7 @@ impl IndicatorsArgs {
                         "--as-of {as_of} is in the future (today is {today})"
                     )));
                 }
-                let store = open_store(&args.database_url).await?;
+                let store = ctx.open_store(&args.database_url).await?;
                 let started = Instant::now();
                 let result = store
                     .recompute_indicators(as_of, args.min_count, &cli_actor())

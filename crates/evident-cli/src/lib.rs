@@ -6,10 +6,12 @@
 //! - [`serve`]: `evident serve` — run the web application.
 //! - [`demo`]: `evident demo` — create a demo database from a seed, and optionally serve it;
 //!   [`demo_grants`] adds the 2011 agreement and its money.
-//! - [`key`]: where the pseudonym key comes from (variable, flag or key file).
+//! - [`key`]: where the pseudonym and audit keys come from (variable, flag or key file).
 //! - [`users`]: `evident users add|grant|revoke|list` — staff accounts and roles.
 //! - [`tokens`]: `evident tokens create` — personal access tokens for API clients.
-//! - [`audit`]: `evident audit verify` — check the audit trail's hash chain.
+//! - [`audit`]: `evident audit verify|checkpoint` — check the audit trail's keyed chain, and
+//!   anchor its head outside the database.
+//! - [`migrate`]: `evident migrate` — apply pending migrations as the schema's owner.
 //! - [`import`]: `evident import cases|measurements|instrument|agreement|disbursement FILE` —
 //!   all-or-nothing imports.
 //! - [`agreements`]: `evident agreements check FILE` — an agreement document's internal disagreements.
@@ -31,11 +33,13 @@ pub mod export;
 pub mod import;
 pub mod indicators;
 pub mod key;
+pub mod migrate;
 pub mod serve;
 pub mod tokens;
 pub mod users;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use evident_core::access::audit::AuditKey;
 use evident_store::{DatabaseUrl, StorageError};
 
 /// Evident: an open platform for evidence-based practice in social services.
@@ -60,6 +64,67 @@ pub struct Cli {
     /// How to write log lines on stderr (filter them with RUST_LOG, e.g. RUST_LOG=debug).
     #[arg(long, env = "EVIDENT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// The file holding the audit key, which seals every audit entry (created with a fresh
+    /// random key, readable by its owner only, when it does not exist). Keep it apart from
+    /// the database and back it up: without it the trail cannot be verified.
+    #[arg(
+        long,
+        env = "EVIDENT_AUDIT_KEY_FILE",
+        default_value = "evident-audit.key",
+        global = true
+    )]
+    pub audit_key_file: std::path::PathBuf,
+}
+
+/// What every command shares: where the audit key is.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The audit key's file.
+    pub audit_key_file: std::path::PathBuf,
+}
+
+impl Context {
+    /// The audit key, and whether its file was created just now.
+    ///
+    /// # Errors
+    /// [`Failure::User`] when the file cannot be read or written, is readable by others, or
+    /// holds no usable key.
+    pub fn audit_key(&self) -> Result<(AuditKey, bool), Failure> {
+        let (raw, created) = key::read_or_create_key_file(&self.audit_key_file)?;
+        let key = AuditKey::parse(&raw)
+            .map_err(|e| Failure::User(format!("{}: {e}", self.audit_key_file.display())))?;
+        Ok((key, created))
+    }
+
+    /// Opens the database for a command, with the audit key, logging where.
+    ///
+    /// # Errors
+    /// [`Failure::User`] when it cannot be opened, or the key is not the trail's.
+    pub async fn open_store(
+        &self,
+        url: &DatabaseUrl,
+    ) -> Result<std::sync::Arc<dyn evident_store::Store>, Failure> {
+        let (key, created) = self.audit_key()?;
+        tracing::info!(database = %url, audit_key = %key.id(), "opening database");
+        match evident_store::open(url, &key).await {
+            Ok(store) => {
+                if created {
+                    tracing::warn!(
+                        file = %self.audit_key_file.display(),
+                        "created a new audit key: back it up and keep it apart from the database"
+                    );
+                }
+                Ok(store)
+            }
+            Err(err) => {
+                if created {
+                    // A key nothing was sealed with is not worth keeping.
+                    let _ = std::fs::remove_file(&self.audit_key_file);
+                }
+                Err(err.into())
+            }
+        }
+    }
 }
 
 /// The subcommands.
@@ -87,6 +152,9 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Measure how fast Evident imports and computes indicators.
     Bench(bench::BenchArgs),
+    /// Apply pending database migrations (as the schema's owner, where the server runs as an
+    /// application role without DDL rights).
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Log line formats.
@@ -116,18 +184,23 @@ pub fn init_tracing(format: LogFormat) {
 /// # Errors
 /// A [`Failure`] saying what went wrong in one sentence.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let ctx = Context {
+        audit_key_file: cli.audit_key_file,
+    };
+    let ctx = &ctx;
     match cli.command {
-        Command::Serve(args) => args.run().await,
-        Command::Demo(args) => args.run().await,
-        Command::Users(args) => args.run().await,
-        Command::Tokens(args) => args.run().await,
-        Command::Audit(args) => args.run().await,
-        Command::Import(args) => args.run().await,
-        Command::Agreements(args) => args.run().await,
-        Command::Indicators(args) => args.run().await,
-        Command::Disclosure(args) => args.run().await,
-        Command::Export(args) => args.run().await,
-        Command::Bench(args) => args.run().await,
+        Command::Serve(args) => args.run(ctx).await,
+        Command::Demo(args) => args.run(ctx).await,
+        Command::Users(args) => args.run(ctx).await,
+        Command::Tokens(args) => args.run(ctx).await,
+        Command::Audit(args) => args.run(ctx).await,
+        Command::Import(args) => args.run(ctx).await,
+        Command::Agreements(args) => args.run(ctx).await,
+        Command::Indicators(args) => args.run(ctx).await,
+        Command::Disclosure(args) => args.run(ctx).await,
+        Command::Export(args) => args.run(ctx).await,
+        Command::Bench(args) => args.run(ctx).await,
+        Command::Migrate(args) => args.run(ctx).await,
     }
 }
 
@@ -184,17 +257,6 @@ pub fn cli_actor() -> evident_core::access::audit::Actor {
         label: format!("cli:{who}"),
         address: None,
     }
-}
-
-/// Opens the database for a command, logging where.
-///
-/// # Errors
-/// [`Failure::User`] when it cannot be opened.
-pub async fn open_store(
-    url: &DatabaseUrl,
-) -> Result<std::sync::Arc<dyn evident_store::Store>, Failure> {
-    tracing::info!(database = %url, "opening database");
-    Ok(evident_store::open(url).await?)
 }
 
 /// Parses a `--database-url` value for clap, so that an unsupported URL is refused with the

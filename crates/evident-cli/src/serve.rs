@@ -28,15 +28,14 @@ impl ServeArgs {
     ///
     /// # Errors
     /// When the database cannot be opened or the address cannot be bound.
-    pub async fn run(self) -> Result<(), Failure> {
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
         let pseudonym_key = self.key.load()?;
         if pseudonym_key.is_none() {
             tracing::warn!(
                 "no pseudonym key (EVIDENT_PSEUDONYM_KEY): clients cannot be registered"
             );
         }
-        tracing::info!(database = %self.database_url, "opening database");
-        let store = evident_store::open(&self.database_url).await?;
+        let store = ctx.open_store(&self.database_url).await?;
         let config = evident_web::state::WebConfig {
             secure_cookies: self.secure_cookies,
             pseudonym_key,

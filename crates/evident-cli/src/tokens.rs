@@ -1,7 +1,7 @@
 //! `evident tokens create`: a personal access token for a user's API clients, printed once.
 
 use crate::users::user_by_email;
-use crate::{Failure, cli_actor, open_store, parse_database_url};
+use crate::{Failure, cli_actor, parse_database_url};
 use clap::{Args, Subcommand};
 use evident_core::access::credentials::Secret;
 use evident_store::DatabaseUrl;
@@ -39,7 +39,7 @@ impl TokensArgs {
     ///
     /// # Errors
     /// [`Failure::User`] for an unknown user or a lifetime outside 1–365 days.
-    pub async fn run(self) -> Result<(), Failure> {
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
         let TokensCommand::Create {
             email,
             expires_days,
@@ -50,7 +50,7 @@ impl TokensArgs {
                 "--expires-days must be between 1 and 365".into(),
             ));
         }
-        let store = open_store(&self.database_url).await?;
+        let store = ctx.open_store(&self.database_url).await?;
         let result = async {
             let user = user_by_email(&*store, &email).await?;
             let secret = Secret::generate("evt_");

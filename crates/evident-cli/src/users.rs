@@ -2,7 +2,7 @@
 //! and for scripts. The command line acts with the machine operator's authority (whoever can
 //! run it can open the database anyway) and every change is audited as `cli:<user>`.
 
-use crate::{Failure, cli_actor, open_store, parse_database_url};
+use crate::{Failure, cli_actor, parse_database_url};
 use clap::{Args, Subcommand};
 use evident_core::OrgCode;
 use evident_core::access::account::NewUser;
@@ -130,8 +130,8 @@ impl UsersArgs {
     ///
     /// # Errors
     /// [`Failure::User`] for bad input, unknown users or nodes, or a taken address.
-    pub async fn run(self) -> Result<(), Failure> {
-        let store = open_store(&self.database_url).await?;
+    pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
+        let store = ctx.open_store(&self.database_url).await?;
         let result = self.command.run(&*store).await;
         store.close().await;
         result

@@ -154,6 +154,7 @@ macro_rules! impl_account_store {
     ($store:ty) => {
         impl $store {
             async fn grant_in(
+                &self,
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
                 user_id: i64,
                 grant: &Grant,
@@ -182,7 +183,7 @@ macro_rules! impl_account_store {
                     return Err(StorageError::NotFound(format!("user {user_id} or organisation {}", grant.org)));
                 }
                 let event = audit(actor, "grant.add", format!("user:{user_id}")).with_detail(format!("{} on {}", grant.role, grant.org));
-                Self::append_in(tx, &event).await?;
+                self.append_in(tx, &event).await?;
                 Ok(())
             }
 
@@ -233,9 +234,9 @@ macro_rules! impl_account_store {
                     StorageError::Conflict { .. } => StorageError::Conflict { field: "email" },
                     other => other,
                 })?;
-                Self::append_in(&mut tx, &audit(actor, "user.create", format!("user:{id}")).with_detail(user.email.as_str())).await?;
+                self.append_in(&mut tx, &audit(actor, "user.create", format!("user:{id}")).with_detail(user.email.as_str())).await?;
                 for grant in grants {
-                    Self::grant_in(&mut tx, id, grant, actor).await?;
+                    self.grant_in(&mut tx, id, grant, actor).await?;
                 }
                 tx.commit().await?;
                 let mut grants = grants.to_vec();
@@ -287,7 +288,7 @@ macro_rules! impl_account_store {
                 if changed == 0 {
                     return Err(StorageError::not_found("user", user_id));
                 }
-                Self::append_in(&mut tx, &audit(actor, "user.password", format!("user:{user_id}"))).await?;
+                self.append_in(&mut tx, &audit(actor, "user.password", format!("user:{user_id}"))).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -295,7 +296,7 @@ macro_rules! impl_account_store {
             #[tracing::instrument(skip_all, fields(user = user_id, role = %grant.role, org = %grant.org))]
             async fn add_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                Self::grant_in(&mut tx, user_id, grant, actor).await?;
+                self.grant_in(&mut tx, user_id, grant, actor).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -321,7 +322,7 @@ macro_rules! impl_account_store {
                     return Err(StorageError::NotFound(format!("grant {} on {} for user {user_id}", grant.role, grant.org)));
                 }
                 let event = audit(actor, "grant.remove", format!("user:{user_id}")).with_detail(format!("{} on {}", grant.role, grant.org));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -406,7 +407,7 @@ macro_rules! impl_account_store {
                 .fetch_one(&mut *tx)
                 .await?;
                 let event = audit(actor, "token.create", format!("user:{user_id}")).with_detail(format!("token {id} '{label}' until {expires_at}"));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(AccessToken { id, label: label.to_owned(), expires_at: expires_at.to_owned(), revoked_at: None })
             }
@@ -470,7 +471,7 @@ macro_rules! impl_account_store {
                 if revoked == 0 {
                     return Err(StorageError::not_found("live token", token_id));
                 }
-                Self::append_in(&mut tx, &audit(actor, "token.revoke", format!("user:{user_id}")).with_detail(format!("token {token_id}"))).await?;
+                self.append_in(&mut tx, &audit(actor, "token.revoke", format!("user:{user_id}")).with_detail(format!("token {token_id}"))).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -1,9 +1,15 @@
 //! The audit trail in the database: appended in the same transaction as the change it
-//! records, never updated or deleted (the schema's triggers refuse it), searched by auditors
-//! and verified end to end.
+//! records, sealed with the audit key, never updated or deleted (the schema's triggers refuse
+//! it), searched by auditors, verified end to end in batches and anchored by checkpoints kept
+//! outside the database.
 
 use crate::{PgStore, Result, SqliteStore};
-use evident_core::access::audit::{AuditEntry, AuditEvent, Outcome};
+use evident_core::access::audit::{
+    AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainSummary, ChainVerifier, Checkpoint, Outcome,
+};
+
+/// How many entries verification reads at a time.
+const VERIFY_BATCH: i64 = 5_000;
 
 /// What an auditor searches by; every field narrows the search when set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,8 +35,18 @@ pub trait AuditStore {
     /// identified data, a failed login).
     async fn append_audit(&self, event: &AuditEvent) -> Result<AuditEntry>;
 
-    /// The whole trail in id order, to verify it.
+    /// The whole trail in id order (for tests and small trails; verification reads
+    /// [`AuditStore::audit_batch`]).
     async fn audit_entries(&self) -> Result<Vec<AuditEntry>>;
+
+    /// At most `limit` entries with ids above `after_id`, in id order.
+    async fn audit_batch(&self, after_id: i64, limit: i64) -> Result<Vec<AuditEntry>>;
+
+    /// The key new entries are sealed with.
+    fn audit_key(&self) -> &AuditKey;
+
+    /// The key id of the newest entry, if there is one and it is keyed.
+    async fn newest_audit_key_id(&self) -> Result<Option<String>>;
 
     /// The id and hash of the newest entry, kept apart from the entries; `(0, GENESIS)` for an
     /// empty trail. `None` only when the head row itself is gone.
@@ -63,6 +79,7 @@ pub(crate) struct AuditRow {
     address: Option<String>,
     outcome: String,
     detail: String,
+    key_id: String,
     prev_hash: String,
     hash: String,
 }
@@ -82,6 +99,7 @@ impl AuditRow {
                 outcome: Outcome::parse(&self.outcome)?,
                 detail: self.detail,
             },
+            key_id: self.key_id,
             prev_hash: self.prev_hash,
             hash: self.hash,
         })
@@ -95,6 +113,7 @@ macro_rules! impl_audit_store {
             /// Appends `event` inside `tx`. Its first statement is a write on the head row, so
             /// concurrent appends queue there and the chain stays linear.
             pub(crate) async fn append_in(
+                &self,
                 tx: &mut sqlx::Transaction<'static, $db>,
                 event: &AuditEvent,
             ) -> Result<AuditEntry> {
@@ -108,17 +127,16 @@ macro_rules! impl_audit_store {
                 )
                 .fetch_one(&mut **tx)
                 .await?;
-                let at = now_text();
-                let hash = event.chain_hash(id, &at, &prev_hash);
+                let entry = AuditEntry::seal(&self.audit_key, id, now_text(), event.clone(), prev_hash);
                 sqlx::query(
                     r"
                     insert into audit_event
-                        (id, at, actor_id, actor, action, record, client, address, outcome, detail, prev_hash, hash)
-                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                        (id, at, actor_id, actor, action, record, client, address, outcome, detail, key_id, prev_hash, hash)
+                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                     ",
                 )
                 .bind(id)
-                .bind(&at)
+                .bind(&entry.at)
                 .bind(event.actor_id)
                 .bind(&event.actor)
                 .bind(&event.action)
@@ -127,8 +145,9 @@ macro_rules! impl_audit_store {
                 .bind(&event.address)
                 .bind(event.outcome.as_str())
                 .bind(&event.detail)
-                .bind(&prev_hash)
-                .bind(&hash)
+                .bind(&entry.key_id)
+                .bind(&entry.prev_hash)
+                .bind(&entry.hash)
                 .execute(&mut **tx)
                 .await?;
                 sqlx::query(
@@ -138,10 +157,10 @@ macro_rules! impl_audit_store {
                     where id = 1
                     ",
                 )
-                .bind(&hash)
+                .bind(&entry.hash)
                 .execute(&mut **tx)
                 .await?;
-                Ok(AuditEntry { id, at, event: event.clone(), prev_hash, hash })
+                Ok(entry)
             }
         }
 
@@ -149,7 +168,7 @@ macro_rules! impl_audit_store {
         impl AuditStore for $store {
             async fn append_audit(&self, event: &AuditEvent) -> Result<AuditEntry> {
                 let mut tx = self.begin_write().await?;
-                let entry = Self::append_in(&mut tx, event).await?;
+                let entry = self.append_in(&mut tx, event).await?;
                 tx.commit().await?;
                 Ok(entry)
             }
@@ -157,7 +176,7 @@ macro_rules! impl_audit_store {
             async fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
                 let rows: Vec<AuditRow> = sqlx::query_as(
                     r"
-                    select id, at, actor_id, actor, action, record, client, address, outcome, detail, prev_hash, hash
+                    select id, at, actor_id, actor, action, record, client, address, outcome, detail, key_id, prev_hash, hash
                     from audit_event
                     order by id
                     ",
@@ -165,6 +184,41 @@ macro_rules! impl_audit_store {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(AuditRow::into_entry).collect()
+            }
+
+            async fn audit_batch(&self, after_id: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+                let rows: Vec<AuditRow> = sqlx::query_as(
+                    r"
+                    select id, at, actor_id, actor, action, record, client, address, outcome, detail, key_id, prev_hash, hash
+                    from audit_event
+                    where id > $1
+                    order by id
+                    limit $2
+                    ",
+                )
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(AuditRow::into_entry).collect()
+            }
+
+            fn audit_key(&self) -> &AuditKey {
+                &self.audit_key
+            }
+
+            async fn newest_audit_key_id(&self) -> Result<Option<String>> {
+                let key_id: Option<String> = sqlx::query_scalar(
+                    r"
+                    select key_id
+                    from audit_event
+                    order by id desc
+                    limit 1
+                    ",
+                )
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(key_id.filter(|k| !k.is_empty()))
             }
 
             async fn audit_head(&self) -> Result<Option<(i64, String)>> {
@@ -182,7 +236,7 @@ macro_rules! impl_audit_store {
             async fn search_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
                 let rows: Vec<AuditRow> = sqlx::query_as(
                     r"
-                    select id, at, actor_id, actor, action, record, client, address, outcome, detail, prev_hash, hash
+                    select id, at, actor_id, actor, action, record, client, address, outcome, detail, key_id, prev_hash, hash
                     from audit_event
                     where ($1 is null or actor = $1)
                       and ($2 is null or client = $2)
@@ -210,20 +264,65 @@ macro_rules! impl_audit_store {
 impl_audit_store!(SqliteStore, sqlx::Sqlite);
 impl_audit_store!(PgStore, sqlx::Postgres);
 
-/// Verifies the whole audit trail of `store` against its head.
+/// Verifies the whole audit trail of `store`, batch by batch, against its head, its key and
+/// the `checkpoints` kept outside the database (already authenticated).
 ///
 /// # Errors
 /// The outer error when the trail cannot be read; the inner one names the first entry that
-/// was edited, deleted or reordered.
+/// was edited, deleted, reordered or forged, or the checkpoint the trail no longer reaches.
 pub async fn verify_audit_trail(
     store: &dyn crate::Store,
-) -> Result<std::result::Result<usize, evident_core::access::audit::ChainBreak>> {
-    let entries = store.audit_entries().await?;
+    checkpoints: Vec<Checkpoint>,
+) -> Result<std::result::Result<ChainSummary, ChainBreak>> {
+    verify_audit_trail_in_batches(store, checkpoints, VERIFY_BATCH).await
+}
+
+/// [`verify_audit_trail`], reading `batch` entries at a time.
+///
+/// # Errors
+/// As [`verify_audit_trail`].
+pub async fn verify_audit_trail_in_batches(
+    store: &dyn crate::Store,
+    checkpoints: Vec<Checkpoint>,
+    batch: i64,
+) -> Result<std::result::Result<ChainSummary, ChainBreak>> {
+    let key = store.audit_key();
+    // The head is read first: entries appended while the walk runs lie beyond it and are
+    // left for the next verification.
     let head = store.audit_head().await?;
-    // An empty trail's head is (0, genesis): there is no newest entry to compare with.
-    let head = head.filter(|(id, _)| *id > 0);
-    Ok(evident_core::access::audit::verify_chain(
-        &entries,
-        head.as_ref().map(|(id, hash)| (*id, hash.as_str())),
-    ))
+    let mut verifier = ChainVerifier::new(key, checkpoints);
+    let until = head.as_ref().map_or(i64::MAX, |(id, _)| *id);
+    loop {
+        let after = verifier.next_id() - 1;
+        if after >= until {
+            break;
+        }
+        let batch = store
+            .audit_batch(after, batch.max(1).min(until - after))
+            .await?;
+        if batch.is_empty() {
+            break;
+        }
+        for entry in &batch {
+            if let Err(broken) = verifier.push(entry) {
+                return Ok(Err(broken));
+            }
+        }
+    }
+    Ok(verifier.finish(head.as_ref().map(|(id, hash)| (*id, hash.as_str()))))
+}
+
+/// A checkpoint of the trail's head now, signed with the store's audit key.
+///
+/// # Errors
+/// When the head cannot be read, or is missing (the head row was deleted).
+pub async fn checkpoint(store: &dyn crate::Store) -> Result<Checkpoint> {
+    let (id, hash) = store.audit_head().await?.ok_or_else(|| {
+        crate::StorageError::Unavailable(
+            "the audit trail's head is missing: the trail cannot be checkpointed; run \
+             `evident audit verify`"
+                .to_owned(),
+        )
+    })?;
+    Ok(Checkpoint::sign(store.audit_key(), id, &hash, &now_text()))
 }

@@ -216,7 +216,7 @@ macro_rules! impl_grant_store {
                 .await?;
                 let event = AuditEvent::new(actor, "agreement.import", format!("agreement:{}", agreement.id), Outcome::Allowed)
                     .with_detail(reason);
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -254,7 +254,7 @@ macro_rules! impl_grant_store {
                 .await?;
                 let event = AuditEvent::new(actor, "disbursement.import", format!("agreement:{}", agreement.id), Outcome::Allowed)
                     .with_detail(format!("decision {} of {}: {reason}", disbursement.id, disbursement.total().kr()));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -345,7 +345,7 @@ macro_rules! impl_grant_store {
                     Outcome::Allowed,
                 )
                 .with_detail(format!("{}{amount} on {}: {}", new.target, new.occurred_on, new.reason));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 let stored = Self::events_in(&mut *tx, Some(&new.agreement))
                     .await?
                     .into_iter()
@@ -390,7 +390,7 @@ macro_rules! impl_grant_store {
                 .await?;
                 let event = AuditEvent::new(actor, &format!("grant_plan.{}", kind.as_str()), format!("grant_plan:{id}"), Outcome::Allowed)
                     .with_detail(reason);
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(())
             }

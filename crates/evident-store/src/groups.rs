@@ -112,7 +112,7 @@ macro_rules! impl_comparison_group_store {
                     Outcome::Allowed,
                 )
                 .with_detail(format!("{}: {}", group.name, members.join(",")));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(ComparisonGroup {
                     id,
@@ -188,7 +188,7 @@ macro_rules! impl_comparison_group_store {
                     format!("comparison_group:{id}"),
                     Outcome::Allowed,
                 );
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -461,7 +461,7 @@ macro_rules! impl_import_store {
                         summary.interventions
                     );
                     let event = AuditEvent::new(actor, "import.cases", cases.file.clone(), Outcome::Allowed).with_detail(detail);
-                    Self::append_in(&mut tx, &event).await?;
+                    self.append_in(&mut tx, &event).await?;
                 }
 
                 if let Some(measurements) = batch.measurements {
@@ -501,7 +501,7 @@ macro_rules! impl_import_store {
                     summary.measurements = rows.len() as u64;
                     let event = AuditEvent::new(actor, "import.measurements", measurements.file.clone(), Outcome::Allowed)
                         .with_detail(format!("{} rows: {} measurements", rows.len(), rows.len()));
-                    Self::append_in(&mut tx, &event).await?;
+                    self.append_in(&mut tx, &event).await?;
                 }
                 // The stored indicators no longer reflect the data until they are recomputed,
                 // which follows at once; should it fail, they stay marked stale.

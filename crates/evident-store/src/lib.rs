@@ -35,6 +35,7 @@ pub mod grants;
 pub mod groups;
 pub mod import;
 pub mod indicators;
+mod migrate;
 pub mod orgs;
 pub mod postgres;
 pub mod selfreport;
@@ -108,16 +109,31 @@ pub trait Store:
 }
 
 /// Opens the database at `url`, applies pending migrations and brings the embedded
-/// organisation registry and instrument library up to date.
+/// organisation registry and instrument library up to date. New audit entries are sealed with
+/// `audit_key`, which must be the key the trail was written with.
 ///
 /// # Errors
-/// When the database cannot be opened or created, a migration fails, or the registry cannot
-/// be written; the message names the URL with its password hidden.
-pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>> {
-    let store: Arc<dyn Store> = match url.backend() {
-        Backend::Sqlite => Arc::new(SqliteStore::open(url).await?),
-        Backend::Postgres => Arc::new(PgStore::open(url).await?),
-    };
+/// When the database cannot be opened or created, a migration fails, the trail's newest entry
+/// was written under another audit key, or the registry cannot be written; the message names
+/// the URL with its password hidden.
+pub async fn open(
+    url: &DatabaseUrl,
+    audit_key: &evident_core::access::audit::AuditKey,
+) -> Result<Arc<dyn Store>> {
+    let store = open_to_verify(url, audit_key).await?;
+    // Checked before anything is written, so a wrong key never seals an entry.
+    if let Some(written_with) = store.newest_audit_key_id().await?
+        && written_with != audit_key.id()
+    {
+        store.close().await;
+        return Err(StorageError::Unavailable(format!(
+            "the audit trail of {url} was last written under audit key {written_with}, but the \
+             key given is {}: give the key this database was written with \
+             (--audit-key-file or EVIDENT_AUDIT_KEY_FILE). If that is the right key, the \
+             newest audit entry was forged: run `evident audit verify` with it",
+            audit_key.id()
+        )));
+    }
     store
         .sync_registry(&evident_core::Registry::sweden())
         .await?;
@@ -125,5 +141,22 @@ pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>> {
     for instrument in evident_core::followup::library::embedded_instruments() {
         store.save_instrument(&instrument).await?;
     }
+    Ok(store)
+}
+
+/// Opens the database and applies pending migrations, without writing anything else and
+/// without refusing a trail whose newest entry names another audit key: for `evident audit`,
+/// which then names the entry.
+///
+/// # Errors
+/// When the database cannot be opened or a migration fails.
+pub async fn open_to_verify(
+    url: &DatabaseUrl,
+    audit_key: &evident_core::access::audit::AuditKey,
+) -> Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = match url.backend() {
+        Backend::Sqlite => Arc::new(SqliteStore::open(url, audit_key).await?),
+        Backend::Postgres => Arc::new(PgStore::open(url, audit_key).await?),
+    };
     Ok(store)
 }

@@ -217,7 +217,7 @@ macro_rules! impl_org_store {
                 .await?;
                 let event = AuditEvent::new(actor, "unit.create", format!("unit:{code}"), Outcome::Allowed)
                     .with_detail(details.name.as_str());
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(Unit {
                     code,
@@ -265,7 +265,7 @@ macro_rules! impl_org_store {
                 .await?;
                 let event = AuditEvent::new(actor, "unit.update", format!("unit:{code}"), Outcome::Allowed)
                     .with_detail(update.name.as_str());
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 self.get_unit(code).await
             }

@@ -10,6 +10,8 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(crate) pool: PgPool,
+    /// The key every new audit entry is sealed with.
+    pub(crate) audit_key: std::sync::Arc<evident_core::access::audit::AuditKey>,
 }
 
 impl PgStore {
@@ -19,7 +21,10 @@ impl PgStore {
     /// When the server cannot be reached, refuses the login, the database does not exist, or a
     /// migration fails.
     #[tracing::instrument(skip_all, fields(url = %url))]
-    pub async fn open(url: &DatabaseUrl) -> Result<Self> {
+    pub async fn open(
+        url: &DatabaseUrl,
+        audit_key: &evident_core::access::audit::AuditKey,
+    ) -> Result<Self> {
         let unavailable = |e: sqlx::Error| {
             StorageError::Unavailable(format!(
                 "cannot connect to the PostgreSQL database {url}: {e}"
@@ -40,12 +45,13 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(unavailable)?;
-        sqlx::migrate!("migrations/postgres")
-            .run(&pool)
-            .await
-            .map_err(|e| StorageError::Other(anyhow::anyhow!("migrating {url}: {e}")))?;
+        crate::migrate::run_pending_postgres(&pool, &sqlx::migrate!("migrations/postgres"), url)
+            .await?;
         tracing::info!(backend = "postgres", "database ready");
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            audit_key: std::sync::Arc::new(audit_key.clone()),
+        })
     }
 }
 

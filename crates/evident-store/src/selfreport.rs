@@ -151,7 +151,7 @@ macro_rules! impl_self_report_store {
                 .await?;
                 let event = AuditEvent::new(actor, "self_report.create", format!("case:{}", link.case_id), Outcome::Allowed)
                     .with_detail(format!("link {id}: {} {} {}", link.instrument.0, link.time_point.as_str(), link.expiry_days));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 self.get_self_report_link(id).await
             }
@@ -212,7 +212,7 @@ macro_rules! impl_self_report_store {
                 .await?;
                 let event = AuditEvent::new(actor, "self_report.revoke", format!("case:{}", link.case_id), Outcome::Allowed)
                     .with_detail(format!("link {id}"));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 self.get_self_report_link(id).await
             }

@@ -11,6 +11,8 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
+    /// The key every new audit entry is sealed with.
+    pub(crate) audit_key: std::sync::Arc<evident_core::access::audit::AuditKey>,
 }
 
 impl SqliteStore {
@@ -19,7 +21,10 @@ impl SqliteStore {
     /// # Errors
     /// When the file cannot be opened or created, or a migration fails.
     #[tracing::instrument(skip_all, fields(url = %url))]
-    pub async fn open(url: &DatabaseUrl) -> Result<Self> {
+    pub async fn open(
+        url: &DatabaseUrl,
+        audit_key: &evident_core::access::audit::AuditKey,
+    ) -> Result<Self> {
         let unavailable = |e: &dyn std::fmt::Display| {
             StorageError::Unavailable(format!("cannot open the SQLite database {url}: {e}"))
         };
@@ -35,12 +40,13 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| unavailable(&e))?;
-        sqlx::migrate!("migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(|e| StorageError::Other(anyhow::anyhow!("migrating {url}: {e}")))?;
+        crate::migrate::run_pending_sqlite(&pool, &sqlx::migrate!("migrations/sqlite"), url)
+            .await?;
         tracing::info!(backend = "sqlite", "database ready");
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            audit_key: std::sync::Arc::new(audit_key.clone()),
+        })
     }
 }
 

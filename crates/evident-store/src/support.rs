@@ -118,7 +118,7 @@ macro_rules! impl_support_store {
                     Outcome::Allowed,
                 )
                 .with_detail(format!("partner {id}: {}", partner.name));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(DialogPartner {
                     id,
@@ -161,7 +161,7 @@ macro_rules! impl_support_store {
                     Outcome::Allowed,
                 )
                 .with_detail(format!("partner {id}"));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(())
             }

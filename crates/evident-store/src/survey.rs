@@ -175,7 +175,7 @@ macro_rules! impl_survey_store {
                 .await?;
                 let event = AuditEvent::new(actor, "survey.publish", format!("unit:{}", new.unit), Outcome::Allowed)
                     .with_detail(format!("publication {id}: {} {} {}", new.survey.0, new.survey.1, new.period));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 self.get_survey_publication(id).await
             }
@@ -235,7 +235,7 @@ macro_rules! impl_survey_store {
                 .await?;
                 let event = AuditEvent::new(actor, "survey.close", format!("unit:{}", publication.unit), Outcome::Allowed)
                     .with_detail(format!("publication {id}"));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 self.get_survey_publication(id).await
             }

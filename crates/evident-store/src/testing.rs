@@ -33,6 +33,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// `postgres://postgres@127.0.0.1:5432/postgres`).
 pub const POSTGRES_URL_VAR: &str = "EVIDENT_TEST_POSTGRES_URL";
 
+/// The audit key of every test database: tests that reopen a database, or start the CLI on
+/// it, use the same key ([`test_audit_key`]).
+pub const TEST_AUDIT_KEY: &str = "evident-test-audit-key-0123456789abcdef";
+
+/// [`TEST_AUDIT_KEY`] as a key.
+pub fn test_audit_key() -> evident_core::access::audit::AuditKey {
+    evident_core::access::audit::AuditKey::parse(TEST_AUDIT_KEY)
+        .expect("the test key is long enough")
+}
+
 /// A database that exists for one test.
 pub struct TestDb {
     /// The opened, migrated store with the registry loaded.
@@ -64,7 +74,9 @@ impl TestDb {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("creating a temporary directory");
         let url = DatabaseUrl::sqlite_file(&dir.path().join("evident.db"));
-        let store = open(&url).await.expect("opening a fresh SQLite database");
+        let store = open(&url, &test_audit_key())
+            .await
+            .expect("opening a fresh SQLite database");
         Self {
             store,
             url,
@@ -92,7 +104,7 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("creating test database {name}: {e}"));
         admin.close().await;
         let url = DatabaseUrl::parse(&with_database(&admin_url, &name)).expect("a postgres URL");
-        let store = open(&url)
+        let store = open(&url, &test_audit_key())
             .await
             .expect("opening the fresh PostgreSQL database");
         Self {

@@ -6,6 +6,25 @@ fn db_url(dir: &std::path::Path) -> String {
     format!("sqlite:{}", dir.join("evident.db").display())
 }
 
+/// A small demo database in `dir` (40 clients), as its URL.
+fn small_demo(dir: &std::path::Path) -> String {
+    let url = db_url(dir);
+    let demo = evident(
+        dir,
+        &[
+            "demo",
+            "--seed",
+            "5",
+            "--clients",
+            "40",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    url
+}
+
 #[test]
 fn users_are_added_granted_revoked_and_listed() {
     let dir = tempfile::tempdir().unwrap();
@@ -242,20 +261,7 @@ fn a_generated_password_is_printed_once_and_tokens_are_printed_once() {
 #[test]
 fn audit_verify_passes_untouched_and_names_the_entry_changed_with_sql() {
     let dir = tempfile::tempdir().unwrap();
-    let url = db_url(dir.path());
-    let demo = evident(
-        dir.path(),
-        &[
-            "demo",
-            "--seed",
-            "5",
-            "--clients",
-            "40",
-            "--database-url",
-            &url,
-        ],
-    );
-    assert!(demo.status.success(), "{}", stderr(&demo));
+    let url = small_demo(dir.path());
     let ok = evident(dir.path(), &["audit", "verify", "--database-url", &url]);
     assert!(ok.status.success(), "{}", stderr(&ok));
     assert!(stdout(&ok).contains("intact"), "{}", stdout(&ok));
@@ -279,5 +285,202 @@ fn audit_verify_passes_untouched_and_names_the_entry_changed_with_sql() {
         stderr(&broken).contains("audit entry 7"),
         "{}",
         stderr(&broken)
+    );
+}
+
+/// The attack the checkpoint exists for, end to end: with a checkpoint kept outside the
+/// database, deleting the newest entries and rolling the head back is caught; without one,
+/// the consistent remainder verifies (and says so only for what it checked).
+#[test]
+fn audit_checkpoints_catch_a_rolled_back_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = small_demo(dir.path());
+    let kept = dir.path().join("checkpoints.jsonl");
+    let kept_arg = kept.to_str().unwrap();
+    for _ in 0..2 {
+        let taken = evident(
+            dir.path(),
+            &[
+                "audit",
+                "checkpoint",
+                "--out",
+                kept_arg,
+                "--database-url",
+                &url,
+            ],
+        );
+        assert!(taken.status.success(), "{}", stderr(&taken));
+    }
+    let printed = evident(dir.path(), &["audit", "checkpoint", "--database-url", &url]);
+    assert!(
+        stdout(&printed).contains("evident-audit-checkpoint/1"),
+        "{}",
+        stdout(&printed)
+    );
+    assert_eq!(std::fs::read_to_string(&kept).unwrap().lines().count(), 2);
+    let ok = evident(
+        dir.path(),
+        &[
+            "audit",
+            "verify",
+            "--checkpoint",
+            kept_arg,
+            "--database-url",
+            &url,
+        ],
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("2 checkpoints"), "{}", stdout(&ok));
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let last = runtime.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let (last,): (i64,) = sqlx::query_as("select last_id from audit_head")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        for sql in [
+            "drop trigger audit_event_no_delete",
+            "drop trigger audit_head_forward_only",
+            "delete from audit_event where id > (select last_id - 3 from audit_head)",
+            "update audit_head set last_id = last_id - 3, \
+             last_hash = (select hash from audit_event where id = audit_head.last_id - 3)",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        pool.close().await;
+        last
+    });
+    let alone = evident(dir.path(), &["audit", "verify", "--database-url", &url]);
+    assert!(alone.status.success(), "{}", stderr(&alone));
+    let caught = evident(
+        dir.path(),
+        &[
+            "audit",
+            "verify",
+            "--checkpoint",
+            kept_arg,
+            "--database-url",
+            &url,
+        ],
+    );
+    assert_eq!(caught.status.code(), Some(1), "{}", stdout(&caught));
+    assert!(
+        stderr(&caught).contains(&format!("audit entry {last}"))
+            && stderr(&caught).contains("rolled back"),
+        "{}",
+        stderr(&caught)
+    );
+
+    // A checkpoint edited to match the rolled-back trail no longer verifies.
+    let edited = std::fs::read_to_string(&kept)
+        .unwrap()
+        .replace(&format!("\"id\":{last}"), &format!("\"id\":{}", last - 3));
+    std::fs::write(&kept, edited).unwrap();
+    let refused = evident(
+        dir.path(),
+        &[
+            "audit",
+            "verify",
+            "--checkpoint",
+            kept_arg,
+            "--database-url",
+            &url,
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("line 1: the signature does not match"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+/// The audit key file: created private when missing, refused when others may read it, and a
+/// database sealed under one key is not written under another.
+#[test]
+fn the_audit_key_file_is_private_and_must_be_the_trails() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let url = db_url(dir.path());
+    let fresh = dir.path().join("fresh.key");
+    let created = evident(
+        dir.path(),
+        &[
+            "users",
+            "list",
+            "--database-url",
+            &url,
+            "--audit-key-file",
+            fresh.to_str().unwrap(),
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let added = evident(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "a@kommun.example",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+            "--org",
+            "SE",
+            "--database-url",
+            &url,
+            "--audit-key-file",
+            fresh.to_str().unwrap(),
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+
+    let other = dir.path().join("other.key");
+    let wrong = evident(
+        dir.path(),
+        &[
+            "users",
+            "list",
+            "--database-url",
+            &url,
+            "--audit-key-file",
+            other.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        stderr(&wrong).contains("was last written under audit key"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert!(
+        !other.exists(),
+        "a key nothing was sealed with is not left behind"
+    );
+
+    std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let open = evident(
+        dir.path(),
+        &[
+            "users",
+            "list",
+            "--database-url",
+            &url,
+            "--audit-key-file",
+            fresh.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(open.status.code(), Some(1));
+    assert!(
+        stderr(&open).contains("may be read by others"),
+        "{}",
+        stderr(&open)
     );
 }

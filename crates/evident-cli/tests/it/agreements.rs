@@ -142,9 +142,12 @@ async fn import_stores_the_agreement_then_the_decision_and_refuses_what_does_not
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("already stored"));
 
-    let store = evident_store::open(&DatabaseUrl::sqlite_file(&db))
-        .await
-        .unwrap();
+    let store = evident_store::open(
+        &DatabaseUrl::sqlite_file(&db),
+        &evident_store::testing::test_audit_key(),
+    )
+    .await
+    .unwrap();
     assert_eq!(store.list_disbursements(None).await.unwrap().len(), 1);
     let audit = store.audit_entries().await.unwrap();
     assert!(

@@ -418,9 +418,10 @@ async fn a_client_answers_a_self_report_link_in_chromium() {
     let server = DemoServer::start(9, 600);
     let practitioner = "practitioner@demo.evident.example";
     let unit = evident_core::OrgCode::parse(server.org_of(practitioner)).unwrap();
-    let store = evident_store::open(&evident_store::DatabaseUrl::sqlite_file(
-        &server.database_file(),
-    ))
+    let store = evident_store::open(
+        &evident_store::DatabaseUrl::sqlite_file(&server.database_file()),
+        &evident_store::testing::test_audit_key(),
+    )
     .await
     .unwrap();
     let first = store.list_unit_cases(&unit).await.unwrap()[0].clone();
@@ -617,9 +618,10 @@ async fn a_client_answers_a_survey_on_a_phone_and_staff_read_the_results_in_chro
     let server = DemoServer::start(9, 600);
     let practitioner = "practitioner@demo.evident.example";
     let unit = evident_core::OrgCode::parse(server.org_of(practitioner)).unwrap();
-    let store = evident_store::open(&evident_store::DatabaseUrl::sqlite_file(
-        &server.database_file(),
-    ))
+    let store = evident_store::open(
+        &evident_store::DatabaseUrl::sqlite_file(&server.database_file()),
+        &evident_store::testing::test_audit_key(),
+    )
     .await
     .unwrap();
     let token = Secret::generate(TOKEN_PREFIX);

@@ -4,9 +4,12 @@ use evident_store::DatabaseUrl;
 use evident_store::testing::Seed;
 
 async fn units_in(path: &std::path::Path) -> Vec<(String, String)> {
-    let store = evident_store::open(&DatabaseUrl::sqlite_file(path))
-        .await
-        .unwrap();
+    let store = evident_store::open(
+        &DatabaseUrl::sqlite_file(path),
+        &evident_store::testing::test_audit_key(),
+    )
+    .await
+    .unwrap();
     let units = store.list_orgs(OrgLevel::Unit, None).await.unwrap();
     store.close().await;
     units
@@ -52,9 +55,12 @@ async fn a_demo_refuses_a_database_that_already_holds_units() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("real.db");
     let url = format!("sqlite:{}", path.display());
-    let store = evident_store::open(&DatabaseUrl::parse(&url).unwrap())
-        .await
-        .unwrap();
+    let store = evident_store::open(
+        &DatabaseUrl::parse(&url).unwrap(),
+        &evident_store::testing::test_audit_key(),
+    )
+    .await
+    .unwrap();
     Seed::new(&*store).unit("0380", "Hemtjänst Norr").await;
     store.close().await;
 
@@ -79,9 +85,10 @@ async fn the_demo_holds_the_2011_agreement_with_money_moving_within_the_decision
     let dir = tempfile::tempdir().unwrap();
     let out = evident(dir.path(), &["demo", "--seed", "3", "--clients", "40"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let store = evident_store::open(&DatabaseUrl::sqlite_file(
-        &dir.path().join("evident-demo.db"),
-    ))
+    let store = evident_store::open(
+        &DatabaseUrl::sqlite_file(&dir.path().join("evident-demo.db")),
+        &evident_store::testing::test_audit_key(),
+    )
     .await
     .unwrap();
     let agreement = store.get_agreement("ebp-2011").await.unwrap();
@@ -143,9 +150,12 @@ async fn no_published_cell_of_the_demo_rests_on_fewer_than_k_distinct_people() {
     let demo = evident(dir.path(), &["demo", "--seed", "3", "--clients", "600"]);
     assert!(demo.status.success(), "{}", stderr(&demo));
     let path = dir.path().join("evident-demo.db");
-    let store = evident_store::open(&DatabaseUrl::sqlite_file(&path))
-        .await
-        .unwrap();
+    let store = evident_store::open(
+        &DatabaseUrl::sqlite_file(&path),
+        &evident_store::testing::test_audit_key(),
+    )
+    .await
+    .unwrap();
     let state = store.indicator_state().await.unwrap();
     let k = state.min_count as i64;
     let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display()))

@@ -8,9 +8,12 @@ async fn exports_come_out_of_the_one_csv_writer_with_bom_semicolons_and_crlf() {
     // arrange: a unit, two cases and three measurements, imported as a user would
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("evident.db");
-    let store = evident_store::open(&DatabaseUrl::sqlite_file(&path))
-        .await
-        .unwrap();
+    let store = evident_store::open(
+        &DatabaseUrl::sqlite_file(&path),
+        &evident_store::testing::test_audit_key(),
+    )
+    .await
+    .unwrap();
     let details = UnitUpdate::parse("Hemtjänst Västerås", "public", None, "elderly_care").unwrap();
     let actor = Actor {
         user_id: None,

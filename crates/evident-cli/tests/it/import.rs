@@ -21,9 +21,12 @@ fn import(dir: &Path, args: &[&str]) -> Output {
 /// A database in `dir` with one unit in Västerås; returns its URL and the unit's code.
 async fn database(dir: &Path) -> (String, OrgCode) {
     let path = dir.join("evident.db");
-    let store = evident_store::open(&DatabaseUrl::sqlite_file(&path))
-        .await
-        .unwrap();
+    let store = evident_store::open(
+        &DatabaseUrl::sqlite_file(&path),
+        &evident_store::testing::test_audit_key(),
+    )
+    .await
+    .unwrap();
     let unit = Seed::new(&*store).unit("1980", "Hemtjänst Västerås").await;
     store.close().await;
     (format!("sqlite:{}", path.display()), unit)
@@ -89,9 +92,12 @@ async fn a_windows_1252_file_with_semicolons_and_decimal_commas_imports() {
         ),
         "{out}"
     );
-    let store = evident_store::open(&DatabaseUrl::parse(&url).unwrap())
-        .await
-        .unwrap();
+    let store = evident_store::open(
+        &DatabaseUrl::parse(&url).unwrap(),
+        &evident_store::testing::test_audit_key(),
+    )
+    .await
+    .unwrap();
     let cases = store.list_unit_cases(&unit).await.unwrap();
     let first = cases.iter().find(|c| c.schedule == [3, 6, 12]).unwrap();
     let interventions = store.list_interventions(first.id).await.unwrap();
@@ -161,9 +167,12 @@ async fn a_bad_file_exits_1_listing_every_bad_row_and_writes_nothing() {
         "{}",
         stderr(&in_database)
     );
-    let store = evident_store::open(&DatabaseUrl::parse(&url).unwrap())
-        .await
-        .unwrap();
+    let store = evident_store::open(
+        &DatabaseUrl::parse(&url).unwrap(),
+        &evident_store::testing::test_audit_key(),
+    )
+    .await
+    .unwrap();
     assert!(store.list_unit_cases(&unit).await.unwrap().is_empty());
     let imports = store
         .search_audit(&AuditFilter {

@@ -20,8 +20,10 @@ pub fn evident(dir: &Path, args: &[&str]) -> Output {
         .expect("running the evident binary")
 }
 
-/// The `evident` command, ready to run in `dir`.
+/// The `evident` command, ready to run in `dir`, with the audit key of the test databases in
+/// `dir`'s default key file (so a test may open the same database in-process).
 pub fn command(dir: &Path, args: &[&str]) -> Command {
+    write_test_audit_key(dir);
     let mut command = Command::new(env!("CARGO_BIN_EXE_evident"));
     command.args(args).current_dir(dir).env("RUST_LOG", "warn");
     for (key, _) in std::env::vars() {
@@ -40,4 +42,22 @@ pub fn stdout(output: &Output) -> String {
 /// Standard error as text.
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Writes [`evident_store::testing::TEST_AUDIT_KEY`] to `dir/evident-audit.key` (mode 0600),
+/// unless the file exists.
+pub fn write_test_audit_key(dir: &Path) {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let path = dir.join("evident-audit.key");
+    if path.exists() {
+        return;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut f| f.write_all(evident_store::testing::TEST_AUDIT_KEY.as_bytes()))
+        .expect("writing the test audit key");
 }

@@ -35,6 +35,7 @@ macro_rules! impl_follow_up_store {
             }
 
             async fn audit_client(
+                &self,
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
                 actor: &Actor,
                 action: &str,
@@ -43,7 +44,7 @@ macro_rules! impl_follow_up_store {
             ) -> Result<()> {
                 let mut event = AuditEvent::new(actor, action, record, Outcome::Allowed);
                 event.client = Some(client);
-                Self::append_in(tx, &event).await?;
+                self.append_in(tx, &event).await?;
                 Ok(())
             }
         }
@@ -76,7 +77,7 @@ macro_rules! impl_follow_up_store {
                 .fetch_one(&mut *tx)
                 .await?;
                 let action = if inserted.is_some() { "client.register" } else { "client.find" };
-                Self::audit_client(&mut tx, actor, action, format!("client:{}", row.id), row.pseudonym.clone()).await?;
+                self.audit_client(&mut tx, actor, action, format!("client:{}", row.id), row.pseudonym.clone()).await?;
                 tx.commit().await?;
                 Ok((row.into_client()?, inserted.is_some()))
             }
@@ -115,7 +116,7 @@ macro_rules! impl_follow_up_store {
                 .await?;
                 let id = id.ok_or_else(|| StorageError::NotFound(format!("client {client_id} or unit {unit}")))?;
                 let client = Self::case_client(&mut tx, id).await?;
-                Self::audit_client(&mut tx, actor, "case.open", format!("case:{id}"), client).await?;
+                self.audit_client(&mut tx, actor, "case.open", format!("case:{id}"), client).await?;
                 tx.commit().await?;
                 Ok(Case { id, client_id, unit: unit.clone(), opened_on, closed_on: None, schedule: schedule.to_vec() })
             }
@@ -153,7 +154,7 @@ macro_rules! impl_follow_up_store {
                     return Err(StorageError::not_found("open case", id));
                 }
                 let client = Self::case_client(&mut tx, id).await?;
-                Self::audit_client(&mut tx, actor, "case.close", format!("case:{id}"), client).await?;
+                self.audit_client(&mut tx, actor, "case.close", format!("case:{id}"), client).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -217,7 +218,7 @@ macro_rules! impl_follow_up_store {
                 .await?;
                 let id = id.ok_or_else(|| StorageError::not_found("provider unit", &new.provider))?;
                 Self::refresh_case_in(&mut tx, case_id, before, &instruments).await?;
-                Self::audit_client(&mut tx, actor, "intervention.add", format!("intervention:{id}"), client).await?;
+                self.audit_client(&mut tx, actor, "intervention.add", format!("intervention:{id}"), client).await?;
                 tx.commit().await?;
                 Ok(Intervention {
                     id,
@@ -260,7 +261,7 @@ macro_rules! impl_follow_up_store {
                 .bind(description)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit_client(&mut tx, actor, "need.add", format!("need:{id}"), client).await?;
+                self.audit_client(&mut tx, actor, "need.add", format!("need:{id}"), client).await?;
                 tx.commit().await?;
                 Ok(id)
             }
@@ -290,7 +291,7 @@ macro_rules! impl_follow_up_store {
                 .bind(description)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit_client(&mut tx, actor, "goal.add", format!("goal:{id}"), client).await?;
+                self.audit_client(&mut tx, actor, "goal.add", format!("goal:{id}"), client).await?;
                 tx.commit().await?;
                 Ok(id)
             }
@@ -324,7 +325,7 @@ macro_rules! impl_follow_up_store {
                 .await?;
                 Self::refresh_case_in(&mut tx, case_id, before, &instruments).await?;
                 let client = Self::case_client(&mut tx, case_id).await?;
-                Self::audit_client(&mut tx, actor, "goal.follow_up", format!("goal:{goal_id}"), client).await?;
+                self.audit_client(&mut tx, actor, "goal.follow_up", format!("goal:{goal_id}"), client).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -470,7 +471,7 @@ macro_rules! impl_follow_up_store {
                 .fetch_one(&mut *tx)
                 .await?;
                 Self::refresh_case_in(&mut tx, case_id, before, &instruments).await?;
-                Self::audit_client(&mut tx, actor, "measurement.record", format!("measurement:{id}"), client).await?;
+                self.audit_client(&mut tx, actor, "measurement.record", format!("measurement:{id}"), client).await?;
                 tx.commit().await?;
                 Ok(Measurement {
                     id,

@@ -407,7 +407,7 @@ macro_rules! impl_indicator_store {
                 };
                 let event = AuditEvent::new(actor, "indicators.recompute", format!("rows:{}", summary.rows), Outcome::Allowed)
                     .with_detail(format!("min_count {k}, as of {as_of}"));
-                Self::append_in(&mut tx, &event).await?;
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(summary)
             }

@@ -1,9 +1,29 @@
+//! The audit trail against someone with write access to the database: every change to the
+//! trail is refused by the database or named by verification, and what the database cannot
+//! stop (its owner dropping the triggers) the audit key and checkpoints catch.
+
 use crate::{actor, contract};
-use evident_core::access::audit::{AuditEvent, Outcome};
+use evident_core::access::audit::{AuditEvent, ChainBreak, Checkpoint, Outcome};
 use evident_core::{NewUnit, UnitUpdate};
-use evident_store::audit::verify_audit_trail;
-use evident_store::testing::TestDb;
+use evident_store::testing::{TestDb, test_audit_key};
 use evident_store::{AuditFilter, Backend, Store};
+
+/// Entries verified, or the first break: the trail checked against its key and head alone.
+async fn verify_audit_trail(
+    store: &dyn Store,
+) -> Result<Result<usize, ChainBreak>, evident_store::StorageError> {
+    verify_against(store, Vec::new()).await
+}
+
+/// As [`verify_audit_trail`], also against `checkpoints`.
+async fn verify_against(
+    store: &dyn Store,
+    checkpoints: Vec<Checkpoint>,
+) -> Result<Result<usize, ChainBreak>, evident_store::StorageError> {
+    Ok(evident_store::audit::verify_audit_trail(store, checkpoints)
+        .await?
+        .map(|summary| summary.entries))
+}
 
 contract!(writes_are_audited_in_a_chain_that_verifies_and_can_be_searched);
 
@@ -74,7 +94,7 @@ async fn raw_sql(db: &TestDb, statements: &[&str]) -> Result<(), String> {
         Backend::Sqlite => {
             let pool = sqlx::SqlitePool::connect(db.url.expose()).await.unwrap();
             for sql in statements {
-                let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
                     .execute(&pool)
                     .await;
                 if let Err(e) = done {
@@ -87,7 +107,7 @@ async fn raw_sql(db: &TestDb, statements: &[&str]) -> Result<(), String> {
         Backend::Postgres => {
             let pool = sqlx::PgPool::connect(db.url.expose()).await.unwrap();
             for sql in statements {
-                let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
                     .execute(&pool)
                     .await;
                 if let Err(e) = done {
@@ -109,10 +129,17 @@ async fn tamper(db: &TestDb, statements: &[&str]) {
         .unwrap_or_else(|e| panic!("the tampering itself failed: {e}"));
 }
 
+/// What the schema's owner runs to switch every guard of the trail off.
 fn unlock(backend: Backend) -> &'static str {
     match backend {
-        Backend::Sqlite => "drop trigger audit_event_no_update; drop trigger audit_event_no_delete",
-        Backend::Postgres => "alter table audit_event disable trigger audit_event_no_update",
+        Backend::Sqlite => {
+            "drop trigger audit_event_no_update; drop trigger audit_event_no_delete; \
+             drop trigger audit_head_forward_only; drop trigger audit_head_no_delete"
+        }
+        Backend::Postgres => {
+            "alter table audit_event disable trigger user; \
+             alter table audit_head disable trigger user"
+        }
     }
 }
 
@@ -191,9 +218,10 @@ async fn the_database_refuses_to_change_the_trail(backend: Backend) {
 }
 
 /// Emptying the trail the quickest way each backend offers: PostgreSQL's `truncate` fires no
-/// row trigger; SQLite has no `truncate`, and a `delete` of every row fires the delete
-/// trigger, so there it takes dropping the triggers first. Either the database refuses, or
-/// the head, which still names entry 5, gives the emptying away; so does deleting the head.
+/// row trigger (a statement trigger refuses it); SQLite has no `truncate`, and a `delete` of
+/// every row fires the delete trigger, so there it takes dropping the triggers first. Either
+/// the database refuses, or the head, which still names entry 5, gives the emptying away.
+/// Deleting the head is refused.
 async fn emptying_the_trail_or_deleting_its_head_is_refused_or_detected(backend: Backend) {
     let wipe: &[&str] = match backend {
         Backend::Sqlite => &[unlock(backend), "delete from audit_event"],
@@ -202,7 +230,10 @@ async fn emptying_the_trail_or_deleting_its_head_is_refused_or_detected(backend:
     let db = audited_db(backend).await;
     match raw_sql(&db, wipe).await {
         Err(refused) => {
-            assert!(refused.contains("append-only"), "{refused}");
+            assert!(
+                refused.contains("append-only") || refused.contains("cannot be truncated"),
+                "{refused}"
+            );
             assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(5));
         }
         Ok(()) => {
@@ -214,7 +245,7 @@ async fn emptying_the_trail_or_deleting_its_head_is_refused_or_detected(backend:
     let db = audited_db(backend).await;
     match raw_sql(&db, &["delete from audit_head"]).await {
         Err(refused) => {
-            assert!(refused.contains("append-only"), "{refused}");
+            assert!(refused.contains("cannot be deleted"), "{refused}");
             assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(5));
         }
         Ok(()) => {
@@ -256,4 +287,447 @@ async fn emptying_the_trail_or_deleting_its_head_is_refused_or_detected_on_sqlit
 #[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
 async fn emptying_the_trail_or_deleting_its_head_is_refused_or_detected_on_postgres() {
     emptying_the_trail_or_deleting_its_head_is_refused_or_detected(Backend::Postgres).await;
+}
+
+/// Declares `name_on_sqlite` and `name_on_postgres` for an `async fn name(backend)`.
+macro_rules! on_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(evident_store::Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            #[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+            async fn postgres() {
+                super::$name(evident_store::Backend::Postgres).await;
+            }
+        }
+    )+};
+}
+
+on_backends!(
+    a_forged_entry_with_the_head_moved_onto_it_is_named,
+    history_rewritten_with_recomputed_hashes_is_named,
+    the_head_cannot_be_rolled_back_while_the_guards_stand,
+    a_rollback_by_the_owner_is_caught_by_a_checkpoint,
+    entries_from_before_the_key_verify_as_a_prefix,
+    a_database_written_under_another_key_is_not_opened_for_writing,
+    verification_reads_the_trail_in_batches,
+);
+
+/// The newest entry as stored.
+async fn newest(db: &TestDb) -> evident_core::access::audit::AuditEntry {
+    db.store.audit_entries().await.unwrap().pop().unwrap()
+}
+
+/// An INSERT of `event` as entry `id` after `prev_hash`, hashed the way an attacker without
+/// the key can: plain SHA-256, claiming `key_id`.
+fn forged_insert(id: i64, event: &AuditEvent, prev_hash: &str, key_id: &str) -> String {
+    let at = "2026-11-30T12:00:00.000000Z";
+    let hash = event.unkeyed_chain_hash(id, at, prev_hash);
+    let quoted = |v: &Option<String>| v.as_ref().map_or("null".to_owned(), |v| format!("'{v}'"));
+    assert!(event.actor_id.is_none(), "forged entries have no actor id");
+    format!(
+        "insert into audit_event (id, at, actor_id, actor, action, record, client, address, \
+         outcome, detail, key_id, prev_hash, hash) values ({id}, '{at}', null, '{}', '{}', \
+         '{}', {}, {}, '{}', '{}', '{key_id}', '{prev_hash}', '{hash}')",
+        event.actor,
+        event.action,
+        event.record,
+        quoted(&event.client),
+        quoted(&event.address),
+        event.outcome.as_str(),
+        event.detail
+    )
+}
+
+/// Appends `event` as entry `id` behind the store's back, moving the head onto it in the two
+/// steps the head's guard allows (as the store does); returns the entry's hash.
+async fn append_forged(
+    db: &TestDb,
+    id: i64,
+    event: &AuditEvent,
+    prev_hash: &str,
+    key_id: &str,
+) -> String {
+    let hash = event.unkeyed_chain_hash(id, "2026-11-30T12:00:00.000000Z", prev_hash);
+    tamper(
+        db,
+        &[
+            &format!("update audit_head set last_id = {id} where id = 1"),
+            &forged_insert(id, event, prev_hash, key_id),
+            &format!("update audit_head set last_hash = '{hash}' where id = 1"),
+        ],
+    )
+    .await;
+    hash
+}
+
+/// Appending needs no unlocking: the attacker inserts an entry of their own and moves the
+/// head onto it in the two steps the guard allows. The entry's hash was not made with the key.
+async fn a_forged_entry_with_the_head_moved_onto_it_is_named(backend: Backend) {
+    let db = audited_db(backend).await;
+    let last = newest(&db).await;
+    let event = AuditEvent::new(&actor(), "unit.read", "unit:0380-0001", Outcome::Allowed)
+        .with_detail("nothing happened here");
+    append_forged(&db, 6, &event, &last.hash, &last.key_id).await;
+    let broken = verify_audit_trail(&*db.store).await.unwrap().unwrap_err();
+    assert_eq!(broken.id, 6, "{broken}");
+    assert!(broken.problem.contains("without the audit key"), "{broken}");
+}
+
+/// The owner switches the guards off, edits entry 2 and recomputes every later hash and the
+/// head, as an unkeyed chain would allow.
+async fn history_rewritten_with_recomputed_hashes_is_named(backend: Backend) {
+    let db = audited_db(backend).await;
+    let entries = db.store.audit_entries().await.unwrap();
+    let mut statements = vec![unlock(backend).to_owned()];
+    let mut prev = entries[0].hash.clone();
+    for entry in &entries[1..] {
+        let mut event = entry.event.clone();
+        if entry.id == 2 {
+            event.record = "unit:0380-9999".into();
+        }
+        let hash = event.unkeyed_chain_hash(entry.id, &entry.at, &prev);
+        statements.push(format!(
+            "update audit_event set record = '{}', prev_hash = '{prev}', hash = '{hash}' where id = {}",
+            event.record, entry.id
+        ));
+        prev = hash;
+    }
+    statements.push(format!(
+        "update audit_head set last_hash = '{prev}' where id = 1"
+    ));
+    let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
+    tamper(&db, &statements).await;
+    let broken = verify_audit_trail(&*db.store).await.unwrap().unwrap_err();
+    assert_eq!(broken.id, 2, "{broken}");
+}
+
+/// Without switching anything off, the head can neither go back nor skip, and cannot be
+/// deleted.
+async fn the_head_cannot_be_rolled_back_while_the_guards_stand(backend: Backend) {
+    let db = audited_db(backend).await;
+    let entries = db.store.audit_entries().await.unwrap();
+    let third = &entries[2];
+    for sql in [
+        format!(
+            "update audit_head set last_id = 3, last_hash = '{}' where id = 1",
+            third.hash
+        ),
+        "update audit_head set last_id = 9 where id = 1".to_owned(),
+        "update audit_head set last_hash = 'ff' where id = 1".to_owned(),
+    ] {
+        let refused = raw_sql(&db, &[&sql]).await.expect_err(&sql);
+        assert!(refused.contains("only moves forward"), "{refused}");
+    }
+    let refused = raw_sql(&db, &["delete from audit_head"]).await.unwrap_err();
+    assert!(refused.contains("cannot be deleted"), "{refused}");
+    assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(5));
+    // The store still appends after the refusals.
+    db.store
+        .append_audit(&AuditEvent::new(
+            &actor(),
+            "unit.read",
+            "unit:x",
+            Outcome::Allowed,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(6));
+}
+
+/// The owner can drop every guard, delete the newest entries and move the head back: the
+/// trail is then consistent in itself. A checkpoint taken before, kept elsewhere, is not.
+async fn a_rollback_by_the_owner_is_caught_by_a_checkpoint(backend: Backend) {
+    let db = audited_db(backend).await;
+    let checkpoint = evident_store::audit::checkpoint(&*db.store).await.unwrap();
+    assert_eq!(checkpoint.id, 5);
+    let kept = Checkpoint::parse_log(&checkpoint.to_line(), &test_audit_key()).unwrap();
+    assert_eq!(
+        verify_against(&*db.store, kept.clone()).await.unwrap(),
+        Ok(5)
+    );
+
+    let third = db.store.audit_entries().await.unwrap()[2].hash.clone();
+    tamper(
+        &db,
+        &[
+            unlock(backend),
+            "delete from audit_event where id > 3",
+            &format!("update audit_head set last_id = 3, last_hash = '{third}' where id = 1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        verify_audit_trail(&*db.store).await.unwrap(),
+        Ok(3),
+        "rolled back consistently: only a checkpoint can tell"
+    );
+    let broken = verify_against(&*db.store, kept.clone())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(broken.id, 5, "{broken}");
+    assert!(broken.problem.contains("rolled back"), "{broken}");
+
+    // New genuine entries after the rollback reach past the checkpoint, but entry 5 differs.
+    for i in 0..3 {
+        db.store
+            .append_audit(&AuditEvent::new(
+                &actor(),
+                "unit.read",
+                format!("unit:after-{i}"),
+                Outcome::Allowed,
+            ))
+            .await
+            .unwrap();
+    }
+    let broken = verify_against(&*db.store, kept).await.unwrap().unwrap_err();
+    assert_eq!(broken.id, 5, "{broken}");
+    assert!(
+        broken.problem.contains("differs from the checkpoint"),
+        "{broken}"
+    );
+}
+
+/// A trail from before this version carries plain SHA-256 hashes and no key id. It still
+/// verifies, as a prefix anchored by the first keyed entry; an unkeyed entry after a keyed one
+/// is a forgery.
+async fn entries_from_before_the_key_verify_as_a_prefix(backend: Backend) {
+    let db = TestDb::on(backend).await;
+    let mut prev = evident_core::access::audit::GENESIS_HASH.to_owned();
+    for id in 1..=3 {
+        let event = AuditEvent::new(
+            &actor(),
+            "unit.read",
+            format!("unit:old-{id}"),
+            Outcome::Allowed,
+        );
+        prev = append_forged(&db, id, &event, &prev, "").await;
+    }
+    db.store
+        .append_audit(&AuditEvent::new(
+            &actor(),
+            "unit.read",
+            "unit:new",
+            Outcome::Allowed,
+        ))
+        .await
+        .unwrap();
+    let summary = evident_store::audit::verify_audit_trail(&*db.store, Vec::new())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((summary.entries, summary.unkeyed), (4, 3));
+
+    let last = newest(&db).await;
+    let event = AuditEvent::new(&actor(), "unit.read", "unit:forged", Outcome::Allowed);
+    append_forged(&db, 5, &event, &last.hash, "").await;
+    let broken = verify_audit_trail(&*db.store).await.unwrap().unwrap_err();
+    assert_eq!(broken.id, 5, "{broken}");
+    assert!(broken.problem.contains("follows keyed entries"), "{broken}");
+}
+
+/// Opening with another key would seal new entries that never verify: it is refused, naming
+/// both keys; verification (which only reads) opens and names the first entry.
+async fn a_database_written_under_another_key_is_not_opened_for_writing(backend: Backend) {
+    let db = audited_db(backend).await;
+    let other =
+        evident_core::access::audit::AuditKey::parse("another-operators-key-0123456789").unwrap();
+    let refused = match evident_store::open(&db.url, &other).await {
+        Ok(_) => panic!("opened with the wrong audit key"),
+        Err(e) => e.to_string(),
+    };
+    assert!(refused.contains(&test_audit_key().id()), "{refused}");
+    assert!(refused.contains(&other.id()), "{refused}");
+    let reader = evident_store::open_to_verify(&db.url, &other)
+        .await
+        .unwrap();
+    let broken = verify_audit_trail(&*reader).await.unwrap().unwrap_err();
+    assert_eq!(broken.id, 1, "{broken}");
+    assert!(
+        broken.problem.contains("not under the key given"),
+        "{broken}"
+    );
+    reader.close().await;
+}
+
+/// A trail longer than a batch is read batch by batch, and a break in a later batch is found.
+async fn verification_reads_the_trail_in_batches(backend: Backend) {
+    let db = audited_db(backend).await;
+    for i in 0..6 {
+        db.store
+            .append_audit(&AuditEvent::new(
+                &actor(),
+                "unit.read",
+                format!("unit:{i}"),
+                Outcome::Allowed,
+            ))
+            .await
+            .unwrap();
+    }
+    let verdict = evident_store::audit::verify_audit_trail_in_batches(&*db.store, Vec::new(), 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(verdict.entries, 11);
+    tamper(
+        &db,
+        &[
+            unlock(backend),
+            "update audit_event set detail = 'edited' where id = 10",
+        ],
+    )
+    .await;
+    let broken = evident_store::audit::verify_audit_trail_in_batches(&*db.store, Vec::new(), 3)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(broken.id, 10, "{broken}");
+}
+
+/// `postgres://USER@HOST/DB` on the server `admin_url` points at.
+fn url_as(admin_url: &str, user: &str, database: &str) -> String {
+    let (scheme, rest) = admin_url.split_once("://").expect("a URL");
+    let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let host = host.split('/').next().expect("a host");
+    format!("{scheme}://{user}@{host}/{database}")
+}
+
+/// The deployment docs/SECURITY.md describes, on a real server: migrations as the owner, the
+/// server as an application role with the rights of `sql/postgres_app_role.sql`. The role works
+/// (opens without migrating, writes, audits), and every way to switch the trail's guards off or
+/// empty it is refused to it.
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn the_application_role_cannot_switch_the_audit_guards_off() {
+    let admin_url = std::env::var(evident_store::testing::POSTGRES_URL_VAR)
+        .expect("this test needs PostgreSQL: set EVIDENT_TEST_POSTGRES_URL");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let tag = format!("{}_{nanos}", std::process::id());
+    let (owner, app, database) = (
+        format!("ev_owner_{tag}"),
+        format!("ev_app_{tag}"),
+        format!("ev_roles_{tag}"),
+    );
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    for sql in [
+        format!("create role {owner} login"),
+        format!("create role {app} login"),
+        format!("create database {database} owner {owner}"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
+
+    let outcome = {
+        let (admin_url, owner, app, database) = (
+            admin_url.clone(),
+            owner.clone(),
+            app.clone(),
+            database.clone(),
+        );
+        async move {
+            let owner_url =
+                evident_store::DatabaseUrl::parse(&url_as(&admin_url, &owner, &database)).unwrap();
+            let store = evident_store::open(&owner_url, &test_audit_key())
+                .await
+                .unwrap();
+            store.close().await;
+            let owner_pool = sqlx::PgPool::connect(owner_url.expose()).await.unwrap();
+            let grants =
+                include_str!("../../sql/postgres_app_role.sql").replace("evident_app", &app);
+            sqlx::raw_sql(sqlx::AssertSqlSafe(grants))
+                .execute(&owner_pool)
+                .await
+                .unwrap();
+            owner_pool.close().await;
+
+            let app_url =
+                evident_store::DatabaseUrl::parse(&url_as(&admin_url, &app, &database)).unwrap();
+            let store = evident_store::open(&app_url, &test_audit_key())
+                .await
+                .unwrap();
+            let details =
+                UnitUpdate::parse("Hemtjänst Gränby", "public", None, "elderly_care").unwrap();
+            store
+                .create_unit(&NewUnit::parse("0380", details).unwrap(), &actor())
+                .await
+                .unwrap();
+            for i in 0..3 {
+                store
+                    .append_audit(&AuditEvent::new(
+                        &actor(),
+                        "unit.read",
+                        format!("unit:{i}"),
+                        Outcome::Allowed,
+                    ))
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(verify_audit_trail(&*store).await.unwrap(), Ok(4));
+
+            let app_pool = sqlx::PgPool::connect(app_url.expose()).await.unwrap();
+            let mut accepted = Vec::new();
+            for sql in [
+                "alter table audit_event disable trigger user",
+                "alter table audit_event disable trigger audit_event_no_update",
+                "alter table audit_head disable trigger user",
+                "drop trigger audit_event_no_update on audit_event",
+                "drop function audit_event_append_only() cascade",
+                "truncate audit_event",
+                "truncate audit_head",
+                "delete from audit_event where id = 4",
+                "update audit_event set detail = 'x' where id = 1",
+                "delete from audit_head",
+                "update audit_head set last_id = 1",
+                "drop table audit_event",
+                "alter table audit_event rename to audit_event_old",
+                "create table audit_event_copy (id bigint)",
+                "set session_replication_role = replica",
+            ] {
+                if sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&app_pool)
+                    .await
+                    .is_ok()
+                {
+                    accepted.push(sql);
+                }
+            }
+            app_pool.close().await;
+            assert!(
+                accepted.is_empty(),
+                "the application role was allowed: {accepted:?}"
+            );
+            assert_eq!(verify_audit_trail(&*store).await.unwrap(), Ok(4));
+            store.close().await;
+        }
+    };
+    let result = tokio::spawn(outcome).await;
+
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "drop database if exists {database} with (force)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    for role in [&app, &owner] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("drop role if exists {role}")))
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
+    admin.close().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic.into_panic());
+    }
 }
