@@ -229,12 +229,18 @@ async fn create_population(
     for person in &population {
         let number = PersonalNumber::parse(&person.personal_number, today)
             .map_err(|e| Failure::Unexpected(anyhow::anyhow!("demo number: {e}")))?;
-        let pseudonym = key.pseudonym(&number);
+        let authority = person
+            .unit
+            .authority()
+            .expect("demo population units are units");
+        let keys = key.client_keys(&number, &authority);
         let index = *by_pseudonym
-            .entry(pseudonym.to_string())
+            .entry(keys.pseudonym.to_string())
             .or_insert_with(|| {
                 client_files.push(ImportClient {
-                    pseudonym,
+                    pseudonym: keys.pseudonym,
+                    statistical_key: keys.statistical_key,
+                    authority,
                     birth_year: number.birth_year(),
                     sex: number.recorded_sex(),
                 });

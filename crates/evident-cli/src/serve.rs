@@ -36,6 +36,9 @@ impl ServeArgs {
             );
         }
         let store = ctx.open_store(&self.database_url).await?;
+        if let Some(key) = &pseudonym_key {
+            rekey_legacy_clients(&*store, key).await?;
+        }
         let config = evident_web::state::WebConfig {
             secure_cookies: self.secure_cookies,
             pseudonym_key,
@@ -46,4 +49,35 @@ impl ServeArgs {
         store.close().await;
         result
     }
+}
+
+/// Pseudonymises per authority the clients stored before that was done (a one-time step after
+/// an upgrade; it needs the pseudonym key, which only the running server holds).
+///
+/// # Errors
+/// When the store refuses.
+pub async fn rekey_legacy_clients(
+    store: &dyn evident_store::Store,
+    key: &evident_core::person::PseudonymKey,
+) -> Result<(), Failure> {
+    let done = store
+        .rekey_legacy_clients(
+            &|digest, authority| key.client_keys_of_digest(digest, authority),
+            &evident_core::access::audit::Actor::system(),
+        )
+        .await?;
+    if done.clients > 0 {
+        tracing::info!(
+            clients = done.clients,
+            split = done.split,
+            "clients pseudonymised per authority"
+        );
+    }
+    if done.without_cases > 0 {
+        tracing::warn!(
+            clients = done.without_cases,
+            "clients from before pseudonyms were per authority have no case and were left as they were"
+        );
+    }
+    Ok(())
 }

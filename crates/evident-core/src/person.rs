@@ -7,7 +7,7 @@
 //! number itself has no `Display`, no `Serialize`, and its `Debug` is redacted, so it cannot
 //! end up in a database, a log line or an export by accident. Error messages never repeat it.
 
-use crate::DomainError;
+use crate::{DomainError, OrgCode};
 use chrono::{Datelike, NaiveDate};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
@@ -221,12 +221,77 @@ impl PseudonymKey {
         Ok(Self(raw.as_bytes().to_vec()))
     }
 
-    /// The pseudonym of `number` under this key.
-    pub fn pseudonym(&self, number: &PersonalNumber) -> Pseudonym {
+    fn mac_hex(&self, message: &[u8]) -> String {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
             .expect("HMAC accepts keys of any length");
-        mac.update(number.canonical().as_bytes());
-        Pseudonym(hex::encode(mac.finalize().into_bytes()))
+        mac.update(message);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The person's digest under this key: the same for the same person everywhere. It is
+    /// never stored (it would link a person across authorities); the two keys a client row
+    /// holds are derived from it ([`PseudonymKey::client_keys`]). Databases from before
+    /// pseudonyms were per authority stored it as the pseudonym.
+    pub fn person_digest(&self, number: &PersonalNumber) -> Pseudonym {
+        Pseudonym(self.mac_hex(number.canonical().as_bytes()))
+    }
+
+    /// The keys of the client `number` is at `authority` (the municipality whose social
+    /// services hold the record): a pseudonym that differs from authority to authority, so one
+    /// authority's clients cannot be linked to another's, and a statistical key that is the
+    /// same everywhere, so national statistics count the person once.
+    pub fn client_keys(&self, number: &PersonalNumber, authority: &OrgCode) -> ClientKeys {
+        self.client_keys_of_digest(&self.person_digest(number), authority)
+    }
+
+    /// [`PseudonymKey::client_keys`] from the person's digest: for rows stored before
+    /// pseudonyms were per authority, whose pseudonym is the digest.
+    pub fn client_keys_of_digest(&self, digest: &Pseudonym, authority: &OrgCode) -> ClientKeys {
+        ClientKeys {
+            pseudonym: Pseudonym(
+                self.mac_hex(format!("authority|{authority}|{}", digest.as_str()).as_bytes()),
+            ),
+            statistical_key: StatisticalKey(
+                self.mac_hex(format!("statistics|{}", digest.as_str()).as_bytes()),
+            ),
+        }
+    }
+}
+
+/// What a client row holds in place of the personal number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientKeys {
+    /// The pseudonym within one authority, shown to its staff.
+    pub pseudonym: Pseudonym,
+    /// The key that counts a person once across authorities; no staff API returns it.
+    pub statistical_key: StatisticalKey,
+}
+
+/// The key that counts a person once in national statistics: 64 hex digits, the same for the
+/// same person at every authority. It never leaves the store through a staff API.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StatisticalKey(String);
+
+impl StatisticalKey {
+    /// A stored statistical key.
+    ///
+    /// # Errors
+    /// When `raw` is not 64 lowercase hex digits.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        Pseudonym::parse(raw)
+            .map(|p| Self(p.0))
+            .map_err(|_| DomainError::new("statistical_key", "must be 64 lowercase hex digits"))
+    }
+
+    /// The key as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for StatisticalKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StatisticalKey(***)")
     }
 }
 
@@ -410,13 +475,47 @@ mod tests {
     }
 
     #[test]
+    fn a_person_is_a_different_client_at_each_authority_but_one_person_in_statistics() {
+        let key = PseudonymKey::parse(&"k".repeat(32)).unwrap();
+        let number = parse("811218-9876").unwrap();
+        let uppsala = OrgCode::parse("0380").unwrap();
+        let enkoping = OrgCode::parse("0381").unwrap();
+        let here = key.client_keys(&number, &uppsala);
+        let there = key.client_keys(&number, &enkoping);
+        // Independent values, from Python's hmac module:
+        //   d = hmac.new(b"k"*32, b"198112189876", "sha256").hexdigest()
+        //   hmac.new(b"k"*32, ("authority|0380|" + d).encode(), "sha256").hexdigest()
+        //   hmac.new(b"k"*32, ("statistics|" + d).encode(), "sha256").hexdigest()
+        assert_eq!(
+            key.person_digest(&number).as_str(),
+            "4a33e71172029c9bef547c072c964c75aa4a4528a9ab6aa84a9c65fa41d31743"
+        );
+        assert_eq!(
+            here.pseudonym.as_str(),
+            "2ef0092628619cb6309bc0e3fc12d5345796d9e0cba6334365f51013edac85f4"
+        );
+        assert_eq!(
+            here.statistical_key.as_str(),
+            "6b9ff131e8af8c59b47f3fb1a1c7a0db5ef8d91802f0539f279391959e4975ee"
+        );
+        assert_ne!(here.pseudonym, there.pseudonym);
+        assert_eq!(here.statistical_key, there.statistical_key);
+        assert_ne!(here.pseudonym.as_str(), here.statistical_key.as_str());
+        assert_eq!(
+            key.client_keys_of_digest(&key.person_digest(&number), &uppsala),
+            here
+        );
+        assert_eq!(format!("{:?}", here.statistical_key), "StatisticalKey(***)");
+    }
+
+    #[test]
     fn pseudonyms_are_stable_per_person_and_key_and_reveal_nothing() {
         let key = PseudonymKey::parse(&"k".repeat(32)).unwrap();
         let other_key = PseudonymKey::parse(&"q".repeat(40)).unwrap();
-        let a = key.pseudonym(&parse("811218-9876").unwrap());
-        assert_eq!(a, key.pseudonym(&parse("198112189876").unwrap()));
-        assert_ne!(a, key.pseudonym(&parse("121212-1212").unwrap()));
-        assert_ne!(a, other_key.pseudonym(&parse("811218-9876").unwrap()));
+        let a = key.person_digest(&parse("811218-9876").unwrap());
+        assert_eq!(a, key.person_digest(&parse("198112189876").unwrap()));
+        assert_ne!(a, key.person_digest(&parse("121212-1212").unwrap()));
+        assert_ne!(a, other_key.person_digest(&parse("811218-9876").unwrap()));
         assert_eq!(a.as_str().len(), 64);
         assert!(!a.as_str().contains("8112189876"));
         assert!(PseudonymKey::parse("short").is_err());

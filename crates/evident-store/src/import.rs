@@ -185,10 +185,10 @@ macro_rules! impl_import_store {
                 clients: &[&ImportClient],
             ) -> Result<(Vec<i64>, u64)> {
                 let mut created = 0;
-                for chunk in clients.chunks(batch_rows($parameters, 3)) {
+                for chunk in clients.chunks(batch_rows($parameters, 5)) {
                     let sql = values_sql(
-                        "insert into client (pseudonym, birth_year, sex) values",
-                        3,
+                        "insert into client (pseudonym, authority, statistical_key, birth_year, sex) values",
+                        5,
                         chunk.len(),
                         "on conflict (pseudonym) do nothing",
                     );
@@ -196,11 +196,14 @@ macro_rules! impl_import_store {
                     for client in chunk {
                         query = query
                             .bind(client.pseudonym.as_str())
+                            .bind(client.authority.as_str())
+                            .bind(client.statistical_key.as_str())
                             .bind(client.birth_year)
                             .bind(client.sex.as_str());
                     }
                     created += query.execute(&mut **tx).await?.rows_affected();
                 }
+                sqlx::query(crate::followup::ASSIGN_PERSON_IDS).execute(&mut **tx).await?;
                 let mut ids: HashMap<String, i64> = HashMap::with_capacity(clients.len());
                 for chunk in clients.chunks(batch_rows($parameters, 1)) {
                     let sql = in_list_sql("select id, pseudonym from client where pseudonym", chunk.len());

@@ -52,6 +52,7 @@ pub use accounts::AccountStore;
 pub use audit::{AuditFilter, AuditStore};
 pub use error::{Result, StorageError};
 pub use followup::FollowUpStore;
+pub use followup::rekey::LegacyClientStore;
 pub use grants::{GrantStore, PlanKind};
 pub use groups::ComparisonGroupStore;
 pub use import::ImportStore;
@@ -87,6 +88,7 @@ pub trait Store:
     + AccountStore
     + AuditStore
     + FollowUpStore
+    + followup::rekey::LegacyClientStore
     + ImportStore
     + IndicatorStore
     + ComparisonGroupStore

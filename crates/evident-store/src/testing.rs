@@ -280,18 +280,32 @@ impl<'a> Seed<'a> {
         &self.actor
     }
 
-    /// What the store keeps of `personal_number`: its pseudonym, birth year and recorded sex.
+    /// What the store keeps of `personal_number` as a client of `authority` (a municipality
+    /// code): its keys, birth year and recorded sex.
     ///
     /// # Panics
-    /// When `personal_number` is not a valid personal number on the seed's day.
-    pub fn new_client(&self, personal_number: &str) -> NewClient {
+    /// When `personal_number` is not a valid personal number on the seed's day, or
+    /// `authority` is not a municipality or unit code.
+    pub fn new_client_at(&self, authority: &str, personal_number: &str) -> NewClient {
         let number = PersonalNumber::parse(personal_number, self.today)
             .unwrap_or_else(|e| panic!("'{personal_number}' is not a test personal number: {e}"));
+        let authority = OrgCode::parse(authority)
+            .ok()
+            .and_then(|code| code.authority())
+            .unwrap_or_else(|| panic!("'{authority}' is not a municipality or a unit"));
+        let keys = self.key.client_keys(&number, &authority);
         NewClient {
-            pseudonym: self.key.pseudonym(&number),
+            pseudonym: keys.pseudonym,
+            statistical_key: keys.statistical_key,
+            authority,
             birth_year: number.birth_year(),
             sex: number.recorded_sex(),
         }
+    }
+
+    /// [`Seed::new_client_at`] in Uppsala (0380), where most tests' units are.
+    pub fn new_client(&self, personal_number: &str) -> NewClient {
+        self.new_client_at("0380", personal_number)
     }
 
     /// A publicly run elderly-care unit called `name` in `municipality`; its code is the next
@@ -377,10 +391,16 @@ impl<'a> Seed<'a> {
             .expect("importing the 2011 disbursement decision");
     }
 
-    /// Registers the client with `personal_number` (or finds it, if it is registered).
+    /// Registers the client with `personal_number` in Uppsala (0380), or finds it.
     pub async fn client(&self, personal_number: &str) -> Client {
+        self.client_at("0380", personal_number).await
+    }
+
+    /// Registers the client with `personal_number` at `authority` (a municipality or unit
+    /// code: the unit's municipality), or finds it.
+    pub async fn client_at(&self, authority: &str, personal_number: &str) -> Client {
         self.store
-            .register_client(&self.new_client(personal_number), &self.actor)
+            .register_client(&self.new_client_at(authority, personal_number), &self.actor)
             .await
             .expect("registering a seed client")
             .0
@@ -513,7 +533,7 @@ impl ClientBuilder {
             .personal_number
             .as_deref()
             .expect("a seeded client needs .personal_number(..) or .synthetic_number(..)");
-        let client = seed.client(number).await;
+        let client = seed.client_at(self.unit.as_str(), number).await;
         let case = seed
             .store
             .open_case(

@@ -270,9 +270,16 @@ async fn the_database_files_hold_no_personal_number_after_an_import() {
         ] {
             assert!(!contains(&form), "the database files contain {form}");
         }
-        // The check above reads real data: the client's pseudonym is there.
-        let pseudonym = key.pseudonym(&PersonalNumber::parse(number, today).unwrap());
-        assert!(contains(pseudonym.as_str()), "no pseudonym for {number}");
+        // The check above reads real data: the client's pseudonym at the unit's authority is
+        // there; the person's digest, which would link authorities, is not.
+        let number = PersonalNumber::parse(number, today).unwrap();
+        let authority = unit.authority().unwrap();
+        let keys = key.client_keys(&number, &authority);
+        assert!(
+            contains(keys.pseudonym.as_str()),
+            "no pseudonym for {number:?}"
+        );
+        assert!(!contains(key.person_digest(&number).as_str()));
     }
 }
 

@@ -250,8 +250,11 @@ impl InterventionCatalogue {
 pub struct Client {
     /// Identifier.
     pub id: i64,
-    /// The keyed pseudonym of their personal number.
+    /// The keyed pseudonym of their personal number at the authority.
     pub pseudonym: crate::person::Pseudonym,
+    /// The authority (municipality) whose client this is; each authority has its own clients.
+    /// Empty only for clients stored before pseudonyms were per authority and not yet rekeyed.
+    pub authority: String,
     /// Year of birth.
     pub birth_year: i32,
     /// Recorded sex.

@@ -223,7 +223,8 @@ fn intern<K: Clone + Eq + std::hash::Hash>(
 /// The client behind a case, as far as breakdowns need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientFacts {
-    /// The client's identity in the store: disclosure control counts distinct clients.
+    /// The person in the store (the clients of one person at several authorities share it):
+    /// disclosure control counts distinct people.
     pub id: i64,
     /// Recorded sex is female.
     pub female: bool,

@@ -176,6 +176,17 @@ impl OrgCode {
         self.lineage().contains(other)
     }
 
+    /// The authority (huvudman) whose social services hold the records of a unit or a
+    /// municipality: the municipality. Secrecy applies between authorities, so clients are
+    /// pseudonymised per authority. `None` above the municipalities.
+    pub fn authority(&self) -> Option<OrgCode> {
+        match self.level() {
+            OrgLevel::Municipality => Some(self.clone()),
+            OrgLevel::Unit => Some(Self(self.0[..4].to_owned())),
+            OrgLevel::Nation | OrgLevel::County => None,
+        }
+    }
+
     /// The number of a unit code (the part after the dash); `None` for other levels.
     pub fn unit_number(&self) -> Option<u32> {
         let (_, number) = self.0.split_once('-')?;

@@ -2,7 +2,24 @@
 //! and goals, instruments (versioned) and measurements. Every change is audited, naming the
 //! client's pseudonym so the client's own access log can be produced.
 
+pub mod rekey;
 mod rows;
+
+/// Names the person of every client that has none yet: the lowest id among the clients with
+/// the same statistical key, so a person with clients at several authorities counts once (a
+/// client not yet rekeyed, without a statistical key, is its own person).
+pub(crate) const ASSIGN_PERSON_IDS: &str = r"
+    update client
+    set person_id = case
+        when statistical_key = '' then id
+        else (
+            select min(p.id)
+            from client p
+            where p.statistical_key = client.statistical_key
+        )
+    end
+    where person_id is null
+";
 mod sql;
 
 use crate::Result;
@@ -19,8 +36,12 @@ use evident_core::person::{Pseudonym, RecordedSex};
 /// A client to register: what is kept of a personal number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewClient {
-    /// The pseudonym.
+    /// The pseudonym at the authority.
     pub pseudonym: Pseudonym,
+    /// The key that counts the person once across authorities.
+    pub statistical_key: evident_core::person::StatisticalKey,
+    /// The authority (municipality) whose client this is.
+    pub authority: evident_core::OrgCode,
     /// Year of birth.
     pub birth_year: i32,
     /// Recorded sex.
@@ -64,8 +85,9 @@ pub struct NewMeasurement {
 /// Reading and writing the follow-up of clients.
 #[async_trait::async_trait]
 pub trait FollowUpStore {
-    /// Registers a client, or finds the one with the same pseudonym. Returns the client and
-    /// whether it was new. Audited as `client.register` (or `client.find`).
+    /// Registers a client, or finds the one with the same pseudonym (the same person at the
+    /// same authority). Returns the client and whether it was new. Audited as
+    /// `client.register` (or `client.find`).
     async fn register_client(&self, client: &NewClient, actor: &Actor) -> Result<(Client, bool)>;
 
     /// The client with this id.

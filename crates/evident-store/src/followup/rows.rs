@@ -13,6 +13,7 @@ use evident_core::person::{Pseudonym, RecordedSex};
 pub(super) struct ClientRow {
     pub(super) id: i64,
     pub(super) pseudonym: String,
+    pub(super) authority: String,
     pub(super) birth_year: i32,
     pub(super) sex: String,
 }
@@ -22,6 +23,7 @@ impl ClientRow {
         Ok(Client {
             id: self.id,
             pseudonym: Pseudonym::parse(&self.pseudonym)?,
+            authority: self.authority,
             birth_year: self.birth_year,
             sex: if self.sex == "male" {
                 RecordedSex::Male

@@ -55,20 +55,23 @@ macro_rules! impl_follow_up_store {
                 let mut tx = self.begin_write().await?;
                 let inserted: Option<i64> = sqlx::query_scalar(
                     r"
-                    insert into client (pseudonym, birth_year, sex)
-                    values ($1, $2, $3)
+                    insert into client (pseudonym, authority, statistical_key, birth_year, sex)
+                    values ($1, $2, $3, $4, $5)
                     on conflict (pseudonym) do nothing
                     returning id
                     ",
                 )
                 .bind(client.pseudonym.as_str())
+                .bind(client.authority.as_str())
+                .bind(client.statistical_key.as_str())
                 .bind(client.birth_year)
                 .bind(client.sex.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
+                sqlx::query(super::ASSIGN_PERSON_IDS).execute(&mut *tx).await?;
                 let row: ClientRow = sqlx::query_as(
                     r"
-                    select id, pseudonym, birth_year, sex
+                    select id, pseudonym, authority, birth_year, sex
                     from client
                     where pseudonym = $1
                     ",
@@ -85,7 +88,7 @@ macro_rules! impl_follow_up_store {
             async fn get_client(&self, id: i64) -> Result<Client> {
                 let row: Option<ClientRow> = sqlx::query_as(
                     r"
-                    select id, pseudonym, birth_year, sex
+                    select id, pseudonym, authority, birth_year, sex
                     from client
                     where id = $1
                     ",

@@ -49,7 +49,7 @@ pub(super) struct GoalFactRow {
 }
 
 pub(super) const CASES_SQL: &str = r"
-    select r.id, r.client_id, r.unit_code, r.opened_on, r.schedule, c.sex, c.birth_year
+    select r.id, c.person_id as client_id, r.unit_code, r.opened_on, r.schedule, c.sex, c.birth_year
     from case_record r
     join client c on c.id = r.client_id
 ";

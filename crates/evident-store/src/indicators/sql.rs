@@ -46,9 +46,10 @@ macro_rules! impl_indicator_store {
                 .await?)
             }
 
-            /// The facts of every case of the client of case `case_id` as they stand in `tx`,
-            /// scored with `instruments`: disclosure control counts a client once per cell, so
-            /// a change to one case is applied as the change of all of its client's records.
+            /// The facts of every case of the person of case `case_id` (at every authority) as
+            /// they stand in `tx`, scored with `instruments`: disclosure control counts a person
+            /// once per cell, so a change to one case is applied as the change of all of the
+            /// person's records.
             /// They are taken as of the stored rows' date, so that before, after and a full
             /// recompute count alike.
             pub(crate) async fn case_facts_in(
@@ -61,7 +62,13 @@ macro_rules! impl_indicator_store {
                     r"
                     select r.id
                     from case_record r
-                    where r.client_id = (select client_id from case_record where id = $1)
+                    join client c on c.id = r.client_id
+                    where c.person_id = (
+                        select p.person_id
+                        from case_record pr
+                        join client p on p.id = pr.client_id
+                        where pr.id = $1
+                    )
                     order by r.id
                     ",
                 )

@@ -89,7 +89,7 @@ async fn writes_are_audited_in_a_chain_that_verifies_and_can_be_searched(store: 
 
 /// Raw SQL against the test database, as someone with database access would run it. Stops at
 /// the first statement the database refuses, with its error.
-async fn raw_sql(db: &TestDb, statements: &[&str]) -> Result<(), String> {
+pub(crate) async fn raw_sql(db: &TestDb, statements: &[&str]) -> Result<(), String> {
     match db.url.backend() {
         Backend::Sqlite => {
             let pool = sqlx::SqlitePool::connect(db.url.expose()).await.unwrap();

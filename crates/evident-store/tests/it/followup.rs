@@ -222,3 +222,102 @@ async fn instrument_versions_never_change_once_stored(store: &dyn Store) {
         Err(StorageError::NotFound(_))
     ));
 }
+
+/// A database from before pseudonyms were per authority: one client row per person, under the
+/// person's digest, with cases at Uppsala (0380) and Enköping (0381); the same person was also
+/// registered at Enköping since the upgrade. Rekeying gives Uppsala its own client, moves the
+/// Enköping case to Enköping's client, keeps the old pseudonym for the audit entries written
+/// under it, and the person still counts once.
+async fn legacy_clients_are_rekeyed_per_authority(backend: evident_store::Backend) {
+    let db = evident_store::testing::TestDb::on(backend).await;
+    let store = &*db.store;
+    let uppsala = unit(store, "0380").await;
+    let enkoping = unit(store, "0381").await;
+    let key = evident_core::person::PseudonymKey::parse(evident_store::testing::SEED_PSEUDONYM_KEY)
+        .unwrap();
+    let number =
+        evident_core::person::PersonalNumber::parse("811218-9876", day("2026-11-22")).unwrap();
+    let digest = key.person_digest(&number);
+    crate::audit::raw_sql(
+        &db,
+        &[&format!(
+            "insert into client (pseudonym, birth_year, sex, person_id) values ('{}', 1981, 'male', null)",
+            digest.as_str()
+        ),
+        "update client set person_id = id"],
+    )
+    .await
+    .unwrap();
+    let legacy = store.list_unit_cases(&uppsala).await.unwrap();
+    assert!(legacy.is_empty());
+    let legacy_id: i64 = 1;
+    let here = store
+        .open_case(legacy_id, &uppsala, day("2025-01-10"), &[3], &actor())
+        .await
+        .unwrap();
+    let there = store
+        .open_case(legacy_id, &enkoping, day("2025-02-10"), &[3], &actor())
+        .await
+        .unwrap();
+    let registered = seed(store).client_at("0381", "811218-9876").await;
+    let joined = store
+        .open_case(registered.id, &enkoping, day("2026-03-10"), &[3], &actor())
+        .await
+        .unwrap();
+
+    let rekey = |d: &evident_core::person::Pseudonym, a: &OrgCode| key.client_keys_of_digest(d, a);
+    let done = store.rekey_legacy_clients(&rekey, &actor()).await.unwrap();
+    assert_eq!((done.clients, done.split, done.without_cases), (1, 0, 0));
+
+    let at_uppsala = store
+        .get_client(store.get_case(here.id).await.unwrap().client_id)
+        .await
+        .unwrap();
+    assert_eq!(at_uppsala.id, legacy_id, "rekeyed in place");
+    assert_eq!(at_uppsala.authority, "0380");
+    assert_eq!(
+        at_uppsala.pseudonym,
+        key.client_keys(&number, &OrgCode::parse("0380").unwrap())
+            .pseudonym
+    );
+    assert_eq!(
+        store.get_case(there.id).await.unwrap().client_id,
+        registered.id,
+        "the Enköping case joined Enköping's client"
+    );
+    assert_eq!(
+        store.get_case(joined.id).await.unwrap().client_id,
+        registered.id
+    );
+    assert_eq!(
+        store.legacy_pseudonym(legacy_id).await.unwrap().as_deref(),
+        Some(digest.as_str())
+    );
+    let mut people = std::collections::BTreeSet::new();
+    store
+        .for_each_case_facts(&mut |_, facts| {
+            people.insert(facts.client.id);
+        })
+        .await
+        .unwrap();
+    assert_eq!(people.len(), 1, "one person across both authorities");
+    assert!(!store.indicator_state().await.unwrap().current);
+    let entries = store.audit_entries().await.unwrap();
+    assert!(entries.iter().any(|e| e.event.action == "clients.rekey"));
+    assert_eq!(
+        store.rekey_legacy_clients(&rekey, &actor()).await.unwrap(),
+        evident_store::followup::rekey::Rekeyed::default(),
+        "nothing is left to rekey"
+    );
+}
+
+#[tokio::test]
+async fn legacy_clients_are_rekeyed_per_authority_on_sqlite() {
+    legacy_clients_are_rekeyed_per_authority(evident_store::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn legacy_clients_are_rekeyed_per_authority_on_postgres() {
+    legacy_clients_are_rekeyed_per_authority(evident_store::Backend::Postgres).await;
+}

@@ -293,7 +293,7 @@ async fn measurements_go_to_the_latest_case_opened_on_or_before_their_date(store
 
 async fn an_imported_client_is_the_client_registered_by_hand(store: &dyn Store) {
     let (north, _) = setup(store).await;
-    let client = seed(store).client("811218-9876").await;
+    let client = seed(store).client_at(north.as_str(), "811218-9876").await;
     let parser = Parser::of(store).await;
     let summary = import(
         store,

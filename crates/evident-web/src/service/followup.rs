@@ -111,14 +111,34 @@ pub(crate) async fn authorize_case(
     action: Action,
 ) -> Result<Case, AppError> {
     let case = state.store.get_case(case_id).await?;
-    user.authorize(
-        action,
-        &case.unit,
-        DataClass::Identified,
-        &format!("case:{case_id}"),
-    )
+    authorize_record(user, action, &case.unit, &format!("case:{case_id}"), || {
+        format!("case {case_id}")
+    })
     .await?;
     Ok(case)
+}
+
+/// Asks the access policy whether `user` may act on identified data at `unit` for one
+/// client's record. A denial is audited as usual, but answered as the same 404 as a record
+/// that does not exist (`not_found` names it): guessing ids must not tell anyone where, or
+/// whether, a record exists outside their scope.
+///
+/// # Errors
+/// [`AppError::NotFound`] when the policy denies it.
+pub(crate) async fn authorize_record(
+    user: &SignedIn,
+    action: Action,
+    unit: &OrgCode,
+    record: &str,
+    not_found: impl FnOnce() -> String,
+) -> Result<(), AppError> {
+    match user
+        .authorize(action, unit, DataClass::Identified, record)
+        .await
+    {
+        Err(AppError::Forbidden(_)) => Err(AppError::NotFound(not_found())),
+        other => other,
+    }
 }
 
 /// Registers the client with this personal number (or finds them) and opens a case at `unit`.
@@ -149,11 +169,19 @@ pub async fn open_case(
                 .into(),
         )
     })?;
-    // The number lives only inside this block: what leaves it is the pseudonym.
+    // The client is the unit's authority's: the same person at another municipality is
+    // another client under another pseudonym, and nothing here says whether one exists.
+    let authority = unit
+        .authority()
+        .ok_or_else(|| AppError::Invalid(format!("unit: {unit} is not a unit")))?;
+    // The number lives only inside this block: what leaves it are the client's keys.
     let new = {
         let number = PersonalNumber::parse(personal_number, state.clock.today())?;
+        let keys = key.client_keys(&number, &authority);
         NewClient {
-            pseudonym: key.pseudonym(&number),
+            pseudonym: keys.pseudonym,
+            statistical_key: keys.statistical_key,
+            authority,
             birth_year: number.birth_year(),
             sex: number.recorded_sex(),
         }

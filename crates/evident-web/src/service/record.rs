@@ -6,8 +6,8 @@
 
 use crate::auth::SignedIn;
 use crate::{AppError, AppState};
+use evident_core::access::Action;
 use evident_core::access::audit::{AuditEvent, Outcome};
-use evident_core::access::{Action, DataClass};
 use evident_core::followup::{Case, Client, Intervention, Measurement, Need};
 use evident_store::AuditFilter;
 use serde::Serialize;
@@ -58,8 +58,8 @@ pub struct ClientRecord {
 /// Produces the record of client `client_id`.
 ///
 /// # Errors
-/// [`AppError::NotFound`] for an unknown client; [`AppError::Forbidden`] (audited) unless the
-/// user may read identified data at every unit where the client has a case.
+/// [`AppError::NotFound`] for an unknown client, and (audited as a denial) unless the user may
+/// read identified data at every unit where the client has a case.
 pub async fn client_record(
     state: &AppState,
     user: &SignedIn,
@@ -68,14 +68,15 @@ pub async fn client_record(
     let client = state.store.get_client(client_id).await?;
     let cases = state.store.list_client_cases(client_id).await?;
     if cases.is_empty() {
-        return Err(AppError::NotFound(format!("cases of client {client_id}")));
+        return Err(AppError::NotFound(format!("client {client_id}")));
     }
     for case in &cases {
-        user.authorize(
+        crate::service::followup::authorize_record(
+            user,
             Action::Read,
             &case.unit,
-            DataClass::Identified,
             &format!("client:{client_id}"),
+            || format!("client {client_id}"),
         )
         .await?;
     }
@@ -97,14 +98,25 @@ pub async fn client_record(
             case,
         });
     }
-    let accesses = state
-        .store
-        .search_audit(&AuditFilter {
-            client: Some(client.pseudonym.to_string()),
-            limit: 10_000,
-            ..AuditFilter::default()
-        })
-        .await?
+    // Entries written before the client was pseudonymised per authority name its old
+    // pseudonym.
+    let mut pseudonyms = vec![client.pseudonym.to_string()];
+    pseudonyms.extend(state.store.legacy_pseudonym(client_id).await?);
+    let mut entries = Vec::new();
+    for pseudonym in pseudonyms {
+        entries.extend(
+            state
+                .store
+                .search_audit(&AuditFilter {
+                    client: Some(pseudonym),
+                    limit: 10_000,
+                    ..AuditFilter::default()
+                })
+                .await?,
+        );
+    }
+    entries.sort_by_key(|e| std::cmp::Reverse(e.id));
+    let accesses = entries
         .into_iter()
         .map(|e| Access {
             at: e.at,

@@ -1,6 +1,6 @@
 //! The authorization matrix over every API route: each route is called as a visitor and as a
-//! user of every role, and must answer 401, 403 (with an audit entry) or go through exactly as
-//! the table says. A route that the OpenAPI document lists but the table does not fails the
+//! user of every role, and must answer 401, 403 (with an audit entry; 404 for one client's case
+//! or record, so that its existence is not revealed) or go through exactly as the table says. A route that the OpenAPI document lists but the table does not fails the
 //! test, so no route can be added without deciding who may call it.
 
 use crate::common::{Client, TestApp};
@@ -786,6 +786,18 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
                 (Who::Only(roles), Some(role)) if roles.contains(&role) => {
                     assert_allowed(&reply.status, &label)
                 }
+                (Who::Only(_), Some(_)) if names_one_clients_record(case.template) => {
+                    // Outside the caller's scope a client's record does not exist for them:
+                    // the same 404 as an unknown id, nothing about where it is.
+                    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{label}");
+                    assert_eq!(reply.json()["error"], "not_found", "{label}");
+                    assert!(!reply.body.contains("0380"), "no unit named: {label}");
+                    assert_eq!(
+                        count_denied(app).await,
+                        denied_before + 1,
+                        "the denial is audited: {label}"
+                    );
+                }
                 (Who::Only(_), Some(_)) => {
                     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{label}");
                     assert_eq!(reply.json()["error"], "forbidden", "{label}");
@@ -800,6 +812,11 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
         }
     }
     assert_eq!(checked, cases(ids).len() * 9);
+}
+
+/// Routes on one case or one client, whose denials answer 404.
+fn names_one_clients_record(template: &str) -> bool {
+    template.starts_with("/api/v1/cases/{id}") || template.starts_with("/api/v1/clients/{id}")
 }
 
 fn assert_allowed(status: &StatusCode, label: &str) {

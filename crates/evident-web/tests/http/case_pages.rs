@@ -185,5 +185,5 @@ async fn analysts_see_the_table_but_not_the_cases(app: &TestApp) {
     analyst
         .get(&format!("/cases/{case}"))
         .await
-        .assert_status(StatusCode::FORBIDDEN);
+        .assert_status(StatusCode::NOT_FOUND);
 }

@@ -19,10 +19,97 @@ on_both!(
     expired_revoked_and_unknown_tokens_are_401,
     forged_or_missing_csrf_tokens_are_refused,
     payloads_in_every_text_field_are_stored_verbatim_and_shown_inert,
-    a_practitioner_guessing_another_units_case_id_is_refused_and_the_denial_audited,
+    a_practitioner_guessing_another_units_case_id_gets_404_and_the_denial_is_audited,
+    staff_cannot_tell_whether_a_person_is_a_client_of_another_authority,
 );
 
-async fn a_practitioner_guessing_another_units_case_id_is_refused_and_the_denial_audited(
+/// Secrecy between authorities: the same person registered at Uppsala (0380) and at Enköping
+/// (0381) is two clients with unrelated pseudonyms; Enköping's practitioner is told nothing of
+/// Uppsala's client, and gets the same 404 for it as for a client that does not exist. National
+/// statistics still count the person once.
+async fn staff_cannot_tell_whether_a_person_is_a_client_of_another_authority(app: &TestApp) {
+    let uppsala = app.unit("0380", "Enhet A").await;
+    let enkoping = app.unit("0381", "Enhet E").await;
+    let mut here = app.api_as(Role::Practitioner, uppsala.as_str()).await;
+    let mut there = app.api_as(Role::Practitioner, enkoping.as_str()).await;
+    let opened = |api: &str| format!("/api/v1/units/{api}/cases");
+    let first = here
+        .json(
+            Method::POST,
+            &opened(uppsala.as_str()),
+            json!({"personal_number": "811218-9876"}),
+        )
+        .await
+        .json();
+    let second = there
+        .json(
+            Method::POST,
+            &opened(enkoping.as_str()),
+            json!({"personal_number": "19811218-9876"}),
+        )
+        .await;
+    second.assert_status(StatusCode::CREATED);
+    let second = second.json();
+    assert_eq!(
+        second["client_created"], true,
+        "the answer is the same as for a person no authority knows"
+    );
+    assert_ne!(second["client"]["id"], first["client"]["id"]);
+    assert_ne!(second["client"]["pseudonym"], first["client"]["pseudonym"]);
+    assert!(
+        !second.to_string().contains("0380"),
+        "nothing names the other authority: {second}"
+    );
+
+    let theirs = first["client"]["id"].as_i64().unwrap();
+    let denied_before = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.event.outcome == evident_core::access::audit::Outcome::Denied)
+        .count();
+    let reply = there.get(&format!("/api/v1/clients/{theirs}/record")).await;
+    let detail = reply.assert_api_error(StatusCode::NOT_FOUND, "not_found");
+    let unknown = there.get("/api/v1/clients/999999/record").await;
+    let unknown_detail = unknown.assert_api_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(
+        detail.replace(&theirs.to_string(), "N"),
+        unknown_detail.replace("999999", "N")
+    );
+    assert!(!reply.body.contains("0380"), "{}", reply.body);
+    let entries = app.store.audit_entries().await.unwrap();
+    let denials: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event.outcome == evident_core::access::audit::Outcome::Denied)
+        .collect();
+    assert_eq!(denials.len(), denied_before + 1, "the denial is audited");
+    assert_eq!(
+        denials.last().unwrap().event.record,
+        format!("client:{theirs}")
+    );
+    let own = there
+        .get(&format!(
+            "/api/v1/clients/{}/record",
+            second["client"]["id"]
+        ))
+        .await
+        .json();
+    assert_eq!(own["cases"].as_array().unwrap().len(), 1, "{own}");
+    assert!(!own.to_string().contains(&format!("\"client:{theirs}\"")));
+
+    let mut people = std::collections::BTreeSet::new();
+    app.store
+        .for_each_case_facts(&mut |_, facts| {
+            people.insert(facts.client.id);
+        })
+        .await
+        .unwrap();
+    assert_eq!(people.len(), 1, "statistics count the person once");
+}
+
+async fn a_practitioner_guessing_another_units_case_id_gets_404_and_the_denial_is_audited(
     app: &TestApp,
 ) {
     let mine = app.unit("0380", "Enhet A").await;
@@ -31,11 +118,18 @@ async fn a_practitioner_guessing_another_units_case_id_is_refused_and_the_denial
     let other = app.case(theirs.as_str(), "121212-1212").await;
     let mut api = app.api_as(Role::Practitioner, mine.as_str()).await;
     let reply = api.get(&format!("/api/v1/cases/{other}")).await;
-    let detail = reply.assert_api_error(StatusCode::FORBIDDEN, "forbidden");
-    assert!(detail.contains("practitioner or unit_manager"), "{detail}");
+    let detail = reply.assert_api_error(StatusCode::NOT_FOUND, "not_found");
+    let unknown = api.get("/api/v1/cases/999999").await;
+    let unknown_detail = unknown.assert_api_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(
+        detail.replace(&other.to_string(), "N"),
+        unknown_detail.replace("999999", "N"),
+        "another unit's case and no case at all answer alike"
+    );
     assert!(
-        !reply.body.contains("pseudonym"),
-        "nothing about the client leaks"
+        !reply.body.contains("pseudonym") && !reply.body.contains(theirs.as_str()),
+        "nothing about the client or its unit leaks: {}",
+        reply.body
     );
     let denial = app
         .store
@@ -55,7 +149,7 @@ async fn a_practitioner_guessing_another_units_case_id_is_refused_and_the_denial
     browser
         .get(&format!("/cases/{other}"))
         .await
-        .assert_status(StatusCode::FORBIDDEN);
+        .assert_status(StatusCode::NOT_FOUND);
 }
 
 async fn every_response_carries_the_security_headers(app: &TestApp) {

@@ -169,5 +169,5 @@ async fn a_client_answers_once_through_a_link_and_the_answer_becomes_a_measureme
     elsewhere
         .get(&format!("/api/v1/clients/{client_id}/record"))
         .await
-        .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+        .assert_api_error(StatusCode::NOT_FOUND, "not_found");
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::followup::{InterventionDates, LegalBasis, parse_schedule};
-use crate::person::{PersonalNumber, Pseudonym, RecordedSex};
+use crate::person::{PersonalNumber, Pseudonym, RecordedSex, StatisticalKey};
 use crate::{OrgCode, OrgLevel};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -11,8 +11,12 @@ use std::collections::HashMap;
 /// A client named in a file: what is kept of a personal number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportClient {
-    /// The pseudonym.
+    /// The pseudonym at the authority.
     pub pseudonym: Pseudonym,
+    /// The key that counts the person once across authorities.
+    pub statistical_key: StatisticalKey,
+    /// The authority (municipality) whose client this is.
+    pub authority: OrgCode,
     /// Year of birth.
     pub birth_year: i32,
     /// Recorded sex.
@@ -83,13 +87,22 @@ pub(super) struct Interner {
 }
 
 impl Interner {
-    /// Parses a personal number, keeps only its pseudonym, and returns the client's index.
-    /// The number is dropped before this returns; the error never repeats it.
-    pub(super) fn client(&mut self, raw: &str, ctx: &ImportContext<'_>) -> Result<usize, String> {
+    /// Parses a personal number, keeps only the keys of the client it is at `authority`, and
+    /// returns the client's index. The number is dropped before this returns; the error never
+    /// repeats it.
+    pub(super) fn client(
+        &mut self,
+        raw: &str,
+        authority: &OrgCode,
+        ctx: &ImportContext<'_>,
+    ) -> Result<usize, String> {
         let client = {
             let number = PersonalNumber::parse(raw, ctx.today).map_err(|e| e.problem)?;
+            let keys = ctx.key.client_keys(&number, authority);
             ImportClient {
-                pseudonym: ctx.key.pseudonym(&number),
+                pseudonym: keys.pseudonym,
+                statistical_key: keys.statistical_key,
+                authority: authority.clone(),
                 birth_year: number.birth_year(),
                 sex: number.recorded_sex(),
             }
@@ -106,7 +119,8 @@ impl Interner {
     }
 
     /// The client and the unit of a row — the first two columns of both file formats — each
-    /// checked and kept once.
+    /// checked and kept once. The client is the one at the unit's authority; a number next to
+    /// a bad unit is still checked.
     pub(super) fn client_and_unit(
         &mut self,
         check: &mut RowCheck<'_>,
@@ -114,9 +128,14 @@ impl Interner {
         unit: &str,
         ctx: &ImportContext<'_>,
     ) -> (Option<usize>, Option<usize>) {
+        // The authority is read ahead, so that errors still come in column order.
+        let authority = OrgCode::parse_at("unit", unit.trim(), OrgLevel::Unit)
+            .ok()
+            .and_then(|u| u.authority())
+            .unwrap_or_else(OrgCode::nation);
         let client = check
             .required("personal_number", personal_number)
-            .and_then(|raw| check.check("personal_number", self.client(raw, ctx)));
+            .and_then(|raw| check.check("personal_number", self.client(raw, &authority, ctx)));
         let unit = check
             .required("unit", unit)
             .and_then(|raw| check.check("unit", self.unit("unit", raw)));
