@@ -71,7 +71,7 @@ pub async fn create_user(
             (NewPassword::parse(&generated)?, Some(generated))
         }
     };
-    let hash = hash_off_thread(password).await?;
+    let hash = state.passwords.hash(password).await?;
     let new = NewUser::parse(email, name, Some(hash))?;
     let user = state
         .store
@@ -83,17 +83,6 @@ pub async fn create_user(
 /// A generated password: 20 hex digits (80 bits), easy to read out and type once.
 pub fn generate_password() -> String {
     Secret::generate("").expose()[..20].to_owned()
-}
-
-/// Hashes a password on the blocking pool: Argon2 takes tens of milliseconds of CPU, which
-/// must not stall the async workers.
-///
-/// # Errors
-/// Only when the blocking pool is gone (shutting down).
-pub async fn hash_off_thread(password: NewPassword) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || password.hash())
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
 }
 
 /// Longest life of a personal access token, in days.
