@@ -1,6 +1,6 @@
 //! Attacks on signing in: floods of concurrent sign-ins (memory), parallel guesses racing the
 //! throttle, forged forwarding headers, lockouts of a whole office behind one address, audit
-//! and audit floods.
+//! floods, and disabled accounts.
 
 use crate::common::{Client, PASSWORD, Reply, TestApp};
 use evident_core::access::Role;
@@ -44,6 +44,7 @@ on_both_with!(
     a_forwarded_for_from_a_trusted_proxy_names_the_client => super::behind_a_proxy(),
     failures_from_one_address_do_not_stop_another_accounts_right_password => super::quick_spacing(),
     two_hundred_throttled_attempts_add_a_bounded_number_of_audit_rows => super::TestApp::config(),
+    a_disabled_account_cannot_sign_in_and_its_session_and_token_stop_at_once => super::TestApp::config(),
 );
 
 /// Fails a test that takes over a minute: a sign-in that hangs is a failure, not a wait.
@@ -388,4 +389,71 @@ async fn two_hundred_throttled_attempts_add_a_bounded_number_of_audit_rows(app: 
         summary.iter().any(|d| d.contains("throttled")),
         "the lock is audited: {summary:?}"
     );
+}
+
+async fn a_disabled_account_cannot_sign_in_and_its_session_and_token_stop_at_once(app: &TestApp) {
+    let unit = app.unit("0380", "Enhet A").await;
+    let user = app
+        .create_user(&[(Role::Practitioner, unit.as_str()), (Role::Auditor, "SE")])
+        .await;
+    let mut browser = ready_browser(app).await;
+    sign_in(&mut browser, user.email.as_str(), PASSWORD, &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    browser.get("/account").await.assert_status(StatusCode::OK);
+    let mut token = app.token_for(user.id).await;
+    token.get("/api/v1/me").await.assert_status(StatusCode::OK);
+
+    // A unit manager cannot take away a national role along with the unit's.
+    let mut manager = app.api_as(Role::UnitManager, unit.as_str()).await;
+    manager
+        .send(
+            Method::POST,
+            &format!("/api/v1/users/{}/disable", user.id),
+            |r| r,
+        )
+        .await
+        .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+    let mut admin = app.api_as(Role::Admin, "SE").await;
+    admin
+        .send(
+            Method::POST,
+            &format!("/api/v1/users/{}/disable", user.id),
+            |r| r,
+        )
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+
+    browser
+        .get("/account")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    token
+        .get("/api/v1/me")
+        .await
+        .assert_api_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let mut again = ready_browser(app).await;
+    let refused = sign_in(&mut again, user.email.as_str(), PASSWORD, &[]).await;
+    let wrong = sign_in(&mut again, user.email.as_str(), "not the password", &[]).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        refused.body, wrong.body,
+        "a disabled account looks like a wrong password"
+    );
+    let entries = app.store.audit_entries().await.unwrap();
+    assert!(failed_logins(&entries).contains(&"account disabled"));
+    assert!(entries.iter().any(|e| e.event.action == "user.disable"));
+
+    admin
+        .send(
+            Method::POST,
+            &format!("/api/v1/users/{}/enable", user.id),
+            |r| r,
+        )
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    let mut back = ready_browser(app).await;
+    sign_in(&mut back, user.email.as_str(), PASSWORD, &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
 }
