@@ -282,9 +282,11 @@ pub async fn serve_until_signal(
     // Indicators are as of today: recomputed now if the stored ones are of another day, and
     // again whenever the date rolls over while serving.
     let refresh = evident_web::server::spawn_indicator_refresh(state.clone());
+    let pruning = evident_web::server::spawn_pruning(state.clone());
     let served =
         evident_web::server::serve(listener, state, evident_web::server::shutdown_signal()).await;
     refresh.abort();
+    pruning.abort();
     served.map_err(|e| Failure::Unexpected(anyhow::Error::new(e).context("serving HTTP")))?;
     Ok(())
 }

@@ -18,6 +18,17 @@ pub struct ServeArgs {
     /// TLS, directly or through a proxy that terminates it.
     #[arg(long, env = "EVIDENT_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// A proxy whose X-Forwarded-For / Forwarded headers are believed (an address or a
+    /// network such as 10.0.0.0/8); repeat for several. Without one, the peer address is the
+    /// client's, whatever the headers say.
+    #[arg(long = "trusted-proxy", env = "EVIDENT_TRUSTED_PROXIES", value_delimiter = ',', value_parser = evident_web::auth::address::TrustedProxy::parse)]
+    pub trusted_proxies: Vec<evident_web::auth::address::TrustedProxy>,
+    /// Most password hashes computed at once (each takes 19 MiB); default: the core count.
+    #[arg(long, env = "EVIDENT_HASH_PERMITS")]
+    pub hash_permits: Option<usize>,
+    /// Most requests handled at once; more wait up to two seconds, then get 503.
+    #[arg(long, env = "EVIDENT_MAX_REQUESTS", default_value_t = 512)]
+    pub max_requests: usize,
     /// The pseudonym key.
     #[command(flatten)]
     pub key: crate::key::KeyArgs,
@@ -39,11 +50,21 @@ impl ServeArgs {
         if let Some(key) = &pseudonym_key {
             rekey_legacy_clients(&*store, key).await?;
         }
+        let defaults = evident_web::state::WebConfig::default();
         let config = evident_web::state::WebConfig {
             secure_cookies: self.secure_cookies,
             pseudonym_key,
-            ..Default::default()
+            trusted_proxies: self.trusted_proxies,
+            password_hash_permits: self.hash_permits.unwrap_or(defaults.password_hash_permits),
+            max_concurrent_requests: self.max_requests,
+            ..defaults
         };
+        tracing::info!(
+            trusted_proxies = ?config.trusted_proxies,
+            hash_permits = config.password_hash_permits,
+            max_requests = config.max_concurrent_requests,
+            "limits"
+        );
         let state = evident_web::AppState::with_config(store.clone(), config);
         let result = serve_until_signal(self.addr, state).await;
         store.close().await;

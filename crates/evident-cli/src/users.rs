@@ -67,8 +67,19 @@ pub enum UsersCommand {
         #[arg(long)]
         org: String,
     },
-    /// List users and their roles.
+    /// List users and their roles (disabled users are marked).
     List,
+    /// Disable a user: they can no longer sign in, and their sessions end and tokens are
+    /// revoked at once. The account and its history stay.
+    Disable {
+        /// The user's e-mail address.
+        email: String,
+    },
+    /// Enable a disabled user again (their old tokens stay revoked).
+    Enable {
+        /// The user's e-mail address.
+        email: String,
+    },
 }
 
 fn grant(role: &str, org: &str) -> Result<Grant, Failure> {
@@ -193,14 +204,34 @@ impl UsersCommand {
                         .iter()
                         .map(|g| format!("{}@{}", g.role, g.org))
                         .collect();
+                    let disabled = if user.disabled { "\t(disabled)" } else { "" };
                     println!(
-                        "{}\t{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}{disabled}",
                         user.id,
                         user.email,
                         user.name,
                         grants.join(" ")
                     );
                 }
+            }
+            Self::Disable { email } => {
+                let user = user_by_email(store, &email).await?;
+                store
+                    .set_user_disabled(user.id, true, &actor)
+                    .await
+                    .map_err(storage_to_user)?;
+                println!(
+                    "Disabled {}; their sessions and tokens no longer work.",
+                    user.email
+                );
+            }
+            Self::Enable { email } => {
+                let user = user_by_email(store, &email).await?;
+                store
+                    .set_user_disabled(user.id, false, &actor)
+                    .await
+                    .map_err(storage_to_user)?;
+                println!("Enabled {}.", user.email);
             }
         }
         Ok(())

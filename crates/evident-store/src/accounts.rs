@@ -1,12 +1,16 @@
 //! Staff accounts in the database: users and their role grants, sessions, personal access
 //! tokens and login throttling. Every change is audited in its own transaction.
+//!
+//! Throttling decisions are made by [`evident_core::access::throttle::admit`] inside one write
+//! transaction that holds both rows (the upsert takes the row lock on PostgreSQL; SQLite's
+//! `begin immediate` takes the database's), so parallel attempts are decided one at a time.
 
 use crate::audit::now_text;
 use crate::{PgStore, Result, SqliteStore, StorageError};
 use evident_core::OrgCode;
 use evident_core::access::account::{AccessToken, NewUser, SessionInfo, User};
 use evident_core::access::audit::{Actor, AuditEvent, Outcome};
-use evident_core::access::credentials::login_lockout_seconds;
+use evident_core::access::throttle::{self, Admission, ThrottlePolicy, ThrottleRow};
 use evident_core::access::{Grant, Role};
 use evident_core::text::{Email, Name};
 use std::collections::BTreeMap;
@@ -89,15 +93,43 @@ pub trait AccountStore {
     /// [`StorageError::NotFound`] when the user has no such live token.
     async fn revoke_token(&self, user_id: i64, token_id: i64, actor: &Actor) -> Result<()>;
 
-    /// The latest instant until which any of `keys` is locked, if one is locked now.
-    async fn login_locked_until(&self, keys: &[String]) -> Result<Option<String>>;
+    /// Disables or re-enables a user. Disabling also ends their sessions and revokes their
+    /// live tokens, in the same audited transaction.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] for an unknown user.
+    async fn set_user_disabled(&self, user_id: i64, disabled: bool, actor: &Actor) -> Result<()>;
 
-    /// Counts a failed sign-in against `key` and locks it for the backoff its count earns,
-    /// never longer than `cap_seconds`.
-    async fn record_login_failure(&self, key: &str, cap_seconds: i64) -> Result<()>;
+    /// Decides whether a sign-in attempt on `account_key` from `address_key` may check its
+    /// password, and counts it as a failure until [`AccountStore::login_succeeded`] says
+    /// otherwise — all in one transaction, so N parallel guesses are decided one by one.
+    async fn admit_login(
+        &self,
+        account_key: &str,
+        address_key: &str,
+        policy: &ThrottlePolicy,
+    ) -> Result<Admission>;
 
-    /// Forgets the failures counted against `key` (after a successful sign-in).
-    async fn clear_login_failures(&self, key: &str) -> Result<()>;
+    /// Forgets the failures of `account_key` and the one just counted against `address_key`
+    /// after a right password. Returns the account's refused attempts not yet audited.
+    async fn login_succeeded(&self, account_key: &str, address_key: &str) -> Result<i64>;
+
+    /// Deletes sessions that expired before `now` and throttle rows with nothing to remember
+    /// (no lock ahead, no attempt for `throttle_stale_after`).
+    async fn prune_expired(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        throttle_stale_after: chrono::Duration,
+    ) -> Result<Pruned>;
+}
+
+/// What [`AccountStore::prune_expired`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Expired sessions.
+    pub sessions: u64,
+    /// Stale throttle rows.
+    pub throttle_rows: u64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -105,6 +137,38 @@ struct UserRow {
     id: i64,
     email: String,
     name: String,
+    disabled_at: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ThrottleDbRow {
+    failures: i64,
+    locked_until: String,
+    updated_at: String,
+    refused: i64,
+    refused_audited_at: Option<String>,
+}
+
+fn parse_instant(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+fn instant_text(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map(crate::audit::timestamp_text).unwrap_or_default()
+}
+
+impl From<ThrottleDbRow> for ThrottleRow {
+    fn from(row: ThrottleDbRow) -> Self {
+        Self {
+            failures: row.failures,
+            locked_until: parse_instant(&row.locked_until),
+            updated_at: parse_instant(&row.updated_at),
+            refused: row.refused,
+            refused_audited_at: row.refused_audited_at.as_deref().and_then(parse_instant),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -140,6 +204,7 @@ fn assemble(users: Vec<UserRow>, grants: Vec<GrantRow>) -> Result<Vec<User>> {
                 email: Email::parse("email", &row.email)?,
                 name: Name::parse("name", &row.name)?,
                 grants,
+                disabled: row.disabled_at.is_some(),
             })
         })
         .collect()
@@ -187,10 +252,56 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
+            /// The row of a throttle key, created if missing; the upsert takes its row lock.
+            async fn throttle_row_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+                key: &str,
+            ) -> Result<ThrottleRow> {
+                let row: ThrottleDbRow = sqlx::query_as(
+                    r"
+                    insert into login_throttle (throttle_key, failures, locked_until, updated_at)
+                    values ($1, 0, '', '')
+                    on conflict (throttle_key) do update set throttle_key = excluded.throttle_key
+                    returning failures, locked_until, updated_at, refused, refused_audited_at
+                    ",
+                )
+                .bind(key)
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok(row.into())
+            }
+
+            async fn save_throttle_row_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+                key: &str,
+                row: &ThrottleRow,
+            ) -> Result<()> {
+                sqlx::query(
+                    r"
+                    update login_throttle
+                    set failures = $2,
+                        locked_until = $3,
+                        updated_at = $4,
+                        refused = $5,
+                        refused_audited_at = $6
+                    where throttle_key = $1
+                    ",
+                )
+                .bind(key)
+                .bind(row.failures)
+                .bind(instant_text(row.locked_until))
+                .bind(instant_text(row.updated_at))
+                .bind(row.refused)
+                .bind(row.refused_audited_at.map(crate::audit::timestamp_text))
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
             async fn users_where_id(&self, id: Option<i64>) -> Result<Vec<User>> {
                 let users: Vec<UserRow> = sqlx::query_as(
                     r"
-                    select id, email, name
+                    select id, email, name, disabled_at
                     from user_account
                     where ($1 is null or id = $1)
                     order by email
@@ -241,7 +352,7 @@ macro_rules! impl_account_store {
                 tx.commit().await?;
                 let mut grants = grants.to_vec();
                 grants.sort();
-                Ok(User { id, email: user.email.clone(), name: user.name.clone(), grants })
+                Ok(User { id, email: user.email.clone(), name: user.name.clone(), grants, disabled: false })
             }
 
             async fn find_user_by_email(&self, email: &Email) -> Result<Option<(User, Option<String>)>> {
@@ -359,7 +470,12 @@ macro_rules! impl_account_store {
                     self.delete_session(token_digest).await?;
                     return Ok(None);
                 }
-                Ok(Some(SessionInfo { user: self.get_user(user_id).await?, csrf_token }))
+                let user = self.get_user(user_id).await?;
+                // Disabling deletes the sessions; this also covers one created in a race.
+                if user.disabled {
+                    return Ok(None);
+                }
+                Ok(Some(SessionInfo { user, csrf_token }))
             }
 
             async fn delete_session(&self, token_digest: &str) -> Result<()> {
@@ -427,7 +543,7 @@ macro_rules! impl_account_store {
                 .fetch_optional(&self.pool)
                 .await?;
                 match user_id {
-                    Some(id) => Ok(Some(self.get_user(id).await?)),
+                    Some(id) => Ok(Some(self.get_user(id).await?).filter(|user| !user.disabled)),
                     None => Ok(None),
                 }
             }
@@ -476,68 +592,118 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
-            async fn login_locked_until(&self, keys: &[String]) -> Result<Option<String>> {
+            #[tracing::instrument(skip_all, fields(user = user_id, disabled))]
+            async fn set_user_disabled(&self, user_id: i64, disabled: bool, actor: &Actor) -> Result<()> {
+                let mut tx = self.begin_write().await?;
                 let now = now_text();
-                let mut latest: Option<String> = None;
-                for key in keys {
-                    let until: Option<String> = sqlx::query_scalar(
+                let changed = sqlx::query(
+                    r"
+                    update user_account
+                    set disabled_at = case when $2 then coalesce(disabled_at, $3) end
+                    where id = $1
+                    ",
+                )
+                .bind(user_id)
+                .bind(disabled)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(StorageError::not_found("user", user_id));
+                }
+                let event = if disabled {
+                    let sessions = sqlx::query(
                         r"
-                        select locked_until
-                        from login_throttle
-                        where throttle_key = $1
-                          and locked_until > $2
+                        delete from session
+                        where user_id = $1
                         ",
                     )
-                    .bind(key)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    let tokens = sqlx::query(
+                        r"
+                        update access_token
+                        set revoked_at = $2
+                        where user_id = $1
+                          and revoked_at is null
+                        ",
+                    )
+                    .bind(user_id)
                     .bind(&now)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                    latest = latest.max(until);
-                }
-                Ok(latest)
-            }
-
-            async fn record_login_failure(&self, key: &str, cap_seconds: i64) -> Result<()> {
-                let mut tx = self.begin_write().await?;
-                let failures: i64 = sqlx::query_scalar(
-                    r"
-                    insert into login_throttle (throttle_key, failures, locked_until)
-                    values ($1, 1, '')
-                    on conflict (throttle_key) do update set failures = login_throttle.failures + 1
-                    returning failures
-                    ",
-                )
-                .bind(key)
-                .fetch_one(&mut *tx)
-                .await?;
-                let seconds = login_lockout_seconds(failures, cap_seconds);
-                let until = crate::audit::timestamp_text(chrono::Utc::now() + chrono::Duration::seconds(seconds));
-                sqlx::query(
-                    r"
-                    update login_throttle
-                    set locked_until = $2
-                    where throttle_key = $1
-                    ",
-                )
-                .bind(key)
-                .bind(until)
-                .execute(&mut *tx)
-                .await?;
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    audit(actor, "user.disable", format!("user:{user_id}"))
+                        .with_detail(format!("{sessions} sessions ended, {tokens} tokens revoked"))
+                } else {
+                    audit(actor, "user.enable", format!("user:{user_id}"))
+                };
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(())
             }
 
-            async fn clear_login_failures(&self, key: &str) -> Result<()> {
+            async fn admit_login(&self, account_key: &str, address_key: &str, policy: &ThrottlePolicy) -> Result<Admission> {
+                let mut tx = self.begin_write().await?;
+                // Always account first, then address: one lock order, so no deadlocks.
+                let mut account = Self::throttle_row_in(&mut tx, account_key).await?;
+                let mut address = Self::throttle_row_in(&mut tx, address_key).await?;
+                let admission = throttle::admit(&mut account, &mut address, chrono::Utc::now(), policy);
+                Self::save_throttle_row_in(&mut tx, account_key, &account).await?;
+                Self::save_throttle_row_in(&mut tx, address_key, &address).await?;
+                tx.commit().await?;
+                Ok(admission)
+            }
+
+            async fn login_succeeded(&self, account_key: &str, address_key: &str) -> Result<i64> {
+                let mut tx = self.begin_write().await?;
+                let account = Self::throttle_row_in(&mut tx, account_key).await?;
+                let mut address = Self::throttle_row_in(&mut tx, address_key).await?;
+                throttle::forgive(&mut address);
+                Self::save_throttle_row_in(&mut tx, address_key, &address).await?;
                 sqlx::query(
                     r"
                     delete from login_throttle
                     where throttle_key = $1
                     ",
                 )
-                .bind(key)
-                .execute(&self.pool)
+                .bind(account_key)
+                .execute(&mut *tx)
                 .await?;
-                Ok(())
+                tx.commit().await?;
+                Ok(account.refused)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn prune_expired(&self, now: chrono::DateTime<chrono::Utc>, throttle_stale_after: chrono::Duration) -> Result<Pruned> {
+                let sessions = sqlx::query(
+                    r"
+                    delete from session
+                    where expires_at <= $1
+                    ",
+                )
+                .bind(crate::audit::timestamp_text(now))
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                // Timestamps are fixed-width UTC text, so text comparison orders them; rows
+                // written before 0011 have '' in updated_at and count as quiet.
+                let throttle_rows = sqlx::query(
+                    r"
+                    delete from login_throttle
+                    where locked_until <= $1
+                      and updated_at <= $2
+                    ",
+                )
+                .bind(crate::audit::timestamp_text(now))
+                .bind(crate::audit::timestamp_text(now - throttle_stale_after))
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(Pruned { sessions, throttle_rows })
             }
         }
     };

@@ -37,6 +37,10 @@ pub enum AppError {
     /// The database cannot be reached.
     #[error("{0}")]
     Unavailable(String),
+    /// The server is at its limit (password hashing, or requests in flight); try again after
+    /// this many seconds, which the response sends as `Retry-After`.
+    #[error("the server is busy; try again in {0} seconds")]
+    Busy(u64),
     /// A failure that is ours, not the user's: logged in full, shown as a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -54,7 +58,7 @@ impl AppError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,7 +74,8 @@ impl AppError {
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::Conflict(_) => "conflict",
-            Self::Unavailable(_) => "unavailable",
+            // A full server is, to a client, the same as an unreachable one: retry later.
+            Self::Unavailable(_) | Self::Busy(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -87,9 +92,20 @@ impl AppError {
         }
     }
 
+    /// The seconds to send as `Retry-After`, for errors that pass with time.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Busy(seconds) => Some(*seconds),
+            _ => None,
+        }
+    }
+
     /// Logs server-side failures in full; called once where the error becomes a response.
+    /// Being busy is not a failure: it is logged as a warning without the error chain.
     pub fn log(&self) {
-        if self.status().is_server_error() {
+        if let Self::Busy(_) = self {
+            tracing::warn!("busy: a request was turned away with 503");
+        } else if self.status().is_server_error() {
             tracing::error!(error = ?self, "request failed");
         }
     }
@@ -121,6 +137,19 @@ pub struct ErrorForPage {
     pub status: StatusCode,
     /// What the user is told.
     pub detail: String,
+    /// `Retry-After` in seconds, when the error passes with time.
+    pub retry_after: Option<u64>,
+}
+
+/// Adds `Retry-After` to `response` when `seconds` is set.
+pub fn with_retry_after(mut response: Response, seconds: Option<u64>) -> Response {
+    if let Some(seconds) = seconds {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(seconds),
+        );
+    }
+    response
 }
 
 /// A failed page request: plain text, upgraded to a full error page by
@@ -130,10 +159,13 @@ impl IntoResponse for AppError {
         self.log();
         let status = self.status();
         let detail = self.detail();
-        let mut response = (status, detail.clone()).into_response();
-        response
-            .extensions_mut()
-            .insert(ErrorForPage { status, detail });
+        let retry_after = self.retry_after();
+        let mut response = with_retry_after((status, detail.clone()).into_response(), retry_after);
+        response.extensions_mut().insert(ErrorForPage {
+            status,
+            detail,
+            retry_after,
+        });
         response
     }
 }
@@ -184,7 +216,10 @@ impl IntoResponse for ApiError {
             error: self.0.kind().to_owned(),
             detail: self.0.detail(),
         };
-        (self.0.status(), axum::Json(body)).into_response()
+        with_retry_after(
+            (self.0.status(), axum::Json(body)).into_response(),
+            self.0.retry_after(),
+        )
     }
 }
 

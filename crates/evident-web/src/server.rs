@@ -1,5 +1,6 @@
-//! The whole router, its layers, running it until shutdown, and keeping its indicators as of
-//! today while it runs.
+//! The whole router, its layers, running it until shutdown, and the background tasks while it
+//! runs: keeping its indicators as of today, and pruning expired sessions and stale throttle
+//! rows.
 
 use crate::api::{self, API_PREFIX};
 use crate::error::{ApiError, AppError};
@@ -10,11 +11,18 @@ use axum::http::header::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 
 /// The whole application: pages, API, fallbacks and layers. `serve` and the tests both use it.
 pub fn app(state: AppState) -> Router {
+    let limit = RequestLimit {
+        slots: Arc::new(Semaphore::new(state.config.max_concurrent_requests.max(1))),
+        wait: state.config.request_queue_wait,
+    };
     Router::new()
         .merge(api::router())
         .merge(html::router())
@@ -27,6 +35,11 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::csrf::protect,
+        ))
+        .layer(middleware::from_fn_with_state(limit, limit_requests))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::address::resolve_client_address,
         ))
         .layer(middleware::from_fn(html::render_error_pages))
         .with_state(state)
@@ -42,6 +55,35 @@ pub fn app(state: AppState) -> Router {
                 tracing::info_span!("request", method = %request.method(), route)
             }),
         )
+}
+
+/// The bound on requests in flight: at most as many as `slots` holds permits.
+#[derive(Clone)]
+struct RequestLimit {
+    slots: Arc<Semaphore>,
+    wait: Duration,
+}
+
+/// Seconds a request turned away by [`limit_requests`] is asked to wait.
+const OVERLOADED_RETRY_AFTER_SECONDS: u64 = 1;
+
+/// Middleware: runs a request when a slot is free within the limit's wait, and otherwise
+/// answers 503 with `Retry-After` (the API's JSON error under `/api/`, a page elsewhere) rather
+/// than queueing without bound.
+async fn limit_requests(
+    axum::extract::State(limit): axum::extract::State<RequestLimit>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Ok(Ok(_slot)) = tokio::time::timeout(limit.wait, limit.slots.acquire_owned()).await else {
+        let busy = AppError::Busy(OVERLOADED_RETRY_AFTER_SECONDS);
+        return if request.uri().path().starts_with(&format!("{API_PREFIX}/")) {
+            ApiError(busy).into_response()
+        } else {
+            busy.into_response()
+        };
+    };
+    next.run(request).await
 }
 
 /// Unknown paths: the API's JSON error under `/api/`, an error page elsewhere.
@@ -160,6 +202,37 @@ pub fn spawn_indicator_refresh(state: AppState) -> tokio::task::JoinHandle<()> {
             every.tick().await;
             if let Err(error) = refresh_indicators(&state).await {
                 tracing::error!(error = ?error, "recomputing the indicators as of today failed");
+            }
+        }
+    })
+}
+
+/// How often a serving process deletes expired sessions and stale throttle rows.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// A throttle row with no lock ahead and no attempt for this long is deleted.
+pub const THROTTLE_STALE_AFTER: chrono::Duration = chrono::Duration::hours(24);
+
+/// Deletes expired sessions and stale throttle rows at once and then every
+/// [`PRUNE_EVERY`]; failures are logged and retried at the next round. Abort the handle when the
+/// server stops.
+pub fn spawn_pruning(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(PRUNE_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match state
+                .store
+                .prune_expired(chrono::Utc::now(), THROTTLE_STALE_AFTER)
+                .await
+            {
+                Ok(pruned) => tracing::debug!(
+                    sessions = pruned.sessions,
+                    throttle_rows = pruned.throttle_rows,
+                    "pruned"
+                ),
+                Err(error) => tracing::error!(error = ?error, "pruning sessions failed"),
             }
         }
     })

@@ -11,10 +11,20 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How long a session lasts from sign-in, in hours.
     pub session_hours: i64,
-    /// Longest lockout after repeated failed sign-ins for one account, in seconds.
-    pub account_lockout_cap_seconds: i64,
-    /// Longest lockout after repeated failed sign-ins from one address, in seconds.
-    pub address_lockout_cap_seconds: i64,
+    /// Sign-in throttling: accounts lock after repeated failures (at most
+    /// `throttle.account_cap`); addresses are only slowed down.
+    pub throttle: evident_core::access::throttle::ThrottlePolicy,
+    /// Most password hashes (Argon2, 19 MiB each) computed at once. About the core count.
+    pub password_hash_permits: usize,
+    /// How long a sign-in waits for a hashing permit before it is answered 503.
+    pub password_hash_wait: std::time::Duration,
+    /// Most requests handled at once; more are answered 503 after `request_queue_wait`.
+    pub max_concurrent_requests: usize,
+    /// How long a request waits for a slot when `max_concurrent_requests` are in flight.
+    pub request_queue_wait: std::time::Duration,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed; empty, the peer
+    /// address is always the client's.
+    pub trusted_proxies: Vec<crate::auth::address::TrustedProxy>,
     /// The key that turns personal numbers into pseudonyms; without it clients cannot be
     /// registered (everything else works).
     pub pseudonym_key: Option<evident_core::person::PseudonymKey>,
@@ -25,11 +35,20 @@ impl Default for WebConfig {
         Self {
             secure_cookies: false,
             session_hours: 8,
-            account_lockout_cap_seconds: 300,
-            address_lockout_cap_seconds: 900,
+            throttle: evident_core::access::throttle::ThrottlePolicy::default(),
+            password_hash_permits: default_parallelism(),
+            password_hash_wait: std::time::Duration::from_secs(2),
+            max_concurrent_requests: 512,
+            request_queue_wait: std::time::Duration::from_secs(2),
+            trusted_proxies: Vec::new(),
             pseudonym_key: None,
         }
     }
+}
+
+/// The number of cores the process may use (one when unknown).
+pub fn default_parallelism() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 /// What handlers can reach: the store and the configuration. Cheap to clone.
@@ -45,6 +64,8 @@ pub struct AppState {
     pub clock: evident_core::clock::Clock,
     /// Survey answers per client address and publication, in memory only.
     pub survey_limiter: Arc<crate::service::survey::RateLimiter>,
+    /// The bounded pool every password hash and verification runs on.
+    pub passwords: Arc<crate::service::passwords::PasswordWork>,
 }
 
 impl AppState {
@@ -55,8 +76,13 @@ impl AppState {
 
     /// State around an opened store with `config`.
     pub fn with_config(store: Arc<dyn Store>, config: WebConfig) -> Self {
+        let passwords = crate::service::passwords::PasswordWork::new(
+            config.password_hash_permits,
+            config.password_hash_wait,
+        );
         Self {
             store,
+            passwords: Arc::new(passwords),
             config: Arc::new(config),
             catalogue: Arc::new(evident_core::followup::InterventionCatalogue::embedded()),
             clock: evident_core::clock::Clock::system(),

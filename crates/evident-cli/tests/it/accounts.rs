@@ -484,3 +484,84 @@ fn the_audit_key_file_is_private_and_must_be_the_trails() {
         stderr(&open)
     );
 }
+
+#[test]
+fn a_user_is_disabled_and_enabled_by_email_and_the_list_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = db_url(dir.path());
+    let mut child = command(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "eva@kommun.example",
+            "--name",
+            "Eva",
+            "--role",
+            "auditor",
+            "--org",
+            "SE",
+            "--database-url",
+            &url,
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+
+    let disabled = evident(
+        dir.path(),
+        &[
+            "users",
+            "disable",
+            "eva@kommun.example",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert!(disabled.status.success(), "{}", stderr(&disabled));
+    let listed = stdout(&evident(
+        dir.path(),
+        &["users", "list", "--database-url", &url],
+    ));
+    assert!(listed.contains("(disabled)"), "{listed}");
+
+    let enabled = evident(
+        dir.path(),
+        &[
+            "users",
+            "enable",
+            "eva@kommun.example",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert!(enabled.status.success(), "{}", stderr(&enabled));
+    let listed = stdout(&evident(
+        dir.path(),
+        &["users", "list", "--database-url", &url],
+    ));
+    assert!(!listed.contains("(disabled)"), "{listed}");
+
+    let unknown = evident(
+        dir.path(),
+        &[
+            "users",
+            "disable",
+            "nobody@kommun.example",
+            "--database-url",
+            &url,
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+}

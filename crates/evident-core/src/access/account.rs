@@ -16,6 +16,8 @@ pub struct User {
     pub name: Name,
     /// The roles they hold, each on a node of the organisation tree.
     pub grants: Vec<Grant>,
+    /// Disabled by an administrator: cannot sign in, and their sessions and tokens are void.
+    pub disabled: bool,
 }
 
 /// A user to create.

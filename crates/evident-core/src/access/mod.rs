@@ -22,10 +22,12 @@
 //! - [`account`]: staff users, sessions and personal access tokens.
 //! - [`credentials`]: password hashing (Argon2id) and random secrets stored only as digests.
 //! - [`audit`]: audit events and the hash chain that makes the trail tamper-evident.
+//! - [`throttle`]: sign-in throttling: accounts lock, addresses slow down.
 
 pub mod account;
 pub mod audit;
 pub mod credentials;
+pub mod throttle;
 
 use crate::DomainError;
 use crate::org::{OrgCode, OrgLevel};

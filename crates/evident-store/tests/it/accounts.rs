@@ -1,10 +1,13 @@
 use crate::{actor, contract, seed};
 use evident_core::OrgCode;
 use evident_core::access::account::NewUser;
+use evident_core::access::credentials::FREE_LOGIN_FAILURES;
+use evident_core::access::throttle::{Admission, ThrottlePolicy};
 use evident_core::access::{Grant, Role};
 use evident_core::text::Email;
-use evident_store::audit::{now_text, timestamp_text};
+use evident_store::audit::timestamp_text;
 use evident_store::{StorageError, Store};
+use std::sync::Arc;
 
 fn grant(role: Role, org: &str) -> Grant {
     Grant::try_new(role, OrgCode::parse(org).unwrap()).unwrap()
@@ -18,7 +21,9 @@ contract!(
     users_hold_grants_and_an_email_address_is_taken_once,
     sessions_are_found_by_digest_until_they_expire_or_end,
     access_tokens_work_until_revoked_or_expired,
-    repeated_login_failures_lock_a_key_for_a_bounded_time,
+    repeated_login_failures_lock_the_account_for_a_bounded_time,
+    expired_sessions_and_stale_throttle_rows_are_pruned,
+    a_disabled_user_loses_sessions_and_tokens_until_enabled,
 );
 
 async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store) {
@@ -182,31 +187,170 @@ async fn access_tokens_work_until_revoked_or_expired(store: &dyn Store) {
     );
 }
 
-async fn repeated_login_failures_lock_a_key_for_a_bounded_time(store: &dyn Store) {
-    let keys = vec![
-        "account:anna@kommun.example".to_owned(),
-        "address:10.0.0.1".to_owned(),
-    ];
-    for _ in 0..4 {
-        store.record_login_failure(&keys[0], 300).await.unwrap();
+async fn repeated_login_failures_lock_the_account_for_a_bounded_time(store: &dyn Store) {
+    let policy = ThrottlePolicy::default();
+    let (account, address) = ("account:anna@kommun.example", "address:10.0.0.1");
+    for _ in 0..FREE_LOGIN_FAILURES {
+        let admitted = store.admit_login(account, address, &policy).await.unwrap();
+        assert!(
+            matches!(admitted, Admission::Proceed { .. }),
+            "{admitted:?}"
+        );
     }
-    assert_eq!(
-        store.login_locked_until(&keys).await.unwrap(),
-        None,
-        "four failures are free"
+    let Admission::Locked { until, audit } =
+        store.admit_login(account, address, &policy).await.unwrap()
+    else {
+        panic!("locked after the free failures");
+    };
+    assert!(until > chrono::Utc::now() && timestamp_text(until) <= later(2));
+    assert_eq!(audit, Some(1), "the first refusal is audited");
+    let again = store.admit_login(account, address, &policy).await.unwrap();
+    assert!(
+        matches!(again, Admission::Locked { audit: None, .. }),
+        "later refusals are only counted: {again:?}"
     );
-    store.record_login_failure(&keys[0], 300).await.unwrap();
-    let until = store
-        .login_locked_until(&keys)
+    let other = store
+        .admit_login("account:bo@kommun.example", address, &policy)
+        .await
+        .unwrap();
+    assert!(
+        matches!(other, Admission::Proceed { .. }),
+        "another account from the same address is not locked: {other:?}"
+    );
+    assert_eq!(
+        store.login_succeeded(account, address).await.unwrap(),
+        1,
+        "the unaudited refusal is reported"
+    );
+    let cleared = store.admit_login(account, address, &policy).await.unwrap();
+    assert!(matches!(cleared, Admission::Proceed { .. }), "{cleared:?}");
+}
+
+async fn parallel_guesses_are_admitted_only_up_to_the_free_failures(store: Arc<dyn Store>) {
+    let policy = ThrottlePolicy::default();
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..40 {
+        let store = store.clone();
+        let policy = policy.clone();
+        guesses.spawn(async move {
+            store
+                .admit_login(
+                    "account:anna@kommun.example",
+                    &format!("address:10.0.0.{n}"),
+                    &policy,
+                )
+                .await
+                .unwrap()
+        });
+    }
+    let admitted = guesses
+        .join_all()
+        .await
+        .into_iter()
+        .filter(|a| matches!(a, Admission::Proceed { .. }))
+        .count();
+    assert_eq!(admitted as i64, FREE_LOGIN_FAILURES);
+}
+
+async fn expired_sessions_and_stale_throttle_rows_are_pruned(store: &dyn Store) {
+    let user = seed(store)
+        .user("per@kommun.example", "Per", None, &[])
+        .await;
+    store
+        .create_session(user.id, "digest-live", "csrf-1", &later(3600))
+        .await
+        .unwrap();
+    store
+        .create_session(user.id, "digest-old", "csrf-2", &later(-1))
+        .await
+        .unwrap();
+    let policy = ThrottlePolicy::default();
+    store
+        .admit_login("account:per@kommun.example", "address:10.0.0.1", &policy)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let day = chrono::Duration::hours(24);
+    let pruned = store.prune_expired(now, day).await.unwrap();
+    assert_eq!((pruned.sessions, pruned.throttle_rows), (1, 0));
+    assert!(store.find_session("digest-live").await.unwrap().is_some());
+    let pruned = store.prune_expired(now + day, day).await.unwrap();
+    assert_eq!(
+        (pruned.sessions, pruned.throttle_rows),
+        (1, 2),
+        "a day later the session has expired and both throttle rows are quiet"
+    );
+}
+
+async fn a_disabled_user_loses_sessions_and_tokens_until_enabled(store: &dyn Store) {
+    let user = seed(store)
+        .user(
+            "eva@kommun.example",
+            "Eva",
+            Some("$argon2id$fake".into()),
+            &[],
+        )
+        .await;
+    store
+        .create_session(user.id, "digest-live", "csrf-1", &later(3600))
+        .await
+        .unwrap();
+    store
+        .create_token(user.id, "script", "t-live", &later(86_400), &actor())
+        .await
+        .unwrap();
+    store
+        .set_user_disabled(user.id, true, &actor())
+        .await
+        .unwrap();
+    assert!(store.get_user(user.id).await.unwrap().disabled);
+    let email = Email::parse("email", "eva@kommun.example").unwrap();
+    let (found, _) = store.find_user_by_email(&email).await.unwrap().unwrap();
+    assert!(found.disabled, "sign-in can see it");
+    assert!(store.find_session("digest-live").await.unwrap().is_none());
+    assert!(store.find_token_user("t-live").await.unwrap().is_none());
+    // A session started in a race with the disabling is void too.
+    store
+        .create_session(user.id, "digest-race", "csrf-2", &later(3600))
+        .await
+        .unwrap();
+    assert!(store.find_session("digest-race").await.unwrap().is_none());
+
+    store
+        .set_user_disabled(user.id, false, &actor())
+        .await
+        .unwrap();
+    assert!(!store.get_user(user.id).await.unwrap().disabled);
+    assert!(
+        store.find_token_user("t-live").await.unwrap().is_none(),
+        "revoked tokens stay revoked"
+    );
+    let actions: Vec<_> = store
+        .audit_entries()
         .await
         .unwrap()
-        .expect("locked after the fifth");
-    assert!(until > now_text() && until <= later(2), "{until}");
-    for _ in 0..20 {
-        store.record_login_failure(&keys[0], 300).await.unwrap();
+        .into_iter()
+        .map(|e| e.event.action)
+        .filter(|a| a.starts_with("user.") && a != "user.create")
+        .collect();
+    assert_eq!(actions, ["user.disable", "user.enable"]);
+    assert!(matches!(
+        store.set_user_disabled(999_999, true, &actor()).await,
+        Err(StorageError::NotFound(_))
+    ));
+}
+
+mod parallel_guesses_are_admitted_only_up_to_the_free_failures {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        let db = evident_store::testing::TestDb::sqlite().await;
+        super::parallel_guesses_are_admitted_only_up_to_the_free_failures(db.store.clone()).await;
     }
-    let until = store.login_locked_until(&keys).await.unwrap().unwrap();
-    assert!(until <= later(301), "never longer than the cap: {until}");
-    store.clear_login_failures(&keys[0]).await.unwrap();
-    assert_eq!(store.login_locked_until(&keys).await.unwrap(), None);
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    #[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+    async fn postgres() {
+        let db = evident_store::testing::TestDb::postgres().await;
+        super::parallel_guesses_are_admitted_only_up_to_the_free_failures(db.store.clone()).await;
+    }
 }

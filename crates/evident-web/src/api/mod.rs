@@ -123,6 +123,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::add_grant))
         .routes(routes!(users::remove_grant))
+        .routes(routes!(users::disable_user))
+        .routes(routes!(users::enable_user))
         .routes(routes!(audit::search_audit))
         .routes(routes!(audit::verify_audit))
         .routes(routes!(cases::open_case, cases::list_cases))

@@ -168,6 +168,53 @@ pub async fn remove_grant(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Disables a user: they can no longer sign in, and their sessions and tokens stop working
+/// at once. Needs the right to hand out every role they hold.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/disable",
+    tag = "users",
+    params(("id" = i64, Path, description = "The user's identifier")),
+    responses(
+        (status = 204, description = "Disabled"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The caller may not manage all of this user's roles", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 422, description = "The caller's own account", body = ErrorBody)
+    )
+)]
+pub async fn disable_user(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    accounts::set_disabled(&state, &user, user_id(&id)?, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Enables a disabled user again; tokens revoked when they were disabled stay revoked.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/enable",
+    tag = "users",
+    params(("id" = i64, Path, description = "The user's identifier")),
+    responses(
+        (status = 204, description = "Enabled"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The caller may not manage all of this user's roles", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 422, description = "The caller's own account", body = ErrorBody)
+    )
+)]
+pub async fn enable_user(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    accounts::set_disabled(&state, &user, user_id(&id)?, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 fn user_id(raw: &str) -> Result<i64, AppError> {
     raw.parse()
         .map_err(|_| AppError::NotFound(format!("user '{raw}'")))

@@ -140,12 +140,19 @@ impl SignedIn {
     }
 }
 
-/// The client's address as the connection reports it (no proxy headers are trusted).
+/// The client's address: as [`crate::auth::address::resolve_client_address`] resolved it
+/// (forwarding headers count only from trusted proxies), or else the connection's peer.
 pub fn client_address(parts: &Parts) -> Option<String> {
+    if let Some(resolved) = parts
+        .extensions
+        .get::<crate::auth::address::ClientAddress>()
+    {
+        return Some(resolved.0.to_string());
+    }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .map(|ConnectInfo(addr)| addr.ip().to_canonical().to_string())
 }
 
 /// Why a request could not be identified.

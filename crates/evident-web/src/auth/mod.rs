@@ -9,9 +9,11 @@
 //! - [`identity`]: [`SignedIn`], [`Viewer`] and how they are read from a request.
 //! - [`csrf`]: the double-submit CSRF token every state-changing browser request carries.
 //! - [`cookies`]: reading and writing the cookies.
+//! - [`address`]: the client's address, believing forwarding headers only from trusted proxies.
 //!
 //! Adding OpenID Connect: see docs/ARCHITECTURE.md ("Sign-in methods").
 
+pub mod address;
 pub mod cookies;
 pub mod csrf;
 pub mod identity;

@@ -1,15 +1,18 @@
 //! Signing in and out, and the signed-in user's own account page: password change and
 //! personal access tokens.
 //!
-//! Sign-in is throttled per account and per address (see
-//! [`evident_core::access::credentials::login_lockout_seconds`]); a wrong e-mail address costs the
-//! same time as a wrong password, so the page never reveals which addresses have accounts.
+//! Sign-in is throttled as [`evident_core::access::throttle`] describes: accounts lock,
+//! addresses only slow down, and an attempt is counted before its password is checked. A wrong
+//! e-mail address, or a disabled account, costs the same time and gets the same answer as a
+//! wrong password, so the page never reveals which addresses have (working) accounts. Every
+//! password check runs on the bounded [`crate::service::passwords::PasswordWork`].
 
 use crate::auth::cookies::{self, SESSION_COOKIE};
 use crate::auth::identity::{Credential, client_address};
 use crate::auth::{SignedIn, Viewer};
+use crate::error::with_retry_after;
 use crate::html::{Chrome, render};
-use crate::service::accounts::{hash_off_thread, issue_token};
+use crate::service::accounts::issue_token;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, Request, State};
@@ -21,9 +24,8 @@ use axum::{Form, Router};
 use evident_core::access::Grant;
 use evident_core::access::account::AccessToken;
 use evident_core::access::audit::{Actor, AuditEvent, Outcome};
-use evident_core::access::credentials::{
-    NewPassword, Secret, dummy_password_hash, verify_password,
-};
+use evident_core::access::credentials::{NewPassword, Secret};
+use evident_core::access::throttle::Admission;
 use evident_core::text::Email;
 use serde::Deserialize;
 
@@ -106,62 +108,101 @@ async fn login(
         .map_err(|_| AppError::Invalid("the sign-in form is too large".into()))?;
     let form: LoginForm = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
     let typed = form.email.trim().to_lowercase();
-    let keys = [
-        format!("account:{typed}"),
-        format!("address:{}", address.as_deref().unwrap_or("unknown")),
-    ];
+    let account_key = format!("account:{typed}");
+    let address_key = format!("address:{}", address.as_deref().unwrap_or("unknown"));
     let config = &state.config;
-    let page = |error, status| -> Result<Response, AppError> {
+    let page = |error, status, retry_after: Option<u64>| -> Result<Response, AppError> {
         let page = LoginPage {
             chrome: chrome.clone(),
             email: form.email.clone(),
             next: landing(&form.next),
             error: Some(error),
         };
-        Ok((status, render(&page)?).into_response())
+        Ok(with_retry_after(
+            (status, render(&page)?).into_response(),
+            retry_after,
+        ))
     };
     let anonymous = Actor {
         user_id: None,
         label: typed.chars().take(254).collect(),
         address: address.clone(),
     };
+    let refused = |why: &str, count: Option<i64>| {
+        // One entry per key and minute at most, counting the refusals it stands for.
+        count.map(|n| {
+            AuditEvent::new(&anonymous, "login", "session", Outcome::Failed)
+                .with_detail(format!("throttled ({why}): {n} attempts refused"))
+        })
+    };
 
-    if state.store.login_locked_until(&keys).await?.is_some() {
-        let event = AuditEvent::new(&anonymous, "login", "session", Outcome::Failed)
-            .with_detail("throttled");
-        state.store.append_audit(&event).await?;
-        return page(chrome.t.auth.login_throttled, StatusCode::TOO_MANY_REQUESTS);
+    let admission = state
+        .store
+        .admit_login(&account_key, &address_key, &config.throttle)
+        .await?;
+    match admission {
+        Admission::Proceed { wait } => {
+            if let Ok(wait) = wait.to_std() {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        Admission::Locked { until, audit } => {
+            if let Some(event) = refused("account locked", audit) {
+                state.store.append_audit(&event).await?;
+            }
+            let seconds = (until - chrono::Utc::now()).num_seconds().max(1);
+            return page(
+                chrome.t.auth.login_throttled,
+                StatusCode::TOO_MANY_REQUESTS,
+                u64::try_from(seconds).ok(),
+            );
+        }
+        Admission::Busy { retry_after, audit } => {
+            if let Some(event) = refused("address busy", audit) {
+                state.store.append_audit(&event).await?;
+            }
+            let seconds = retry_after.num_seconds().max(1);
+            return page(
+                chrome.t.auth.login_throttled,
+                StatusCode::TOO_MANY_REQUESTS,
+                u64::try_from(seconds).ok(),
+            );
+        }
     }
     let account = match Email::parse("email", &typed) {
         Ok(email) => state.store.find_user_by_email(&email).await?,
         Err(_) => None,
     };
-    let hash = account
-        .as_ref()
-        .and_then(|(_, hash)| hash.clone())
-        .unwrap_or_else(|| dummy_password_hash().to_owned());
-    let password = form.password.clone();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("verifying a password: {e}")))?;
+    let hash = account.as_ref().and_then(|(_, hash)| hash.clone());
+    let matches = match state.passwords.verify(form.password.clone(), hash).await {
+        Ok(matches) => matches,
+        Err(AppError::Busy(seconds)) => {
+            return page(
+                chrome.t.auth.login_busy,
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(seconds),
+            );
+        }
+        Err(other) => return Err(other),
+    };
     let user = match (account, matches) {
-        (Some((user, Some(_))), true) => user,
-        _ => {
-            state
-                .store
-                .record_login_failure(&keys[0], config.account_lockout_cap_seconds)
-                .await?;
-            state
-                .store
-                .record_login_failure(&keys[1], config.address_lockout_cap_seconds)
-                .await?;
+        (Some((user, Some(_))), true) if !user.disabled => user,
+        (account, matches) => {
+            // The attempt was counted when it was admitted; only the audit entry is left.
+            let detail = match account {
+                Some((user, _)) if user.disabled && matches => "account disabled",
+                _ => "wrong e-mail address or password",
+            };
             let event = AuditEvent::new(&anonymous, "login", "session", Outcome::Failed)
-                .with_detail("wrong e-mail address or password");
+                .with_detail(detail);
             state.store.append_audit(&event).await?;
-            return page(chrome.t.auth.login_failed, StatusCode::UNAUTHORIZED);
+            return page(chrome.t.auth.login_failed, StatusCode::UNAUTHORIZED, None);
         }
     };
-    state.store.clear_login_failures(&keys[0]).await?;
+    let unreported = state
+        .store
+        .login_succeeded(&account_key, &address_key)
+        .await?;
     let secret = Secret::generate("");
     let expires = state.clock.now() + chrono::Duration::hours(config.session_hours);
     let csrf = chrome.csrf.clone();
@@ -179,15 +220,13 @@ async fn login(
         label: user.email.to_string(),
         address,
     };
-    state
-        .store
-        .append_audit(&AuditEvent::new(
-            &actor,
-            "login",
-            "session",
-            Outcome::Allowed,
-        ))
-        .await?;
+    let mut event = AuditEvent::new(&actor, "login", "session", Outcome::Allowed);
+    if unreported > 0 {
+        event = event.with_detail(format!(
+            "after {unreported} more attempts refused while the account was locked"
+        ));
+    }
+    state.store.append_audit(&event).await?;
     tracing::info!(user = user.id, "signed in");
     let cookie = cookies::secret(
         SESSION_COOKIE,
@@ -350,11 +389,7 @@ async fn change_password(
         .find_user_by_email(&user.user.email)
         .await?
         .ok_or_else(|| AppError::NotFound("user".into()))?;
-    let hash = hash.unwrap_or_else(|| dummy_password_hash().to_owned());
-    let current = form.current.clone();
-    let current_ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("verifying a password: {e}")))?;
+    let current_ok = state.passwords.verify(form.current.clone(), hash).await?;
     let problem = if !current_ok {
         Some(chrome.t.auth.wrong_current_password.to_owned())
     } else if form.new != form.confirm {
@@ -365,7 +400,7 @@ async fn change_password(
     if let Some(problem) = problem {
         return account_page(&state, &user, chrome, None, None, Some(problem)).await;
     }
-    let hash = hash_off_thread(NewPassword::parse(&form.new)?).await?;
+    let hash = state.passwords.hash(NewPassword::parse(&form.new)?).await?;
     state
         .store
         .set_password(user.user.id, &hash, &user.actor())

@@ -180,7 +180,9 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
         return response;
     };
     let t = chrome.t;
+    let busy = error.retry_after.is_some() && error.status == StatusCode::SERVICE_UNAVAILABLE;
     let title = match error.status {
+        _ if busy => t.errors.busy,
         StatusCode::NOT_FOUND => t.errors.not_found,
         StatusCode::FORBIDDEN => t.errors.forbidden,
         StatusCode::TOO_MANY_REQUESTS => t.errors.too_many,
@@ -191,10 +193,17 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
         chrome,
         status: error.status.as_u16(),
         title,
-        detail: error.detail,
+        detail: if busy {
+            t.errors.busy_detail.to_owned()
+        } else {
+            error.detail
+        },
     };
     match page.render() {
-        Ok(html) => (error.status, Html(html)).into_response(),
+        Ok(html) => crate::error::with_retry_after(
+            (error.status, Html(html)).into_response(),
+            error.retry_after,
+        ),
         Err(_) => response,
     }
 }

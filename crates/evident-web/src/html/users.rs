@@ -1,5 +1,5 @@
-//! User administration for admins and unit managers: the users they manage, creating users
-//! and granting and revoking roles. The rules live in [`crate::service::accounts`] and the policy.
+//! User administration for admins and unit managers: the users they manage, creating users,
+//! granting and revoking roles, and disabling and enabling accounts. The rules live in [`crate::service::accounts`] and the policy.
 
 use crate::auth::SignedIn;
 use crate::html::auth::GrantRow;
@@ -21,6 +21,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(show_users).post(create_user))
         .route("/admin/users/{id}/grants", post(add_grant))
         .route("/admin/users/{id}/grants/remove", post(remove_grant))
+        .route("/admin/users/{id}/disable", post(disable_user))
+        .route("/admin/users/{id}/enable", post(enable_user))
 }
 
 /// A user with their roles resolved.
@@ -34,6 +36,10 @@ pub struct UserRow {
     pub email: String,
     /// Roles.
     pub grants: Vec<GrantRow>,
+    /// Whether the account is disabled.
+    pub disabled: bool,
+    /// Whether it is the viewer's own (which they cannot disable).
+    pub is_me: bool,
 }
 
 /// A role in the role `<select>`.
@@ -106,6 +112,8 @@ async fn users_page(
             name: u.name.to_string(),
             email: u.email.to_string(),
             grants,
+            disabled: u.disabled,
+            is_me: u.id == user.user.id,
         });
     }
     let roles = Role::ALL
@@ -217,4 +225,33 @@ async fn remove_grant(
         accounts::checked_grant(&user, &form.role, &form.org, &format!("user:{id}")).await?;
     state.store.remove_grant(id, &grant, &user.actor()).await?;
     Ok(Redirect::to("/admin/users").into_response())
+}
+
+async fn set_disabled(
+    state: &AppState,
+    user: &SignedIn,
+    id: &str,
+    disabled: bool,
+) -> Result<Response, AppError> {
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound(format!("user '{id}'")))?;
+    accounts::set_disabled(state, user, id, disabled).await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+async fn disable_user(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    set_disabled(&state, &user, &id, true).await
+}
+
+async fn enable_user(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    set_disabled(&state, &user, &id, false).await
 }

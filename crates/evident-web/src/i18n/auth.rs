@@ -18,6 +18,7 @@ pub struct AuthTexts {
     pub password: &'static str,
     pub login_failed: &'static str,
     pub login_throttled: &'static str,
+    pub login_busy: &'static str,
 
     // The account page.
     pub account_title: &'static str,
@@ -56,6 +57,7 @@ pub(super) const SV: AuthTexts = AuthTexts {
     password: "Lösenord",
     login_failed: "Fel e-postadress eller lösenord.",
     login_throttled: "För många misslyckade försök. Vänta en stund och försök igen.",
+    login_busy: "Just nu loggar många in samtidigt. Vänta några sekunder och försök igen.",
 
     // The account page.
     account_title: "Mitt konto",
@@ -94,6 +96,7 @@ pub(super) const EN: AuthTexts = AuthTexts {
     password: "Password",
     login_failed: "Wrong e-mail address or password.",
     login_throttled: "Too many failed attempts. Wait a while and try again.",
+    login_busy: "Many people are signing in right now. Wait a few seconds and try again.",
 
     // The account page.
     account_title: "My account",

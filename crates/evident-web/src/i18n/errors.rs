@@ -16,6 +16,9 @@ pub struct ErrorTexts {
     pub too_many: &'static str,
     pub invalid: &'static str,
     pub other: &'static str,
+    pub busy: &'static str,
+    // What a busy server tells the reader to do.
+    pub busy_detail: &'static str,
 
     // The error page's way out.
     pub back_home: &'static str,
@@ -32,6 +35,8 @@ pub(super) const SV: ErrorTexts = ErrorTexts {
     too_many: "För många försök",
     invalid: "Felaktiga uppgifter",
     other: "Något gick fel",
+    busy: "Servern är upptagen",
+    busy_detail: "Servern har för mycket att göra just nu. Vänta några sekunder och försök igen.",
 
     // The error page's way out.
     back_home: "Till startsidan",
@@ -48,6 +53,8 @@ pub(super) const EN: ErrorTexts = ErrorTexts {
     too_many: "Too many attempts",
     invalid: "Invalid input",
     other: "Something went wrong",
+    busy: "The server is busy",
+    busy_detail: "The server has too much to do right now. Wait a few seconds and try again.",
 
     // The error page's way out.
     back_home: "Back to the home page",

@@ -17,6 +17,9 @@ pub struct UserTexts {
     pub user_created: &'static str,
     pub grants: &'static str,
     pub add_grant: &'static str,
+    pub disabled: &'static str,
+    pub disable: &'static str,
+    pub enable: &'static str,
     pub no_users: &'static str,
 
     // The names of the roles (see `Texts::role_name`).
@@ -39,6 +42,9 @@ pub(super) const SV: UserTexts = UserTexts {
     user_created: "Användaren är skapad. Lämna över lösenordet säkert; det visas bara nu:",
     grants: "Roller",
     add_grant: "Ge roll",
+    disabled: "Avstängd",
+    disable: "Stäng av",
+    enable: "Aktivera",
     no_users: "Inga användare att visa.",
 
     // The names of the roles (see `Texts::role_name`).
@@ -61,6 +67,9 @@ pub(super) const EN: UserTexts = UserTexts {
     user_created: "The user is created. Hand over the password securely; it is shown only now:",
     grants: "Roles",
     add_grant: "Grant role",
+    disabled: "Disabled",
+    disable: "Disable",
+    enable: "Enable",
     no_users: "No users to show.",
 
     // The names of the roles (see `Texts::role_name`).

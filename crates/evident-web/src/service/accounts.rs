@@ -71,7 +71,7 @@ pub async fn create_user(
             (NewPassword::parse(&generated)?, Some(generated))
         }
     };
-    let hash = hash_off_thread(password).await?;
+    let hash = state.passwords.hash(password).await?;
     let new = NewUser::parse(email, name, Some(hash))?;
     let user = state
         .store
@@ -80,20 +80,52 @@ pub async fn create_user(
     Ok((user, generated))
 }
 
+/// Disables (or enables again) the account `user_id`. The viewer must be allowed to hand out
+/// every role the user holds (a unit manager cannot disable a regional leader who also works
+/// at the unit), and only an admin may disable a user with no role. Nobody disables
+/// themselves. Disabling ends the user's sessions and revokes their tokens at once.
+///
+/// # Errors
+/// [`AppError::NotFound`] for an unknown user; [`AppError::Forbidden`] (audited) as above;
+/// [`AppError::Invalid`] for the viewer's own account.
+pub async fn set_disabled(
+    state: &AppState,
+    viewer: &SignedIn,
+    user_id: i64,
+    disabled: bool,
+) -> Result<(), AppError> {
+    let target = state.store.get_user(user_id).await?;
+    let record = format!("user:{user_id}");
+    if target.id == viewer.user.id {
+        return Err(AppError::Invalid(
+            "user: you cannot disable or enable your own account".into(),
+        ));
+    }
+    if target.grants.is_empty() && !access::manages_user(&viewer.user.grants, &[]) {
+        viewer
+            .authorize(
+                Action::ManageUsers,
+                &OrgCode::nation(),
+                DataClass::Public,
+                &record,
+            )
+            .await?;
+    }
+    for grant in &target.grants {
+        viewer
+            .authorize_grant(grant.role, &grant.org, &record)
+            .await?;
+    }
+    state
+        .store
+        .set_user_disabled(user_id, disabled, &viewer.actor())
+        .await?;
+    Ok(())
+}
+
 /// A generated password: 20 hex digits (80 bits), easy to read out and type once.
 pub fn generate_password() -> String {
     Secret::generate("").expose()[..20].to_owned()
-}
-
-/// Hashes a password on the blocking pool: Argon2 takes tens of milliseconds of CPU, which
-/// must not stall the async workers.
-///
-/// # Errors
-/// Only when the blocking pool is gone (shutting down).
-pub async fn hash_off_thread(password: NewPassword) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || password.hash())
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
 }
 
 /// Longest life of a personal access token, in days.

@@ -8,6 +8,7 @@
 //! - [`comparisons`]: open comparisons — ranked tables, funnels, profiles and their downloads.
 //! - [`followup`]: local follow-up — clients, cases, interventions, needs, goals, measurements.
 //! - [`grants`]: agreements and grants — views, calendar, tapering, performance grants, writes.
+//! - [`passwords`]: Argon2 hashing and verification, bounded to a few at once.
 //! - [`orgs`]: units of the organisation registry and the counties' support structures.
 //! - [`record`]: a client's own record (registerutdrag): everything held and who accessed it.
 //! - [`selfreport`]: self-report links — created by staff, answered once by the client.
@@ -20,6 +21,7 @@ pub mod comparisons;
 pub mod followup;
 pub mod grants;
 pub mod orgs;
+pub mod passwords;
 pub mod record;
 pub mod selfreport;
 pub mod survey;

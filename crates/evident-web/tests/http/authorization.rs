@@ -262,6 +262,20 @@ fn cases(ids: Ids) -> Vec<Case> {
             Only(&[Role::Admin, Role::UnitManager]),
         ),
         case(
+            Method::POST,
+            "/api/v1/users/{id}/disable",
+            &format!("/api/v1/users/{target_user}/disable"),
+            no_body,
+            Only(&[Role::Admin]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/users/{id}/enable",
+            &format!("/api/v1/users/{target_user}/enable"),
+            no_body,
+            Only(&[Role::Admin]),
+        ),
+        case(
             Method::GET,
             "/api/v1/audit",
             "/api/v1/audit",

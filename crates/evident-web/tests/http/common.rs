@@ -25,6 +25,8 @@ pub struct TestApp {
     pub base: String,
     /// The store under the server, for arranging data and checking the audit trail.
     pub store: Arc<dyn Store>,
+    /// The server's state, e.g. to read its password-hashing gauge.
+    pub state: evident_web::AppState,
     http: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -39,16 +41,30 @@ impl TestApp {
 
     /// Starts a server on `db` whose clock is `clock`.
     pub async fn start_at(db: &TestDb, clock: evident_core::clock::Clock) -> Self {
+        Self::start_with(db, clock, Self::config()).await
+    }
+
+    /// The configuration of a test server: the defaults with the test pseudonym key.
+    pub fn config() -> evident_web::state::WebConfig {
+        evident_web::state::WebConfig {
+            pseudonym_key: Some(evident_core::person::PseudonymKey::parse(PSEUDONYM_KEY).unwrap()),
+            ..Default::default()
+        }
+    }
+
+    /// Starts a server on `db` whose clock is `clock`, configured with `config`.
+    pub async fn start_with(
+        db: &TestDb,
+        clock: evident_core::clock::Clock,
+        config: evident_web::state::WebConfig,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let config = evident_web::state::WebConfig {
-            pseudonym_key: Some(evident_core::person::PseudonymKey::parse(PSEUDONYM_KEY).unwrap()),
-            ..Default::default()
-        };
         let mut state = evident_web::AppState::with_config(db.store.clone(), config);
         state.clock = clock;
-        let task = tokio::spawn(evident_web::server::serve(listener, state, async {
+        let server_state = state.clone();
+        let task = tokio::spawn(evident_web::server::serve(listener, server_state, async {
             let _ = stopped.await;
         }));
         let http = reqwest::Client::builder()
@@ -58,6 +74,7 @@ impl TestApp {
         Self {
             base,
             store: db.store.clone(),
+            state,
             http,
             stop: Some(stop),
             task: Some(task),
