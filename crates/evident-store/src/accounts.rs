@@ -49,17 +49,28 @@ pub trait AccountStore {
     /// [`StorageError::NotFound`] when the user does not hold it.
     async fn remove_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()>;
 
-    /// Starts a session for a user, stored by the digest of its cookie value.
+    /// Starts a session for a user at `now`, stored by the digest of its cookie value, with
+    /// the CSRF token its forms must carry.
     async fn create_session(
         &self,
         user_id: i64,
         token_digest: &str,
         csrf_token: &str,
         expires_at: &str,
+        now: &str,
     ) -> Result<()>;
 
-    /// The live session with this digest, if any (an expired one is deleted on sight).
-    async fn find_session(&self, token_digest: &str) -> Result<Option<SessionInfo>>;
+    /// The live session with this digest at `now`, if any: one that has not expired and was
+    /// last seen after `idle_since`. An expired or idle one is deleted on sight.
+    async fn find_session(
+        &self,
+        token_digest: &str,
+        now: &str,
+        idle_since: &str,
+    ) -> Result<Option<SessionInfo>>;
+
+    /// Notes that a session was used at `now` (which keeps it from going idle).
+    async fn touch_session(&self, token_digest: &str, now: &str) -> Result<()>;
 
     /// Ends a session.
     async fn delete_session(&self, token_digest: &str) -> Result<()>;
@@ -326,26 +337,27 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
-            async fn create_session(&self, user_id: i64, token_digest: &str, csrf_token: &str, expires_at: &str) -> Result<()> {
+            async fn create_session(&self, user_id: i64, token_digest: &str, csrf_token: &str, expires_at: &str, now: &str) -> Result<()> {
                 sqlx::query(
                     r"
-                    insert into session (token_hash, user_id, csrf_token, expires_at)
-                    values ($1, $2, $3, $4)
+                    insert into session (token_hash, user_id, csrf_token, expires_at, last_seen_at)
+                    values ($1, $2, $3, $4, $5)
                     ",
                 )
                 .bind(token_digest)
                 .bind(user_id)
                 .bind(csrf_token)
                 .bind(expires_at)
+                .bind(now)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
             }
 
-            async fn find_session(&self, token_digest: &str) -> Result<Option<SessionInfo>> {
-                let row: Option<(i64, String, String)> = sqlx::query_as(
+            async fn find_session(&self, token_digest: &str, now: &str, idle_since: &str) -> Result<Option<SessionInfo>> {
+                let row: Option<(i64, String, String, String)> = sqlx::query_as(
                     r"
-                    select user_id, csrf_token, expires_at
+                    select user_id, csrf_token, expires_at, last_seen_at
                     from session
                     where token_hash = $1
                     ",
@@ -353,12 +365,27 @@ macro_rules! impl_account_store {
                 .bind(token_digest)
                 .fetch_optional(&self.pool)
                 .await?;
-                let Some((user_id, csrf_token, expires_at)) = row else { return Ok(None) };
-                if expires_at <= now_text() {
+                let Some((user_id, csrf_token, expires_at, last_seen_at)) = row else { return Ok(None) };
+                if expires_at.as_str() <= now || last_seen_at.as_str() <= idle_since {
                     self.delete_session(token_digest).await?;
                     return Ok(None);
                 }
-                Ok(Some(SessionInfo { user: self.get_user(user_id).await?, csrf_token }))
+                Ok(Some(SessionInfo { user: self.get_user(user_id).await?, csrf_token, last_seen_at }))
+            }
+
+            async fn touch_session(&self, token_digest: &str, now: &str) -> Result<()> {
+                sqlx::query(
+                    r"
+                    update session
+                    set last_seen_at = $2
+                    where token_hash = $1
+                    ",
+                )
+                .bind(token_digest)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
             }
 
             async fn delete_session(&self, token_digest: &str) -> Result<()> {

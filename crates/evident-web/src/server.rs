@@ -20,13 +20,15 @@ pub fn app(state: AppState) -> Router {
         .merge(html::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::identity::identify_request,
-        ))
+        // Layers run outside in, so the request is identified before the CSRF check, which
+        // needs the session's own token.
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::csrf::protect,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::identity::identify_request,
         ))
         .layer(middleware::from_fn(html::render_error_pages))
         .with_state(state.clone())

@@ -6,11 +6,14 @@ use std::sync::Arc;
 /// How the server treats sign-in and cookies.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// Mark cookies `Secure` (only sent over HTTPS). Set when Evident is served over TLS,
-    /// directly or behind a proxy that terminates it.
+    /// Serve as a site reached over HTTPS (the default): cookies are `Secure` with `__Host-`
+    /// names, and responses carry `Strict-Transport-Security`. Off only for plain HTTP on the
+    /// local machine (`--insecure-cookies`, `evident demo`, tests).
     pub secure_cookies: bool,
-    /// How long a session lasts from sign-in, in hours.
+    /// How long a session lasts from sign-in, in hours, however active it is.
     pub session_hours: i64,
+    /// How long a session lasts without a request, in minutes.
+    pub session_idle_minutes: i64,
     /// Longest lockout after repeated failed sign-ins for one account, in seconds.
     pub account_lockout_cap_seconds: i64,
     /// Longest lockout after repeated failed sign-ins from one address, in seconds.
@@ -23,11 +26,23 @@ pub struct WebConfig {
 impl Default for WebConfig {
     fn default() -> Self {
         Self {
-            secure_cookies: false,
+            secure_cookies: true,
             session_hours: 8,
+            session_idle_minutes: 30,
             account_lockout_cap_seconds: 300,
             address_lockout_cap_seconds: 900,
             pseudonym_key: None,
+        }
+    }
+}
+
+impl WebConfig {
+    /// The configuration for plain HTTP on the local machine: cookies without `Secure` and
+    /// without the `__Host-` prefix, no HSTS. For `evident demo` and tests.
+    pub fn insecure() -> Self {
+        Self {
+            secure_cookies: false,
+            ..Self::default()
         }
     }
 }

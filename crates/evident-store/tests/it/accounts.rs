@@ -16,7 +16,7 @@ fn later(seconds: i64) -> String {
 
 contract!(
     users_hold_grants_and_an_email_address_is_taken_once,
-    sessions_are_found_by_digest_until_they_expire_or_end,
+    sessions_are_found_by_digest_until_they_expire_idle_or_end,
     access_tokens_work_until_revoked_or_expired,
     repeated_login_failures_lock_a_key_for_a_bounded_time,
 );
@@ -101,39 +101,44 @@ async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store)
     ));
 }
 
-async fn sessions_are_found_by_digest_until_they_expire_or_end(store: &dyn Store) {
+async fn sessions_are_found_by_digest_until_they_expire_idle_or_end(store: &dyn Store) {
     let user = seed(store)
         .user("per@kommun.example", "Per", None, &[])
         .await;
-    store
-        .create_session(user.id, "digest-live", "csrf-1", &later(3600))
-        .await
-        .unwrap();
-    store
-        .create_session(user.id, "digest-old", "csrf-2", &later(-1))
-        .await
-        .unwrap();
-    store
-        .create_session(user.id, "digest-other", "csrf-3", &later(3600))
-        .await
-        .unwrap();
-    let live = store.find_session("digest-live").await.unwrap().unwrap();
+    let now = later(0);
+    let idle_since = later(-1800);
+    for (digest, csrf, expires, seen) in [
+        ("digest-live", "csrf-1", later(3600), later(-60)),
+        ("digest-old", "csrf-2", later(-1), later(-60)),
+        ("digest-other", "csrf-3", later(3600), later(-60)),
+        ("digest-idle", "csrf-4", later(3600), later(-1801)),
+    ] {
+        store
+            .create_session(user.id, digest, csrf, &expires, &seen)
+            .await
+            .unwrap();
+    }
+    let find = |digest: &'static str| {
+        let (now, idle_since) = (now.clone(), idle_since.clone());
+        async move { store.find_session(digest, &now, &idle_since).await.unwrap() }
+    };
+    let live = find("digest-live").await.unwrap();
     assert_eq!(
         (live.user.id, live.csrf_token.as_str()),
         (user.id, "csrf-1")
     );
-    assert!(
-        store.find_session("digest-old").await.unwrap().is_none(),
-        "expired"
-    );
-    assert!(store.find_session("nope").await.unwrap().is_none());
+    assert!(find("digest-old").await.is_none(), "expired");
+    assert!(find("digest-idle").await.is_none(), "idle too long");
+    assert!(find("nope").await.is_none());
+    store.touch_session("digest-live", &now).await.unwrap();
+    assert_eq!(find("digest-live").await.unwrap().last_seen_at, now);
     store
         .delete_other_sessions(user.id, "digest-live")
         .await
         .unwrap();
-    assert!(store.find_session("digest-other").await.unwrap().is_none());
+    assert!(find("digest-other").await.is_none());
     store.delete_session("digest-live").await.unwrap();
-    assert!(store.find_session("digest-live").await.unwrap().is_none());
+    assert!(find("digest-live").await.is_none());
 }
 
 async fn access_tokens_work_until_revoked_or_expired(store: &dyn Store) {

@@ -5,7 +5,7 @@
 //! [`evident_core::access::credentials::login_lockout_seconds`]); a wrong e-mail address costs the
 //! same time as a wrong password, so the page never reveals which addresses have accounts.
 
-use crate::auth::cookies::{self, SESSION_COOKIE};
+use crate::auth::cookies;
 use crate::auth::identity::{Credential, client_address};
 use crate::auth::{SignedIn, Viewer};
 use crate::html::{Chrome, render};
@@ -163,15 +163,18 @@ async fn login(
     };
     state.store.clear_login_failures(&keys[0]).await?;
     let secret = Secret::generate("");
-    let expires = state.clock.now() + chrono::Duration::hours(config.session_hours);
-    let csrf = chrome.csrf.clone();
+    let now = state.clock.now();
+    let expires = now + chrono::Duration::hours(config.session_hours);
+    // A new token for the session, never the pre-session one the form echoed: that one sat
+    // in a cookie that someone else may have planted.
     state
         .store
         .create_session(
             user.id,
             &secret.digest(),
-            &csrf,
+            &crate::auth::csrf::generate(),
             &evident_store::audit::timestamp_text(expires),
+            &evident_store::audit::timestamp_text(now),
         )
         .await?;
     let actor = Actor {
@@ -189,15 +192,19 @@ async fn login(
         ))
         .await?;
     tracing::info!(user = user.id, "signed in");
-    let cookie = cookies::secret(
-        SESSION_COOKIE,
+    // A browser-session cookie (no Max-Age): closing the browser ends it; the server ends it
+    // after `session_hours` or `session_idle_minutes` without use, whichever comes first.
+    let secure = config.secure_cookies;
+    let session = cookies::secret(
+        cookies::session_cookie(secure),
         secret.expose(),
-        config.session_hours * 3600,
-        config.secure_cookies,
+        None,
+        secure,
     );
+    let pre_session_dropped = cookies::secret(cookies::csrf_cookie(secure), "", Some(0), secure);
     Ok((
         StatusCode::SEE_OTHER,
-        cookies::jar([cookie]),
+        cookies::jar([session, pre_session_dropped]),
         [(LOCATION, landing(&form.next))],
     )
         .into_response())
@@ -205,7 +212,7 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, Viewer(user): Viewer) -> Result<Response, AppError> {
     if let Some(user) = user
-        && let Credential::Session { digest } = &user.credential
+        && let Credential::Session { digest, .. } = &user.credential
     {
         state.store.delete_session(digest).await?;
         state
@@ -218,10 +225,15 @@ async fn logout(State(state): State<AppState>, Viewer(user): Viewer) -> Result<R
             ))
             .await?;
     }
-    let cookie = cookies::secret(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    let secure = state.config.secure_cookies;
+    let dropped = [
+        cookies::session_cookie(secure),
+        cookies::csrf_cookie(secure),
+    ]
+    .map(|name| cookies::secret(name, "", Some(0), secure));
     Ok((
         StatusCode::SEE_OTHER,
-        cookies::jar([cookie]),
+        cookies::jar(dropped),
         [(LOCATION, "/".to_owned())],
     )
         .into_response())
@@ -370,7 +382,7 @@ async fn change_password(
         .store
         .set_password(user.user.id, &hash, &user.actor())
         .await?;
-    if let Credential::Session { digest } = &user.credential {
+    if let Credential::Session { digest, .. } = &user.credential {
         state
             .store
             .delete_other_sessions(user.user.id, digest)

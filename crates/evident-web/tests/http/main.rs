@@ -15,6 +15,7 @@ mod openapi;
 mod pages;
 mod security;
 mod selfreport_api;
+mod sessions;
 mod survey_api;
 
 /// Declares tests over a running app: `on_both!(name)` turns `async fn name(app: &TestApp)`
