@@ -33,8 +33,19 @@ pub trait AccountStore {
     /// Every user with their grants, by e-mail address.
     async fn list_users(&self) -> Result<Vec<User>>;
 
-    /// Replaces a user's password hash.
-    async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()>;
+    /// Replaces a user's password hash and, in the same transaction, revokes every live
+    /// access token of the user and ends every session except `keep_session` (the digest of
+    /// the session that changed it, if any): whoever held the old password may have made them.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] for an unknown user.
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        actor: &Actor,
+    ) -> Result<CredentialsEnded>;
 
     /// Grants a role on a node to a user.
     ///
@@ -109,6 +120,15 @@ pub trait AccountStore {
 
     /// Forgets the failures counted against `key` (after a successful sign-in).
     async fn clear_login_failures(&self, key: &str) -> Result<()>;
+}
+
+/// What a password change ended besides the old password.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CredentialsEnded {
+    /// Live access tokens revoked.
+    pub tokens: u64,
+    /// Other sessions ended.
+    pub sessions: u64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -281,7 +301,7 @@ macro_rules! impl_account_store {
             }
 
             #[tracing::instrument(skip_all, fields(user = user_id))]
-            async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()> {
+            async fn set_password(&self, user_id: i64, password_hash: &str, keep_session: Option<&str>, actor: &Actor) -> Result<CredentialsEnded> {
                 let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(
                     r"
@@ -298,9 +318,36 @@ macro_rules! impl_account_store {
                 if changed == 0 {
                     return Err(StorageError::not_found("user", user_id));
                 }
-                Self::append_in(&mut tx, &audit(actor, "user.password", format!("user:{user_id}"))).await?;
+                let tokens = sqlx::query(
+                    r"
+                    update access_token
+                    set revoked_at = $2
+                    where user_id = $1
+                      and revoked_at is null
+                    ",
+                )
+                .bind(user_id)
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let sessions = sqlx::query(
+                    r"
+                    delete from session
+                    where user_id = $1
+                      and ($2 is null or token_hash <> $2)
+                    ",
+                )
+                .bind(user_id)
+                .bind(keep_session)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let event = audit(actor, "user.password", format!("user:{user_id}"))
+                    .with_detail(format!("revoked {tokens} access tokens, ended {sessions} other sessions"));
+                Self::append_in(&mut tx, &event).await?;
                 tx.commit().await?;
-                Ok(())
+                Ok(CredentialsEnded { tokens, sessions })
             }
 
             #[tracing::instrument(skip_all, fields(user = user_id, role = %grant.role, org = %grant.org))]

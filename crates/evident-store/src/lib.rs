@@ -47,7 +47,7 @@ pub mod url;
 
 use std::sync::Arc;
 
-pub use accounts::AccountStore;
+pub use accounts::{AccountStore, CredentialsEnded};
 pub use audit::{AuditFilter, AuditStore};
 pub use error::{Result, StorageError};
 pub use followup::FollowUpStore;

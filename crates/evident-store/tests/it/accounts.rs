@@ -17,6 +17,7 @@ fn later(seconds: i64) -> String {
 contract!(
     users_hold_grants_and_an_email_address_is_taken_once,
     sessions_are_found_by_digest_until_they_expire_idle_or_end,
+    a_password_change_revokes_tokens_and_ends_other_sessions,
     access_tokens_work_until_revoked_or_expired,
     repeated_login_failures_lock_a_key_for_a_bounded_time,
 );
@@ -81,7 +82,7 @@ async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store)
         Err(StorageError::NotFound(_))
     ));
     store
-        .set_password(created.id, "$argon2id$other", &actor())
+        .set_password(created.id, "$argon2id$other", None, &actor())
         .await
         .unwrap();
     assert_eq!(
@@ -139,6 +140,65 @@ async fn sessions_are_found_by_digest_until_they_expire_idle_or_end(store: &dyn 
     assert!(find("digest-other").await.is_none());
     store.delete_session("digest-live").await.unwrap();
     assert!(find("digest-live").await.is_none());
+}
+
+async fn a_password_change_revokes_tokens_and_ends_other_sessions(store: &dyn Store) {
+    let user = seed(store)
+        .user("ida@kommun.example", "Ida", None, &[])
+        .await;
+    let other = seed(store)
+        .user("olle@kommun.example", "Olle", None, &[])
+        .await;
+    for (owner, digest) in [(user.id, "t-1"), (user.id, "t-2"), (other.id, "t-3")] {
+        store
+            .create_token(owner, "script", digest, &later(86_400), &actor())
+            .await
+            .unwrap();
+    }
+    for (owner, digest) in [
+        (user.id, "s-here"),
+        (user.id, "s-there"),
+        (other.id, "s-olle"),
+    ] {
+        store
+            .create_session(owner, digest, "csrf", &later(3600), &later(0))
+            .await
+            .unwrap();
+    }
+    let ended = store
+        .set_password(user.id, "$argon2id$new", Some("s-here"), &actor())
+        .await
+        .unwrap();
+    assert_eq!((ended.tokens, ended.sessions), (2, 1));
+    assert!(store.find_token_user("t-1").await.unwrap().is_none());
+    assert!(store.find_token_user("t-2").await.unwrap().is_none());
+    assert!(
+        store.find_token_user("t-3").await.unwrap().is_some(),
+        "another user's token"
+    );
+    let (now, idle_since) = (later(0), later(-1800));
+    let live = |digest: &'static str| {
+        let (now, idle_since) = (now.clone(), idle_since.clone());
+        async move {
+            store
+                .find_session(digest, &now, &idle_since)
+                .await
+                .unwrap()
+                .is_some()
+        }
+    };
+    assert!(live("s-here").await, "the session that changed it stays");
+    assert!(!live("s-there").await);
+    assert!(live("s-olle").await, "another user's session");
+    let ended = store
+        .set_password(user.id, "$argon2id$newer", None, &actor())
+        .await
+        .unwrap();
+    assert_eq!(
+        (ended.tokens, ended.sessions),
+        (0, 1),
+        "without a session to keep, all end"
+    );
 }
 
 async fn access_tokens_work_until_revoked_or_expired(store: &dyn Store) {

@@ -9,7 +9,7 @@ use crate::auth::cookies;
 use crate::auth::identity::{Credential, client_address};
 use crate::auth::{SignedIn, Viewer};
 use crate::html::{Chrome, render};
-use crate::service::accounts::{hash_off_thread, issue_token};
+use crate::service::accounts::{WRONG_PASSWORD, hash_off_thread, issue_token, password_matches};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, Request, State};
@@ -357,16 +357,7 @@ async fn change_password(
     chrome: Chrome,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let (_, hash) = state
-        .store
-        .find_user_by_email(&user.user.email)
-        .await?
-        .ok_or_else(|| AppError::NotFound("user".into()))?;
-    let hash = hash.unwrap_or_else(|| dummy_password_hash().to_owned());
-    let current = form.current.clone();
-    let current_ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("verifying a password: {e}")))?;
+    let current_ok = password_matches(&state, &user, &form.current).await?;
     let problem = if !current_ok {
         Some(chrome.t.auth.wrong_current_password.to_owned())
     } else if form.new != form.confirm {
@@ -378,16 +369,22 @@ async fn change_password(
         return account_page(&state, &user, chrome, None, None, Some(problem)).await;
     }
     let hash = hash_off_thread(NewPassword::parse(&form.new)?).await?;
-    state
+    // Whoever knew the old password may have made tokens or sessions with it: all of them
+    // end, except the session that is changing it.
+    let keep = match &user.credential {
+        Credential::Session { digest, .. } => Some(digest.as_str()),
+        Credential::Token => None,
+    };
+    let ended = state
         .store
-        .set_password(user.user.id, &hash, &user.actor())
+        .set_password(user.user.id, &hash, keep, &user.actor())
         .await?;
-    if let Credential::Session { digest, .. } = &user.credential {
-        state
-            .store
-            .delete_other_sessions(user.user.id, digest)
-            .await?;
-    }
+    tracing::info!(
+        user = user.user.id,
+        tokens = ended.tokens,
+        sessions = ended.sessions,
+        "password changed"
+    );
     Ok(Redirect::to("/account?saved=1").into_response())
 }
 
@@ -399,6 +396,8 @@ pub struct TokenForm {
     pub label: String,
     /// Days until it expires.
     pub days: String,
+    /// The user's password again.
+    pub password: String,
 }
 
 async fn create_token(
@@ -408,7 +407,7 @@ async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
     let days = form.days.trim().parse::<i64>().unwrap_or(90);
-    match issue_token(&state, &user, &form.label, days).await {
+    match issue_token(&state, &user, &form.password, &form.label, days).await {
         Ok((_, secret)) => {
             account_page(
                 &state,
@@ -421,6 +420,10 @@ async fn create_token(
             .await
         }
         Err(AppError::Invalid(problem)) => {
+            account_page(&state, &user, chrome, None, None, Some(problem)).await
+        }
+        Err(AppError::Forbidden(problem)) if problem == WRONG_PASSWORD => {
+            let problem = chrome.t.auth.wrong_current_password.to_owned();
             account_page(&state, &user, chrome, None, None, Some(problem)).await
         }
         Err(other) => Err(other),

@@ -1,5 +1,6 @@
-//! Attacks on sessions: a planted or borrowed CSRF token, the token from before sign-in,
-//! cookies readable over plain HTTP, a session left idle.
+//! Attacks on sessions and the credentials they hand out: a planted or borrowed CSRF token, the
+//! token from before sign-in, cookies readable over plain HTTP, a session left idle, a token
+//! minting tokens, and credentials that outlive a password change.
 
 use crate::common::{PASSWORD, Reply, TestApp};
 use crate::on_both;
@@ -14,6 +15,9 @@ on_both!(
     a_planted_csrf_cookie_with_a_matching_form_value_is_refused_for_a_signed_in_session,
     another_users_csrf_token_is_refused,
     the_csrf_token_from_before_sign_in_is_worthless_after_it,
+    a_token_cannot_create_tokens_on_the_api_or_the_page,
+    creating_a_token_needs_the_password_again,
+    a_password_change_revokes_every_token_and_every_other_session,
 );
 
 const UNIT: [(&str, &str); 3] = [("name", "Enhet"), ("provider", "public"), ("area", "other")];
@@ -101,6 +105,144 @@ async fn the_csrf_token_from_before_sign_in_is_worthless_after_it(app: &TestApp)
         .await
         .assert_status(StatusCode::FORBIDDEN);
     assert_eq!(units_in_0380(app).await, 0);
+}
+
+async fn a_token_cannot_create_tokens_on_the_api_or_the_page(app: &TestApp) {
+    let user = app.create_user(&[(Role::Practitioner, "0380")]).await;
+    let mut api = app.token_for(user.id).await;
+    let detail = api
+        .json(
+            Method::POST,
+            "/api/v1/tokens",
+            json!({"label": "renewed", "expires_days": 365, "password": PASSWORD}),
+        )
+        .await
+        .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+    assert!(detail.contains("access token cannot create"), "{detail}");
+    api.send(Method::POST, "/account/tokens", |r| {
+        r.form(&[
+            ("label", "renewed"),
+            ("days", "365"),
+            ("password", PASSWORD),
+        ])
+    })
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store.list_tokens(user.id).await.unwrap().len(),
+        1,
+        "only the token the test made"
+    );
+}
+
+async fn creating_a_token_needs_the_password_again(app: &TestApp) {
+    let user = app.create_user(&[(Role::Practitioner, "0380")]).await;
+    let mut browser = app.browser();
+    browser
+        .login(user.email.as_str(), PASSWORD)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let csrf = browser.csrf();
+    let mut api = async |body: serde_json::Value| -> Reply {
+        let csrf = csrf.clone();
+        browser
+            .send(Method::POST, "/api/v1/tokens", |r| {
+                r.header("x-csrf-token", csrf).json(&body)
+            })
+            .await
+    };
+    let missing = api(json!({"label": "script"})).await;
+    assert_eq!(
+        missing.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        missing.body
+    );
+    api(json!({"label": "script", "password": "not my password"}))
+        .await
+        .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+    api(json!({"label": "script", "password": PASSWORD}))
+        .await
+        .assert_status(StatusCode::CREATED);
+
+    let mut page = app.browser();
+    page.login(user.email.as_str(), PASSWORD).await;
+    for password in ["", "not my password"] {
+        let refused = page
+            .post_form(
+                "/account/tokens",
+                &[("label", "page"), ("days", "30"), ("password", password)],
+            )
+            .await;
+        refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .body
+                .contains("Det nuvarande lösenordet stämmer inte."),
+            "{}",
+            refused.body
+        );
+        assert!(!refused.body.contains("class=\"secret\""));
+    }
+    let made = page
+        .post_form(
+            "/account/tokens",
+            &[("label", "page"), ("days", "30"), ("password", PASSWORD)],
+        )
+        .await;
+    made.assert_status(StatusCode::OK);
+    assert!(made.body.contains("class=\"secret\">evt_"), "{}", made.body);
+    assert_eq!(app.store.list_tokens(user.id).await.unwrap().len(), 2);
+    let failed = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| {
+            e.event.action == "token.create"
+                && e.event.outcome == evident_core::access::audit::Outcome::Failed
+        })
+        .count();
+    assert_eq!(failed, 3, "every wrong password is audited");
+}
+
+async fn a_password_change_revokes_every_token_and_every_other_session(app: &TestApp) {
+    let user = app.create_user(&[(Role::Practitioner, "0380")]).await;
+    let mut api = app.token_for(user.id).await;
+    api.get("/api/v1/me").await.assert_status(StatusCode::OK);
+    let mut elsewhere = app.browser();
+    elsewhere.login(user.email.as_str(), PASSWORD).await;
+    let mut browser = app.browser();
+    browser.login(user.email.as_str(), PASSWORD).await;
+    let changed = browser
+        .post_form(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "a brand new password"),
+                ("confirm", "a brand new password"),
+            ],
+        )
+        .await;
+    changed.assert_status(StatusCode::SEE_OTHER);
+    let page = browser.get(changed.location()).await;
+    page.assert_status(StatusCode::OK);
+    assert!(
+        page.body.contains(
+            "Alla dina åtkomsttoken är återkallade och dina andra inloggningar är avslutade."
+        ),
+        "the page says what ended: {}",
+        page.body
+    );
+    api.get("/api/v1/me")
+        .await
+        .assert_api_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    elsewhere
+        .get("/account")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    browser.get("/account").await.assert_status(StatusCode::OK);
 }
 
 /// The `Set-Cookie` header for the cookie `name`, split into its attributes.
