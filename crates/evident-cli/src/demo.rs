@@ -122,9 +122,10 @@ impl DemoArgs {
         }
         println!();
         let result = if self.serve {
+            // The demo serves plain HTTP on this machine, so its cookies cannot be Secure.
             let config = evident_web::state::WebConfig {
                 pseudonym_key: Some(key),
-                ..Default::default()
+                ..evident_web::state::WebConfig::insecure()
             };
             serve_until_signal(
                 self.addr,
@@ -133,7 +134,7 @@ impl DemoArgs {
             .await
         } else {
             println!(
-                "Serve it with: evident serve --database-url {} --pseudonym-key-file {}",
+                "Serve it with: evident serve --insecure-cookies --database-url {} --pseudonym-key-file {}",
                 self.database_url,
                 self.key_file.display()
             );

@@ -14,9 +14,18 @@ pub struct ServeArgs {
     /// The database: sqlite:PATH (created if missing) or postgres://USER@HOST/DB.
     #[arg(long, env = "EVIDENT_DATABASE_URL", default_value = evident_store::url::DEFAULT_DATABASE_URL, value_parser = parse_database_url)]
     pub database_url: DatabaseUrl,
-    /// Mark cookies Secure (sent only over HTTPS). Turn on whenever Evident is reached over
-    /// TLS, directly or through a proxy that terminates it.
-    #[arg(long, env = "EVIDENT_SECURE_COOKIES")]
+    /// Serve over plain HTTP: cookies without Secure (and without their __Host- names), no
+    /// HSTS. Only for trying Evident on this machine; anything reached over a network must be
+    /// served over HTTPS, directly or through a proxy that terminates TLS.
+    #[arg(long, env = "EVIDENT_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
+    /// Ignored, kept so that old scripts still start: cookies are Secure by default.
+    #[arg(
+        long,
+        env = "EVIDENT_SECURE_COOKIES",
+        hide = true,
+        conflicts_with = "insecure_cookies"
+    )]
     pub secure_cookies: bool,
     /// A proxy whose X-Forwarded-For / Forwarded headers are believed (an address or a
     /// network such as 10.0.0.0/8); repeat for several. Without one, the peer address is the
@@ -29,6 +38,10 @@ pub struct ServeArgs {
     /// Most requests handled at once; more wait up to two seconds, then get 503.
     #[arg(long, env = "EVIDENT_MAX_REQUESTS", default_value_t = 512)]
     pub max_requests: usize,
+    /// Minutes without a request after which a session ends (it ends 8 hours after sign-in in
+    /// any case).
+    #[arg(long, env = "EVIDENT_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=480))]
+    pub session_idle_minutes: i64,
     /// The pseudonym key.
     #[command(flatten)]
     pub key: crate::key::KeyArgs,
@@ -46,13 +59,23 @@ impl ServeArgs {
                 "no pseudonym key (EVIDENT_PSEUDONYM_KEY): clients cannot be registered"
             );
         }
+        if self.secure_cookies {
+            tracing::warn!("--secure-cookies is the default now and is ignored");
+        }
+        if self.insecure_cookies && !self.addr.ip().is_loopback() {
+            tracing::warn!(
+                addr = %self.addr,
+                "--insecure-cookies on an address other machines can reach: sessions travel in clear text unless a proxy in front adds TLS (then drop the flag)"
+            );
+        }
         let store = ctx.open_store(&self.database_url).await?;
         if let Some(key) = &pseudonym_key {
             rekey_legacy_clients(&*store, key).await?;
         }
         let defaults = evident_web::state::WebConfig::default();
         let config = evident_web::state::WebConfig {
-            secure_cookies: self.secure_cookies,
+            secure_cookies: !self.insecure_cookies,
+            session_idle_minutes: self.session_idle_minutes,
             pseudonym_key,
             trusted_proxies: self.trusted_proxies,
             password_hash_permits: self.hash_permits.unwrap_or(defaults.password_hash_permits),

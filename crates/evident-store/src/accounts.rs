@@ -37,8 +37,19 @@ pub trait AccountStore {
     /// Every user with their grants, by e-mail address.
     async fn list_users(&self) -> Result<Vec<User>>;
 
-    /// Replaces a user's password hash.
-    async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()>;
+    /// Replaces a user's password hash and, in the same transaction, revokes every live
+    /// access token of the user and ends every session except `keep_session` (the digest of
+    /// the session that changed it, if any): whoever held the old password may have made them.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] for an unknown user.
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        actor: &Actor,
+    ) -> Result<CredentialsEnded>;
 
     /// Grants a role on a node to a user.
     ///
@@ -53,17 +64,28 @@ pub trait AccountStore {
     /// [`StorageError::NotFound`] when the user does not hold it.
     async fn remove_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()>;
 
-    /// Starts a session for a user, stored by the digest of its cookie value.
+    /// Starts a session for a user at `now`, stored by the digest of its cookie value, with
+    /// the CSRF token its forms must carry.
     async fn create_session(
         &self,
         user_id: i64,
         token_digest: &str,
         csrf_token: &str,
         expires_at: &str,
+        now: &str,
     ) -> Result<()>;
 
-    /// The live session with this digest, if any (an expired one is deleted on sight).
-    async fn find_session(&self, token_digest: &str) -> Result<Option<SessionInfo>>;
+    /// The live session with this digest at `now`, if any: one that has not expired and was
+    /// last seen after `idle_since`. An expired or idle one is deleted on sight.
+    async fn find_session(
+        &self,
+        token_digest: &str,
+        now: &str,
+        idle_since: &str,
+    ) -> Result<Option<SessionInfo>>;
+
+    /// Notes that a session was used at `now` (which keeps it from going idle).
+    async fn touch_session(&self, token_digest: &str, now: &str) -> Result<()>;
 
     /// Ends a session.
     async fn delete_session(&self, token_digest: &str) -> Result<()>;
@@ -130,6 +152,15 @@ pub struct Pruned {
     pub sessions: u64,
     /// Stale throttle rows.
     pub throttle_rows: u64,
+}
+
+/// What a password change ended besides the old password.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CredentialsEnded {
+    /// Live access tokens revoked.
+    pub tokens: u64,
+    /// Other sessions ended.
+    pub sessions: u64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -382,7 +413,7 @@ macro_rules! impl_account_store {
             }
 
             #[tracing::instrument(skip_all, fields(user = user_id))]
-            async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()> {
+            async fn set_password(&self, user_id: i64, password_hash: &str, keep_session: Option<&str>, actor: &Actor) -> Result<CredentialsEnded> {
                 let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(
                     r"
@@ -399,9 +430,36 @@ macro_rules! impl_account_store {
                 if changed == 0 {
                     return Err(StorageError::not_found("user", user_id));
                 }
-                self.append_in(&mut tx, &audit(actor, "user.password", format!("user:{user_id}"))).await?;
+                let tokens = sqlx::query(
+                    r"
+                    update access_token
+                    set revoked_at = $2
+                    where user_id = $1
+                      and revoked_at is null
+                    ",
+                )
+                .bind(user_id)
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let sessions = sqlx::query(
+                    r"
+                    delete from session
+                    where user_id = $1
+                      and ($2 is null or token_hash <> $2)
+                    ",
+                )
+                .bind(user_id)
+                .bind(keep_session)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let event = audit(actor, "user.password", format!("user:{user_id}"))
+                    .with_detail(format!("revoked {tokens} access tokens, ended {sessions} other sessions"));
+                self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
-                Ok(())
+                Ok(CredentialsEnded { tokens, sessions })
             }
 
             #[tracing::instrument(skip_all, fields(user = user_id, role = %grant.role, org = %grant.org))]
@@ -438,26 +496,27 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
-            async fn create_session(&self, user_id: i64, token_digest: &str, csrf_token: &str, expires_at: &str) -> Result<()> {
+            async fn create_session(&self, user_id: i64, token_digest: &str, csrf_token: &str, expires_at: &str, now: &str) -> Result<()> {
                 sqlx::query(
                     r"
-                    insert into session (token_hash, user_id, csrf_token, expires_at)
-                    values ($1, $2, $3, $4)
+                    insert into session (token_hash, user_id, csrf_token, expires_at, last_seen_at)
+                    values ($1, $2, $3, $4, $5)
                     ",
                 )
                 .bind(token_digest)
                 .bind(user_id)
                 .bind(csrf_token)
                 .bind(expires_at)
+                .bind(now)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
             }
 
-            async fn find_session(&self, token_digest: &str) -> Result<Option<SessionInfo>> {
-                let row: Option<(i64, String, String)> = sqlx::query_as(
+            async fn find_session(&self, token_digest: &str, now: &str, idle_since: &str) -> Result<Option<SessionInfo>> {
+                let row: Option<(i64, String, String, String)> = sqlx::query_as(
                     r"
-                    select user_id, csrf_token, expires_at
+                    select user_id, csrf_token, expires_at, last_seen_at
                     from session
                     where token_hash = $1
                     ",
@@ -465,8 +524,8 @@ macro_rules! impl_account_store {
                 .bind(token_digest)
                 .fetch_optional(&self.pool)
                 .await?;
-                let Some((user_id, csrf_token, expires_at)) = row else { return Ok(None) };
-                if expires_at <= now_text() {
+                let Some((user_id, csrf_token, expires_at, last_seen_at)) = row else { return Ok(None) };
+                if expires_at.as_str() <= now || last_seen_at.as_str() <= idle_since {
                     self.delete_session(token_digest).await?;
                     return Ok(None);
                 }
@@ -475,7 +534,22 @@ macro_rules! impl_account_store {
                 if user.disabled {
                     return Ok(None);
                 }
-                Ok(Some(SessionInfo { user, csrf_token }))
+                Ok(Some(SessionInfo { user, csrf_token, last_seen_at }))
+            }
+
+            async fn touch_session(&self, token_digest: &str, now: &str) -> Result<()> {
+                sqlx::query(
+                    r"
+                    update session
+                    set last_seen_at = $2
+                    where token_hash = $1
+                    ",
+                )
+                .bind(token_digest)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
             }
 
             async fn delete_session(&self, token_digest: &str) -> Result<()> {

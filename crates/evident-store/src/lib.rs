@@ -48,7 +48,7 @@ pub mod url;
 
 use std::sync::Arc;
 
-pub use accounts::{AccountStore, Pruned};
+pub use accounts::{AccountStore, CredentialsEnded, Pruned};
 pub use audit::{AuditFilter, AuditStore};
 pub use error::{Result, StorageError};
 pub use followup::FollowUpStore;

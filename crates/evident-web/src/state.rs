@@ -6,10 +6,11 @@ use std::sync::Arc;
 /// How the server treats sign-in and cookies.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// Mark cookies `Secure` (only sent over HTTPS). Set when Evident is served over TLS,
-    /// directly or behind a proxy that terminates it.
+    /// Serve as a site reached over HTTPS (the default): cookies are `Secure` with `__Host-`
+    /// names, and responses carry `Strict-Transport-Security`. Off only for plain HTTP on the
+    /// local machine (`--insecure-cookies`, `evident demo`, tests).
     pub secure_cookies: bool,
-    /// How long a session lasts from sign-in, in hours.
+    /// How long a session lasts from sign-in, in hours, however active it is.
     pub session_hours: i64,
     /// Sign-in throttling: accounts lock after repeated failures (at most
     /// `throttle.account_cap`); addresses are only slowed down.
@@ -25,6 +26,8 @@ pub struct WebConfig {
     /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed; empty, the peer
     /// address is always the client's.
     pub trusted_proxies: Vec<crate::auth::address::TrustedProxy>,
+    /// How long a session lasts without a request, in minutes.
+    pub session_idle_minutes: i64,
     /// The key that turns personal numbers into pseudonyms; without it clients cannot be
     /// registered (everything else works).
     pub pseudonym_key: Option<evident_core::person::PseudonymKey>,
@@ -33,7 +36,7 @@ pub struct WebConfig {
 impl Default for WebConfig {
     fn default() -> Self {
         Self {
-            secure_cookies: false,
+            secure_cookies: true,
             session_hours: 8,
             throttle: evident_core::access::throttle::ThrottlePolicy::default(),
             password_hash_permits: default_parallelism(),
@@ -41,6 +44,7 @@ impl Default for WebConfig {
             max_concurrent_requests: 512,
             request_queue_wait: std::time::Duration::from_secs(2),
             trusted_proxies: Vec::new(),
+            session_idle_minutes: 30,
             pseudonym_key: None,
         }
     }
@@ -49,6 +53,17 @@ impl Default for WebConfig {
 /// The number of cores the process may use (one when unknown).
 pub fn default_parallelism() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+impl WebConfig {
+    /// The configuration for plain HTTP on the local machine: cookies without `Secure` and
+    /// without the `__Host-` prefix, no HSTS. For `evident demo` and tests.
+    pub fn insecure() -> Self {
+        Self {
+            secure_cookies: false,
+            ..Self::default()
+        }
+    }
 }
 
 /// What handlers can reach: the store and the configuration. Cheap to clone.

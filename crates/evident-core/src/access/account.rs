@@ -57,6 +57,8 @@ pub struct SessionInfo {
     pub user: User,
     /// The session's CSRF token, which every state-changing form must carry.
     pub csrf_token: String,
+    /// When the session was last used, in the stored text form.
+    pub last_seen_at: String,
 }
 
 /// A personal access token as listed to its owner (the secret itself is shown only once).

@@ -19,7 +19,8 @@ fn later(seconds: i64) -> String {
 
 contract!(
     users_hold_grants_and_an_email_address_is_taken_once,
-    sessions_are_found_by_digest_until_they_expire_or_end,
+    sessions_are_found_by_digest_until_they_expire_idle_or_end,
+    a_password_change_revokes_tokens_and_ends_other_sessions,
     access_tokens_work_until_revoked_or_expired,
     repeated_login_failures_lock_the_account_for_a_bounded_time,
     expired_sessions_and_stale_throttle_rows_are_pruned,
@@ -86,7 +87,7 @@ async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store)
         Err(StorageError::NotFound(_))
     ));
     store
-        .set_password(created.id, "$argon2id$other", &actor())
+        .set_password(created.id, "$argon2id$other", None, &actor())
         .await
         .unwrap();
     assert_eq!(
@@ -106,39 +107,103 @@ async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store)
     ));
 }
 
-async fn sessions_are_found_by_digest_until_they_expire_or_end(store: &dyn Store) {
+async fn sessions_are_found_by_digest_until_they_expire_idle_or_end(store: &dyn Store) {
     let user = seed(store)
         .user("per@kommun.example", "Per", None, &[])
         .await;
-    store
-        .create_session(user.id, "digest-live", "csrf-1", &later(3600))
-        .await
-        .unwrap();
-    store
-        .create_session(user.id, "digest-old", "csrf-2", &later(-1))
-        .await
-        .unwrap();
-    store
-        .create_session(user.id, "digest-other", "csrf-3", &later(3600))
-        .await
-        .unwrap();
-    let live = store.find_session("digest-live").await.unwrap().unwrap();
+    let now = later(0);
+    let idle_since = later(-1800);
+    for (digest, csrf, expires, seen) in [
+        ("digest-live", "csrf-1", later(3600), later(-60)),
+        ("digest-old", "csrf-2", later(-1), later(-60)),
+        ("digest-other", "csrf-3", later(3600), later(-60)),
+        ("digest-idle", "csrf-4", later(3600), later(-1801)),
+    ] {
+        store
+            .create_session(user.id, digest, csrf, &expires, &seen)
+            .await
+            .unwrap();
+    }
+    let find = |digest: &'static str| {
+        let (now, idle_since) = (now.clone(), idle_since.clone());
+        async move { store.find_session(digest, &now, &idle_since).await.unwrap() }
+    };
+    let live = find("digest-live").await.unwrap();
     assert_eq!(
         (live.user.id, live.csrf_token.as_str()),
         (user.id, "csrf-1")
     );
-    assert!(
-        store.find_session("digest-old").await.unwrap().is_none(),
-        "expired"
-    );
-    assert!(store.find_session("nope").await.unwrap().is_none());
+    assert!(find("digest-old").await.is_none(), "expired");
+    assert!(find("digest-idle").await.is_none(), "idle too long");
+    assert!(find("nope").await.is_none());
+    store.touch_session("digest-live", &now).await.unwrap();
+    assert_eq!(find("digest-live").await.unwrap().last_seen_at, now);
     store
         .delete_other_sessions(user.id, "digest-live")
         .await
         .unwrap();
-    assert!(store.find_session("digest-other").await.unwrap().is_none());
+    assert!(find("digest-other").await.is_none());
     store.delete_session("digest-live").await.unwrap();
-    assert!(store.find_session("digest-live").await.unwrap().is_none());
+    assert!(find("digest-live").await.is_none());
+}
+
+async fn a_password_change_revokes_tokens_and_ends_other_sessions(store: &dyn Store) {
+    let user = seed(store)
+        .user("ida@kommun.example", "Ida", None, &[])
+        .await;
+    let other = seed(store)
+        .user("olle@kommun.example", "Olle", None, &[])
+        .await;
+    for (owner, digest) in [(user.id, "t-1"), (user.id, "t-2"), (other.id, "t-3")] {
+        store
+            .create_token(owner, "script", digest, &later(86_400), &actor())
+            .await
+            .unwrap();
+    }
+    for (owner, digest) in [
+        (user.id, "s-here"),
+        (user.id, "s-there"),
+        (other.id, "s-olle"),
+    ] {
+        store
+            .create_session(owner, digest, "csrf", &later(3600), &later(0))
+            .await
+            .unwrap();
+    }
+    let ended = store
+        .set_password(user.id, "$argon2id$new", Some("s-here"), &actor())
+        .await
+        .unwrap();
+    assert_eq!((ended.tokens, ended.sessions), (2, 1));
+    assert!(store.find_token_user("t-1").await.unwrap().is_none());
+    assert!(store.find_token_user("t-2").await.unwrap().is_none());
+    assert!(
+        store.find_token_user("t-3").await.unwrap().is_some(),
+        "another user's token"
+    );
+    let (now, idle_since) = (later(0), later(-1800));
+    let live = |digest: &'static str| {
+        let (now, idle_since) = (now.clone(), idle_since.clone());
+        async move {
+            store
+                .find_session(digest, &now, &idle_since)
+                .await
+                .unwrap()
+                .is_some()
+        }
+    };
+    assert!(live("s-here").await, "the session that changed it stays");
+    assert!(!live("s-there").await);
+    assert!(live("s-olle").await, "another user's session");
+    let ended = store
+        .set_password(user.id, "$argon2id$newer", None, &actor())
+        .await
+        .unwrap();
+    assert_eq!(
+        (ended.tokens, ended.sessions),
+        (0, 1),
+        "without a session to keep, all end"
+    );
 }
 
 async fn access_tokens_work_until_revoked_or_expired(store: &dyn Store) {
@@ -257,11 +322,11 @@ async fn expired_sessions_and_stale_throttle_rows_are_pruned(store: &dyn Store) 
         .user("per@kommun.example", "Per", None, &[])
         .await;
     store
-        .create_session(user.id, "digest-live", "csrf-1", &later(3600))
+        .create_session(user.id, "digest-live", "csrf-1", &later(3600), &later(0))
         .await
         .unwrap();
     store
-        .create_session(user.id, "digest-old", "csrf-2", &later(-1))
+        .create_session(user.id, "digest-old", "csrf-2", &later(-1), &later(0))
         .await
         .unwrap();
     let policy = ThrottlePolicy::default();
@@ -273,7 +338,13 @@ async fn expired_sessions_and_stale_throttle_rows_are_pruned(store: &dyn Store) 
     let day = chrono::Duration::hours(24);
     let pruned = store.prune_expired(now, day).await.unwrap();
     assert_eq!((pruned.sessions, pruned.throttle_rows), (1, 0));
-    assert!(store.find_session("digest-live").await.unwrap().is_some());
+    assert!(
+        store
+            .find_session("digest-live", &later(0), &later(-1800))
+            .await
+            .unwrap()
+            .is_some()
+    );
     let pruned = store.prune_expired(now + day, day).await.unwrap();
     assert_eq!(
         (pruned.sessions, pruned.throttle_rows),
@@ -292,7 +363,7 @@ async fn a_disabled_user_loses_sessions_and_tokens_until_enabled(store: &dyn Sto
         )
         .await;
     store
-        .create_session(user.id, "digest-live", "csrf-1", &later(3600))
+        .create_session(user.id, "digest-live", "csrf-1", &later(3600), &later(0))
         .await
         .unwrap();
     store
@@ -307,14 +378,26 @@ async fn a_disabled_user_loses_sessions_and_tokens_until_enabled(store: &dyn Sto
     let email = Email::parse("email", "eva@kommun.example").unwrap();
     let (found, _) = store.find_user_by_email(&email).await.unwrap().unwrap();
     assert!(found.disabled, "sign-in can see it");
-    assert!(store.find_session("digest-live").await.unwrap().is_none());
+    assert!(
+        store
+            .find_session("digest-live", &later(0), &later(-1800))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(store.find_token_user("t-live").await.unwrap().is_none());
     // A session started in a race with the disabling is void too.
     store
-        .create_session(user.id, "digest-race", "csrf-2", &later(3600))
+        .create_session(user.id, "digest-race", "csrf-2", &later(3600), &later(0))
         .await
         .unwrap();
-    assert!(store.find_session("digest-race").await.unwrap().is_none());
+    assert!(
+        store
+            .find_session("digest-race", &later(0), &later(-1800))
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     store
         .set_user_disabled(user.id, false, &actor())

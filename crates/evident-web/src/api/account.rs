@@ -86,6 +86,8 @@ pub struct NewTokenBody {
     /// Days until it expires (1–365, default 90).
     #[serde(default)]
     pub expires_days: Option<i64>,
+    /// The caller's password, again: creating a token needs it.
+    pub password: String,
 }
 
 /// A created token, with its secret: shown this once and never again.
@@ -131,14 +133,18 @@ pub async fn list_tokens(
 }
 
 /// Creates a personal access token for the caller; the secret is in this response only.
+/// Only a signed-in browser session (with its `X-CSRF-Token`) may, and only with the caller's
+/// password: a token cannot make tokens.
 #[utoipa::path(
     post,
     path = "/api/v1/tokens",
     tag = "account",
     request_body = NewTokenBody,
+    security(("session" = [])),
     responses(
         (status = 201, description = "The token, with its secret", body = CreatedToken),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Asked with an access token, or a wrong password", body = ErrorBody),
         (status = 422, description = "An empty label or a lifetime outside 1–365 days", body = ErrorBody)
     )
 )]
@@ -147,8 +153,14 @@ pub async fn create_token(
     user: SignedIn,
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    let (summary, secret) =
-        accounts::issue_token(&state, &user, &body.label, body.expires_days.unwrap_or(90)).await?;
+    let (summary, secret) = accounts::issue_token(
+        &state,
+        &user,
+        &body.password,
+        &body.label,
+        body.expires_days.unwrap_or(90),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {

@@ -1,13 +1,22 @@
-//! CSRF protection by double submit: every browser gets a random `evident_csrf` cookie, pages
-//! put its value in a hidden `csrf` field of each form (or JavaScript in an `X-CSRF-Token`
-//! header), and a state-changing request from a browser must echo it. Another site can make a
-//! browser send the cookie but cannot read it, so it cannot echo it. Together with
-//! `SameSite=Strict` on the session cookie this closes cross-site request forgery.
+//! CSRF protection with a token bound to the session. Pages put the token in a hidden `csrf`
+//! field of each form (JavaScript sends it in an `X-CSRF-Token` header), and a state-changing
+//! request must echo it:
 //!
-//! Requests authenticated by a bearer token are exempt: a browser never adds one by itself.
+//! - For a signed-in browser session the token is the one stored with the session, made at
+//!   sign-in and never sent as a cookie. A cookie planted by a sibling subdomain or a
+//!   plain-HTTP response therefore proves nothing, and another user's token is not this
+//!   session's.
+//! - Before sign-in (the sign-in form) it is a double submit: a random pre-session cookie that
+//!   the form must echo. Signing in and out drop that cookie, so its value is worth nothing
+//!   afterwards.
+//!
+//! Together with `SameSite=Strict` on the session cookie this closes cross-site request
+//! forgery. Requests authenticated by a bearer token are exempt: a browser never adds one by
+//! itself. Anonymous requests other than the sign-in form carry no credentials to abuse.
 
 use crate::AppState;
-use crate::auth::cookies::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::cookies;
+use crate::auth::identity::{self, Credential};
 use crate::error::{ApiError, AppError};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -26,29 +35,49 @@ const MAX_FORM_BYTES: usize = 256 * 1024;
 #[derive(Debug, Clone)]
 pub struct CsrfToken(pub String);
 
-/// Middleware: makes sure every browser has a CSRF cookie (exposing its value to handlers as
-/// [`CsrfToken`]), and refuses a state-changing request that carries a session cookie — or
-/// posts the sign-in form — without echoing it.
+/// A new random CSRF token.
+pub fn generate() -> String {
+    Secret::generate("").expose().to_owned()
+}
+
+/// Middleware (inside [`identity::identify_request`]): refuses a state-changing browser request
+/// that does not echo its token — the session's own for a signed-in session, the pre-session
+/// cookie's on the sign-in form — and exposes the token for the page's forms to handlers as
+/// [`CsrfToken`]. A visitor without a pre-session cookie gets one (lasting until the browser
+/// closes).
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let existing = cookies::read(request.headers(), CSRF_COOKIE);
-    let token = existing
-        .clone()
-        .unwrap_or_else(|| Secret::generate("").expose().to_owned());
+    if request.uri().path().starts_with("/static/") {
+        return next.run(request).await;
+    }
+    let secure = state.config.secure_cookies;
     let (mut parts, body) = request.into_parts();
+    let pre_session = cookies::read(&parts.headers, cookies::csrf_cookie(secure));
+    let session_token = identity::signed_in(&parts).and_then(|user| match &user.credential {
+        Credential::Session { csrf, .. } => Some(csrf.clone()),
+        Credential::Token => None,
+    });
 
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let bearer = parts.headers.contains_key(AUTHORIZATION);
-    let has_session = cookies::read(&parts.headers, SESSION_COOKIE).is_some();
     let is_login = parts.uri.path() == "/login";
     let is_api = parts.uri.path().starts_with("/api/");
+    // What a state-changing request must echo, when it must echo anything.
+    let expected = match (&session_token, is_login) {
+        (Some(token), _) => Some(Some(token.clone())),
+        (None, true) => Some(pre_session.clone()),
+        (None, false) => None,
+    };
     let mut body = body;
-    if unsafe_method && !bearer && (has_session || is_login) {
+    if unsafe_method
+        && !bearer
+        && let Some(expected) = expected
+    {
         let (echoed, restored) = match echoed_token(&parts, body).await {
             Ok(found) => found,
             Err(response) => return response,
         };
         body = restored;
-        let valid = matches!((&existing, &echoed), (Some(cookie), Some(sent)) if constant_time_eq(cookie, sent));
+        let valid = matches!((&expected, &echoed), (Some(wanted), Some(sent)) if constant_time_eq(wanted, sent));
         if !valid {
             tracing::warn!(path = %parts.uri.path(), "CSRF token missing or wrong");
             let error = AppError::Forbidden(
@@ -61,15 +90,15 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             };
         }
     }
-    parts.extensions.insert(CsrfToken(token.clone()));
+    let fresh = (session_token.is_none() && pre_session.is_none()).then(generate);
+    let token = session_token
+        .or(pre_session)
+        .or_else(|| fresh.clone())
+        .unwrap_or_default();
+    parts.extensions.insert(CsrfToken(token));
     let response = next.run(Request::from_parts(parts, body)).await;
-    if existing.is_none() {
-        let cookie = cookies::secret(
-            CSRF_COOKIE,
-            &token,
-            cookies::YEAR,
-            state.config.secure_cookies,
-        );
+    if let Some(fresh) = fresh {
+        let cookie = cookies::secret(cookies::csrf_cookie(secure), &fresh, None, secure);
         return (cookies::jar([cookie]), response).into_response();
     }
     response

@@ -3,7 +3,7 @@
 //! handler passes before it touches data.
 
 use crate::AppState;
-use crate::auth::cookies::{self, SESSION_COOKIE};
+use crate::auth::cookies;
 use crate::error::{ApiError, AppError};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
@@ -14,15 +14,19 @@ use evident_core::access::account::User;
 use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::access::credentials::Secret;
 use evident_core::access::{Action, DataClass, Decision, Role, decide, decide_grant};
+use evident_store::audit::timestamp_text;
 use std::net::SocketAddr;
 
 /// How a signed-in request proved who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
-    /// A browser session; holds the digest of its cookie, to end it.
+    /// A browser session; holds the digest of its cookie, to end it, and the CSRF token bound
+    /// to it.
     Session {
         /// The stored digest of the session cookie.
         digest: String,
+        /// The session's CSRF token: the only one its state-changing requests may echo.
+        csrf: String,
     },
     /// A personal access token in `Authorization: Bearer`.
     Token,
@@ -215,17 +219,40 @@ async fn identify(parts: &Parts, state: &AppState) -> Result<Option<SignedIn>, U
             .map(|u| Some(make(u, Credential::Token)))
             .ok_or(Unidentified::BadToken);
     }
-    let Some(cookie) = cookies::read(&parts.headers, SESSION_COOKIE) else {
+    let name = cookies::session_cookie(state.config.secure_cookies);
+    let Some(cookie) = cookies::read(&parts.headers, name) else {
         return Ok(None);
     };
     let digest = Secret::presented(&cookie).digest();
-    let session = state
+    let now = state.clock.now();
+    let idle_since = now - chrono::Duration::minutes(state.config.session_idle_minutes);
+    let failed = |e: evident_store::StorageError| Unidentified::Failed(e.into());
+    let Some(session) = state
         .store
-        .find_session(&digest)
+        .find_session(&digest, &timestamp_text(now), &timestamp_text(idle_since))
         .await
-        .map_err(|e| Unidentified::Failed(e.into()))?;
-    Ok(session.map(|s| make(s.user, Credential::Session { digest })))
+        .map_err(failed)?
+    else {
+        return Ok(None);
+    };
+    // Noting every request would be a write per request; a minute's precision is plenty for
+    // an idle timeout counted in tens of minutes.
+    if session.last_seen_at <= timestamp_text(now - SEEN_PRECISION) {
+        state
+            .store
+            .touch_session(&digest, &timestamp_text(now))
+            .await
+            .map_err(failed)?;
+    }
+    let credential = Credential::Session {
+        digest,
+        csrf: session.csrf_token,
+    };
+    Ok(Some(make(session.user, credential)))
 }
+
+/// How stale a session's last-seen instant may get before a request updates it.
+const SEEN_PRECISION: chrono::Duration = chrono::Duration::minutes(1);
 
 /// What [`identify_request`] found, kept in the request's extensions for the extractors.
 #[derive(Clone)]

@@ -7,12 +7,12 @@
 //! wrong password, so the page never reveals which addresses have (working) accounts. Every
 //! password check runs on the bounded [`crate::service::passwords::PasswordWork`].
 
-use crate::auth::cookies::{self, SESSION_COOKIE};
+use crate::auth::cookies;
 use crate::auth::identity::{Credential, client_address};
 use crate::auth::{SignedIn, Viewer};
 use crate::error::with_retry_after;
 use crate::html::{Chrome, render};
-use crate::service::accounts::issue_token;
+use crate::service::accounts::{WRONG_PASSWORD, issue_token, password_matches};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, Request, State};
@@ -204,15 +204,18 @@ async fn login(
         .login_succeeded(&account_key, &address_key)
         .await?;
     let secret = Secret::generate("");
-    let expires = state.clock.now() + chrono::Duration::hours(config.session_hours);
-    let csrf = chrome.csrf.clone();
+    let now = state.clock.now();
+    let expires = now + chrono::Duration::hours(config.session_hours);
+    // A new token for the session, never the pre-session one the form echoed: that one sat
+    // in a cookie that someone else may have planted.
     state
         .store
         .create_session(
             user.id,
             &secret.digest(),
-            &csrf,
+            &crate::auth::csrf::generate(),
             &evident_store::audit::timestamp_text(expires),
+            &evident_store::audit::timestamp_text(now),
         )
         .await?;
     let actor = Actor {
@@ -228,15 +231,19 @@ async fn login(
     }
     state.store.append_audit(&event).await?;
     tracing::info!(user = user.id, "signed in");
-    let cookie = cookies::secret(
-        SESSION_COOKIE,
+    // A browser-session cookie (no Max-Age): closing the browser ends it; the server ends it
+    // after `session_hours` or `session_idle_minutes` without use, whichever comes first.
+    let secure = config.secure_cookies;
+    let session = cookies::secret(
+        cookies::session_cookie(secure),
         secret.expose(),
-        config.session_hours * 3600,
-        config.secure_cookies,
+        None,
+        secure,
     );
+    let pre_session_dropped = cookies::secret(cookies::csrf_cookie(secure), "", Some(0), secure);
     Ok((
         StatusCode::SEE_OTHER,
-        cookies::jar([cookie]),
+        cookies::jar([session, pre_session_dropped]),
         [(LOCATION, landing(&form.next))],
     )
         .into_response())
@@ -244,7 +251,7 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, Viewer(user): Viewer) -> Result<Response, AppError> {
     if let Some(user) = user
-        && let Credential::Session { digest } = &user.credential
+        && let Credential::Session { digest, .. } = &user.credential
     {
         state.store.delete_session(digest).await?;
         state
@@ -257,10 +264,15 @@ async fn logout(State(state): State<AppState>, Viewer(user): Viewer) -> Result<R
             ))
             .await?;
     }
-    let cookie = cookies::secret(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    let secure = state.config.secure_cookies;
+    let dropped = [
+        cookies::session_cookie(secure),
+        cookies::csrf_cookie(secure),
+    ]
+    .map(|name| cookies::secret(name, "", Some(0), secure));
     Ok((
         StatusCode::SEE_OTHER,
-        cookies::jar([cookie]),
+        cookies::jar(dropped),
         [(LOCATION, "/".to_owned())],
     )
         .into_response())
@@ -384,12 +396,7 @@ async fn change_password(
     chrome: Chrome,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let (_, hash) = state
-        .store
-        .find_user_by_email(&user.user.email)
-        .await?
-        .ok_or_else(|| AppError::NotFound("user".into()))?;
-    let current_ok = state.passwords.verify(form.current.clone(), hash).await?;
+    let current_ok = password_matches(&state, &user, &form.current).await?;
     let problem = if !current_ok {
         Some(chrome.t.auth.wrong_current_password.to_owned())
     } else if form.new != form.confirm {
@@ -401,16 +408,22 @@ async fn change_password(
         return account_page(&state, &user, chrome, None, None, Some(problem)).await;
     }
     let hash = state.passwords.hash(NewPassword::parse(&form.new)?).await?;
-    state
+    // Whoever knew the old password may have made tokens or sessions with it: all of them
+    // end, except the session that is changing it.
+    let keep = match &user.credential {
+        Credential::Session { digest, .. } => Some(digest.as_str()),
+        Credential::Token => None,
+    };
+    let ended = state
         .store
-        .set_password(user.user.id, &hash, &user.actor())
+        .set_password(user.user.id, &hash, keep, &user.actor())
         .await?;
-    if let Credential::Session { digest } = &user.credential {
-        state
-            .store
-            .delete_other_sessions(user.user.id, digest)
-            .await?;
-    }
+    tracing::info!(
+        user = user.user.id,
+        tokens = ended.tokens,
+        sessions = ended.sessions,
+        "password changed"
+    );
     Ok(Redirect::to("/account?saved=1").into_response())
 }
 
@@ -422,6 +435,8 @@ pub struct TokenForm {
     pub label: String,
     /// Days until it expires.
     pub days: String,
+    /// The user's password again.
+    pub password: String,
 }
 
 async fn create_token(
@@ -431,7 +446,7 @@ async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
     let days = form.days.trim().parse::<i64>().unwrap_or(90);
-    match issue_token(&state, &user, &form.label, days).await {
+    match issue_token(&state, &user, &form.password, &form.label, days).await {
         Ok((_, secret)) => {
             account_page(
                 &state,
@@ -444,6 +459,10 @@ async fn create_token(
             .await
         }
         Err(AppError::Invalid(problem)) => {
+            account_page(&state, &user, chrome, None, None, Some(problem)).await
+        }
+        Err(AppError::Forbidden(problem)) if problem == WRONG_PASSWORD => {
+            let problem = chrome.t.auth.wrong_current_password.to_owned();
             account_page(&state, &user, chrome, None, None, Some(problem)).await
         }
         Err(other) => Err(other),

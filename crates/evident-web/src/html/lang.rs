@@ -35,7 +35,7 @@ pub async fn switch(
         LANG_COOKIE,
         lang.code().to_owned(),
         cookies::Attributes {
-            max_age: cookies::YEAR,
+            max_age: Some(cookies::YEAR),
             http_only: false,
             same_site: SameSite::Lax,
             secure: false,

@@ -3,9 +3,11 @@
 //! policy through [`SignedIn::authorize_grant`].
 
 use crate::auth::SignedIn;
+use crate::auth::identity::Credential;
 use crate::{AppError, AppState};
 use evident_core::OrgCode;
 use evident_core::access::account::{AccessToken, NewUser, User};
+use evident_core::access::audit::{AuditEvent, Outcome};
 use evident_core::access::credentials::{NewPassword, Secret};
 use evident_core::access::{self, Action, DataClass, Grant, Role};
 
@@ -131,16 +133,60 @@ pub fn generate_password() -> String {
 /// Longest life of a personal access token, in days.
 pub const MAX_TOKEN_DAYS: i64 = 365;
 
-/// Creates a personal access token for `user`, valid for `days`; the secret is returned once.
+/// Whether `password` is `user`'s current password (checked on the bounded hashing pool).
 ///
 /// # Errors
+/// When the store fails; [`AppError::Busy`] when every hashing permit stays taken.
+pub async fn password_matches(
+    state: &AppState,
+    user: &SignedIn,
+    password: &str,
+) -> Result<bool, AppError> {
+    let hash = state
+        .store
+        .find_user_by_email(&user.user.email)
+        .await?
+        .and_then(|(_, hash)| hash);
+    // An account without a password still costs a hash, and never matches.
+    state.passwords.verify(password.to_owned(), hash).await
+}
+
+/// What [`issue_token`] answers for a wrong password, so the account page can show it as a
+/// form error in the reader's language.
+pub const WRONG_PASSWORD: &str = "password: the password is wrong";
+
+/// Creates a personal access token for `user`, valid for `days`; the secret is returned once.
+///
+/// Only a signed-in browser session that gives the user's password again may do so: a token
+/// that could make tokens would renew itself forever once leaked, and a session left open
+/// on a shared computer should not be enough to take a year's access away. Refusals are
+/// audited.
+///
+/// # Errors
+/// [`AppError::Forbidden`] when `user` came with a token, or with [`WRONG_PASSWORD`];
 /// [`AppError::Invalid`] for an empty label or a lifetime outside 1–365 days.
 pub async fn issue_token(
     state: &AppState,
     user: &SignedIn,
+    password: &str,
     label: &str,
     days: i64,
 ) -> Result<(AccessToken, Secret), AppError> {
+    let record = format!("user:{}", user.user.id);
+    if matches!(user.credential, Credential::Token) {
+        let event = AuditEvent::new(&user.actor(), "token.create", &record, Outcome::Denied)
+            .with_detail("asked with an access token");
+        state.store.append_audit(&event).await?;
+        return Err(AppError::Forbidden(
+            "an access token cannot create access tokens; create one on the account page, signed in with your password".into(),
+        ));
+    }
+    if !password_matches(state, user, password).await? {
+        let event = AuditEvent::new(&user.actor(), "token.create", &record, Outcome::Failed)
+            .with_detail("wrong password");
+        state.store.append_audit(&event).await?;
+        return Err(AppError::Forbidden(WRONG_PASSWORD.into()));
+    }
     let label = evident_core::text::Name::parse("label", label)?;
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
         return Err(AppError::Invalid(format!(

@@ -40,7 +40,7 @@ pub fn nonce_cookie(value: &str, secure: bool) -> Cookie<'static> {
         NONCE_COOKIE,
         value.to_owned(),
         cookies::Attributes {
-            max_age: cookies::YEAR,
+            max_age: Some(cookies::YEAR),
             http_only: true,
             same_site: SameSite::Lax,
             secure,

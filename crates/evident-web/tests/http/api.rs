@@ -238,19 +238,31 @@ async fn support_structures_take_and_lose_dialog_partners(app: &TestApp) {
 }
 
 async fn the_caller_sees_themselves_and_manages_their_tokens(app: &TestApp) {
-    let mut api = app.api_as(Role::Practitioner, "0380").await;
+    let user = app.create_user(&[(Role::Practitioner, "0380")]).await;
+    let mut api = app.token_for(user.id).await;
     let me = api.get("/api/v1/me").await.json();
     assert_eq!(
         me["grants"],
         json!([{"role": "practitioner", "org": "0380"}])
     );
-    let created = api
-        .json(
-            Method::POST,
-            "/api/v1/tokens",
-            json!({"label": "script", "expires_days": 30}),
-        )
-        .await;
+    // Only a browser session, with the password again, makes tokens (tests/http/sessions.rs).
+    let mut browser = app.browser();
+    browser
+        .login(user.email.as_str(), crate::common::PASSWORD)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let csrf = browser.csrf();
+    let mut create = async |body: serde_json::Value| {
+        let csrf = csrf.clone();
+        browser
+            .send(Method::POST, "/api/v1/tokens", |r| {
+                r.header("x-csrf-token", csrf).json(&body)
+            })
+            .await
+    };
+    let created =
+        create(json!({"label": "script", "expires_days": 30, "password": crate::common::PASSWORD}))
+            .await;
     created.assert_status(StatusCode::CREATED);
     let token = created.json()["token"].as_str().unwrap().to_owned();
     let id = created.json()["id"].as_i64().unwrap();
@@ -274,13 +286,9 @@ async fn the_caller_sees_themselves_and_manages_their_tokens(app: &TestApp) {
         .get("/api/v1/me")
         .await
         .assert_api_error(StatusCode::UNAUTHORIZED, "unauthorized");
-    let detail = api
-        .json(
-            Method::POST,
-            "/api/v1/tokens",
-            json!({"label": "x", "expires_days": 1000}),
-        )
-        .await
-        .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let detail =
+        create(json!({"label": "x", "expires_days": 1000, "password": crate::common::PASSWORD}))
+            .await
+            .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
     assert!(detail.contains("expires_days"), "{detail}");
 }

@@ -44,15 +44,17 @@ impl TestApp {
         Self::start_with(db, clock, Self::config()).await
     }
 
-    /// The configuration of a test server: the defaults with the test pseudonym key.
+    /// The configuration of a test server: plain HTTP on loopback, so cookies are not
+    /// `Secure` (the harness keeps its own cookie jar, so it would work either way; this is
+    /// what a server reached over plain HTTP must be told).
     pub fn config() -> evident_web::state::WebConfig {
         evident_web::state::WebConfig {
             pseudonym_key: Some(evident_core::person::PseudonymKey::parse(PSEUDONYM_KEY).unwrap()),
-            ..Default::default()
+            ..evident_web::state::WebConfig::insecure()
         }
     }
 
-    /// Starts a server on `db` whose clock is `clock`, configured with `config`.
+    /// Starts a server on `db` whose clock is `clock`, with `config`.
     pub async fn start_with(
         db: &TestDb,
         clock: evident_core::clock::Clock,
@@ -99,6 +101,7 @@ impl TestApp {
             app_base: self.base.clone(),
             http: self.http.clone(),
             auth: Auth::None,
+            form_token: String::new(),
         }
     }
 
@@ -138,6 +141,7 @@ impl TestApp {
             app_base: self.base.clone(),
             http: self.http.clone(),
             auth: Auth::Bearer(secret.expose().to_owned()),
+            form_token: String::new(),
         }
     }
 
@@ -158,6 +162,16 @@ impl TestApp {
             app_base: self.base.clone(),
             http: self.http.clone(),
             auth: Auth::Cookies { jar: Vec::new() },
+            form_token: String::new(),
+        }
+    }
+
+    /// `client`, with its credentials, talking to this server instead (another server on the
+    /// same database, e.g. one whose clock is later).
+    pub fn reach(&self, client: &Client) -> Client {
+        Client {
+            app_base: self.base.clone(),
+            ..client.clone()
         }
     }
 
@@ -213,6 +227,8 @@ pub struct Client {
     http: reqwest::Client,
     /// The credentials.
     pub auth: Auth,
+    /// The CSRF token of the forms on the last page that had one.
+    pub form_token: String,
 }
 
 /// A response, read whole.
@@ -265,15 +281,25 @@ impl Client {
         format!("{}{path}", self.app_base)
     }
 
-    /// The browser's CSRF token (empty before it has loaded a page).
+    /// The CSRF token the browser's forms carry, as read from the last page with a form
+    /// (empty before it has loaded one). A signed-in session's token is never in a cookie.
     pub fn csrf(&self) -> String {
+        self.form_token.clone()
+    }
+
+    /// The value of the cookie `name` in the browser's jar.
+    pub fn cookie(&self, name: &str) -> Option<String> {
         match &self.auth {
-            Auth::Cookies { jar } => jar
-                .iter()
-                .find(|(k, _)| k == "evident_csrf")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default(),
-            _ => String::new(),
+            Auth::Cookies { jar } => jar.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+            _ => None,
+        }
+    }
+
+    /// Sets (or replaces) the cookie `name` in the browser's jar, as a planted cookie would.
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        if let Auth::Cookies { jar } = &mut self.auth {
+            jar.retain(|(k, _)| k != name);
+            jar.push((name.to_owned(), value.to_owned()));
         }
     }
 
@@ -308,6 +334,9 @@ impl Client {
             }
         }
         let body = response.text().await.unwrap();
+        if let Some(token) = form_token(&body) {
+            self.form_token = token;
+        }
         Reply {
             status,
             headers,
@@ -338,13 +367,27 @@ impl Client {
         self.send(Method::POST, path, |r| r.form(&fields)).await
     }
 
-    /// Loads the sign-in page (for the CSRF cookie) and signs in.
+    /// Loads the sign-in page (for the CSRF cookie) and signs in; once signed in, loads the
+    /// home page to learn the session's CSRF token. Answers the sign-in.
     pub async fn login(&mut self, email: &str, password: &str) -> Reply {
         self.get("/login").await.assert_status(StatusCode::OK);
-        self.post_form(
-            "/login",
-            &[("email", email), ("password", password), ("next", "/orgs")],
-        )
-        .await
+        let reply = self
+            .post_form(
+                "/login",
+                &[("email", email), ("password", password), ("next", "/orgs")],
+            )
+            .await;
+        if reply.status == StatusCode::SEE_OTHER {
+            self.get("/").await.assert_status(StatusCode::OK);
+        }
+        reply
     }
+}
+
+/// The CSRF token in the first form of an HTML page.
+fn form_token(body: &str) -> Option<String> {
+    const FIELD: &str = r#"name="csrf" value=""#;
+    let start = body.find(FIELD)? + FIELD.len();
+    let end = body[start..].find('"')?;
+    Some(body[start..start + end].to_owned())
 }

@@ -15,6 +15,7 @@ mod openapi;
 mod pages;
 mod security;
 mod selfreport_api;
+mod sessions;
 mod signin;
 mod survey_api;
 

@@ -153,16 +153,26 @@ async fn a_practitioner_guessing_another_units_case_id_gets_404_and_the_denial_i
 }
 
 async fn every_response_carries_the_security_headers(app: &TestApp) {
-    let mut browser = app.browser();
-    for path in [
-        "/",
-        "/login",
-        "/api/v1/health",
-        "/api/v1/orgs",
-        "/nope",
-        "/static/evident.css",
-    ] {
-        let reply = browser.get(path).await;
+    let anonymous = app.browser();
+    let signed_in = app.browser_as(&[(Role::NationalAnalyst, "SE")]).await;
+    let mut token = app.api_as(Role::NationalAnalyst, "SE").await;
+    token.get("/api/v1/me").await.assert_status(StatusCode::OK);
+    let visits = [
+        (&anonymous, "/"),
+        (&anonymous, "/login"),
+        (&anonymous, "/api/v1/health"),
+        (&anonymous, "/api/v1/orgs"),
+        (&anonymous, "/nope"),
+        (&anonymous, "/static/evident.css"),
+        (&signed_in, "/orgs"),
+        (&signed_in, "/account"),
+        (&signed_in, "/orgs/nope"),
+        (&signed_in, "/static/evident.css"),
+        (&token, "/api/v1/me"),
+        (&token, "/api/v1/tokens"),
+    ];
+    for (client, path) in visits {
+        let reply = client.clone().get(path).await;
         let header = |name: &str| {
             reply
                 .headers
@@ -180,6 +190,28 @@ async fn every_response_carries_the_security_headers(app: &TestApp) {
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
         assert_eq!(header("referrer-policy"), "same-origin", "{path}");
+        assert_eq!(
+            header("cross-origin-opener-policy"),
+            "same-origin",
+            "{path}"
+        );
+        let permissions = header("permissions-policy");
+        for feature in ["camera=()", "microphone=()", "geolocation=()"] {
+            assert!(permissions.contains(feature), "{path}: {permissions}");
+        }
+        // Nothing a page or the API answers may be kept by a browser or a proxy; the
+        // stylesheet is the same for everyone.
+        let cache = header("cache-control");
+        if path.starts_with("/static/") {
+            assert!(cache.starts_with("public"), "{path}: {cache}");
+        } else {
+            assert_eq!(cache, "no-store", "{path}");
+        }
+        assert_eq!(
+            header("strict-transport-security"),
+            "",
+            "{path}: no HSTS over plain HTTP (tests/http/sessions.rs checks HTTPS)"
+        );
     }
 }
 
