@@ -297,13 +297,13 @@ pub async fn verify_audit_trail_in_batches(
         if after >= until {
             break;
         }
-        let batch = store
+        let entries = store
             .audit_batch(after, batch.max(1).min(until - after))
             .await?;
-        if batch.is_empty() {
+        if entries.is_empty() {
             break;
         }
-        for entry in &batch {
+        for entry in &entries {
             if let Err(broken) = verifier.push(entry) {
                 return Ok(Err(broken));
             }
