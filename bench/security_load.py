@@ -11,6 +11,8 @@ Answers by design under load are counted apart from errors: 401 (wrong password)
 (throttled), 503 (busy: the hashing pool or the request limit is full). Errors are anything
 else: 5xx other than 503, unexpected statuses, refused or reset connections.
 
+EVIDENT_LOAD_ATTACKERS and EVIDENT_LOAD_STAFF change the thread counts (to tell what costs).
+
 Usage: security_load.py BASE_URL SERVER_PID UNIT|auto TOKEN_FILE [SECONDS]
 (auto: the unit of the first token's first grant)
 Prints one JSON object with the figures; exits 1 when there were errors or a case was lost.
@@ -20,14 +22,15 @@ Standard library only.
 import datetime
 import http.client
 import json
+import os
 import re
 import sys
 import threading
 import time
 import urllib.parse
 
-ATTACKERS = 64
-STAFF = 32
+ATTACKERS = int(os.environ.get("EVIDENT_LOAD_ATTACKERS", "64"))
+STAFF = int(os.environ.get("EVIDENT_LOAD_STAFF", "32"))
 
 
 def luhn(digits):

@@ -66,6 +66,48 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
+/// Memory for [`verify_password_in`]: Argon2's working blocks, kept by a thread that verifies
+/// passwords over and over so that each check reuses them instead of allocating 19 MiB.
+pub type HashMemory = Vec<argon2::Block>;
+
+/// [`verify_password`], computing in `memory` (grown to what the hash's parameters ask, never
+/// shrunk). Allocating and freeing Argon2's 19 MiB per check left the freed blocks resident in
+/// the C allocator's arenas under load; a thread that keeps its memory keeps it at one copy.
+pub fn verify_password_in(password: &str, hash: &str, memory: &mut HashMemory) -> bool {
+    use argon2::{Algorithm, Params, Version};
+    if password.chars().count() > MAX_PASSWORD_CHARS {
+        return false;
+    }
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, argon2::Block::new());
+    }
+    let mut computed = vec![0u8; expected.as_bytes().len()];
+    let hashed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut computed,
+        &mut memory[..blocks],
+    );
+    hashed.is_ok() && constant_time_eq_bytes(&computed, expected.as_bytes())
+}
+
 /// A hash to verify against when an account does not exist, so that a wrong e-mail address
 /// costs as much time as a wrong password and does not reveal which addresses have accounts.
 pub fn dummy_password_hash() -> &'static str {
@@ -134,11 +176,12 @@ pub fn login_lockout_seconds(failures: i64, cap_seconds: i64) -> i64 {
 
 /// Compares two strings in time that depends only on their lengths, for CSRF tokens.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    constant_time_eq_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`constant_time_eq`] for bytes (password hash outputs).
+pub fn constant_time_eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The SHA-256 digest of `bytes`, as lowercase hex.
@@ -159,6 +202,41 @@ mod tests {
         assert!(!verify_password("correct horse batterY", &hash));
         assert!(!verify_password("correct horse battery", "not a hash"));
         assert_ne!(hash, password.hash(), "every hash has its own salt");
+    }
+
+    #[test]
+    fn verifying_in_kept_memory_agrees_with_the_crates_verifier() {
+        let hash = NewPassword::parse("correct horse battery").unwrap().hash();
+        let mut memory = HashMemory::new();
+        for (password, expected) in [
+            ("correct horse battery", true),
+            ("correct horse batterY", false),
+            ("", false),
+            ("correct horse battery", true),
+        ] {
+            assert_eq!(verify_password_in(password, &hash, &mut memory), expected);
+            assert_eq!(verify_password(password, &hash), expected);
+        }
+        assert_eq!(
+            memory.len(),
+            19 * 1024,
+            "19 MiB of 1 KiB blocks, allocated once"
+        );
+        assert!(!verify_password_in("x", "not a hash", &mut memory));
+        // Hashes with other parameters and algorithms from the reference C implementation
+        // (Python's argon2-cffi: argon2.low_level.hash_secret(b"password", b"somesalt",
+        // time_cost=2, memory_cost=1024 | 2048, parallelism=1 | 2, hash_len=32, type=I | ID)).
+        for reference in [
+            "$argon2i$v=19$m=1024,t=2,p=1$c29tZXNhbHQ$/AomWzXGuO56QhmXE3p9/0R81VDwTUaD1xQMkGw+IbQ",
+            "$argon2id$v=19$m=2048,t=2,p=2$c29tZXNhbHQ$eRd5GEarJV1hVS5kii4TuLHuEqhe9hvIXUe5Pmok2tU",
+        ] {
+            assert!(
+                verify_password_in("password", reference, &mut memory),
+                "{reference}"
+            );
+            assert!(!verify_password_in("passwort", reference, &mut memory));
+            assert!(verify_password("password", reference));
+        }
     }
 
     #[test]
