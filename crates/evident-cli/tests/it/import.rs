@@ -335,3 +335,40 @@ fn an_instrument_is_imported_from_a_questionnaire_once_per_version() {
         crate::stderr(&bad)
     );
 }
+
+#[test]
+fn an_instrument_whose_id_is_a_spreadsheet_formula_is_refused_naming_the_id() {
+    // arrange: a questionnaire whose id would run as a formula in an exported spreadsheet
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("evident.db").display());
+    let mut questionnaire: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../data/instruments/gad-7.json")).unwrap();
+    questionnaire["id"] = serde_json::json!("=HYPERLINK(\"http://evil.example\",\"GAD-7\")");
+    let file = dir.path().join("formula.json");
+    std::fs::write(&file, questionnaire.to_string()).unwrap();
+
+    // act
+    let refused = crate::evident(
+        dir.path(),
+        &[
+            "import",
+            "instrument",
+            file.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+    );
+
+    // assert
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "{}",
+        crate::stderr(&refused)
+    );
+    let err = crate::stderr(&refused);
+    assert!(
+        err.contains("formula.json: id: an instrument id may hold only a-z, 0-9"),
+        "{err}"
+    );
+}
