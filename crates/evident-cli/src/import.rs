@@ -146,8 +146,8 @@ impl ImportArgs {
         };
         let key = options.key.load()?.ok_or_else(|| {
             Failure::User(
-                "importing needs the pseudonym key: set EVIDENT_PSEUDONYM_KEY, or pass \
-                 --pseudonym-key or --pseudonym-key-file"
+                "importing needs the pseudonym key: pass --pseudonym-key-file FILE (or set \
+                 EVIDENT_PSEUDONYM_KEY_FILE), or set EVIDENT_PSEUDONYM_KEY"
                     .to_owned(),
             )
         })?;
