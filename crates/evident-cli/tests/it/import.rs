@@ -464,3 +464,56 @@ fn an_instrument_whose_id_is_a_spreadsheet_formula_is_refused_naming_the_id() {
         "{err}"
     );
 }
+
+/// A 40 MB header line once cost the import almost a gigabyte of memory and a 40 MB error:
+/// now the file is refused at the first overlong line, quickly, with one short message.
+#[tokio::test]
+async fn a_file_with_a_40_mb_header_line_is_refused_quickly_with_a_short_error() {
+    // arrange
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _) = database(dir.path()).await;
+    let mut header = String::from("personal_number;");
+    header.push_str(&"x".repeat(40 << 20));
+    header.push('\n');
+    std::fs::write(dir.path().join("huge.csv"), header).unwrap();
+
+    // act
+    let started = std::time::Instant::now();
+    let output = import(dir.path(), &["cases", "huge.csv", "--database-url", &url]);
+    let took = started.elapsed();
+
+    // assert
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("huge.csv:1: columns: the line is longer than 64 KiB"),
+        "{err:.500}"
+    );
+    assert!(err.len() < 500, "{} bytes of error", err.len());
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}
+
+/// An ANSI escape in a field (or in a file name) reaches the terminal escaped, not obeyed.
+#[tokio::test]
+async fn an_ansi_escape_in_a_field_is_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, unit) = database(dir.path()).await;
+    std::fs::write(
+        dir.path().join("cases.csv"),
+        format!(
+            "{CASES_HEADER}\n811218-9876;{unit};2026-01-10;3;\u{1b}[2J\u{1b}[31mhemtjanst;SoL;{unit};;;;\n"
+        ),
+    )
+    .unwrap();
+    let output = import(dir.path(), &["cases", "cases.csv", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        !err.contains('\u{1b}'),
+        "a raw escape reached stderr: {err:?}"
+    );
+    assert!(
+        err.contains("cases.csv:2: intervention_type: '\\x1b[2J\\x1b[31mhemtjanst'"),
+        "{err}"
+    );
+}
