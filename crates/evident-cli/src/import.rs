@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use evident_core::followup::InterventionCatalogue;
 use evident_core::followup::import::{
-    CaseFile, ImportContext, InstrumentLibrary, MeasurementFile, RowErrors, TextEncoding, decode,
-    parse_cases, parse_measurements, sniff_separator,
+    CaseFile, ImportContext, InstrumentLibrary, LineMeter, MeasurementFile, RowErrors,
+    TextEncoding, decode, line_too_long, parse_cases, parse_measurements, sniff_separator,
 };
 use evident_core::person::PseudonymKey;
 use evident_store::import::{ImportBatch, ImportSummary};
@@ -146,8 +146,8 @@ impl ImportArgs {
         };
         let key = options.key.load()?.ok_or_else(|| {
             Failure::User(
-                "importing needs the pseudonym key: set EVIDENT_PSEUDONYM_KEY, or pass \
-                 --pseudonym-key or --pseudonym-key-file"
+                "importing needs the pseudonym key: pass --pseudonym-key-file FILE (or set \
+                 EVIDENT_PSEUDONYM_KEY_FILE), or set EVIDENT_PSEUDONYM_KEY"
                     .to_owned(),
             )
         })?;
@@ -232,18 +232,52 @@ pub struct Source {
     pub bytes: Vec<u8>,
 }
 
+/// The largest file an import reads, in bytes. Files are checked whole before anything is
+/// written, so they are held in memory (about three times their size while they are checked);
+/// a larger export is split into several files.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
 impl Source {
-    /// Reads `path`.
+    /// Reads `path`, refusing a file larger than [`MAX_FILE_BYTES`] before reading it and one
+    /// with a line longer than
+    /// [`evident_core::followup::import::MAX_LINE_BYTES`] as soon as that line is read.
     ///
     /// # Errors
-    /// [`Failure::User`] when it cannot be read.
+    /// [`Failure::User`] naming the file (and the line) when it cannot be read or is too large.
     pub fn read(path: &Path) -> Result<Self, Failure> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Failure::User(format!("cannot read {}: {e}", path.display())))?;
-        Ok(Self {
-            name: path.display().to_string(),
-            bytes,
-        })
+        use std::io::Read as _;
+        let name = path.display().to_string();
+        let cannot_read = |e: std::io::Error| Failure::User(format!("cannot read {name}: {e}"));
+        let too_large = || {
+            Failure::User(format!(
+                "{name}: the file is larger than {} MiB, the most one import reads: split it \
+                 into smaller files",
+                MAX_FILE_BYTES >> 20
+            ))
+        };
+        let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+        let size = file.metadata().map_err(cannot_read)?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        let mut meter = LineMeter::default();
+        let mut chunk = vec![0; 64 * 1024];
+        loop {
+            let n = file.read(&mut chunk).map_err(cannot_read)?;
+            if n == 0 {
+                break;
+            }
+            meter
+                .feed(&chunk[..n])
+                .map_err(|line| Failure::User(line_too_long(&name, line).to_string()))?;
+            bytes.extend_from_slice(&chunk[..n]);
+            // The file may have grown since its size was read.
+            if bytes.len() as u64 > MAX_FILE_BYTES {
+                return Err(too_large());
+            }
+        }
+        Ok(Self { name, bytes })
     }
 }
 

@@ -1,5 +1,6 @@
-//! Where the keys come from. The pseudonym key: the `EVIDENT_PSEUDONYM_KEY` variable (or
-//! flag), or a key file; whoever holds it and the database together can test whether a given
+//! Where the keys come from. The pseudonym key: the `EVIDENT_PSEUDONYM_KEY` variable, or a key
+//! file (`--pseudonym-key-file`) — never a flag holding the key, which every user of the
+//! machine could read in `ps`; whoever holds it and the database together can test whether a given
 //! person is a client. The audit key: a key file (`--audit-key-file`); whoever holds it and
 //! the database together can rewrite the audit trail. Neither ever goes into the database, and
 //! a key file readable by anyone but its owner is refused.
@@ -10,36 +11,54 @@ use evident_core::access::credentials::Secret;
 use evident_core::person::PseudonymKey;
 use std::path::{Path, PathBuf};
 
-/// Options that supply the pseudonym key.
+/// The variable that may hold the pseudonym key itself.
+pub const PSEUDONYM_KEY_VAR: &str = "EVIDENT_PSEUDONYM_KEY";
+
+/// Options that supply the pseudonym key: a key file, or the key in the
+/// [`PSEUDONYM_KEY_VAR`] variable.
 #[derive(Debug, Clone, Args)]
 pub struct KeyArgs {
-    /// The key that turns personal numbers into pseudonyms (at least 32 characters of random
-    /// text). Without it, clients cannot be registered.
-    #[arg(long, env = "EVIDENT_PSEUDONYM_KEY", hide_env_values = true)]
-    pub pseudonym_key: Option<String>,
-    /// A file holding the pseudonym key, as an alternative to --pseudonym-key.
-    #[arg(
-        long,
-        env = "EVIDENT_PSEUDONYM_KEY_FILE",
-        conflicts_with = "pseudonym_key"
-    )]
+    /// Refused: the key on the command line is visible to every user of the machine in `ps`.
+    /// Kept (hidden) only to say so and where to put the key instead.
+    #[arg(long = "pseudonym-key", hide = true, value_name = "KEY")]
+    pub pseudonym_key_flag: Option<String>,
+    /// A file holding the key that turns personal numbers into pseudonyms (at least 32
+    /// characters of random text, readable only by its owner). Without a key, clients cannot
+    /// be registered. The key may instead be given in EVIDENT_PSEUDONYM_KEY.
+    #[arg(long, env = "EVIDENT_PSEUDONYM_KEY_FILE")]
     pub pseudonym_key_file: Option<PathBuf>,
 }
 
 impl KeyArgs {
-    /// The configured key, if any.
+    /// The configured key, if any: from the key file, or from [`PSEUDONYM_KEY_VAR`].
     ///
     /// # Errors
-    /// [`Failure::User`] when the key is too short or its file cannot be read.
+    /// [`Failure::User`] when the key is given on the command line, in both a file and the
+    /// variable, is too short or too repetitive, or its file cannot be read or may be read by
+    /// others.
     pub fn load(&self) -> Result<Option<PseudonymKey>, Failure> {
-        let raw = match (&self.pseudonym_key, &self.pseudonym_key_file) {
-            (Some(key), _) => key.clone(),
-            (None, Some(path)) => read_key_file(path)?,
+        if self.pseudonym_key_flag.is_some() {
+            return Err(Failure::User(
+                "--pseudonym-key is no longer accepted: a key on the command line can be read by                  every user of the machine (in `ps`). Put the key in a file only you can read                  (`chmod 600`) and pass --pseudonym-key-file FILE (or set                  EVIDENT_PSEUDONYM_KEY_FILE), or set EVIDENT_PSEUDONYM_KEY"
+                    .to_owned(),
+            ));
+        }
+        let from_env = std::env::var(PSEUDONYM_KEY_VAR)
+            .ok()
+            .filter(|v| !v.is_empty());
+        let (raw, origin) = match (from_env, &self.pseudonym_key_file) {
+            (Some(_), Some(_)) => {
+                return Err(Failure::User(format!(
+                    "the pseudonym key is given twice, in {PSEUDONYM_KEY_VAR} and as a key file:                      give one"
+                )));
+            }
+            (Some(key), None) => (key, PSEUDONYM_KEY_VAR.to_owned()),
+            (None, Some(path)) => (read_key_file(path)?, path.display().to_string()),
             (None, None) => return Ok(None),
         };
         PseudonymKey::parse(&raw)
             .map(Some)
-            .map_err(|e| Failure::User(e.to_string()))
+            .map_err(|e| Failure::User(format!("{origin}: {e}")))
     }
 }
 

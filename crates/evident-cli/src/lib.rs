@@ -223,13 +223,26 @@ impl Failure {
     }
 }
 
+/// The longest line of a failure message, in characters; longer ones are cut with `…`.
+const MAX_FAILURE_LINE_CHARS: usize = 2000;
+
 impl std::fmt::Display for Failure {
+    /// The message, with the control characters any echoed input holds escaped (an ANSI
+    /// escape in a file name or a field shows as `\x1b`, see [`evident_core::text::shown`]);
+    /// the message's own line breaks are kept.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::User(message) => f.write_str(message),
+        let message = match self {
+            Self::User(message) => message.clone(),
             // `{:#}` prints the context chain on one line: "opening …: cause".
-            Self::Unexpected(err) => write!(f, "{err:#}"),
+            Self::Unexpected(err) => format!("{err:#}"),
+        };
+        for (i, line) in message.split('\n').enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            f.write_str(&evident_core::text::shown(line, MAX_FAILURE_LINE_CHARS))?;
         }
+        Ok(())
     }
 }
 

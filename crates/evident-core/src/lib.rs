@@ -14,6 +14,7 @@
 //! - [`demo`]: the plan for a plausible, synthetic demo organisation and its client population.
 //! - [`clock`]: the one clock; today is a Swedish calendar day (`Europe/Stockholm`).
 //! - [`person`]: personal identity and coordination numbers, and the keyed pseudonym that replaces them.
+//! - [`key_text`]: the one rule for secret keys given as text: long enough, not repetitive.
 //! - [`text`]: validated free-text values shared by several types (names, e-mail addresses, bilingual texts).
 //! - [`error`]: [`DomainError`], returned when input fails validation.
 //! - [`rng`]: a small deterministic random number generator for reproducible demo data.
@@ -26,6 +27,7 @@ pub mod error;
 pub mod followup;
 pub mod grants;
 pub mod indicator;
+pub mod key_text;
 pub mod org;
 pub mod participation;
 pub mod person;

@@ -204,20 +204,14 @@ pub struct PseudonymKey(Vec<u8>);
 pub const MIN_KEY_BYTES: usize = 32;
 
 impl PseudonymKey {
-    /// A key from configuration text: at least [`MIN_KEY_BYTES`] bytes.
+    /// A key from configuration text (surrounding whitespace ignored): at least
+    /// [`MIN_KEY_BYTES`] bytes, and random-looking by the rule of [`crate::key_text`].
     ///
     /// # Errors
-    /// When the text is too short to be a safe key.
+    /// When the text is too short or too repetitive to be a safe key.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let raw = raw.trim();
-        if raw.len() < MIN_KEY_BYTES {
-            return Err(DomainError::new(
-                "pseudonym_key",
-                format!(
-                    "must be at least {MIN_KEY_BYTES} characters of random text (e.g. 64 hex digits)"
-                ),
-            ));
-        }
+        crate::key_text::check("pseudonym_key", raw, MIN_KEY_BYTES)?;
         Ok(Self(raw.as_bytes().to_vec()))
     }
 
@@ -474,29 +468,32 @@ mod tests {
         assert_eq!(luhn_check_digit(&[0, 0, 0, 0, 0, 0, 0, 0, 0]), 0);
     }
 
+    const TEST_KEY: &str = "a person test key: 0123456789abcdefghij";
+
     #[test]
     fn a_person_is_a_different_client_at_each_authority_but_one_person_in_statistics() {
-        let key = PseudonymKey::parse(&"k".repeat(32)).unwrap();
+        let key = PseudonymKey::parse(TEST_KEY).unwrap();
         let number = parse("811218-9876").unwrap();
         let uppsala = OrgCode::parse("0380").unwrap();
         let enkoping = OrgCode::parse("0381").unwrap();
         let here = key.client_keys(&number, &uppsala);
         let there = key.client_keys(&number, &enkoping);
         // Independent values, from Python's hmac module:
-        //   d = hmac.new(b"k"*32, b"198112189876", "sha256").hexdigest()
-        //   hmac.new(b"k"*32, ("authority|0380|" + d).encode(), "sha256").hexdigest()
-        //   hmac.new(b"k"*32, ("statistics|" + d).encode(), "sha256").hexdigest()
+        //   k = b"a person test key: 0123456789abcdefghij"
+        //   d = hmac.new(k, b"198112189876", "sha256").hexdigest()
+        //   hmac.new(k, ("authority|0380|" + d).encode(), "sha256").hexdigest()
+        //   hmac.new(k, ("statistics|" + d).encode(), "sha256").hexdigest()
         assert_eq!(
             key.person_digest(&number).as_str(),
-            "4a33e71172029c9bef547c072c964c75aa4a4528a9ab6aa84a9c65fa41d31743"
+            "dadbd567324cca013aaafb48b77af1bac4adbf3886bed40f18dbcf86e03b60fd"
         );
         assert_eq!(
             here.pseudonym.as_str(),
-            "2ef0092628619cb6309bc0e3fc12d5345796d9e0cba6334365f51013edac85f4"
+            "04cbcda2764108b20bd8f0899ac79b94ff0353ffe197eaf38655878e0fdbf633"
         );
         assert_eq!(
             here.statistical_key.as_str(),
-            "6b9ff131e8af8c59b47f3fb1a1c7a0db5ef8d91802f0539f279391959e4975ee"
+            "2736cc3fd7991a75f7a4d71fcc414b0eee2e7265ee818ee528d5dbdaf9b339f4"
         );
         assert_ne!(here.pseudonym, there.pseudonym);
         assert_eq!(here.statistical_key, there.statistical_key);
@@ -510,8 +507,8 @@ mod tests {
 
     #[test]
     fn pseudonyms_are_stable_per_person_and_key_and_reveal_nothing() {
-        let key = PseudonymKey::parse(&"k".repeat(32)).unwrap();
-        let other_key = PseudonymKey::parse(&"q".repeat(40)).unwrap();
+        let key = PseudonymKey::parse(TEST_KEY).unwrap();
+        let other_key = PseudonymKey::parse("another person test key: qrstuvwxyz98765").unwrap();
         let a = key.person_digest(&parse("811218-9876").unwrap());
         assert_eq!(a, key.person_digest(&parse("198112189876").unwrap()));
         assert_ne!(a, key.person_digest(&parse("121212-1212").unwrap()));
@@ -519,6 +516,8 @@ mod tests {
         assert_eq!(a.as_str().len(), 64);
         assert!(!a.as_str().contains("8112189876"));
         assert!(PseudonymKey::parse("short").is_err());
+        let repetitive = PseudonymKey::parse(&"k".repeat(32)).err().unwrap();
+        assert_eq!(repetitive.field, "pseudonym_key");
         assert_eq!(
             format!("{:?}", parse("811218-9876").unwrap()),
             "PersonalNumber(***)"

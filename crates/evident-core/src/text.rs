@@ -121,8 +121,53 @@ impl Localised {
     }
 }
 
+/// `input` made safe to echo in an error message: every control character (ANSI escapes, line
+/// breaks, tabs, NUL, DEL, C1 codes) written as an escape (`\u{1b}` as `\x1b`, `\n` as `\n`), so
+/// a terminal shows it rather than obeys it; and cut after `max_chars` characters with `…`, so
+/// a 40 MB field does not become a 40 MB message.
+pub fn shown(input: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(input.len().min(max_chars + 8));
+    for (i, c) in input.chars().enumerate() {
+        if i == max_chars {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() && u32::from(c) <= 0xff => {
+                out.push_str(&format!("\\x{:02x}", u32::from(c)));
+            }
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn shown_escapes_control_characters_and_cuts_long_input() {
+        use super::shown;
+        assert_eq!(shown("\u{1b}[31mröd\u{1b}[0m", 100), "\\x1b[31mröd\\x1b[0m");
+        assert_eq!(
+            shown("a\nb\tc\rd\0e\u{7f}", 100),
+            "a\\nb\\tc\\rd\\x00e\\x7f"
+        );
+        assert_eq!(
+            shown("\u{9b}31m \u{202e}gnp.exe", 100),
+            "\\x9b31m \\u{202e}gnp.exe"
+        );
+        assert_eq!(shown("Åre kommun", 100), "Åre kommun");
+        assert_eq!(shown(&"x".repeat(40_000_000), 5), "xxxxx…");
+    }
+
     use super::*;
 
     #[test]

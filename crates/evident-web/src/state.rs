@@ -31,6 +31,9 @@ pub struct WebConfig {
     /// The key that turns personal numbers into pseudonyms; without it clients cannot be
     /// registered (everything else works).
     pub pseudonym_key: Option<evident_core::person::PseudonymKey>,
+    /// Survey answers one client address may send to one publication per hour
+    /// ([`crate::service::survey::SURVEY_ANSWERS_PER_ADDRESS`]).
+    pub survey_answers_per_address: usize,
 }
 
 impl Default for WebConfig {
@@ -46,6 +49,7 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             session_idle_minutes: 30,
             pseudonym_key: None,
+            survey_answers_per_address: crate::service::survey::SURVEY_ANSWERS_PER_ADDRESS,
         }
     }
 }
@@ -95,13 +99,17 @@ impl AppState {
             config.password_hash_permits,
             config.password_hash_wait,
         );
+        let survey_limiter = crate::service::survey::RateLimiter::new(
+            config.survey_answers_per_address,
+            crate::service::survey::SURVEY_WINDOW,
+        );
         Self {
             store,
             passwords: Arc::new(passwords),
             config: Arc::new(config),
             catalogue: Arc::new(evident_core::followup::InterventionCatalogue::embedded()),
             clock: evident_core::clock::Clock::system(),
-            survey_limiter: Arc::new(crate::service::survey::RateLimiter::default()),
+            survey_limiter: Arc::new(survey_limiter),
         }
     }
 }

@@ -205,6 +205,98 @@ async fn an_import_without_the_pseudonym_key_is_refused() {
     );
 }
 
+/// A key on the command line is readable by every user of the machine in `ps`: the flag is
+/// refused with directions, and the key is not echoed back.
+#[test]
+fn the_pseudonym_key_on_the_command_line_is_refused_pointing_to_the_file_or_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cases.csv"), CASES_HEADER).unwrap();
+    let output = crate::evident(
+        dir.path(),
+        &["import", "cases", "cases.csv", "--pseudonym-key", KEY],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("--pseudonym-key is no longer accepted"),
+        "{err}"
+    );
+    assert!(err.contains("--pseudonym-key-file"), "{err}");
+    assert!(err.contains("EVIDENT_PSEUDONYM_KEY"), "{err}");
+    assert!(!err.contains(KEY), "the key is not echoed: {err}");
+    assert!(!dir.path().join("evident.db").exists());
+}
+
+/// Placeholder and patterned keys are refused, from the variable, a key file, and for the
+/// audit key; a random key in a private file works.
+#[tokio::test]
+async fn repetitive_pseudonym_and_audit_keys_are_refused_naming_the_rule() {
+    use std::os::unix::fs::PermissionsExt as _;
+    // arrange
+    let dir = tempfile::tempdir().unwrap();
+    let (url, unit) = database(dir.path()).await;
+    std::fs::write(
+        dir.path().join("cases.csv"),
+        format!("{CASES_HEADER}\n811218-9876;{unit};2026-01-10;3;hemtjanst;SoL;{unit};;;;\n"),
+    )
+    .unwrap();
+    let private = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let patterned = private("patterned.key", "0123456789abcdef0123456789abcdef\n");
+    let random = private(
+        "random.key",
+        "9c4d0be2a8f1736e5d2c90b14a7f83e6c1d5b9a0f2e47c36d8a1b50e9f7c2d43\n",
+    );
+    let cases = ["import", "cases", "cases.csv", "--database-url", &url];
+
+    // act and assert: the variable
+    let from_env = command(dir.path(), &cases)
+        .env("EVIDENT_PSEUDONYM_KEY", "k".repeat(40))
+        .output()
+        .unwrap();
+    assert_eq!(from_env.status.code(), Some(1));
+    assert!(
+        stderr(&from_env)
+            .contains("EVIDENT_PSEUDONYM_KEY: pseudonym_key: has only 1 different characters"),
+        "{}",
+        stderr(&from_env)
+    );
+    // a key file
+    let mut with_file = cases.to_vec();
+    with_file.extend(["--pseudonym-key-file", &patterned]);
+    let from_file = crate::evident(dir.path(), &with_file);
+    assert_eq!(from_file.status.code(), Some(1));
+    assert!(
+        stderr(&from_file).contains("pseudonym_key: repeats its first 16 characters"),
+        "{}",
+        stderr(&from_file)
+    );
+    // the audit key
+    let mut with_audit = cases.to_vec();
+    with_audit.extend([
+        "--pseudonym-key-file",
+        &random,
+        "--audit-key-file",
+        &patterned,
+    ]);
+    let audit = crate::evident(dir.path(), &with_audit);
+    assert_eq!(audit.status.code(), Some(1));
+    assert!(
+        stderr(&audit).contains("audit_key: repeats its first 16 characters"),
+        "{}",
+        stderr(&audit)
+    );
+    // a random key in a private file
+    let mut good = cases.to_vec();
+    good.extend(["--pseudonym-key-file", &random]);
+    let imported = crate::evident(dir.path(), &good);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+}
+
 #[tokio::test]
 async fn the_database_files_hold_no_personal_number_after_an_import() {
     // arrange
@@ -333,5 +425,95 @@ fn an_instrument_is_imported_from_a_questionnaire_once_per_version() {
         crate::stderr(&bad).contains("not a FHIR Questionnaire"),
         "{}",
         crate::stderr(&bad)
+    );
+}
+
+#[test]
+fn an_instrument_whose_id_is_a_spreadsheet_formula_is_refused_naming_the_id() {
+    // arrange: a questionnaire whose id would run as a formula in an exported spreadsheet
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("evident.db").display());
+    let mut questionnaire: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../data/instruments/gad-7.json")).unwrap();
+    questionnaire["id"] = serde_json::json!("=HYPERLINK(\"http://evil.example\",\"GAD-7\")");
+    let file = dir.path().join("formula.json");
+    std::fs::write(&file, questionnaire.to_string()).unwrap();
+
+    // act
+    let refused = crate::evident(
+        dir.path(),
+        &[
+            "import",
+            "instrument",
+            file.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+    );
+
+    // assert
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "{}",
+        crate::stderr(&refused)
+    );
+    let err = crate::stderr(&refused);
+    assert!(
+        err.contains("formula.json: id: an instrument id may hold only a-z, 0-9"),
+        "{err}"
+    );
+}
+
+/// A 40 MB header line once cost the import almost a gigabyte of memory and a 40 MB error:
+/// now the file is refused at the first overlong line, quickly, with one short message.
+#[tokio::test]
+async fn a_file_with_a_40_mb_header_line_is_refused_quickly_with_a_short_error() {
+    // arrange
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _) = database(dir.path()).await;
+    let mut header = String::from("personal_number;");
+    header.push_str(&"x".repeat(40 << 20));
+    header.push('\n');
+    std::fs::write(dir.path().join("huge.csv"), header).unwrap();
+
+    // act
+    let started = std::time::Instant::now();
+    let output = import(dir.path(), &["cases", "huge.csv", "--database-url", &url]);
+    let took = started.elapsed();
+
+    // assert
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("huge.csv:1: columns: the line is longer than 64 KiB"),
+        "{err:.500}"
+    );
+    assert!(err.len() < 500, "{} bytes of error", err.len());
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}
+
+/// An ANSI escape in a field (or in a file name) reaches the terminal escaped, not obeyed.
+#[tokio::test]
+async fn an_ansi_escape_in_a_field_is_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, unit) = database(dir.path()).await;
+    std::fs::write(
+        dir.path().join("cases.csv"),
+        format!(
+            "{CASES_HEADER}\n811218-9876;{unit};2026-01-10;3;\u{1b}[2J\u{1b}[31mhemtjanst;SoL;{unit};;;;\n"
+        ),
+    )
+    .unwrap();
+    let output = import(dir.path(), &["cases", "cases.csv", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        !err.contains('\u{1b}'),
+        "a raw escape reached stderr: {err:?}"
+    );
+    assert!(
+        err.contains("cases.csv:2: intervention_type: '\\x1b[2J\\x1b[31mhemtjanst'"),
+        "{err}"
     );
 }

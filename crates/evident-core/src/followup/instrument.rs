@@ -111,13 +111,47 @@ pub struct Score {
     pub missing: usize,
 }
 
+/// The longest instrument id.
+pub const MAX_ID_LEN: usize = 64;
+
+/// Checks an instrument id: 1 to [`MAX_ID_LEN`] of `a`–`z`, `0`–`9`, `.`, `_` and `-`.
+///
+/// Instrument ids end up in file names, URLs and the cells of exported spreadsheets, so a free
+/// string could carry a formula (`=HYPERLINK(…)`) or a path; this is the one rule for every
+/// way an instrument comes in (FHIR import on the command line and the API, the store).
+///
+/// # Errors
+/// A [`DomainError`] on field `id` saying which rule the id breaks.
+pub fn check_id(id: &str) -> Result<(), DomainError> {
+    if id.is_empty() || id.len() > MAX_ID_LEN {
+        return Err(DomainError::new(
+            "id",
+            format!("an instrument id has 1 to {MAX_ID_LEN} characters"),
+        ));
+    }
+    if let Some(c) = id
+        .chars()
+        .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '.' | '_' | '-'))
+    {
+        return Err(DomainError::new(
+            "id",
+            format!(
+                "an instrument id may hold only a-z, 0-9, '.', '_' and '-', not {}",
+                c.escape_default()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl Instrument {
-    /// Checks an instrument's own consistency: items with options, unique codes, a sane range
-    /// and coefficients.
+    /// Checks an instrument's own consistency: an id as [`check_id`] wants it, items with
+    /// options, unique codes, a sane range and coefficients.
     ///
     /// # Errors
     /// Names the first inconsistency.
     pub fn validate(&self) -> Result<(), DomainError> {
+        check_id(&self.id)?;
         if self.items.is_empty() {
             return Err(DomainError::new(
                 "item",
@@ -453,5 +487,29 @@ pub(crate) mod tests {
         bad.subscales[0].items.push("x".into());
         assert_eq!(bad.validate().unwrap_err().field, "subscale");
         assert!(toy(true, ScoringMethod::Mean).validate().is_ok());
+    }
+
+    #[test]
+    fn instrument_ids_are_lowercase_letters_digits_dots_underscores_and_dashes() {
+        for good in ["phq-9", "who-5", "k10", "a.b_c", &"x".repeat(MAX_ID_LEN)] {
+            assert!(check_id(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "=HYPERLINK(\"http://evil.example\",\"klicka\")",
+            "+1",
+            "@SUM(A1)",
+            "PHQ-9",
+            "a b",
+            "a/b",
+            "a;b",
+            "\u{1b}[31m",
+            &"x".repeat(MAX_ID_LEN + 1),
+        ] {
+            assert_eq!(check_id(bad).unwrap_err().field, "id", "{bad:?}");
+        }
+        let mut bad = toy(false, ScoringMethod::Sum);
+        bad.id = "=1+1".into();
+        assert_eq!(bad.validate().unwrap_err().field, "id");
     }
 }

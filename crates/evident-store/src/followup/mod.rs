@@ -153,6 +153,9 @@ pub trait FollowUpStore {
     async fn list_needs(&self, case_id: i64) -> Result<Vec<Need>>;
 
     /// Stores an instrument version; storing the same id and version again changes nothing.
+    ///
+    /// # Errors
+    /// [`crate::StorageError::Rejected`] for an id that `instrument::check_id` refuses.
     async fn save_instrument(&self, instrument: &Instrument) -> Result<()>;
 
     /// One version of an instrument.

@@ -377,6 +377,9 @@ macro_rules! impl_follow_up_store {
             }
 
             async fn save_instrument(&self, instrument: &Instrument) -> Result<()> {
+                // Every way in checks the id already; the store checks again so that no caller
+                // can put a formula or a path into the id column.
+                evident_core::followup::instrument::check_id(&instrument.id)?;
                 let definition = serde_json::to_string(instrument).map_err(|e| anyhow::anyhow!("serialising {}: {e}", instrument.id))?;
                 sqlx::query(
                     r"

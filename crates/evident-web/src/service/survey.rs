@@ -6,8 +6,9 @@
 //!
 //! Ballot stuffing is held back twice, without identifying anyone: a random nonce cookie per
 //! browser, whose digest (combined with the publication id) is stored apart from the answer;
-//! and an in-memory limit of answers per client address and publication that is never written
-//! anywhere.
+//! and an in-memory limit of answers per client address and publication (3 an hour) that is
+//! never written anywhere; the first refusal of a burst is audited (`survey.burst`), without
+//! the address.
 
 use crate::auth::SignedIn;
 use crate::auth::cookies;
@@ -59,7 +60,29 @@ pub fn new_nonce() -> String {
 pub struct RateLimiter {
     limit: usize,
     window: Duration,
-    seen: Mutex<HashMap<(String, i64), Vec<Instant>>>,
+    seen: Mutex<HashMap<(String, i64), Seen>>,
+}
+
+/// What the limiter remembers of one address and publication.
+#[derive(Debug, Default)]
+struct Seen {
+    /// When its answers within the window came.
+    times: Vec<Instant>,
+    /// When it was last refused, so a burst is reported once per window.
+    refused: Option<Instant>,
+}
+
+/// Whether an answer may be taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Yes; it has been counted.
+    Allowed,
+    /// No: the address has sent its answers for the window. `burst` is true for the first
+    /// refusal of a burst (none in the window before), which is worth an audit entry.
+    Refused {
+        /// The first refusal of this address and publication within the window.
+        burst: bool,
+    },
 }
 
 impl RateLimiter {
@@ -73,32 +96,38 @@ impl RateLimiter {
     }
 
     /// Whether `address` may send one more answer to `publication` now; counts it if so.
-    pub fn allow(&self, address: &str, publication: i64) -> bool {
+    pub fn allow(&self, address: &str, publication: i64) -> Verdict {
         let now = Instant::now();
+        let recent = |t: &Instant| now.duration_since(*t) < self.window;
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() > 10_000 {
             // Forget addresses that have gone quiet, so the map cannot grow without bound.
-            seen.retain(|_, times| {
-                times
-                    .last()
-                    .is_some_and(|t| now.duration_since(*t) < self.window)
-            });
+            seen.retain(|_, s| s.times.last().is_some_and(recent));
         }
-        let times = seen.entry((address.to_owned(), publication)).or_default();
-        times.retain(|t| now.duration_since(*t) < self.window);
-        if times.len() >= self.limit {
-            false
+        let entry = seen.entry((address.to_owned(), publication)).or_default();
+        entry.times.retain(recent);
+        if entry.times.len() >= self.limit {
+            let burst = !entry.refused.as_ref().is_some_and(recent);
+            entry.refused = Some(now);
+            Verdict::Refused { burst }
         } else {
-            times.push(now);
-            true
+            entry.times.push(now);
+            Verdict::Allowed
         }
     }
 }
 
+/// Answers one address may send to one publication per [`SURVEY_WINDOW`] without a respondent
+/// code (people sharing a computer or a home network, at most).
+pub const SURVEY_ANSWERS_PER_ADDRESS: usize = 3;
+
+/// The window of [`SURVEY_ANSWERS_PER_ADDRESS`].
+pub const SURVEY_WINDOW: Duration = Duration::from_secs(3600);
+
 impl Default for RateLimiter {
-    /// Ten answers per ten minutes.
+    /// [`SURVEY_ANSWERS_PER_ADDRESS`] answers per [`SURVEY_WINDOW`] (an hour).
     fn default() -> Self {
-        Self::new(10, Duration::from_secs(600))
+        Self::new(SURVEY_ANSWERS_PER_ADDRESS, SURVEY_WINDOW)
     }
 }
 
@@ -325,10 +354,32 @@ pub async fn answer(
     };
     let checked = definition.check_answers(answers)?;
     let nonce_digest = nonce_digest(publication.id, nonce);
-    if !state
+    if let Verdict::Refused { burst } = state
         .survey_limiter
         .allow(address.unwrap_or("unknown"), publication.id)
     {
+        if burst {
+            // Flagged for staff and auditors, without the address: the limit's memory of
+            // addresses is never written anywhere.
+            let actor = evident_core::access::audit::Actor {
+                user_id: None,
+                label: "anonymous".to_owned(),
+                address: None,
+            };
+            let event = evident_core::access::audit::AuditEvent::new(
+                &actor,
+                "survey.burst",
+                format!("survey_publication:{}", publication.id),
+                evident_core::access::audit::Outcome::Denied,
+            )
+            .with_detail(format!(
+                "more than {} answers from one address within {} minutes; further answers \
+                 from it are refused",
+                state.survey_limiter.limit,
+                state.survey_limiter.window.as_secs() / 60
+            ));
+            state.store.append_audit(&event).await?;
+        }
         return Ok(Err(Unanswerable::TooMany));
     }
     match state
@@ -519,15 +570,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_limiter_allows_ten_per_address_and_publication() {
-        let limiter = RateLimiter::new(10, Duration::from_secs(600));
-        assert!((0..10).all(|_| limiter.allow("10.0.0.1", 1)));
-        assert!(!limiter.allow("10.0.0.1", 1));
-        assert!(limiter.allow("10.0.0.1", 2), "another publication");
-        assert!(limiter.allow("10.0.0.2", 1), "another address");
+    fn the_limiter_allows_three_per_address_and_publication_and_reports_a_burst_once() {
+        let limiter = RateLimiter::default();
+        assert!((0..3).all(|_| limiter.allow("10.0.0.1", 1) == Verdict::Allowed));
+        assert_eq!(
+            limiter.allow("10.0.0.1", 1),
+            Verdict::Refused { burst: true }
+        );
+        assert_eq!(
+            limiter.allow("10.0.0.1", 1),
+            Verdict::Refused { burst: false }
+        );
+        assert_eq!(
+            limiter.allow("10.0.0.1", 2),
+            Verdict::Allowed,
+            "another publication"
+        );
+        assert_eq!(
+            limiter.allow("10.0.0.2", 1),
+            Verdict::Allowed,
+            "another address"
+        );
         let short = RateLimiter::new(1, Duration::from_millis(1));
-        assert!(short.allow("a", 1));
+        assert_eq!(short.allow("a", 1), Verdict::Allowed);
         std::thread::sleep(Duration::from_millis(5));
-        assert!(short.allow("a", 1), "the window passes");
+        assert_eq!(short.allow("a", 1), Verdict::Allowed, "the window passes");
     }
 }

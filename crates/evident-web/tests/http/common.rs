@@ -50,6 +50,9 @@ impl TestApp {
     pub fn config() -> evident_web::state::WebConfig {
         evident_web::state::WebConfig {
             pseudonym_key: Some(evident_core::person::PseudonymKey::parse(PSEUDONYM_KEY).unwrap()),
+            // Every test client answers surveys from 127.0.0.1; the limit of the default
+            // configuration has its own test.
+            survey_answers_per_address: 1000,
             ..evident_web::state::WebConfig::insecure()
         }
     }

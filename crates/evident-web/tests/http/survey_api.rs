@@ -431,3 +431,52 @@ async fn survey_answers_feed_the_share_of_satisfied_clients_indicator(app: &Test
     page.assert_status(StatusCode::OK);
     assert!(page.body.contains("Andel nöjda brukare"));
 }
+
+/// Survey stuffing without the nonce cookie: one address sending fresh answers gets three an
+/// hour per publication (the default configuration); the fourth is refused with 429, and the
+/// burst is audited once, without the address.
+#[tokio::test]
+async fn open_mode_refuses_the_fourth_answer_within_the_hour_from_one_address() {
+    // arrange: the default limit, not the tests' relaxed one
+    let db = evident_store::testing::TestDb::sqlite().await;
+    let config = evident_web::state::WebConfig {
+        survey_answers_per_address: evident_web::service::survey::SURVEY_ANSWERS_PER_ADDRESS,
+        ..TestApp::config()
+    };
+    let app = TestApp::start_with(&db, evident_core::clock::Clock::system(), config).await;
+    app.unit("0380", "Enhet A").await;
+    let mut staff = app.api_as(Role::Practitioner, "0380-0001").await;
+    let token = publish(&mut staff, "0380-0001").await;
+
+    // act: three fresh browsers from one address, then two more
+    for _ in 0..3 {
+        answer_fresh(&app, &token, "4").await;
+    }
+    let mut refused = Vec::new();
+    for _ in 0..2 {
+        refused.push(
+            app.anonymous()
+                .json(Method::POST, &format!("/api/v1/q/{token}"), answers("4"))
+                .await
+                .status,
+        );
+    }
+
+    // assert
+    assert_eq!(refused, [StatusCode::TOO_MANY_REQUESTS; 2]);
+    let bursts: Vec<_> = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.action == "survey.burst")
+        .collect();
+    assert_eq!(bursts.len(), 1, "a burst is flagged once: {bursts:?}");
+    assert!(
+        bursts[0].event.address.is_none(),
+        "the address is not written"
+    );
+    assert!(bursts[0].event.record.starts_with("survey_publication:"));
+    app.stop().await;
+}

@@ -18,25 +18,11 @@ impl AuditKey {
     /// A key from configuration text (a key file's content, surrounding whitespace ignored).
     ///
     /// # Errors
-    /// When the text is shorter than [`MIN_AUDIT_KEY_BYTES`], or is one character repeated
-    /// (a placeholder, not a secret).
+    /// When the text is shorter than [`MIN_AUDIT_KEY_BYTES`], or too repetitive to be a secret
+    /// by the rule of [`crate::key_text`] (a placeholder, a pattern typed by hand).
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let raw = raw.trim();
-        if raw.len() < MIN_AUDIT_KEY_BYTES {
-            return Err(DomainError::new(
-                "audit_key",
-                format!(
-                    "must be at least {MIN_AUDIT_KEY_BYTES} characters of random text (e.g. 64 hex digits)"
-                ),
-            ));
-        }
-        let first = raw.as_bytes()[0];
-        if raw.bytes().all(|b| b == first) {
-            return Err(DomainError::new(
-                "audit_key",
-                "is one character repeated: use random text (e.g. 64 hex digits)",
-            ));
-        }
+        crate::key_text::check("audit_key", raw, MIN_AUDIT_KEY_BYTES)?;
         Ok(Self(raw.as_bytes().to_vec()))
     }
 
@@ -81,23 +67,24 @@ mod tests {
     fn short_and_placeholder_keys_are_refused() {
         assert!(AuditKey::parse("short").is_err());
         assert!(AuditKey::parse(&"a".repeat(64)).is_err());
-        assert!(AuditKey::parse("  0123456789abcdef0123456789abcdef\n").is_ok());
+        assert!(AuditKey::parse("0123456789abcdef0123456789abcdef").is_err());
+        assert!(AuditKey::parse("  0f1e2d3c4b5a69788796a5b4c3d2e1f0\n").is_ok());
     }
 
     #[test]
     fn macs_match_an_independent_hmac_and_ids_differ_by_key() {
         // An independent value, computed with Python's hmac module:
-        // hmac.new(b"0123456789abcdef0123456789abcdef", b"evident", "sha256").hexdigest()
-        let key = AuditKey::parse("0123456789abcdef0123456789abcdef").unwrap();
+        // hmac.new(b"0f1e2d3c4b5a69788796a5b4c3d2e1f0", b"evident", "sha256").hexdigest()
+        let key = AuditKey::parse("0f1e2d3c4b5a69788796a5b4c3d2e1f0").unwrap();
         assert_eq!(
             key.mac_hex(b"evident"),
-            "8b5fdd3aead20e6c27dcfe78c11a70bef2fd58d29beed4064084d962bf97c5f7"
+            "38394041cd1eb0420bf929652981d2b90226d401dd84333e845e48710713a227"
         );
         let mac = key.mac_hex(b"entry");
         assert!(key.verify_hex(b"entry", &mac));
         assert!(!key.verify_hex(b"entrY", &mac));
         assert!(!key.verify_hex(b"entry", "not hex"));
-        let other = AuditKey::parse("fedcba9876543210fedcba9876543210").unwrap();
+        let other = AuditKey::parse("f0e1d2c3b4a5968778695a4b3c2d1e0f").unwrap();
         assert_ne!(key.id(), other.id());
         assert_eq!(key.id().len(), 16);
         assert!(!format!("{key:?}").contains("0123456789abcdef0123"));

@@ -169,6 +169,10 @@ pub(super) fn read_rows(
     progress: &mut dyn FnMut(u64),
     mut each: impl FnMut(&Header, u64, &csv::StringRecord, &mut RowErrors),
 ) {
+    if let Err(line) = LineMeter::default().feed(text.as_bytes()) {
+        errors.push(line_too_long(file, line));
+        return;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(sniff_separator(text))
         .has_headers(false)

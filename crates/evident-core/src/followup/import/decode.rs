@@ -1,7 +1,64 @@
 //! From a file's bytes to text: the encoding (byte order mark, UTF-8, Windows-1252) and the
 //! field separator.
 
+use super::RowError;
 use std::borrow::Cow;
+
+/// The longest line an import file may have, in bytes (of the file as it is, or of its text).
+/// A row of cases or measurements takes a few hundred bytes; a longer line is not a row (a
+/// binary file, a spreadsheet saved as something else), and reading it whole would cost memory
+/// out of all proportion.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// Measures the lines of a file fed to it in pieces, and stops at the first line longer than
+/// [`MAX_LINE_BYTES`], so a reader can give up without reading (or keeping) the rest.
+#[derive(Debug, Clone)]
+pub struct LineMeter {
+    line: u64,
+    len: usize,
+}
+
+impl Default for LineMeter {
+    fn default() -> Self {
+        Self { line: 1, len: 0 }
+    }
+}
+
+impl LineMeter {
+    /// Takes the next bytes of the file.
+    ///
+    /// # Errors
+    /// The number (from 1) of the first line longer than [`MAX_LINE_BYTES`].
+    pub fn feed(&mut self, mut bytes: &[u8]) -> Result<(), u64> {
+        while let Some(end) = bytes.iter().position(|&b| b == b'\n') {
+            if self.len + end > MAX_LINE_BYTES {
+                return Err(self.line);
+            }
+            self.line += 1;
+            self.len = 0;
+            bytes = &bytes[end + 1..];
+        }
+        self.len += bytes.len();
+        if self.len > MAX_LINE_BYTES {
+            return Err(self.line);
+        }
+        Ok(())
+    }
+}
+
+/// The error for line `line` of `file` being longer than [`MAX_LINE_BYTES`].
+pub fn line_too_long(file: &str, line: u64) -> RowError {
+    RowError {
+        file: file.to_owned(),
+        line,
+        field: "columns".to_owned(),
+        problem: format!(
+            "the line is longer than {} KiB, far longer than a row: is this the right file, \
+             saved as CSV?",
+            MAX_LINE_BYTES / 1024
+        ),
+    }
+}
 
 /// The text encoding a file turned out to be in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

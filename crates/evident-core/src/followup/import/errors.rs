@@ -1,10 +1,19 @@
 //! Every bad row of an import, collected: where it is, which field, what is wrong.
 
+use crate::text::shown;
+
 /// At most this many bad rows are listed; the rest are counted ("… and N more").
 pub const MAX_REPORTED_ERRORS: usize = 1000;
 
+/// The longest file name, field and problem an error repeats, in characters; longer ones are
+/// cut with `…` (a header of one 40 MB "column" must not become a 40 MB message).
+pub const MAX_SHOWN_CHARS: usize = 200;
+
 /// One bad row (or header): where it is, which field, and what is wrong, shown as
-/// `file:line: field: problem`. It never contains a personal number.
+/// `file:line: field: problem`. It never contains a personal number. Once added to
+/// [`RowErrors`], its parts echo the input only with control characters escaped and cut to
+/// [`MAX_SHOWN_CHARS`] ([`crate::text::shown`]), so a file cannot drive the terminal that
+/// shows its errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     /// The file's name as the user gave it.
@@ -35,11 +44,17 @@ pub struct RowErrors {
 }
 
 impl RowErrors {
-    /// Adds an error (listing it while fewer than [`MAX_REPORTED_ERRORS`] are listed).
+    /// Adds an error (listing it while fewer than [`MAX_REPORTED_ERRORS`] are listed), its
+    /// file name, field and problem made safe to show (see [`RowError`]).
     pub fn push(&mut self, error: RowError) {
         self.total += 1;
         if self.listed.len() < MAX_REPORTED_ERRORS {
-            self.listed.push(error);
+            self.listed.push(RowError {
+                file: shown(&error.file, MAX_SHOWN_CHARS),
+                line: error.line,
+                field: shown(&error.field, MAX_SHOWN_CHARS),
+                problem: shown(&error.problem, MAX_SHOWN_CHARS),
+            });
         }
     }
 

@@ -466,3 +466,43 @@ fn progress_reaches_the_end_of_the_text() {
     parse_cases(FILE, &text, &ctx, &mut |b| last = b).unwrap();
     assert_eq!(last, text.len() as u64);
 }
+
+#[test]
+fn a_line_longer_than_the_cap_is_refused_with_a_short_error_naming_file_and_line() {
+    let huge = format!(
+        "{CASES_HEADER}\n{GOOD_CASE}\n{}\n",
+        "x".repeat(MAX_LINE_BYTES + 1)
+    );
+    let errors = cases(&huge).unwrap_err();
+    assert_eq!(
+        lines(&errors),
+        [
+            "in.csv:3: columns: the line is longer than 64 KiB, far longer than a row: is this the right file, saved as CSV?"
+        ]
+    );
+    // the same when the header is the long line, and fed in pieces
+    let mut meter = LineMeter::default();
+    assert_eq!(meter.feed(b"a;b\n"), Ok(()));
+    assert_eq!(meter.feed(&vec![b'x'; MAX_LINE_BYTES]), Ok(()));
+    assert_eq!(meter.feed(b"x"), Err(2));
+}
+
+#[test]
+fn control_characters_in_echoed_input_are_escaped_and_long_values_cut() {
+    let evil = "\u{1b}[2J\u{1b}[31mHACKED";
+    let long = "y".repeat(100_000);
+    let errors = cases(&format!(
+        "{CASES_HEADER};{long}\n811218-9876;{evil};2026-01-10;3;hemtjanst;SoL;0180-0001;;;;;;\n"
+    ))
+    .unwrap_err();
+    let shown = errors.to_string();
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+    assert!(shown.len() < 1000, "{} bytes", shown.len());
+    let errors = cases(&case_file(&[&format!(
+        "811218-9876;{evil};2026-01-10;3;hemtjanst;SoL;0180-0001;;;;;"
+    )]))
+    .unwrap_err();
+    let shown = errors.to_string();
+    assert!(shown.contains("\\x1b[2J\\x1b[31mHACKED"), "{shown}");
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+}
