@@ -317,6 +317,62 @@ pub fn decide_grant(grants: &[Grant], role: Role, org: &OrgCode) -> Decision {
     }
 }
 
+/// Whether handing out `role` takes a second person's approval ("four eyes"): the roles that
+/// read identified data. Nobody may give such a role to themselves, and a grant of one is only
+/// a request until someone else who may grant it approves it ([`may_approve_grant`]).
+pub fn grant_needs_approval(role: Role) -> bool {
+    role.allows(Action::Read, DataClass::Identified)
+}
+
+/// Why a user may not approve a requested grant, if they may not; see [`may_approve_grant`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalRefusal {
+    /// They asked for it themselves.
+    OwnRequest,
+    /// It is their own role.
+    OwnGrant,
+    /// They may not grant the role on the node, or may not change the grantee's account.
+    NotTheirs,
+}
+
+impl ApprovalRefusal {
+    /// Why, for messages and the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OwnRequest => "approve a grant you requested yourself: a second person must",
+            Self::OwnGrant => "approve a grant of your own role",
+            Self::NotTheirs => {
+                "approve this grant: it needs someone who may grant the role on the node and manages the user"
+            }
+        }
+    }
+}
+
+/// Decides whether the user `approver`, holding `grants`, may approve (or reject) `pending`,
+/// requested for a user who now holds `theirs`: someone other than the requester and the
+/// grantee, who may grant the role on the node and change the grantee's account.
+///
+/// # Errors
+/// The reason, when they may not.
+pub fn may_approve_grant(
+    approver: i64,
+    grants: &[Grant],
+    pending: &account::PendingGrant,
+    theirs: &[Grant],
+) -> Result<(), ApprovalRefusal> {
+    if pending.requested_by == Some(approver) {
+        Err(ApprovalRefusal::OwnRequest)
+    } else if pending.user_id == approver {
+        Err(ApprovalRefusal::OwnGrant)
+    } else if !decide_grant(grants, pending.grant.role, &pending.grant.org).is_allowed()
+        || !may_change_account(grants, theirs)
+    {
+        Err(ApprovalRefusal::NotTheirs)
+    } else {
+        Ok(())
+    }
+}
+
 /// The nodes under which a user holding `grants` manages staff accounts: those of the grants
 /// whose role allows managing users (admin, unit manager).
 pub fn managed_scopes(grants: &[Grant]) -> Vec<&OrgCode> {
@@ -337,6 +393,19 @@ pub fn manages_user(grants: &[Grant], theirs: &[Grant]) -> bool {
         || theirs
             .iter()
             .any(|g| scopes.iter().any(|scope| g.org.is_within(scope)))
+}
+
+/// Whether a user holding `grants` may change the account of a user holding `theirs` (grant
+/// or revoke a role, disable or enable it): they may hand out every role the user holds, where
+/// it is held, so a unit manager never touches someone who also holds a role above or outside
+/// its unit. A user who holds no role is an admin's, as in [`manages_user`].
+pub fn may_change_account(grants: &[Grant], theirs: &[Grant]) -> bool {
+    if theirs.is_empty() {
+        return grants.iter().any(|g| g.role == Role::Admin);
+    }
+    theirs
+        .iter()
+        .all(|g| decide_grant(grants, g.role, &g.org).is_allowed())
 }
 
 /// Whether a user holding `grants` manages any accounts at all, which decides whether the
@@ -622,6 +691,77 @@ mod tests {
             };
             assert!(!manages_any_users(&grants(&[(role, org)])), "{role}");
         }
+    }
+
+    #[test]
+    fn a_unit_manager_changes_only_accounts_whose_every_role_it_may_hand_out() {
+        let manager = grants(&[(UnitManager, "0380-0001")]);
+        assert!(may_change_account(
+            &manager,
+            &grants(&[(Practitioner, "0380-0001")])
+        ));
+        for theirs in [
+            grants(&[(NationalAnalyst, "SE")]),
+            grants(&[(Admin, "0380")]),
+            grants(&[(Practitioner, "0380-0001"), (NationalAnalyst, "SE")]),
+            grants(&[(Practitioner, "0380-0001"), (Admin, "0380-0001")]),
+            grants(&[(Practitioner, "0380-0002")]),
+            vec![],
+        ] {
+            assert!(!may_change_account(&manager, &theirs), "{theirs:?}");
+        }
+        let admin = grants(&[(Admin, "0380")]);
+        assert!(may_change_account(&admin, &[]));
+        assert!(may_change_account(
+            &admin,
+            &grants(&[(Practitioner, "0380-0001"), (MunicipalityAnalyst, "0380")])
+        ));
+        assert!(!may_change_account(
+            &admin,
+            &grants(&[(Practitioner, "0380-0001"), (NationalAnalyst, "SE")])
+        ));
+    }
+
+    #[test]
+    fn roles_that_read_identified_data_take_a_second_persons_approval() {
+        let needing: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| grant_needs_approval(*r))
+            .collect();
+        assert_eq!(needing, [Practitioner, UnitManager]);
+        let pending = account::PendingGrant {
+            id: 1,
+            user_id: 3,
+            grant: Grant::try_new(Practitioner, code("0380-0001")).unwrap(),
+            requested_by: Some(1),
+            requested_at: String::new(),
+        };
+        let admin = grants(&[(Admin, "0380")]);
+        let none: &[Grant] = &[];
+        assert_eq!(
+            may_approve_grant(1, &admin, &pending, none),
+            Err(ApprovalRefusal::OwnRequest)
+        );
+        assert_eq!(
+            may_approve_grant(3, &admin, &pending, none),
+            Err(ApprovalRefusal::OwnGrant)
+        );
+        assert_eq!(may_approve_grant(2, &admin, &pending, none), Ok(()));
+        let elsewhere = grants(&[(Admin, "1480")]);
+        assert_eq!(
+            may_approve_grant(2, &elsewhere, &pending, none),
+            Err(ApprovalRefusal::NotTheirs)
+        );
+        let manager = grants(&[(UnitManager, "0380-0001")]);
+        let practitioner = grants(&[(Practitioner, "0380-0001")]);
+        assert_eq!(
+            may_approve_grant(2, &manager, &pending, &practitioner),
+            Ok(())
+        );
+        assert_eq!(
+            may_approve_grant(2, &manager, &pending, &grants(&[(NationalAnalyst, "SE")])),
+            Err(ApprovalRefusal::NotTheirs)
+        );
     }
 
     #[test]
