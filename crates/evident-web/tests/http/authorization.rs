@@ -279,6 +279,27 @@ fn cases(ids: Ids) -> Vec<Case> {
         ),
         case(
             Method::GET,
+            "/api/v1/grant-requests",
+            "/api/v1/grant-requests",
+            no_body,
+            Only(&[Role::Admin, Role::UnitManager]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/grant-requests/{id}/approve",
+            "/api/v1/grant-requests/999/approve",
+            no_body,
+            Only(&[Role::Admin, Role::UnitManager]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/grant-requests/{id}/reject",
+            "/api/v1/grant-requests/999/reject",
+            no_body,
+            Only(&[Role::Admin, Role::UnitManager]),
+        ),
+        case(
+            Method::GET,
             "/api/v1/audit",
             "/api/v1/audit",
             no_body,
