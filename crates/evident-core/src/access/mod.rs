@@ -426,14 +426,38 @@ pub fn may_read_audit(grants: &[Grant]) -> bool {
     .is_allowed()
 }
 
+/// The roles that make and remove comparison groups: the analysts, from municipality level
+/// up, and admins. A group is a named set of municipalities shown to everyone next to each
+/// profile, so it is not for auditors (who only read the trail), grant administrators, or
+/// unit staff.
+const GROUP_MAKERS: [Role; 4] = [
+    Role::MunicipalityAnalyst,
+    Role::RegionalLeader,
+    Role::NationalAnalyst,
+    Role::Admin,
+];
+
+/// Decides whether a user holding `grants` may create comparison groups. Groups are public and
+/// not tied to a node, so a maker's role counts wherever it is granted.
+pub fn decide_comparison_groups(grants: &[Grant]) -> Decision {
+    if grants.iter().any(|g| GROUP_MAKERS.contains(&g.role)) {
+        Decision::Allow
+    } else {
+        Decision::Deny {
+            roles: GROUP_MAKERS.to_vec(),
+        }
+    }
+}
+
 /// Whether the user `user_id`, holding `grants`, may delete a comparison group made by
-/// `created_by`: a group is its creator's, and an admin may remove any.
+/// `created_by`: its creator while they still may make groups, or an admin.
 pub fn may_delete_comparison_group(
     grants: &[Grant],
     user_id: i64,
     created_by: Option<i64>,
 ) -> bool {
-    created_by == Some(user_id) || grants.iter().any(|g| g.role == Role::Admin)
+    (created_by == Some(user_id) && decide_comparison_groups(grants).is_allowed())
+        || grants.iter().any(|g| g.role == Role::Admin)
 }
 
 #[cfg(test)]
@@ -773,6 +797,27 @@ mod tests {
     }
 
     #[test]
+    fn analysts_and_admins_make_comparison_groups_and_auditors_and_unit_staff_do_not() {
+        for (role, org, allowed) in [
+            (MunicipalityAnalyst, "0380", true),
+            (RegionalLeader, "03", true),
+            (NationalAnalyst, "SE", true),
+            (Admin, "0380-0001", true),
+            (Auditor, "SE", false),
+            (GrantAdmin, "SE", false),
+            (Practitioner, "0380-0001", false),
+            (UnitManager, "0380-0001", false),
+        ] {
+            assert_eq!(
+                decide_comparison_groups(&grants(&[(role, org)])).is_allowed(),
+                allowed,
+                "{role}"
+            );
+        }
+        assert!(!decide_comparison_groups(&[]).is_allowed());
+    }
+
+    #[test]
     fn a_comparison_group_is_deleted_by_its_creator_or_an_admin() {
         let analyst = grants(&[(MunicipalityAnalyst, "0380")]);
         assert!(may_delete_comparison_group(&analyst, 7, Some(7)));
@@ -783,5 +828,8 @@ mod tests {
             7,
             Some(8)
         ));
+        // A creator who no longer may make groups no longer removes them.
+        let auditor = grants(&[(Auditor, "SE")]);
+        assert!(!may_delete_comparison_group(&auditor, 7, Some(7)));
     }
 }
