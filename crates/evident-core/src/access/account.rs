@@ -73,3 +73,18 @@ pub struct AccessToken {
     /// When it was revoked, if it was.
     pub revoked_at: Option<String>,
 }
+
+/// A grant waiting for a second person's approval (see [`crate::access::grant_needs_approval`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingGrant {
+    /// Identifier, for approving or rejecting it.
+    pub id: i64,
+    /// The user who is to hold the role.
+    pub user_id: i64,
+    /// The role and node asked for.
+    pub grant: Grant,
+    /// Who asked (`None` once that account is deleted).
+    pub requested_by: Option<i64>,
+    /// When (RFC 3339).
+    pub requested_at: String,
+}

@@ -317,6 +317,62 @@ pub fn decide_grant(grants: &[Grant], role: Role, org: &OrgCode) -> Decision {
     }
 }
 
+/// Whether handing out `role` takes a second person's approval ("four eyes"): the roles that
+/// read identified data. Nobody may give such a role to themselves, and a grant of one is only
+/// a request until someone else who may grant it approves it ([`may_approve_grant`]).
+pub fn grant_needs_approval(role: Role) -> bool {
+    role.allows(Action::Read, DataClass::Identified)
+}
+
+/// Why a user may not approve a requested grant, if they may not; see [`may_approve_grant`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalRefusal {
+    /// They asked for it themselves.
+    OwnRequest,
+    /// It is their own role.
+    OwnGrant,
+    /// They may not grant the role on the node, or may not change the grantee's account.
+    NotTheirs,
+}
+
+impl ApprovalRefusal {
+    /// Why, for messages and the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OwnRequest => "approve a grant you requested yourself: a second person must",
+            Self::OwnGrant => "approve a grant of your own role",
+            Self::NotTheirs => {
+                "approve this grant: it needs someone who may grant the role on the node and manages the user"
+            }
+        }
+    }
+}
+
+/// Decides whether the user `approver`, holding `grants`, may approve (or reject) `pending`,
+/// requested for a user who now holds `theirs`: someone other than the requester and the
+/// grantee, who may grant the role on the node and change the grantee's account.
+///
+/// # Errors
+/// The reason, when they may not.
+pub fn may_approve_grant(
+    approver: i64,
+    grants: &[Grant],
+    pending: &account::PendingGrant,
+    theirs: &[Grant],
+) -> Result<(), ApprovalRefusal> {
+    if pending.requested_by == Some(approver) {
+        Err(ApprovalRefusal::OwnRequest)
+    } else if pending.user_id == approver {
+        Err(ApprovalRefusal::OwnGrant)
+    } else if !decide_grant(grants, pending.grant.role, &pending.grant.org).is_allowed()
+        || !may_change_account(grants, theirs)
+    {
+        Err(ApprovalRefusal::NotTheirs)
+    } else {
+        Ok(())
+    }
+}
+
 /// The nodes under which a user holding `grants` manages staff accounts: those of the grants
 /// whose role allows managing users (admin, unit manager).
 pub fn managed_scopes(grants: &[Grant]) -> Vec<&OrgCode> {
@@ -339,6 +395,19 @@ pub fn manages_user(grants: &[Grant], theirs: &[Grant]) -> bool {
             .any(|g| scopes.iter().any(|scope| g.org.is_within(scope)))
 }
 
+/// Whether a user holding `grants` may change the account of a user holding `theirs` (grant
+/// or revoke a role, disable or enable it): they may hand out every role the user holds, where
+/// it is held, so a unit manager never touches someone who also holds a role above or outside
+/// its unit. A user who holds no role is an admin's, as in [`manages_user`].
+pub fn may_change_account(grants: &[Grant], theirs: &[Grant]) -> bool {
+    if theirs.is_empty() {
+        return grants.iter().any(|g| g.role == Role::Admin);
+    }
+    theirs
+        .iter()
+        .all(|g| decide_grant(grants, g.role, &g.org).is_allowed())
+}
+
 /// Whether a user holding `grants` manages any accounts at all, which decides whether the
 /// navigation offers user administration.
 pub fn manages_any_users(grants: &[Grant]) -> bool {
@@ -357,14 +426,38 @@ pub fn may_read_audit(grants: &[Grant]) -> bool {
     .is_allowed()
 }
 
+/// The roles that make and remove comparison groups: the analysts, from municipality level
+/// up, and admins. A group is a named set of municipalities shown to everyone next to each
+/// profile, so it is not for auditors (who only read the trail), grant administrators, or
+/// unit staff.
+const GROUP_MAKERS: [Role; 4] = [
+    Role::MunicipalityAnalyst,
+    Role::RegionalLeader,
+    Role::NationalAnalyst,
+    Role::Admin,
+];
+
+/// Decides whether a user holding `grants` may create comparison groups. Groups are public and
+/// not tied to a node, so a maker's role counts wherever it is granted.
+pub fn decide_comparison_groups(grants: &[Grant]) -> Decision {
+    if grants.iter().any(|g| GROUP_MAKERS.contains(&g.role)) {
+        Decision::Allow
+    } else {
+        Decision::Deny {
+            roles: GROUP_MAKERS.to_vec(),
+        }
+    }
+}
+
 /// Whether the user `user_id`, holding `grants`, may delete a comparison group made by
-/// `created_by`: a group is its creator's, and an admin may remove any.
+/// `created_by`: its creator while they still may make groups, or an admin.
 pub fn may_delete_comparison_group(
     grants: &[Grant],
     user_id: i64,
     created_by: Option<i64>,
 ) -> bool {
-    created_by == Some(user_id) || grants.iter().any(|g| g.role == Role::Admin)
+    (created_by == Some(user_id) && decide_comparison_groups(grants).is_allowed())
+        || grants.iter().any(|g| g.role == Role::Admin)
 }
 
 #[cfg(test)]
@@ -625,11 +718,103 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_manager_changes_only_accounts_whose_every_role_it_may_hand_out() {
+        let manager = grants(&[(UnitManager, "0380-0001")]);
+        assert!(may_change_account(
+            &manager,
+            &grants(&[(Practitioner, "0380-0001")])
+        ));
+        for theirs in [
+            grants(&[(NationalAnalyst, "SE")]),
+            grants(&[(Admin, "0380")]),
+            grants(&[(Practitioner, "0380-0001"), (NationalAnalyst, "SE")]),
+            grants(&[(Practitioner, "0380-0001"), (Admin, "0380-0001")]),
+            grants(&[(Practitioner, "0380-0002")]),
+            vec![],
+        ] {
+            assert!(!may_change_account(&manager, &theirs), "{theirs:?}");
+        }
+        let admin = grants(&[(Admin, "0380")]);
+        assert!(may_change_account(&admin, &[]));
+        assert!(may_change_account(
+            &admin,
+            &grants(&[(Practitioner, "0380-0001"), (MunicipalityAnalyst, "0380")])
+        ));
+        assert!(!may_change_account(
+            &admin,
+            &grants(&[(Practitioner, "0380-0001"), (NationalAnalyst, "SE")])
+        ));
+    }
+
+    #[test]
+    fn roles_that_read_identified_data_take_a_second_persons_approval() {
+        let needing: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| grant_needs_approval(*r))
+            .collect();
+        assert_eq!(needing, [Practitioner, UnitManager]);
+        let pending = account::PendingGrant {
+            id: 1,
+            user_id: 3,
+            grant: Grant::try_new(Practitioner, code("0380-0001")).unwrap(),
+            requested_by: Some(1),
+            requested_at: String::new(),
+        };
+        let admin = grants(&[(Admin, "0380")]);
+        let none: &[Grant] = &[];
+        assert_eq!(
+            may_approve_grant(1, &admin, &pending, none),
+            Err(ApprovalRefusal::OwnRequest)
+        );
+        assert_eq!(
+            may_approve_grant(3, &admin, &pending, none),
+            Err(ApprovalRefusal::OwnGrant)
+        );
+        assert_eq!(may_approve_grant(2, &admin, &pending, none), Ok(()));
+        let elsewhere = grants(&[(Admin, "1480")]);
+        assert_eq!(
+            may_approve_grant(2, &elsewhere, &pending, none),
+            Err(ApprovalRefusal::NotTheirs)
+        );
+        let manager = grants(&[(UnitManager, "0380-0001")]);
+        let practitioner = grants(&[(Practitioner, "0380-0001")]);
+        assert_eq!(
+            may_approve_grant(2, &manager, &pending, &practitioner),
+            Ok(())
+        );
+        assert_eq!(
+            may_approve_grant(2, &manager, &pending, &grants(&[(NationalAnalyst, "SE")])),
+            Err(ApprovalRefusal::NotTheirs)
+        );
+    }
+
+    #[test]
     fn only_auditors_read_the_trail() {
         assert!(may_read_audit(&grants(&[(Auditor, "SE")])));
         for (role, org) in [(Admin, "SE"), (NationalAnalyst, "SE"), (GrantAdmin, "SE")] {
             assert!(!may_read_audit(&grants(&[(role, org)])), "{role}");
         }
+    }
+
+    #[test]
+    fn analysts_and_admins_make_comparison_groups_and_auditors_and_unit_staff_do_not() {
+        for (role, org, allowed) in [
+            (MunicipalityAnalyst, "0380", true),
+            (RegionalLeader, "03", true),
+            (NationalAnalyst, "SE", true),
+            (Admin, "0380-0001", true),
+            (Auditor, "SE", false),
+            (GrantAdmin, "SE", false),
+            (Practitioner, "0380-0001", false),
+            (UnitManager, "0380-0001", false),
+        ] {
+            assert_eq!(
+                decide_comparison_groups(&grants(&[(role, org)])).is_allowed(),
+                allowed,
+                "{role}"
+            );
+        }
+        assert!(!decide_comparison_groups(&[]).is_allowed());
     }
 
     #[test]
@@ -643,5 +828,8 @@ mod tests {
             7,
             Some(8)
         ));
+        // A creator who no longer may make groups no longer removes them.
+        let auditor = grants(&[(Auditor, "SE")]);
+        assert!(!may_delete_comparison_group(&auditor, 7, Some(7)));
     }
 }

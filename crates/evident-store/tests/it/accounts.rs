@@ -25,7 +25,123 @@ contract!(
     repeated_login_failures_lock_the_account_for_a_bounded_time,
     expired_sessions_and_stale_throttle_rows_are_pruned,
     a_disabled_user_loses_sessions_and_tokens_until_enabled,
+    a_grant_request_takes_effect_only_when_someone_else_approves_it,
 );
+
+fn acting(user_id: i64) -> evident_core::access::audit::Actor {
+    evident_core::access::audit::Actor {
+        user_id: Some(user_id),
+        label: format!("user{user_id}@test.example"),
+        address: None,
+    }
+}
+
+async fn a_grant_request_takes_effect_only_when_someone_else_approves_it(store: &dyn Store) {
+    let new = |email: &str| NewUser::parse(email, "Test", None).unwrap();
+    let a = store
+        .create_user(
+            &new("a@test.example"),
+            &[grant(Role::Admin, "03")],
+            &actor(),
+        )
+        .await
+        .unwrap();
+    let b = store
+        .create_user(
+            &new("b@test.example"),
+            &[grant(Role::Admin, "03")],
+            &actor(),
+        )
+        .await
+        .unwrap();
+    let (x, pending) = store
+        .create_user_requesting(
+            &new("x@test.example"),
+            &grant(Role::Practitioner, "0380"),
+            &acting(a.id),
+        )
+        .await
+        .unwrap();
+    assert!(x.grants.is_empty());
+    assert_eq!(pending.requested_by, Some(a.id));
+    assert_eq!(store.pending_grants().await.unwrap(), vec![pending.clone()]);
+    let again = store
+        .request_grant(x.id, &grant(Role::Practitioner, "0380"), &acting(b.id))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(again, StorageError::Conflict { field: "grant" }),
+        "{again:?}"
+    );
+
+    // Whatever the caller checked, the store does not let the requester or the grantee approve.
+    for who in [a.id, x.id] {
+        let refused = store
+            .decide_grant_request(pending.id, true, &acting(who))
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, StorageError::NotFound(_)), "{refused:?}");
+    }
+    assert!(store.get_user(x.id).await.unwrap().grants.is_empty());
+    store
+        .decide_grant_request(pending.id, true, &acting(b.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_user(x.id).await.unwrap().grants,
+        vec![grant(Role::Practitioner, "0380")]
+    );
+    assert!(store.pending_grants().await.unwrap().is_empty());
+    assert!(matches!(
+        store.get_pending_grant(pending.id).await,
+        Err(StorageError::NotFound(_))
+    ));
+
+    // A rejected request grants nothing and cannot be approved afterwards.
+    let other = store
+        .request_grant(x.id, &grant(Role::UnitManager, "0380"), &acting(a.id))
+        .await
+        .unwrap();
+    store
+        .decide_grant_request(other.id, false, &acting(b.id))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .decide_grant_request(other.id, true, &acting(b.id))
+            .await
+            .is_err()
+    );
+    assert_eq!(store.get_user(x.id).await.unwrap().grants.len(), 1);
+    let actions: Vec<_> = store
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.action)
+        .filter(|a| a.starts_with("grant."))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "grant.add",
+            "grant.add",
+            "grant.request",
+            "grant.approve",
+            "grant.request",
+            "grant.reject"
+        ]
+    );
+    // A request for a grant already held is a conflict.
+    let held = store
+        .request_grant(x.id, &grant(Role::Practitioner, "0380"), &acting(a.id))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(held, StorageError::Conflict { field: "grant" }),
+        "{held:?}"
+    );
+}
 
 async fn users_hold_grants_and_an_email_address_is_taken_once(store: &dyn Store) {
     let anna = NewUser::parse(

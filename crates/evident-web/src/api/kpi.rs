@@ -25,7 +25,6 @@ use crate::service::comparisons::{self, SelectionParams, display_number};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use evident_core::access;
 use evident_core::indicator::group::{ComparisonGroup, NewComparisonGroup};
 use evident_core::indicator::{Better, CATEGORIES, Definition, Period, Published, ValueUnit};
 use evident_core::{OrgCode, OrgLevel};
@@ -479,15 +478,13 @@ pub async fn kpi_unit_data(
     ))
 }
 
-/// A comparison group.
+/// A comparison group. Who made it is not shown: the list is public.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GroupBody {
     /// Its id.
     pub id: i64,
     /// Its name.
     pub name: String,
-    /// The user who made it.
-    pub created_by: Option<i64>,
     /// Its municipality codes.
     pub members: Vec<String>,
 }
@@ -497,7 +494,6 @@ impl From<ComparisonGroup> for GroupBody {
         Self {
             id: group.id,
             name: group.name.to_string(),
-            created_by: group.created_by,
             members: group.members.iter().map(ToString::to_string).collect(),
         }
     }
@@ -525,7 +521,8 @@ pub async fn list_groups(State(state): State<AppState>) -> ApiResult<Json<Vec<Gr
     Ok(Json(groups.into_iter().map(Into::into).collect()))
 }
 
-/// Creates a comparison group; any signed-in user may.
+/// Creates a comparison group: analysts (municipality_analyst, regional_leader,
+/// national_analyst) and admins may.
 #[utoipa::path(
     post,
     path = "/api/v1/comparison-groups",
@@ -534,6 +531,7 @@ pub async fn list_groups(State(state): State<AppState>) -> ApiResult<Json<Vec<Gr
     responses(
         (status = 201, description = "Created", body = GroupBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Needs municipality_analyst, regional_leader, national_analyst or admin", body = ErrorBody),
         (status = 409, description = "A group has that name", body = ErrorBody),
         (status = 422, description = "A bad name or member", body = ErrorBody)
     )
@@ -543,15 +541,13 @@ pub async fn create_group(
     user: SignedIn,
     ApiJson(body): ApiJson<NewGroupBody>,
 ) -> ApiResult<(StatusCode, Json<GroupBody>)> {
+    comparisons::authorize_group_maker(&user).await?;
     let group = NewComparisonGroup::parse(&body.name, &body.members.join(","))?;
-    let group = state
-        .store
-        .create_comparison_group(&group, &user.actor())
-        .await?;
+    let group = comparisons::create_group(&state, &user, &group).await?;
     Ok((StatusCode::CREATED, Json(group.into())))
 }
 
-/// Removes a comparison group: its creator or an admin may.
+/// Removes a comparison group: its creator (while still an analyst or admin) or an admin may.
 #[utoipa::path(
     delete,
     path = "/api/v1/comparison-groups/{id}",
@@ -570,24 +566,6 @@ pub async fn delete_group(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let id = crate::error::id_in_path("comparison group", &id)?;
-    let group = state.store.get_comparison_group(id).await?;
-    if !access::may_delete_comparison_group(&user.user.grants, user.user.id, group.created_by) {
-        let event = evident_core::access::audit::AuditEvent::new(
-            &user.actor(),
-            "comparison_group.delete",
-            format!("comparison_group:{id}"),
-            evident_core::access::audit::Outcome::Denied,
-        )
-        .with_detail("neither its creator nor an admin");
-        state.store.append_audit(&event).await?;
-        return Err(AppError::Forbidden(
-            "you may not remove this comparison group: only its creator or an admin may".to_owned(),
-        )
-        .into());
-    }
-    state
-        .store
-        .delete_comparison_group(id, &user.actor())
-        .await?;
+    comparisons::delete_group(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

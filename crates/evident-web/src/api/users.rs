@@ -1,16 +1,20 @@
 //! Managing staff accounts: listing the users one manages, creating users, granting and
 //! revoking roles. Admins hand out any role within their subtree; unit managers practitioner
-//! and unit_manager within their unit.
+//! and unit_manager within their unit, to users all of whose roles they may hand out. A role
+//! that reads identified data (practitioner, unit_manager) is only requested, and granted
+//! when someone other than the requester and the grantee approves it.
 
 use crate::AppState;
 use crate::api::account::UserSummary;
 use crate::api::extract::ApiJson;
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, AppError, ErrorBody};
-use crate::service::accounts;
+use crate::service::accounts::{self, GrantOutcome};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use evident_core::access::account::PendingGrant;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -42,6 +46,40 @@ pub struct CreatedUser {
     pub user: UserSummary,
     /// The generated password, shown this once; null when one was given.
     pub generated_password: Option<String>,
+    /// The request for the first role, when it reads identified data and waits for approval.
+    pub pending_grant: Option<PendingGrantBody>,
+}
+
+/// A grant waiting for a second person's approval.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PendingGrantBody {
+    /// The request's identifier.
+    pub id: i64,
+    /// The user who is to hold the role.
+    pub user_id: i64,
+    /// The role.
+    #[schema(example = "practitioner")]
+    pub role: String,
+    /// The node.
+    #[schema(example = "0380-0001")]
+    pub org: String,
+    /// The user who asked for it.
+    pub requested_by: Option<i64>,
+    /// When (RFC 3339).
+    pub requested_at: String,
+}
+
+impl From<PendingGrant> for PendingGrantBody {
+    fn from(p: PendingGrant) -> Self {
+        Self {
+            id: p.id,
+            user_id: p.user_id,
+            role: p.grant.role.to_string(),
+            org: p.grant.org.to_string(),
+            requested_by: p.requested_by,
+            requested_at: p.requested_at,
+        }
+    }
 }
 
 /// A role to grant.
@@ -93,7 +131,7 @@ pub async fn create_user(
     user: SignedIn,
     ApiJson(body): ApiJson<NewUserBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
-    let (created, generated_password) = accounts::create_user(
+    let (created, generated_password, outcome) = accounts::create_user(
         &state,
         &user,
         &body.email,
@@ -108,11 +146,17 @@ pub async fn create_user(
         Json(CreatedUser {
             user: created.into(),
             generated_password,
+            pending_grant: match outcome {
+                GrantOutcome::Granted => None,
+                GrantOutcome::Requested(pending) => Some(pending.into()),
+            },
         }),
     ))
 }
 
-/// Grants a role on a node to a user.
+/// Grants a role on a node to a user. A role that reads identified data (practitioner,
+/// unit_manager) is requested instead (202), and granted when someone else approves it; nobody
+/// requests one for themselves.
 #[utoipa::path(
     post,
     path = "/api/v1/users/{id}/grants",
@@ -121,10 +165,11 @@ pub async fn create_user(
     request_body = GrantBody,
     responses(
         (status = 200, description = "The user with the new grant", body = UserSummary),
+        (status = 202, description = "Requested; waits for a second person's approval", body = PendingGrantBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "The caller may not grant this role here", body = ErrorBody),
+        (status = 403, description = "The caller may not grant this role here, may not change this user's roles, or asked for themselves", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
-        (status = 409, description = "The user already holds this grant", body = ErrorBody)
+        (status = 409, description = "The user already holds this grant, or it is requested", body = ErrorBody)
     )
 )]
 pub async fn add_grant(
@@ -132,12 +177,17 @@ pub async fn add_grant(
     user: SignedIn,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<GrantBody>,
-) -> ApiResult<Json<UserSummary>> {
+) -> ApiResult<Response> {
     let id = user_id(&id)?;
-    let grant =
-        accounts::checked_grant(&user, &body.role, &body.org, &format!("user:{id}")).await?;
-    state.store.add_grant(id, &grant, &user.actor()).await?;
-    Ok(Json(state.store.get_user(id).await?.into()))
+    match accounts::add_grant(&state, &user, id, &body.role, &body.org).await? {
+        GrantOutcome::Granted => {
+            let summary: UserSummary = state.store.get_user(id).await?.into();
+            Ok(Json(summary).into_response())
+        }
+        GrantOutcome::Requested(pending) => {
+            Ok((StatusCode::ACCEPTED, Json(PendingGrantBody::from(pending))).into_response())
+        }
+    }
 }
 
 /// Revokes a role on a node from a user.
@@ -153,7 +203,7 @@ pub async fn add_grant(
     responses(
         (status = 204, description = "Revoked"),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "The caller may not revoke this role here", body = ErrorBody),
+        (status = 403, description = "The caller may not revoke this role here, or may not change this user's roles", body = ErrorBody),
         (status = 404, description = "The user does not hold this grant", body = ErrorBody)
     )
 )]
@@ -163,8 +213,74 @@ pub async fn remove_grant(
     Path((id, role, org)): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
     let id = user_id(&id)?;
-    let grant = accounts::checked_grant(&user, &role, &org, &format!("user:{id}")).await?;
-    state.store.remove_grant(id, &grant, &user.actor()).await?;
+    accounts::remove_grant(&state, &user, id, &role, &org).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The open grant requests the caller may approve or reject, and those the caller made.
+#[utoipa::path(
+    get,
+    path = "/api/v1/grant-requests",
+    tag = "users",
+    responses(
+        (status = 200, description = "The requests, oldest first", body = Vec<PendingGrantBody>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Needs admin or unit_manager", body = ErrorBody)
+    )
+)]
+pub async fn list_grant_requests(
+    State(state): State<AppState>,
+    user: SignedIn,
+) -> ApiResult<Json<Vec<PendingGrantBody>>> {
+    let requests = accounts::visible_requests(&state, &user).await?;
+    Ok(Json(requests.into_iter().map(Into::into).collect()))
+}
+
+/// Approves a grant request: the user holds the role from now on. Takes someone other than
+/// the requester and the grantee who may grant the role on the node.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grant-requests/{id}/approve",
+    tag = "users",
+    params(("id" = i64, Path, description = "The request's identifier")),
+    responses(
+        (status = 200, description = "The user with the new grant", body = UserSummary),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The caller asked for it, is the grantee, or may not grant it", body = ErrorBody),
+        (status = 404, description = "No such open request", body = ErrorBody),
+        (status = 409, description = "The user already holds this grant", body = ErrorBody)
+    )
+)]
+pub async fn approve_grant_request(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UserSummary>> {
+    let id = request_id(&id)?;
+    let pending = accounts::decide_request(&state, &user, id, true).await?;
+    Ok(Json(state.store.get_user(pending.user_id).await?.into()))
+}
+
+/// Rejects a grant request (or, by its requester, withdraws it); it never takes effect.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grant-requests/{id}/reject",
+    tag = "users",
+    params(("id" = i64, Path, description = "The request's identifier")),
+    responses(
+        (status = 204, description = "Rejected"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The caller may not decide this request", body = ErrorBody),
+        (status = 404, description = "No such open request", body = ErrorBody)
+    )
+)]
+pub async fn reject_grant_request(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = request_id(&id)?;
+    accounts::decide_request(&state, &user, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -218,4 +334,9 @@ pub async fn enable_user(
 fn user_id(raw: &str) -> Result<i64, AppError> {
     raw.parse()
         .map_err(|_| AppError::NotFound(format!("user '{raw}'")))
+}
+
+fn request_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::NotFound(format!("grant request '{raw}'")))
 }

@@ -115,6 +115,19 @@ impl SignedIn {
         .await
     }
 
+    /// Audits a denial that a rule about the request itself decided (nobody approves their
+    /// own request, a target user outside the caller's reach), naming `record`, and answers
+    /// the 403 to return. `what` completes "you may not …".
+    pub async fn refuse(&self, action: &str, record: &str, what: &str) -> AppError {
+        let event =
+            AuditEvent::new(&self.actor(), action, record, Outcome::Denied).with_detail(what);
+        if let Err(err) = self.store.append_audit(&event).await {
+            return err.into();
+        }
+        tracing::info!(user = self.user.id, action, record, "access denied");
+        AppError::Forbidden(format!("you may not {what}"))
+    }
+
     async fn enforce(
         &self,
         decision: Decision,

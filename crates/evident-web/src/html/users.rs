@@ -1,13 +1,15 @@
 //! User administration for admins and unit managers: the users they manage, creating users,
-//! granting and revoking roles, and disabling and enabling accounts. The rules live in [`crate::service::accounts`] and the policy.
+//! granting and revoking roles, approving and rejecting requests for roles that read
+//! identified data, and disabling and enabling accounts. The rules live in
+//! [`crate::service::accounts`] and the policy.
 
 use crate::auth::SignedIn;
 use crate::html::auth::GrantRow;
 use crate::html::{Chrome, render};
-use crate::service::accounts::{self, visible_users};
+use crate::service::accounts::{self, GrantOutcome, visible_requests, visible_users};
 use crate::{AppError, AppState};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -23,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/grants/remove", post(remove_grant))
         .route("/admin/users/{id}/disable", post(disable_user))
         .route("/admin/users/{id}/enable", post(enable_user))
+        .route("/admin/grant-requests/{id}/approve", post(approve_request))
+        .route("/admin/grant-requests/{id}/reject", post(reject_request))
 }
 
 /// A user with their roles resolved.
@@ -42,6 +46,21 @@ pub struct UserRow {
     pub is_me: bool,
 }
 
+/// An open request for a role, with its texts resolved.
+#[derive(Debug, Clone)]
+pub struct RequestRow {
+    /// The request's identifier.
+    pub id: i64,
+    /// The grantee's e-mail address.
+    pub email: String,
+    /// The role and node asked for.
+    pub grant: GrantRow,
+    /// The requester's e-mail address (empty once that account is gone).
+    pub requested_by: String,
+    /// Whether the reader made it (and may only withdraw it).
+    pub mine: bool,
+}
+
 /// A role in the role `<select>`.
 #[derive(Debug, Clone)]
 pub struct RoleOption {
@@ -59,6 +78,10 @@ pub struct UsersPage {
     pub chrome: Chrome,
     /// The users the reader manages.
     pub users: Vec<UserRow>,
+    /// The open requests the reader may decide or made.
+    pub requests: Vec<RequestRow>,
+    /// Whether a grant was just requested rather than given.
+    pub requested: bool,
     /// The roles to choose from.
     pub roles: Vec<RoleOption>,
     /// The new user form as typed.
@@ -93,14 +116,43 @@ pub struct GrantForm {
     pub org: String,
 }
 
+/// What the page says after a change.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Notice {
+    /// `1` after a grant was requested rather than given.
+    pub requested: Option<u8>,
+}
+
 async fn users_page(
     state: &AppState,
     user: &SignedIn,
     chrome: Chrome,
     form: NewUserForm,
     created: Option<(String, String)>,
+    requested: bool,
     form_error: Option<String>,
 ) -> Result<Response, AppError> {
+    let mut requests = Vec::new();
+    for pending in visible_requests(state, user).await? {
+        let email = |id: i64| async move {
+            Ok::<_, AppError>(match state.store.get_user(id).await {
+                Ok(u) => u.email.to_string(),
+                Err(evident_store::StorageError::NotFound(_)) => String::new(),
+                Err(other) => return Err(other.into()),
+            })
+        };
+        requests.push(RequestRow {
+            id: pending.id,
+            email: email(pending.user_id).await?,
+            grant: GrantRow::load(state, &chrome, &pending.grant).await?,
+            requested_by: match pending.requested_by {
+                Some(id) => email(id).await?,
+                None => String::new(),
+            },
+            mine: pending.requested_by == Some(user.user.id),
+        });
+    }
     let mut users = Vec::new();
     for u in visible_users(state, user).await? {
         let mut grants = Vec::new();
@@ -133,6 +185,8 @@ async fn users_page(
         render(&UsersPage {
             chrome,
             users,
+            requests,
+            requested,
             roles,
             form,
             created,
@@ -146,8 +200,19 @@ async fn show_users(
     State(state): State<AppState>,
     user: SignedIn,
     chrome: Chrome,
+    Query(notice): Query<Notice>,
 ) -> Result<Response, AppError> {
-    users_page(&state, &user, chrome, NewUserForm::default(), None, None).await
+    let requested = notice.requested == Some(1);
+    users_page(
+        &state,
+        &user,
+        chrome,
+        NewUserForm::default(),
+        None,
+        requested,
+        None,
+    )
+    .await
 }
 
 async fn create_user(
@@ -167,12 +232,22 @@ async fn create_user(
     )
     .await
     {
-        Ok((created, password)) => {
+        Ok((created, password, outcome)) => {
             let shown = password.map(|p| (created.email.to_string(), p));
-            users_page(&state, &user, chrome, NewUserForm::default(), shown, None).await
+            let requested = matches!(outcome, GrantOutcome::Requested(_));
+            users_page(
+                &state,
+                &user,
+                chrome,
+                NewUserForm::default(),
+                shown,
+                requested,
+                None,
+            )
+            .await
         }
         Err(AppError::Invalid(problem) | AppError::Conflict(problem)) => {
-            users_page(&state, &user, chrome, form, None, Some(problem)).await
+            users_page(&state, &user, chrome, form, None, false, Some(problem)).await
         }
         Err(other) => Err(other),
     }
@@ -188,15 +263,11 @@ async fn add_grant(
     let id = id
         .parse::<i64>()
         .map_err(|_| AppError::NotFound(format!("user '{id}'")))?;
-    let result = async {
-        let grant =
-            accounts::checked_grant(&user, &form.role, &form.org, &format!("user:{id}")).await?;
-        state.store.add_grant(id, &grant, &user.actor()).await?;
-        Ok::<_, AppError>(())
-    }
-    .await;
-    match result {
-        Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
+    match accounts::add_grant(&state, &user, id, &form.role, &form.org).await {
+        Ok(GrantOutcome::Granted) => Ok(Redirect::to("/admin/users").into_response()),
+        Ok(GrantOutcome::Requested(_)) => {
+            Ok(Redirect::to("/admin/users?requested=1").into_response())
+        }
         Err(AppError::Invalid(problem) | AppError::Conflict(problem)) => {
             users_page(
                 &state,
@@ -204,6 +275,7 @@ async fn add_grant(
                 chrome,
                 NewUserForm::default(),
                 None,
+                false,
                 Some(problem),
             )
             .await
@@ -221,10 +293,37 @@ async fn remove_grant(
     let id = id
         .parse::<i64>()
         .map_err(|_| AppError::NotFound(format!("user '{id}'")))?;
-    let grant =
-        accounts::checked_grant(&user, &form.role, &form.org, &format!("user:{id}")).await?;
-    state.store.remove_grant(id, &grant, &user.actor()).await?;
+    accounts::remove_grant(&state, &user, id, &form.role, &form.org).await?;
     Ok(Redirect::to("/admin/users").into_response())
+}
+
+async fn decide_request(
+    state: &AppState,
+    user: &SignedIn,
+    id: &str,
+    approve: bool,
+) -> Result<Response, AppError> {
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound(format!("grant request '{id}'")))?;
+    accounts::decide_request(state, user, id, approve).await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+async fn approve_request(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    decide_request(&state, &user, &id, true).await
+}
+
+async fn reject_request(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    decide_request(&state, &user, &id, false).await
 }
 
 async fn set_disabled(

@@ -22,6 +22,16 @@ pub struct UserTexts {
     pub enable: &'static str,
     pub no_users: &'static str,
 
+    // Requests for roles that read identified data, which a second person approves.
+    pub grant_requested: &'static str,
+    pub requests: &'static str,
+    pub requests_intro: &'static str,
+    pub requested_by: &'static str,
+    pub decide: &'static str,
+    pub approve: &'static str,
+    pub reject: &'static str,
+    pub withdraw: &'static str,
+
     // The names of the roles (see `Texts::role_name`).
     pub role_practitioner: &'static str,
     pub role_unit_manager: &'static str,
@@ -47,6 +57,16 @@ pub(super) const SV: UserTexts = UserTexts {
     enable: "Aktivera",
     no_users: "Inga användare att visa.",
 
+    // Requests for roles that read identified data, which a second person approves.
+    grant_requested: "Rollen ger tillgång till identifierade uppgifter och är därför begärd, inte given. Den gäller när en annan behörig person har godkänt den.",
+    requests: "Begärda roller",
+    requests_intro: "Roller som ger tillgång till identifierade uppgifter gäller först när någon annan än den som begärde dem, och än den som ska få dem, har godkänt dem.",
+    requested_by: "Begärd av",
+    decide: "Beslut",
+    approve: "Godkänn",
+    reject: "Avslå",
+    withdraw: "Dra tillbaka",
+
     // The names of the roles (see `Texts::role_name`).
     role_practitioner: "Handläggare",
     role_unit_manager: "Enhetschef",
@@ -71,6 +91,16 @@ pub(super) const EN: UserTexts = UserTexts {
     disable: "Disable",
     enable: "Enable",
     no_users: "No users to show.",
+
+    // Requests for roles that read identified data, which a second person approves.
+    grant_requested: "The role gives access to identified data, so it is requested, not granted. It takes effect when another authorised person approves it.",
+    requests: "Requested roles",
+    requests_intro: "Roles that give access to identified data take effect only when someone other than the requester, and other than the person receiving them, approves them.",
+    requested_by: "Requested by",
+    decide: "Decision",
+    approve: "Approve",
+    reject: "Reject",
+    withdraw: "Withdraw",
 
     // The names of the roles (see `Texts::role_name`).
     role_practitioner: "Practitioner",

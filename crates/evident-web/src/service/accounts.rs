@@ -1,12 +1,14 @@
 //! Managing staff accounts, shared by the API and the pages: which users a manager sees,
-//! creating a user with a first role, granting and revoking roles. Every step asks the access
-//! policy through [`SignedIn::authorize_grant`].
+//! creating a user with a first role, granting and revoking roles, and the requests for roles
+//! that read identified data, which a second person approves. Every step asks the access
+//! policy: [`SignedIn::authorize_grant`] for the role and node, [`access::may_change_account`]
+//! for the user whose roles change, [`access::may_approve_grant`] for an approval.
 
 use crate::auth::SignedIn;
 use crate::auth::identity::Credential;
 use crate::{AppError, AppState};
 use evident_core::OrgCode;
-use evident_core::access::account::{AccessToken, NewUser, User};
+use evident_core::access::account::{AccessToken, NewUser, PendingGrant, User};
 use evident_core::access::audit::{AuditEvent, Outcome};
 use evident_core::access::credentials::{NewPassword, Secret};
 use evident_core::access::{self, Action, DataClass, Grant, Role};
@@ -17,21 +19,27 @@ use evident_core::access::{self, Action, DataClass, Grant, Role};
 /// # Errors
 /// [`AppError::Forbidden`] (audited) when the viewer manages no accounts anywhere.
 pub async fn visible_users(state: &AppState, viewer: &SignedIn) -> Result<Vec<User>, AppError> {
+    require_manager(viewer, "users").await?;
+    let users = state.store.list_users().await?;
+    Ok(users
+        .into_iter()
+        .filter(|u| access::manages_user(&viewer.user.grants, &u.grants))
+        .collect())
+}
+
+/// Refuses (audited, naming `record`) a viewer who manages no accounts anywhere.
+async fn require_manager(viewer: &SignedIn, record: &str) -> Result<(), AppError> {
     if !access::manages_any_users(&viewer.user.grants) {
         viewer
             .authorize(
                 Action::ManageUsers,
                 &OrgCode::nation(),
                 DataClass::Public,
-                "users",
+                record,
             )
             .await?;
     }
-    let users = state.store.list_users().await?;
-    Ok(users
-        .into_iter()
-        .filter(|u| access::manages_user(&viewer.user.grants, &u.grants))
-        .collect())
+    Ok(())
 }
 
 /// Parses a role and a node into a grant that the viewer may hand out.
@@ -51,7 +59,164 @@ pub async fn checked_grant(
     Ok(Grant::try_new(role, org)?)
 }
 
-/// Creates a user holding one role; without a password, one is generated and returned once.
+/// What became of a grant: given at once, or a request waiting for a second person.
+#[derive(Debug, Clone)]
+pub enum GrantOutcome {
+    /// The user holds the role now.
+    Granted,
+    /// The role reads identified data; someone else must approve the request.
+    Requested(PendingGrant),
+}
+
+/// Refuses (audited) unless the viewer may change the roles of `target`: every role the target
+/// holds must be one the viewer may hand out where it is held, and a user without roles is an
+/// admin's. A unit manager thus never touches the national analyst or an admin.
+async fn authorize_account(viewer: &SignedIn, target: &User, record: &str) -> Result<(), AppError> {
+    if access::may_change_account(&viewer.user.grants, &target.grants) {
+        return Ok(());
+    }
+    let what = if target.grants.is_empty() {
+        "change the account of a user without roles: only an admin may".to_owned()
+    } else {
+        "change the account of a user who holds roles you may not hand out".to_owned()
+    };
+    Err(viewer.refuse("manage_users", record, &what).await)
+}
+
+/// Grants `role` on `org` to the user `user_id`, or — for a role that reads identified data —
+/// records a request that someone else must approve. Nobody asks for such a role for
+/// themselves.
+///
+/// # Errors
+/// As [`checked_grant`]; [`AppError::NotFound`] for an unknown user; [`AppError::Forbidden`]
+/// (audited) for a user the viewer may not change or a self-grant of such a role;
+/// [`AppError::Conflict`] when it is held or requested already.
+pub async fn add_grant(
+    state: &AppState,
+    viewer: &SignedIn,
+    user_id: i64,
+    role: &str,
+    org: &str,
+) -> Result<GrantOutcome, AppError> {
+    let record = format!("user:{user_id}");
+    let grant = checked_grant(viewer, role, org, &record).await?;
+    let target = state.store.get_user(user_id).await?;
+    if !access::grant_needs_approval(grant.role) {
+        authorize_account(viewer, &target, &record).await?;
+        state
+            .store
+            .add_grant(user_id, &grant, &viewer.actor())
+            .await?;
+        return Ok(GrantOutcome::Granted);
+    }
+    if target.id == viewer.user.id {
+        let what = format!(
+            "grant yourself the role {} on {}: a role that reads identified data is granted by someone else",
+            grant.role, grant.org
+        );
+        return Err(viewer.refuse("grant.request", &record, &what).await);
+    }
+    authorize_account(viewer, &target, &record).await?;
+    let pending = state
+        .store
+        .request_grant(user_id, &grant, &viewer.actor())
+        .await?;
+    Ok(GrantOutcome::Requested(pending))
+}
+
+/// Revokes `role` on `org` from the user `user_id`.
+///
+/// # Errors
+/// As [`checked_grant`]; [`AppError::NotFound`] for an unknown user or a grant not held;
+/// [`AppError::Forbidden`] (audited) for a user the viewer may not change.
+pub async fn remove_grant(
+    state: &AppState,
+    viewer: &SignedIn,
+    user_id: i64,
+    role: &str,
+    org: &str,
+) -> Result<(), AppError> {
+    let record = format!("user:{user_id}");
+    let grant = checked_grant(viewer, role, org, &record).await?;
+    let target = state.store.get_user(user_id).await?;
+    authorize_account(viewer, &target, &record).await?;
+    state
+        .store
+        .remove_grant(user_id, &grant, &viewer.actor())
+        .await?;
+    Ok(())
+}
+
+/// The open grant requests `viewer` may decide, or made themselves.
+///
+/// # Errors
+/// [`AppError::Forbidden`] (audited) when the viewer manages no accounts anywhere.
+pub async fn visible_requests(
+    state: &AppState,
+    viewer: &SignedIn,
+) -> Result<Vec<PendingGrant>, AppError> {
+    require_manager(viewer, "grant_requests").await?;
+    let mut visible = Vec::new();
+    for pending in state.store.pending_grants().await? {
+        let theirs = state.store.get_user(pending.user_id).await?.grants;
+        let decidable =
+            access::may_approve_grant(viewer.user.id, &viewer.user.grants, &pending, &theirs)
+                .is_ok();
+        if decidable || pending.requested_by == Some(viewer.user.id) {
+            visible.push(pending);
+        }
+    }
+    Ok(visible)
+}
+
+/// Approves (the role is granted at once) or rejects the open grant request `id`. Approving
+/// takes someone other than the requester and the grantee who may grant the role on the node
+/// and change the grantee's account; rejecting, the same or the requester (who withdraws it).
+///
+/// # Errors
+/// [`AppError::NotFound`] when no such request is open; [`AppError::Forbidden`] (audited) as
+/// above; [`AppError::Conflict`] when the user already holds the role.
+pub async fn decide_request(
+    state: &AppState,
+    viewer: &SignedIn,
+    id: i64,
+    approve: bool,
+) -> Result<PendingGrant, AppError> {
+    require_manager(viewer, &format!("grant_request:{id}")).await?;
+    let pending = state.store.get_pending_grant(id).await?;
+    let theirs = state.store.get_user(pending.user_id).await?.grants;
+    let action = if approve {
+        "grant.approve"
+    } else {
+        "grant.reject"
+    };
+    let withdrawing = !approve && pending.requested_by == Some(viewer.user.id);
+    if !withdrawing
+        && let Err(refusal) =
+            access::may_approve_grant(viewer.user.id, &viewer.user.grants, &pending, &theirs)
+    {
+        let record = format!("user:{}", pending.user_id);
+        let what = format!(
+            "{} (request {id}: {} on {})",
+            refusal.as_str(),
+            pending.grant.role,
+            pending.grant.org
+        );
+        let what = if approve {
+            what
+        } else {
+            what.replacen("approve", "reject", 1)
+        };
+        return Err(viewer.refuse(action, &record, &what).await);
+    }
+    Ok(state
+        .store
+        .decide_grant_request(id, approve, &viewer.actor())
+        .await?)
+}
+
+/// Creates a user with a first role; without a password, one is generated and returned once.
+/// A role that reads identified data is not granted yet but requested, as in [`add_grant`].
 ///
 /// # Errors
 /// As [`checked_grant`]; [`AppError::Invalid`] for a bad e-mail, name or password;
@@ -64,7 +229,7 @@ pub async fn create_user(
     role: &str,
     org: &str,
     password: Option<&str>,
-) -> Result<(User, Option<String>), AppError> {
+) -> Result<(User, Option<String>, GrantOutcome), AppError> {
     let grant = checked_grant(viewer, role, org, &format!("user:{email}")).await?;
     let (password, generated) = match password.filter(|p| !p.is_empty()) {
         Some(given) => (NewPassword::parse(given)?, None),
@@ -75,11 +240,18 @@ pub async fn create_user(
     };
     let hash = state.passwords.hash(password).await?;
     let new = NewUser::parse(email, name, Some(hash))?;
-    let user = state
+    if !access::grant_needs_approval(grant.role) {
+        let user = state
+            .store
+            .create_user(&new, &[grant], &viewer.actor())
+            .await?;
+        return Ok((user, generated, GrantOutcome::Granted));
+    }
+    let (user, pending) = state
         .store
-        .create_user(&new, &[grant], &viewer.actor())
+        .create_user_requesting(&new, &grant, &viewer.actor())
         .await?;
-    Ok((user, generated))
+    Ok((user, generated, GrantOutcome::Requested(pending)))
 }
 
 /// Disables (or enables again) the account `user_id`. The viewer must be allowed to hand out

@@ -38,6 +38,14 @@ struct Case {
 const AGREEMENT: &str = include_str!("../../../../data/agreements/agreement-2011.json");
 const DISBURSEMENT: &str = include_str!("../../../../data/agreements/disbursement-2011-03-24.json");
 
+/// The roles that make comparison groups: analysts from municipality level up, and admins.
+const GROUP_MAKERS: &[Role] = &[
+    Role::MunicipalityAnalyst,
+    Role::RegionalLeader,
+    Role::NationalAnalyst,
+    Role::Admin,
+];
+
 /// The roles that work with identified client data at their unit.
 const UNIT_STAFF: &[Role] = &[Role::Practitioner, Role::UnitManager];
 
@@ -276,6 +284,27 @@ fn cases(ids: Ids) -> Vec<Case> {
             &format!("/api/v1/users/{target_user}/enable"),
             no_body,
             Only(&[Role::Admin]),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/grant-requests",
+            "/api/v1/grant-requests",
+            no_body,
+            Only(&[Role::Admin, Role::UnitManager]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/grant-requests/{id}/approve",
+            "/api/v1/grant-requests/999/approve",
+            no_body,
+            Only(&[Role::Admin, Role::UnitManager]),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/grant-requests/{id}/reject",
+            "/api/v1/grant-requests/999/reject",
+            no_body,
+            Only(&[Role::Admin, Role::UnitManager]),
         ),
         case(
             Method::GET,
@@ -593,7 +622,7 @@ fn cases(ids: Ids) -> Vec<Case> {
                     json!({"name": format!("Grupp {}", role.as_str()), "members": ["0180", "1480"]}),
                 )
             },
-            AnyRole,
+            Only(GROUP_MAKERS),
         ),
         case(
             Method::GET,

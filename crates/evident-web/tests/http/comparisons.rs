@@ -75,7 +75,81 @@ on_both!(
     the_indicator_page_ranks_draws_the_funnel_and_drills_down_by_role,
     the_profile_compares_with_county_nation_similar_and_own_groups,
     tables_download_as_csv_and_excel_and_bad_input_is_named,
+    auditors_and_unit_staff_cannot_make_comparison_groups_and_creators_stay_anonymous,
 );
+
+/// Comparison groups follow the policy (analysts and admins make them), and the public list
+/// never names who made a group.
+async fn auditors_and_unit_staff_cannot_make_comparison_groups_and_creators_stay_anonymous(
+    app: &TestApp,
+) {
+    app.unit("0380", "Enhet A").await;
+    let denied = || async {
+        app.store
+            .audit_entries()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| {
+                e.event.action == "comparison_group.create"
+                    && e.event.outcome == evident_core::access::audit::Outcome::Denied
+            })
+            .count()
+    };
+    for (role, org) in [
+        (Role::Auditor, "SE"),
+        (Role::Practitioner, "0380-0001"),
+        (Role::GrantAdmin, "SE"),
+    ] {
+        let before = denied().await;
+        let mut client = app.api_as(role, org).await;
+        client
+            .json(
+                Method::POST,
+                "/api/v1/comparison-groups",
+                json!({"name": format!("Global {role}"), "members": ["1480", "0180"]}),
+            )
+            .await
+            .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+        assert_eq!(denied().await, before + 1, "{role}: the refusal is audited");
+    }
+    // Nor through the profile page's form, which they are not offered.
+    let mut auditor = app.browser_as(&[(Role::Auditor, "SE")]).await;
+    let page = auditor.get("/orgs/1480/profile").await;
+    assert!(!page.body.contains("action=\"/comparison-groups\""));
+    auditor
+        .post_form(
+            "/comparison-groups",
+            &[
+                ("name", "Smyg"),
+                ("members", "1480, 1280"),
+                ("back", "1480"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    assert!(app.store.list_comparison_groups().await.unwrap().is_empty());
+
+    let maker = app
+        .create_user(&[(Role::MunicipalityAnalyst, "1480")])
+        .await;
+    let mut analyst = app.token_for(maker.id).await;
+    analyst
+        .json(
+            Method::POST,
+            "/api/v1/comparison-groups",
+            json!({"name": "Västkusten", "members": ["1480", "1280"]}),
+        )
+        .await
+        .assert_status(StatusCode::CREATED);
+    for mut client in [app.anonymous(), analyst] {
+        let list = client.get("/api/v1/comparison-groups").await;
+        list.assert_status(StatusCode::OK);
+        let group = &list.json()[0];
+        assert_eq!(group["name"], "Västkusten");
+        assert!(group.get("created_by").is_none(), "{group}");
+    }
+}
 
 async fn the_api_gives_hand_computed_values_missing_for_no_data_and_hides_small_units(
     app: &TestApp,

@@ -11,6 +11,7 @@ mod clock;
 mod common;
 mod comparisons;
 mod followup;
+mod grants;
 mod openapi;
 mod pages;
 mod security;

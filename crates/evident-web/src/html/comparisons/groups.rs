@@ -43,25 +43,22 @@ pub(super) async fn create_group(
         )
         .await
     };
+    crate::service::comparisons::authorize_group_maker(&user).await?;
     let group = match NewComparisonGroup::parse(&form.name, &form.members) {
         Ok(group) => group,
         Err(problem) => return failed(problem.to_string()).await,
     };
-    match state
-        .store
-        .create_comparison_group(&group, &user.actor())
-        .await
-    {
+    match crate::service::comparisons::create_group(&state, &user, &group).await {
         Ok(group) => {
             Ok(Redirect::to(&format!("/orgs/{back}/profile?group={}", group.id)).into_response())
         }
-        Err(evident_store::StorageError::Conflict { .. }) => {
+        Err(AppError::Conflict(_)) => {
             failed(format!(
                 "name: a group called '{}' already exists",
                 group.name
             ))
             .await
         }
-        Err(other) => Err(other.into()),
+        Err(other) => Err(other),
     }
 }

@@ -106,17 +106,20 @@ pub(super) async fn show_profile(
     Query(params): Query<ProfileParams>,
 ) -> Result<Response, AppError> {
     let code = code_in_path(&code)?;
-    profile_page(&state, user.is_some(), chrome, &code, &params, None).await
+    let can_create_group = user.is_some_and(|u| {
+        evident_core::access::decide_comparison_groups(&u.user.grants).is_allowed()
+    });
+    profile_page(&state, can_create_group, chrome, &code, &params, None).await
 }
 
 impl ProfilePage {
-    /// The page for `profile`, offering `groups` to compare with; `signed_in` readers may create
-    /// a group, and `group_error` says why the last attempt was refused.
+    /// The page for `profile`, offering `groups` to compare with; readers who `can_create_group`
+    /// (analysts and admins) are offered the form, and `group_error` says why the last attempt was refused.
     pub fn new(
         chrome: Chrome,
         profile: &comparisons::Profile,
         groups: &[ComparisonGroup],
-        signed_in: bool,
+        can_create_group: bool,
         group_error: Option<String>,
     ) -> Self {
         let t = chrome.t;
@@ -195,7 +198,7 @@ impl ProfilePage {
                 .map(|(_, band)| (band.label(lang).to_owned(), profile.similar_members)),
             rows,
             query,
-            can_create_group: signed_in,
+            can_create_group,
             group_error,
             chrome,
         }
@@ -204,7 +207,7 @@ impl ProfilePage {
 
 pub(super) async fn profile_page(
     state: &AppState,
-    signed_in: bool,
+    can_create_group: bool,
     chrome: Chrome,
     code: &OrgCode,
     params: &ProfileParams,
@@ -212,7 +215,7 @@ pub(super) async fn profile_page(
 ) -> Result<Response, AppError> {
     let profile = comparisons::profile(state, code, params).await?;
     let groups = state.store.list_comparison_groups().await?;
-    let page = ProfilePage::new(chrome, &profile, &groups, signed_in, group_error);
+    let page = ProfilePage::new(chrome, &profile, &groups, can_create_group, group_error);
     let status = if page.group_error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {

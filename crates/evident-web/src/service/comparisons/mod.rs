@@ -16,11 +16,14 @@
 //! - `ranked`: [`RankedTable`].
 //! - `profile`: [`Profile`].
 //! - `sheets`: display numbers and download sheets.
+//! - `groups`: making and removing comparison groups, behind the policy.
 
+mod groups;
 mod profile;
 mod ranked;
 mod sheets;
 
+pub use groups::*;
 pub use profile::*;
 pub use ranked::*;
 pub use sheets::*;
