@@ -35,6 +35,10 @@ pub trait AuditStore {
     /// identified data, a failed login).
     async fn append_audit(&self, event: &AuditEvent) -> Result<AuditEntry>;
 
+    /// Appends `events` in order, all in one transaction (one entry per client a listing or an
+    /// export touched): either every entry is written or none is.
+    async fn append_audit_many(&self, events: &[AuditEvent]) -> Result<Vec<AuditEntry>>;
+
     /// The whole trail in id order (for tests and small trails; verification reads
     /// [`AuditStore::audit_batch`]).
     async fn audit_entries(&self) -> Result<Vec<AuditEntry>>;
@@ -171,6 +175,16 @@ macro_rules! impl_audit_store {
                 let entry = self.append_in(&mut tx, event).await?;
                 tx.commit().await?;
                 Ok(entry)
+            }
+
+            async fn append_audit_many(&self, events: &[AuditEvent]) -> Result<Vec<AuditEntry>> {
+                let mut tx = self.begin_write().await?;
+                let mut entries = Vec::with_capacity(events.len());
+                for event in events {
+                    entries.push(self.append_in(&mut tx, event).await?);
+                }
+                tx.commit().await?;
+                Ok(entries)
             }
 
             async fn audit_entries(&self) -> Result<Vec<AuditEntry>> {

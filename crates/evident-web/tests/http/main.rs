@@ -5,6 +5,7 @@ mod agreement_pages;
 mod agreements_api;
 mod api;
 mod as_of;
+mod auditlog;
 mod authorization;
 mod case_pages;
 mod clock;
