@@ -28,6 +28,7 @@
 pub mod account;
 pub mod agreements;
 pub mod audit;
+pub mod break_glass;
 pub mod cases;
 pub mod extract;
 pub mod instruments;
@@ -140,6 +141,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(selfreport::list_links, selfreport::create_link))
         .routes(routes!(selfreport::revoke_link))
         .routes(routes!(cases::client_record))
+        .routes(routes!(break_glass::break_glass))
         .routes(routes!(
             selfreport::self_report_form,
             selfreport::answer_self_report

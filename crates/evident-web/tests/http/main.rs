@@ -7,6 +7,7 @@ mod api;
 mod as_of;
 mod auditlog;
 mod authorization;
+mod break_glass;
 mod case_pages;
 mod clock;
 mod common;
