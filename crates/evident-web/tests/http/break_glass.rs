@@ -159,6 +159,90 @@ async fn across_municipalities_it_answers_as_for_no_case(db: &TestDb) {
     app.stop().await;
 }
 
+/// The page's `<main>` with the case number and what was typed blanked out.
+fn main_of(body: &str, case_id: i64) -> String {
+    let start = body.find("<main").unwrap_or(0);
+    let end = body.find("</main>").unwrap_or(body.len());
+    body[start..end]
+        .replace(&format!("case {case_id} "), "case {id} ")
+        .replace(&format!("value=\"{case_id}\""), "value=\"{id}\"")
+}
+
+async fn the_form_opens_a_sibling_case_and_no_404_page_hints_at_one(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let own = app.unit("0380", "Enhet A").await;
+    let sibling = app.unit("0380", "Enhet B").await;
+    let elsewhere = app.unit("1480", "Enhet C").await;
+    let near = app.case(sibling.as_str(), "811218-9876").await;
+    let far = app.case(elsewhere.as_str(), "121212-1212").await;
+    let mut browser = app.browser_as(&[(Role::Practitioner, own.as_str())]).await;
+
+    // The 404 page of a case in the same municipality is that of a case that does not exist.
+    let hidden = browser.get(&format!("/cases/{near}")).await;
+    hidden.assert_status(StatusCode::NOT_FOUND);
+    let unknown = browser.get("/cases/999999").await;
+    unknown.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(main_of(&hidden.body, near), main_of(&unknown.body, 999_999));
+    assert!(
+        !hidden.body.contains("break-glass"),
+        "no hint on the 404 page"
+    );
+
+    browser
+        .get("/break-glass")
+        .await
+        .assert_status(StatusCode::OK);
+    // Without a reason: refused, nothing opened.
+    let near_text = near.to_string();
+    browser
+        .post_form("/break-glass", &[("case_id", &near_text), ("reason", "")])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    // Another municipality's case, and no case at all: the same answer.
+    let far_text = far.to_string();
+    let across = browser
+        .post_form(
+            "/break-glass",
+            &[("case_id", &far_text), ("reason", REASON)],
+        )
+        .await;
+    across.assert_status(StatusCode::NOT_FOUND);
+    let none = browser
+        .post_form("/break-glass", &[("case_id", "999999"), ("reason", REASON)])
+        .await;
+    none.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(main_of(&across.body, far), main_of(&none.body, 999_999));
+    browser
+        .get(&format!("/cases/{far}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    // Within the municipality, with a reason: to the case.
+    let opened = browser
+        .post_form(
+            "/break-glass",
+            &[("case_id", &near_text), ("reason", REASON)],
+        )
+        .await;
+    opened.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(opened.location(), format!("/cases/{near}"));
+    browser
+        .get(&format!("/cases/{near}"))
+        .await
+        .assert_status(StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_break_the_glass_form_opens_a_sibling_case_and_no_404_page_hints_at_one_on_sqlite() {
+    the_form_opens_a_sibling_case_and_no_404_page_hints_at_one(&TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn the_break_the_glass_form_opens_a_sibling_case_and_no_404_page_hints_at_one_on_postgres() {
+    the_form_opens_a_sibling_case_and_no_404_page_hints_at_one(&TestDb::postgres().await).await;
+}
+
 #[tokio::test]
 async fn breaking_the_glass_opens_one_client_at_a_sibling_unit_for_four_hours_on_sqlite() {
     opens_one_client_at_a_sibling_unit_for_four_hours(&TestDb::sqlite().await).await;
