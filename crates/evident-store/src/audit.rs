@@ -24,6 +24,10 @@ pub struct AuditFilter {
     pub from: Option<String>,
     /// Entries written before this instant or day.
     pub until: Option<String>,
+    /// The outcome (`allowed`, `denied`, `failed`), exactly.
+    pub outcome: Option<String>,
+    /// Entries whose detail starts with this text (e.g. reads under an emergency access).
+    pub detail_prefix: Option<String>,
     /// At most this many, newest first.
     pub limit: i64,
 }
@@ -58,6 +62,14 @@ pub trait AuditStore {
 
     /// Entries matching `filter`, newest first.
     async fn search_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+
+    /// Per actor and day (`YYYY-MM-DD`, UTC), how many allowed entries concerning a client
+    /// were written in `[from, until)`: the volume of client reads auditors follow up.
+    async fn client_reads_per_day(
+        &self,
+        from: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Vec<(String, String, i64)>>;
 }
 
 /// The current instant as stored in text columns: RFC 3339, UTC, microseconds, so that text
@@ -257,8 +269,10 @@ macro_rules! impl_audit_store {
                       and ($3 is null or action = $3)
                       and ($4 is null or at >= $4)
                       and ($5 is null or at < $5)
+                      and ($6 is null or outcome = $6)
+                      and ($7 is null or substr(detail, 1, length($7)) = $7)
                     order by id desc
-                    limit $6
+                    limit $8
                     ",
                 )
                 .bind(&filter.actor)
@@ -266,10 +280,35 @@ macro_rules! impl_audit_store {
                 .bind(&filter.action)
                 .bind(&filter.from)
                 .bind(&filter.until)
+                .bind(&filter.outcome)
+                .bind(&filter.detail_prefix)
                 .bind(filter.limit)
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(AuditRow::into_entry).collect()
+            }
+
+            async fn client_reads_per_day(
+                &self,
+                from: Option<&str>,
+                until: Option<&str>,
+            ) -> Result<Vec<(String, String, i64)>> {
+                Ok(sqlx::query_as(
+                    r"
+                    select actor, substr(at, 1, 10) as day, count(*) as reads
+                    from audit_event
+                    where client is not null
+                      and outcome = 'allowed'
+                      and ($1 is null or at >= $1)
+                      and ($2 is null or at < $2)
+                    group by actor, substr(at, 1, 10)
+                    order by actor, day
+                    ",
+                )
+                .bind(from)
+                .bind(until)
+                .fetch_all(&self.pool)
+                .await?)
             }
         }
     };

@@ -128,6 +128,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::enable_user))
         .routes(routes!(audit::search_audit))
         .routes(routes!(audit::verify_audit))
+        .routes(routes!(audit::follow_up))
         .routes(routes!(cases::open_case, cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::close_case))

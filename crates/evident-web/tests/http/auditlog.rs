@@ -4,11 +4,14 @@
 use crate::common::TestApp;
 use crate::on_both;
 use evident_core::access::Role;
-use reqwest::StatusCode;
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
 on_both!(
     listing_and_exporting_a_units_cases_shows_in_each_clients_own_record,
     reading_the_audit_trail_and_listing_self_report_links_are_on_the_trail,
+    auditors_follow_up_emergency_accesses_denials_reads_outside_units_and_volumes,
 );
 
 /// The `(action, record)` pairs of a client record's accesses.
@@ -126,4 +129,116 @@ async fn reading_the_audit_trail_and_listing_self_report_links_are_on_the_trail(
         .pseudonym
         .to_string();
     assert_eq!(listed.event.client.as_deref(), Some(pseudonym.as_str()));
+}
+
+async fn auditors_follow_up_emergency_accesses_denials_reads_outside_units_and_volumes(
+    app: &TestApp,
+) {
+    // arrange: an emergency access and a read under it, a probe into another municipality,
+    // and a user who read sixty clients in a day
+    let own = app.unit("0380", "Enhet A").await;
+    let sibling = app.unit("0380", "Enhet B").await;
+    let elsewhere = app.unit("1480", "Enhet C").await;
+    let near = app.case(sibling.as_str(), "811218-9876").await;
+    let far = app.case(elsewhere.as_str(), "121212-1212").await;
+    let mut practitioner = app.api_as(Role::Practitioner, own.as_str()).await;
+    practitioner
+        .json(
+            Method::POST,
+            "/api/v1/break-glass",
+            json!({ "case_id": near, "reason": "Akut, behöver se insatserna" }),
+        )
+        .await
+        .assert_status(StatusCode::CREATED);
+    practitioner
+        .get(&format!("/api/v1/cases/{near}"))
+        .await
+        .assert_status(StatusCode::OK);
+    practitioner
+        .get(&format!("/api/v1/cases/{far}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let busy = Actor {
+        user_id: None,
+        label: "busy@test.example".into(),
+        address: None,
+    };
+    let reads: Vec<AuditEvent> = (0..60)
+        .map(|n| {
+            let mut read =
+                AuditEvent::new(&busy, "case.read", format!("case:{n}"), Outcome::Allowed);
+            read.client = Some(format!("pseudonym-{n}"));
+            read
+        })
+        .collect();
+    app.store.append_audit_many(&reads).await.unwrap();
+
+    // act
+    let mut auditor = app.api_as(Role::Auditor, "SE").await;
+    let all = auditor.get("/api/v1/audit/follow-up").await;
+    all.assert_status(StatusCode::OK);
+    let all = all.json();
+
+    // assert
+    let kinds = |items: &serde_json::Value, kind: &str| -> Vec<serde_json::Value> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == kind)
+            .cloned()
+            .collect()
+    };
+    let glass = kinds(&all, "break_glass");
+    assert_eq!(glass.len(), 1, "{all}");
+    assert!(glass[0]["detail"].as_str().unwrap().contains("Akut"));
+    assert!(
+        kinds(&all, "denied")
+            .iter()
+            .any(|d| d["record"] == format!("case:{far}")),
+        "the probe is listed: {all}"
+    );
+    let outside = kinds(&all, "outside_units");
+    assert_eq!(outside.len(), 1, "{all}");
+    assert_eq!(outside[0]["action"], "case.read");
+    let volume = kinds(&all, "volume");
+    assert_eq!(volume.len(), 1, "{all}");
+    assert_eq!(volume[0]["actor"], "busy@test.example");
+
+    let only = auditor
+        .get("/api/v1/audit/follow-up?kind=break_glass")
+        .await
+        .json();
+    assert_eq!(only.as_array().unwrap().len(), 1, "{only}");
+    let nobody = auditor
+        .get("/api/v1/audit/follow-up?user=nobody@test.example")
+        .await
+        .json();
+    assert_eq!(nobody.as_array().unwrap().len(), 0, "{nobody}");
+    auditor
+        .get("/api/v1/audit/follow-up?kind=everything")
+        .await
+        .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let csv = auditor.get("/api/v1/audit/follow-up?format=csv").await;
+    csv.assert_status(StatusCode::OK);
+    let mut lines = csv.body.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "\u{feff}kind;at;actor;action;record;client;detail"
+    );
+    assert_eq!(lines.count(), all.as_array().unwrap().len());
+
+    let mut browser = app.browser_as(&[(Role::Auditor, "SE")]).await;
+    let page = browser.get("/audit/follow-up?kind=volume").await;
+    page.assert_status(StatusCode::OK);
+    assert!(page.body.contains("busy@test.example"));
+    browser
+        .get("/audit/follow-up.csv?kind=volume")
+        .await
+        .assert_status(StatusCode::OK);
+    let mut staff = app.browser_as(&[(Role::Practitioner, own.as_str())]).await;
+    staff
+        .get("/audit/follow-up")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
 }

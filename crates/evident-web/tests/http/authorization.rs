@@ -292,6 +292,13 @@ fn cases(ids: Ids) -> Vec<Case> {
             Only(&[Role::Auditor]),
         ),
         case(
+            Method::GET,
+            "/api/v1/audit/follow-up",
+            "/api/v1/audit/follow-up?kind=denied",
+            no_body,
+            Only(&[Role::Auditor]),
+        ),
+        case(
             Method::POST,
             "/api/v1/units/{code}/cases",
             "/api/v1/units/0380-0001/cases",
