@@ -16,3 +16,7 @@ grant usage, select on all sequences in schema public to evident_app;
 revoke update, delete, truncate on audit_event from evident_app;
 revoke insert, delete, truncate on audit_head from evident_app;
 revoke insert, update, delete, truncate on _sqlx_migrations from evident_app;
+
+-- Emergency accesses are the auditors' record of every broken glass: written once, never
+-- changed.
+revoke update, delete, truncate on break_glass from evident_app;

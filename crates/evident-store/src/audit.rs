@@ -24,6 +24,10 @@ pub struct AuditFilter {
     pub from: Option<String>,
     /// Entries written before this instant or day.
     pub until: Option<String>,
+    /// The outcome (`allowed`, `denied`, `failed`), exactly.
+    pub outcome: Option<String>,
+    /// Entries whose detail starts with this text (e.g. reads under an emergency access).
+    pub detail_prefix: Option<String>,
     /// At most this many, newest first.
     pub limit: i64,
 }
@@ -34,6 +38,10 @@ pub trait AuditStore {
     /// Appends one entry on its own (for events that change nothing else: a denial, a read of
     /// identified data, a failed login).
     async fn append_audit(&self, event: &AuditEvent) -> Result<AuditEntry>;
+
+    /// Appends `events` in order, all in one transaction (one entry per client a listing or an
+    /// export touched): either every entry is written or none is.
+    async fn append_audit_many(&self, events: &[AuditEvent]) -> Result<Vec<AuditEntry>>;
 
     /// The whole trail in id order (for tests and small trails; verification reads
     /// [`AuditStore::audit_batch`]).
@@ -54,6 +62,14 @@ pub trait AuditStore {
 
     /// Entries matching `filter`, newest first.
     async fn search_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+
+    /// Per actor and day (`YYYY-MM-DD`, UTC), how many allowed entries concerning a client
+    /// were written in `[from, until)`: the volume of client reads auditors follow up.
+    async fn client_reads_per_day(
+        &self,
+        from: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Vec<(String, String, i64)>>;
 }
 
 /// The current instant as stored in text columns: RFC 3339, UTC, microseconds, so that text
@@ -173,6 +189,16 @@ macro_rules! impl_audit_store {
                 Ok(entry)
             }
 
+            async fn append_audit_many(&self, events: &[AuditEvent]) -> Result<Vec<AuditEntry>> {
+                let mut tx = self.begin_write().await?;
+                let mut entries = Vec::with_capacity(events.len());
+                for event in events {
+                    entries.push(self.append_in(&mut tx, event).await?);
+                }
+                tx.commit().await?;
+                Ok(entries)
+            }
+
             async fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
                 let rows: Vec<AuditRow> = sqlx::query_as(
                     r"
@@ -243,8 +269,10 @@ macro_rules! impl_audit_store {
                       and ($3 is null or action = $3)
                       and ($4 is null or at >= $4)
                       and ($5 is null or at < $5)
+                      and ($6 is null or outcome = $6)
+                      and ($7 is null or substr(detail, 1, length($7)) = $7)
                     order by id desc
-                    limit $6
+                    limit $8
                     ",
                 )
                 .bind(&filter.actor)
@@ -252,10 +280,35 @@ macro_rules! impl_audit_store {
                 .bind(&filter.action)
                 .bind(&filter.from)
                 .bind(&filter.until)
+                .bind(&filter.outcome)
+                .bind(&filter.detail_prefix)
                 .bind(filter.limit)
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(AuditRow::into_entry).collect()
+            }
+
+            async fn client_reads_per_day(
+                &self,
+                from: Option<&str>,
+                until: Option<&str>,
+            ) -> Result<Vec<(String, String, i64)>> {
+                Ok(sqlx::query_as(
+                    r"
+                    select actor, substr(at, 1, 10) as day, count(*) as reads
+                    from audit_event
+                    where client is not null
+                      and outcome = 'allowed'
+                      and ($1 is null or at >= $1)
+                      and ($2 is null or at < $2)
+                    group by actor, substr(at, 1, 10)
+                    order by actor, day
+                    ",
+                )
+                .bind(from)
+                .bind(until)
+                .fetch_all(&self.pool)
+                .await?)
             }
         }
     };

@@ -12,6 +12,7 @@
 //! - [`sqlite`] / [`postgres`]: connecting, migrating and introspecting each backend.
 //! - [`accounts`]: [`AccountStore`] — users, grants, sessions, access tokens, login throttling.
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
+//! - [`break_glass`]: [`BreakGlassStore`] — emergency accesses to one client, time-limited and audited.
 //! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements.
 //! - [`selfreport`]: [`SelfReportStore`] — single-use self-report links, claimed atomically.
 //! - [`survey`]: [`SurveyStore`] — survey publications per unit and period, anonymous answers once per browser.
@@ -29,6 +30,7 @@
 pub mod accounts;
 pub mod audit;
 mod batch;
+pub mod break_glass;
 pub mod error;
 pub mod followup;
 pub mod grants;
@@ -50,6 +52,7 @@ use std::sync::Arc;
 
 pub use accounts::{AccountStore, CredentialsEnded, Pruned};
 pub use audit::{AuditFilter, AuditStore};
+pub use break_glass::{BreakGlassFilter, BreakGlassStore, NewBreakGlass};
 pub use error::{Result, StorageError};
 pub use followup::FollowUpStore;
 pub use followup::rekey::LegacyClientStore;
@@ -87,6 +90,7 @@ pub trait Store:
     + SupportStore
     + AccountStore
     + AuditStore
+    + BreakGlassStore
     + FollowUpStore
     + followup::rekey::LegacyClientStore
     + ImportStore

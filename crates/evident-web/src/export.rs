@@ -7,7 +7,6 @@ use crate::auth::SignedIn;
 use crate::render::csv;
 use crate::{AppError, AppState};
 use evident_core::OrgCode;
-use evident_core::access::audit::{AuditEvent, Outcome};
 use evident_core::access::{Action, DataClass};
 use evident_core::followup::fhir::{collection_bundle, questionnaire_response};
 use serde_json::Value;
@@ -44,6 +43,7 @@ async fn rows(
     .await?;
     state.store.get_unit(unit).await?;
     let mut rows = Vec::new();
+    let mut pseudonyms = Vec::new();
     for case in state.store.list_unit_cases(unit).await? {
         let pseudonym = state
             .store
@@ -51,6 +51,7 @@ async fn rows(
             .await?
             .pseudonym
             .to_string();
+        pseudonyms.push(pseudonym.clone());
         for measurement in state.store.list_measurements(case.id).await? {
             rows.push(Row {
                 case_id: case.id,
@@ -59,14 +60,16 @@ async fn rows(
             });
         }
     }
-    let event = AuditEvent::new(
-        &user.actor(),
+    // Every client of the unit was read, measured or not.
+    crate::service::audit::record_client_accesses(
+        state,
+        user,
         "export",
-        format!("unit:{unit}"),
-        Outcome::Allowed,
+        &format!("unit:{unit}"),
+        &format!("{} measurements as {format:?}", rows.len()),
+        pseudonyms,
     )
-    .with_detail(format!("{} measurements as {format:?}", rows.len()));
-    state.store.append_audit(&event).await?;
+    .await?;
     Ok(rows)
 }
 

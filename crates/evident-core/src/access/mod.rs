@@ -26,6 +26,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod break_glass;
 pub mod credentials;
 pub mod throttle;
 

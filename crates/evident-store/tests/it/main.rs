@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod break_glass;
 mod followup;
 mod grants;
 mod groups;

@@ -1,10 +1,11 @@
-//! The audit trail, for auditors: searching it and verifying its hash chain.
+//! The audit trail, for auditors: searching it, verifying its hash chain, and the accesses to
+//! follow up.
 
 use crate::AppState;
 use crate::api::extract::ApiQuery;
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody};
-use crate::service::audit::{self, AuditQuery};
+use crate::service::audit::{self, AuditQuery, FollowUpItem, FollowUpQuery};
 use axum::Json;
 use axum::extract::State;
 use evident_core::access::audit::AuditEntry;
@@ -117,4 +118,44 @@ pub async fn verify_audit(
             problem: Some(broken.problem),
         },
     }))
+}
+
+/// The accesses auditors follow up: emergency accesses, denials, client reads at units where
+/// the user holds no grant, and days of unusually many client reads; as JSON, or as CSV with
+/// `format=csv`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/follow-up",
+    tag = "audit",
+    params(FollowUpQuery),
+    responses(
+        (status = 200, description = "The accesses to follow up (JSON, or text/csv)", body = Vec<FollowUpItem>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Needs auditor", body = ErrorBody),
+        (status = 422, description = "An unknown kind", body = ErrorBody)
+    )
+)]
+pub async fn follow_up(
+    State(state): State<AppState>,
+    user: SignedIn,
+    ApiQuery(query): ApiQuery<FollowUpQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let items = audit::follow_up(&state, &user, &query).await?;
+    Ok(if query.format.as_deref() == Some("csv") {
+        (
+            [
+                (CONTENT_TYPE, crate::render::CSV_CONTENT_TYPE.to_owned()),
+                (
+                    CONTENT_DISPOSITION,
+                    "attachment; filename=\"audit-follow-up.csv\"".to_owned(),
+                ),
+            ],
+            audit::follow_up_csv(&items),
+        )
+            .into_response()
+    } else {
+        Json(items).into_response()
+    })
 }

@@ -266,14 +266,26 @@ pub async fn list_cases(
     )
     .await?;
     let cases = state.store.list_unit_cases(&unit).await?;
-    let event = evident_core::access::audit::AuditEvent::new(
-        &user.actor(),
+    let mut pseudonyms = Vec::with_capacity(cases.len());
+    for case in &cases {
+        pseudonyms.push(
+            state
+                .store
+                .get_client(case.client_id)
+                .await?
+                .pseudonym
+                .to_string(),
+        );
+    }
+    crate::service::audit::record_client_accesses(
+        &state,
+        &user,
         "case.list",
-        format!("unit:{unit}"),
-        evident_core::access::audit::Outcome::Allowed,
+        &format!("unit:{unit}"),
+        &format!("{} cases", cases.len()),
+        pseudonyms,
     )
-    .with_detail(format!("{} cases", cases.len()));
-    state.store.append_audit(&event).await?;
+    .await?;
     Ok(Json(cases.iter().map(Into::into).collect()))
 }
 

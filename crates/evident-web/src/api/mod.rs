@@ -28,6 +28,7 @@
 pub mod account;
 pub mod agreements;
 pub mod audit;
+pub mod break_glass;
 pub mod cases;
 pub mod extract;
 pub mod instruments;
@@ -130,6 +131,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::reject_grant_request))
         .routes(routes!(audit::search_audit))
         .routes(routes!(audit::verify_audit))
+        .routes(routes!(audit::follow_up))
         .routes(routes!(cases::open_case, cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::close_case))
@@ -143,6 +145,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(selfreport::list_links, selfreport::create_link))
         .routes(routes!(selfreport::revoke_link))
         .routes(routes!(cases::client_record))
+        .routes(routes!(break_glass::break_glass))
         .routes(routes!(
             selfreport::self_report_form,
             selfreport::answer_self_report

@@ -7,6 +7,7 @@
 //!   forms that create and edit units and dialog partners.
 //! - [`lang`]: the language switch.
 //! - [`cases`]: local follow-up — a unit's cases, the case page, measurements, the unit table.
+//! - [`break_glass`]: the emergency-access form (a case number and a reason).
 //! - [`comparisons`]: open comparisons — indicator tables with funnel plots, municipality
 //!   profiles, comparison groups, CSV/Excel downloads.
 //! - [`record`]: a client's own record (registerutdrag), printable and as JSON.
@@ -23,6 +24,7 @@
 pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod break_glass;
 pub mod cases;
 pub mod comparisons;
 pub mod home;
@@ -59,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(orgs::router())
         .merge(auth::router())
         .merge(cases::router())
+        .merge(break_glass::router())
         .merge(selfreport::router())
         .merge(survey::router())
         .merge(record::router())

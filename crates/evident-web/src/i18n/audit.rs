@@ -30,6 +30,17 @@ pub struct AuditTexts {
     pub address: &'static str,
     pub detail: &'static str,
     pub no_entries: &'static str,
+    // Following up the log.
+    pub follow_up: &'static str,
+    pub follow_up_intro: &'static str,
+    pub kind: &'static str,
+    pub all_kinds: &'static str,
+    pub user: &'static str,
+    pub download_csv: &'static str,
+    pub kind_break_glass: &'static str,
+    pub kind_denied: &'static str,
+    pub kind_outside_units: &'static str,
+    pub kind_volume: &'static str,
 }
 
 /// Swedish, the default.
@@ -54,6 +65,17 @@ pub(super) const SV: AuditTexts = AuditTexts {
     address: "Adress",
     detail: "Detaljer",
     no_entries: "Inga poster matchar.",
+    // Following up the log.
+    follow_up: "Logguppföljning",
+    follow_up_intro: "Åtkomster att följa upp: nödåtkomster, nekade åtkomster, läsningar vid enheter där användaren saknar behörighet och dagar med ovanligt många läsningar av klientuppgifter.",
+    kind: "Slag",
+    all_kinds: "Alla",
+    user: "Användare (e-post)",
+    download_csv: "Ladda ner CSV",
+    kind_break_glass: "Nödåtkomst",
+    kind_denied: "Nekad",
+    kind_outside_units: "Utanför egna enheter",
+    kind_volume: "Ovanlig mängd",
 };
 
 /// English.
@@ -78,4 +100,28 @@ pub(super) const EN: AuditTexts = AuditTexts {
     address: "Address",
     detail: "Details",
     no_entries: "No entries match.",
+    // Following up the log.
+    follow_up: "Log follow-up",
+    follow_up_intro: "Accesses to follow up: emergency accesses, denied accesses, reads at units where the user holds no grant, and days with unusually many reads of client data.",
+    kind: "Kind",
+    all_kinds: "All",
+    user: "User (e-mail)",
+    download_csv: "Download CSV",
+    kind_break_glass: "Emergency access",
+    kind_denied: "Denied",
+    kind_outside_units: "Outside own units",
+    kind_volume: "Unusual volume",
 };
+
+impl AuditTexts {
+    /// The name of a follow-up kind.
+    pub fn kind_name(&self, kind: &str) -> &'static str {
+        match kind {
+            "break_glass" => self.kind_break_glass,
+            "denied" => self.kind_denied,
+            "outside_units" => self.kind_outside_units,
+            "volume" => self.kind_volume,
+            _ => "",
+        }
+    }
+}

@@ -55,6 +55,14 @@ pub struct CaseTexts {
     pub outcome_partly_achieved: &'static str,
     pub outcome_not_achieved: &'static str,
     pub outcome_not_followed_up: &'static str,
+    // Breaking the glass.
+    pub break_glass: &'static str,
+    pub break_glass_intro: &'static str,
+    pub break_glass_case: &'static str,
+    pub break_glass_reason: &'static str,
+    pub break_glass_reason_hint: &'static str,
+    pub break_glass_submit: &'static str,
+    pub break_glass_not_found: &'static str,
 }
 
 /// Swedish, the default.
@@ -103,6 +111,14 @@ pub(super) const SV: CaseTexts = CaseTexts {
     outcome_partly_achieved: "Delvis uppnått",
     outcome_not_achieved: "Ej uppnått",
     outcome_not_followed_up: "Ej följt upp",
+    // Breaking the glass.
+    break_glass: "Nödåtkomst",
+    break_glass_intro: "I en nödsituation kan du läsa en brukares ärenden vid en annan enhet i din kommun. Åtkomsten gäller bara den brukaren, bara läsning och i högst {hours} timmar. Den loggas med ditt skäl och följs upp av granskare.",
+    break_glass_case: "Ärendenummer",
+    break_glass_reason: "Skäl",
+    break_glass_reason_hint: "Beskriv nödsituationen, minst 10 tecken.",
+    break_glass_submit: "Öppna med nödåtkomst",
+    break_glass_not_found: "Det finns inget sådant ärende i din kommun.",
 };
 
 /// English.
@@ -151,4 +167,12 @@ pub(super) const EN: CaseTexts = CaseTexts {
     outcome_partly_achieved: "Partly achieved",
     outcome_not_achieved: "Not achieved",
     outcome_not_followed_up: "Not followed up",
+    // Breaking the glass.
+    break_glass: "Emergency access",
+    break_glass_intro: "In an emergency you may read a client's cases at another unit of your municipality. The access covers that client only, reading only, for at most {hours} hours. It is logged with your reason and followed up by auditors.",
+    break_glass_case: "Case number",
+    break_glass_reason: "Reason",
+    break_glass_reason_hint: "Describe the emergency, at least 10 characters.",
+    break_glass_submit: "Open with emergency access",
+    break_glass_not_found: "There is no such case in your municipality.",
 };

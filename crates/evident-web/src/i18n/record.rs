@@ -31,6 +31,7 @@ pub struct RecordTexts {
     // Who has accessed the data.
     pub accesses: &'static str,
     pub accesses_intro: &'static str,
+    pub break_glass: &'static str,
     pub when: &'static str,
     pub who: &'static str,
     pub what: &'static str,
@@ -59,6 +60,7 @@ pub(super) const SV: RecordTexts = RecordTexts {
     // Who has accessed the data.
     accesses: "Vem har tagit del av uppgifterna",
     accesses_intro: "Ur loggboken: varje läsning, ändring och nekad åtkomst som gäller klienten, senaste först.",
+    break_glass: "Nödåtkomst",
     when: "När",
     who: "Vem",
     what: "Vad",
@@ -87,6 +89,7 @@ pub(super) const EN: RecordTexts = RecordTexts {
     // Who has accessed the data.
     accesses: "Who has accessed the data",
     accesses_intro: "From the audit trail: every read, change and denied access concerning the client, newest first.",
+    break_glass: "Emergency access",
     when: "When",
     who: "Who",
     what: "What",

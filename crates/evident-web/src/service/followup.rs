@@ -8,6 +8,7 @@ use crate::{AppError, AppState};
 use chrono::NaiveDate;
 use evident_core::OrgCode;
 use evident_core::access::audit::{AuditEvent, Outcome};
+use evident_core::access::break_glass::BreakGlass;
 use evident_core::access::{Action, DataClass};
 use evident_core::followup::instrument::{Answers, Instrument};
 use evident_core::followup::progress::{
@@ -110,34 +111,59 @@ pub(crate) async fn authorize_case(
     case_id: i64,
     action: Action,
 ) -> Result<Case, AppError> {
+    Ok(authorize_case_via(state, user, case_id, action).await?.0)
+}
+
+/// As [`authorize_case`], also naming the emergency access the read goes through, if any.
+pub(crate) async fn authorize_case_via(
+    state: &AppState,
+    user: &SignedIn,
+    case_id: i64,
+    action: Action,
+) -> Result<(Case, Option<BreakGlass>), AppError> {
     let case = state.store.get_case(case_id).await?;
-    authorize_record(user, action, &case.unit, &format!("case:{case_id}"), || {
-        format!("case {case_id}")
-    })
+    let glass = authorize_record(
+        state,
+        user,
+        action,
+        &case.unit,
+        case.client_id,
+        &format!("case:{case_id}"),
+        || format!("case {case_id}"),
+    )
     .await?;
-    Ok(case)
+    Ok((case, glass))
 }
 
 /// Asks the access policy whether `user` may act on identified data at `unit` for one
-/// client's record. A denial is audited as usual, but answered as the same 404 as a record
-/// that does not exist (`not_found` names it): guessing ids must not tell anyone where, or
-/// whether, a record exists outside their scope.
+/// client's record; failing that, a read goes through when the user has broken the glass for
+/// this client and the access is still open (the answer names it, so the read's entry can).
+/// A denial is audited as usual, but answered as the same 404 as a record that does not exist
+/// (`not_found` names it): guessing ids must not tell anyone where, or whether, a record exists
+/// outside their scope.
 ///
 /// # Errors
 /// [`AppError::NotFound`] when the policy denies it.
 pub(crate) async fn authorize_record(
+    state: &AppState,
     user: &SignedIn,
     action: Action,
     unit: &OrgCode,
+    client_id: i64,
     record: &str,
     not_found: impl FnOnce() -> String,
-) -> Result<(), AppError> {
+) -> Result<Option<BreakGlass>, AppError> {
+    if let Some(glass) =
+        crate::service::break_glass::honoured(state, user, action, unit, client_id).await?
+    {
+        return Ok(Some(glass));
+    }
     match user
         .authorize(action, unit, DataClass::Identified, record)
         .await
     {
         Err(AppError::Forbidden(_)) => Err(AppError::NotFound(not_found())),
-        other => other,
+        other => other.map(|()| None),
     }
 }
 
@@ -205,7 +231,7 @@ pub async fn case_view(
     user: &SignedIn,
     case_id: i64,
 ) -> Result<CaseView, AppError> {
-    let case = authorize_case(state, user, case_id, Action::Read).await?;
+    let (case, glass) = authorize_case_via(state, user, case_id, Action::Read).await?;
     let client = state.store.get_client(case.client_id).await?;
     let mut read = AuditEvent::new(
         &user.actor(),
@@ -213,6 +239,9 @@ pub async fn case_view(
         format!("case:{case_id}"),
         Outcome::Allowed,
     );
+    if let Some(glass) = &glass {
+        read.detail = crate::service::break_glass::via(glass);
+    }
     read.client = Some(client.pseudonym.to_string());
     state.store.append_audit(&read).await?;
     let measurements = state.store.list_measurements(case_id).await?;

@@ -5,6 +5,7 @@
 //! # Layout
 //! - [`accounts`]: staff accounts — which users a manager sees, creating users, roles, tokens.
 //! - [`audit`]: searching and verifying the audit trail, for auditors.
+//! - [`break_glass`]: emergency access to one client at another unit of the same authority.
 //! - [`comparisons`]: open comparisons — ranked tables, funnels, profiles and their downloads.
 //! - [`followup`]: local follow-up — clients, cases, interventions, needs, goals, measurements.
 //! - [`grants`]: agreements and grants — views, calendar, tapering, performance grants, writes.
@@ -17,6 +18,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod break_glass;
 pub mod comparisons;
 pub mod followup;
 pub mod grants;

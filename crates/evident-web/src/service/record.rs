@@ -5,6 +5,7 @@
 //! be a wrong one), and is itself recorded in the audit trail.
 
 use crate::auth::SignedIn;
+use crate::service::break_glass;
 use crate::{AppError, AppState};
 use evident_core::access::Action;
 use evident_core::access::audit::{AuditEvent, Outcome};
@@ -38,6 +39,10 @@ pub struct Access {
     pub record: String,
     /// Allowed or denied.
     pub outcome: String,
+    /// Whether it was an emergency access ("break the glass"), or a read under one.
+    pub break_glass: bool,
+    /// For opening an emergency access: the reason stated.
+    pub reason: Option<String>,
 }
 
 /// Everything held about one client.
@@ -70,15 +75,18 @@ pub async fn client_record(
     if cases.is_empty() {
         return Err(AppError::NotFound(format!("client {client_id}")));
     }
+    let mut glass = None;
     for case in &cases {
-        crate::service::followup::authorize_record(
+        glass = glass.or(crate::service::followup::authorize_record(
+            state,
             user,
             Action::Read,
             &case.unit,
+            client_id,
             &format!("client:{client_id}"),
             || format!("client {client_id}"),
         )
-        .await?;
+        .await?);
     }
     let mut event = AuditEvent::new(
         &user.actor(),
@@ -86,7 +94,10 @@ pub async fn client_record(
         format!("client:{client_id}"),
         Outcome::Allowed,
     )
-    .with_detail(format!("{} cases", cases.len()));
+    .with_detail(match &glass {
+        Some(glass) => format!("{} cases, {}", cases.len(), break_glass::via(glass)),
+        None => format!("{} cases", cases.len()),
+    });
     event.client = Some(client.pseudonym.to_string());
     let entry = state.store.append_audit(&event).await?;
     let mut records = Vec::new();
@@ -119,6 +130,8 @@ pub async fn client_record(
     let accesses = entries
         .into_iter()
         .map(|e| Access {
+            break_glass: break_glass::is_break_glass(&e.event.action, &e.event.detail),
+            reason: (e.event.action == "break_glass").then(|| e.event.detail.clone()),
             at: e.at,
             actor: e.event.actor,
             action: e.event.action,

@@ -8,7 +8,7 @@ use crate::auth::SignedIn;
 use crate::service::followup::{authorize_case, instrument_version};
 use crate::{AppError, AppState};
 use evident_core::access::Action;
-use evident_core::access::audit::Actor;
+use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::access::credentials::Secret;
 use evident_core::followup::instrument::{Answers, Instrument};
 use evident_core::followup::{Measurement, Respondent};
@@ -87,8 +87,19 @@ pub async fn list_links(
     user: &SignedIn,
     case_id: i64,
 ) -> Result<Vec<SelfReportLink>, AppError> {
-    authorize_case(state, user, case_id, Action::Read).await?;
-    Ok(state.store.list_self_report_links(case_id).await?)
+    let case = authorize_case(state, user, case_id, Action::Read).await?;
+    let links = state.store.list_self_report_links(case_id).await?;
+    let client = state.store.get_client(case.client_id).await?;
+    let mut listed = AuditEvent::new(
+        &user.actor(),
+        "selfreport.list",
+        format!("case:{case_id}"),
+        Outcome::Allowed,
+    )
+    .with_detail(format!("{} links", links.len()));
+    listed.client = Some(client.pseudonym.to_string());
+    state.store.append_audit(&listed).await?;
+    Ok(links)
 }
 
 /// Revokes a pending link of case `case_id`.

@@ -321,6 +321,13 @@ fn cases(ids: Ids) -> Vec<Case> {
             Only(&[Role::Auditor]),
         ),
         case(
+            Method::GET,
+            "/api/v1/audit/follow-up",
+            "/api/v1/audit/follow-up?kind=denied",
+            no_body,
+            Only(&[Role::Auditor]),
+        ),
+        case(
             Method::POST,
             "/api/v1/units/{code}/cases",
             "/api/v1/units/0380-0001/cases",
@@ -708,6 +715,15 @@ fn cases(ids: Ids) -> Vec<Case> {
             &format!("/api/v1/comparison-groups/{group}"),
             no_body,
             Only(&[Role::Admin]),
+        ),
+        // Unit staff get through to the lookup (case 0 does not exist: 404); anyone else is
+        // refused, audited.
+        case(
+            Method::POST,
+            "/api/v1/break-glass",
+            "/api/v1/break-glass",
+            |_| Some(json!({"case_id": 0, "reason": "Akut, behöver se insatserna"})),
+            Only(UNIT_STAFF),
         ),
     ]
 }

@@ -1,9 +1,10 @@
 //! The audit trail: what is recorded ([`AuditEvent`]), the keyed chain that makes it
 //! tamper-evident ([`chain`]), the key ([`key`]) and checkpoints kept outside the database
-//! ([`checkpoint`]).
+//! ([`checkpoint`]), and what auditors follow up ([`follow_up`]).
 
 pub mod chain;
 pub mod checkpoint;
+pub mod follow_up;
 pub mod key;
 
 pub use chain::{ChainBreak, ChainSummary, ChainVerifier, GENESIS_HASH, verify_chain};

@@ -57,6 +57,7 @@ pub(super) async fn unit_cases_page(
     .await?;
     let unit_name = state.store.get_unit(unit).await?.name.to_string();
     let mut rows = Vec::new();
+    let mut pseudonyms = Vec::new();
     for case in state.store.list_unit_cases(unit).await? {
         let client = state.store.get_client(case.client_id).await?;
         rows.push(CaseRow {
@@ -64,14 +65,17 @@ pub(super) async fn unit_cases_page(
             pseudonym: client.pseudonym.short().to_owned(),
             opened_on: case.opened_on.to_string(),
         });
+        pseudonyms.push(client.pseudonym.to_string());
     }
-    let event = evident_core::access::audit::AuditEvent::new(
-        &user.actor(),
+    crate::service::audit::record_client_accesses(
+        state,
+        user,
         "case.list",
-        format!("unit:{unit}"),
-        evident_core::access::audit::Outcome::Allowed,
-    );
-    state.store.append_audit(&event).await?;
+        &format!("unit:{unit}"),
+        &format!("{} cases", rows.len()),
+        pseudonyms,
+    )
+    .await?;
     let status = if form_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

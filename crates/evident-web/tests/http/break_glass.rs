@@ -1,0 +1,266 @@
+//! Breaking the glass: a practitioner reads one client's case at another unit of their own
+//! municipality in an emergency, with a reason, for four hours; it is audited and shows in the
+//! client's own record. Across municipalities nothing changes: the case stays 404, and the
+//! answer is the same as for a case that does not exist.
+
+use crate::common::TestApp;
+use evident_core::access::Role;
+use evident_core::clock::Clock;
+use evident_store::testing::TestDb;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+const REASON: &str = "Akut inläggning, behöver se pågående insatser";
+
+async fn opens_one_client_at_a_sibling_unit_for_four_hours(db: &TestDb) {
+    // arrange: a client at unit B, a practitioner at unit A of the same municipality
+    let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap();
+    let app = TestApp::start_at(db, Clock::fixed(now)).await;
+    let own = app.unit("0380", "Enhet A").await;
+    let sibling = app.unit("0380", "Enhet B").await;
+    let case = app.case(sibling.as_str(), "811218-9876").await;
+    let other_client = app.case(sibling.as_str(), "121212-1212").await;
+    let mut api = app.api_as(Role::Practitioner, own.as_str()).await;
+    api.get(&format!("/api/v1/cases/{case}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+
+    // act: without a reason, then with one
+    for reason in ["", "   ", "akut"] {
+        let refused = api
+            .json(
+                Method::POST,
+                "/api/v1/break-glass",
+                json!({ "case_id": case, "reason": reason }),
+            )
+            .await;
+        refused.assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    }
+    api.get(&format!("/api/v1/cases/{case}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let opened = api
+        .json(
+            Method::POST,
+            "/api/v1/break-glass",
+            json!({ "case_id": case, "reason": REASON }),
+        )
+        .await;
+    opened.assert_status(StatusCode::CREATED);
+    let opened = opened.json();
+    let expires: chrono::DateTime<chrono::Utc> =
+        opened["expires_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        (expires - now).num_seconds(),
+        4 * 3600,
+        "four hours: {opened}"
+    );
+
+    // assert: the case and the client's record open, for reading only, for this client only
+    api.get(&format!("/api/v1/cases/{case}"))
+        .await
+        .assert_status(StatusCode::OK);
+    api.json(
+        Method::POST,
+        &format!("/api/v1/cases/{case}/needs"),
+        json!({ "life_area": "housing", "description": "Bostad" }),
+    )
+    .await
+    .assert_status(StatusCode::NOT_FOUND);
+    api.get(&format!("/api/v1/cases/{other_client}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let client = app.store.get_case(case).await.unwrap().client_id;
+    let record = api.get(&format!("/api/v1/clients/{client}/record")).await;
+    record.assert_status(StatusCode::OK);
+    let accesses = record.json()["accesses"].as_array().unwrap().clone();
+    let glass = accesses
+        .iter()
+        .find(|a| a["action"] == "break_glass")
+        .expect("the emergency access is in the client's record");
+    assert_eq!(glass["break_glass"], true);
+    assert!(glass["reason"].as_str().unwrap().contains(REASON));
+    let read = accesses
+        .iter()
+        .find(|a| a["action"] == "case.read")
+        .expect("the read is in the client's record");
+    assert_eq!(read["break_glass"], true, "the read is flagged: {read}");
+    let entries = app.store.audit_entries().await.unwrap();
+    let audited = entries
+        .iter()
+        .find(|e| e.event.action == "break_glass" && e.event.outcome.as_str() == "allowed")
+        .expect("audited");
+    assert!(audited.event.detail.contains(REASON));
+
+    // assert: four hours and a minute later it is closed again
+    let later = TestApp::start_at(
+        db,
+        Clock::fixed(now + chrono::Duration::hours(4) + chrono::Duration::minutes(1)),
+    )
+    .await;
+    let mut api_later = later.reach(&api);
+    api_later
+        .get(&format!("/api/v1/cases/{case}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    api.get(&format!("/api/v1/cases/{case}"))
+        .await
+        .assert_status(StatusCode::OK);
+    later.stop().await;
+    app.stop().await;
+}
+
+async fn across_municipalities_it_answers_as_for_no_case(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let own = app.unit("0380", "Enhet A").await;
+    let elsewhere = app.unit("1480", "Enhet C").await;
+    let theirs = app.case(elsewhere.as_str(), "811218-9876").await;
+    let mut api = app.api_as(Role::Practitioner, own.as_str()).await;
+
+    let mut answers = Vec::new();
+    for case_id in [theirs, 999_999] {
+        let reply = api
+            .json(
+                Method::POST,
+                "/api/v1/break-glass",
+                json!({ "case_id": case_id, "reason": REASON }),
+            )
+            .await;
+        reply.assert_api_error(StatusCode::NOT_FOUND, "not_found");
+        assert!(!reply.body.contains("1480"), "{}", reply.body);
+        answers.push(reply.body.replace(&case_id.to_string(), "{id}"));
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "the same answer whether it exists or not"
+    );
+    api.get(&format!("/api/v1/cases/{theirs}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let denied = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.event.action == "break_glass" && e.event.outcome.as_str() == "denied")
+        .count();
+    assert_eq!(denied, 2, "both attempts are audited");
+    // An analyst is no practitioner: refused outright.
+    let mut analyst = app.api_as(Role::MunicipalityAnalyst, "0380").await;
+    analyst
+        .json(
+            Method::POST,
+            "/api/v1/break-glass",
+            json!({ "case_id": theirs, "reason": REASON }),
+        )
+        .await
+        .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+    app.stop().await;
+}
+
+/// The page's `<main>` with the case number and what was typed blanked out.
+fn main_of(body: &str, case_id: i64) -> String {
+    let start = body.find("<main").unwrap_or(0);
+    let end = body.find("</main>").unwrap_or(body.len());
+    body[start..end]
+        .replace(&format!("case {case_id} "), "case {id} ")
+        .replace(&format!("value=\"{case_id}\""), "value=\"{id}\"")
+}
+
+async fn the_form_opens_a_sibling_case_and_no_404_page_hints_at_one(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let own = app.unit("0380", "Enhet A").await;
+    let sibling = app.unit("0380", "Enhet B").await;
+    let elsewhere = app.unit("1480", "Enhet C").await;
+    let near = app.case(sibling.as_str(), "811218-9876").await;
+    let far = app.case(elsewhere.as_str(), "121212-1212").await;
+    let mut browser = app.browser_as(&[(Role::Practitioner, own.as_str())]).await;
+
+    // The 404 page of a case in the same municipality is that of a case that does not exist.
+    let hidden = browser.get(&format!("/cases/{near}")).await;
+    hidden.assert_status(StatusCode::NOT_FOUND);
+    let unknown = browser.get("/cases/999999").await;
+    unknown.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(main_of(&hidden.body, near), main_of(&unknown.body, 999_999));
+    assert!(
+        !hidden.body.contains("break-glass"),
+        "no hint on the 404 page"
+    );
+
+    browser
+        .get("/break-glass")
+        .await
+        .assert_status(StatusCode::OK);
+    // Without a reason: refused, nothing opened.
+    let near_text = near.to_string();
+    browser
+        .post_form("/break-glass", &[("case_id", &near_text), ("reason", "")])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    // Another municipality's case, and no case at all: the same answer.
+    let far_text = far.to_string();
+    let across = browser
+        .post_form(
+            "/break-glass",
+            &[("case_id", &far_text), ("reason", REASON)],
+        )
+        .await;
+    across.assert_status(StatusCode::NOT_FOUND);
+    let none = browser
+        .post_form("/break-glass", &[("case_id", "999999"), ("reason", REASON)])
+        .await;
+    none.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(main_of(&across.body, far), main_of(&none.body, 999_999));
+    browser
+        .get(&format!("/cases/{far}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    // Within the municipality, with a reason: to the case.
+    let opened = browser
+        .post_form(
+            "/break-glass",
+            &[("case_id", &near_text), ("reason", REASON)],
+        )
+        .await;
+    opened.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(opened.location(), format!("/cases/{near}"));
+    browser
+        .get(&format!("/cases/{near}"))
+        .await
+        .assert_status(StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_break_the_glass_form_opens_a_sibling_case_and_no_404_page_hints_at_one_on_sqlite() {
+    the_form_opens_a_sibling_case_and_no_404_page_hints_at_one(&TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn the_break_the_glass_form_opens_a_sibling_case_and_no_404_page_hints_at_one_on_postgres() {
+    the_form_opens_a_sibling_case_and_no_404_page_hints_at_one(&TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn breaking_the_glass_opens_one_client_at_a_sibling_unit_for_four_hours_on_sqlite() {
+    opens_one_client_at_a_sibling_unit_for_four_hours(&TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn breaking_the_glass_opens_one_client_at_a_sibling_unit_for_four_hours_on_postgres() {
+    opens_one_client_at_a_sibling_unit_for_four_hours(&TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn breaking_the_glass_across_municipalities_answers_as_for_no_case_on_sqlite() {
+    across_municipalities_it_answers_as_for_no_case(&TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn breaking_the_glass_across_municipalities_answers_as_for_no_case_on_postgres() {
+    across_municipalities_it_answers_as_for_no_case(&TestDb::postgres().await).await;
+}
