@@ -1,21 +1,17 @@
-//! Staff accounts in the database: users and their role grants, sessions, personal access
-//! tokens and login throttling. Every change is audited in its own transaction.
-//!
-//! Throttling decisions are made by [`evident_core::access::throttle::admit`] inside one write
-//! transaction that holds both rows (the upsert takes the row lock on PostgreSQL; SQLite's
-//! `begin immediate` takes the database's), so parallel attempts are decided one at a time.
+//! Staff accounts in the database: users and their role grants (with requests awaiting a
+//! second person's approval), sessions and personal access tokens. Every change is audited in
+//! its own transaction. Login throttling lives in [`crate::signin`].
 
 use crate::audit::now_text;
 use crate::{PgStore, Result, SqliteStore, StorageError};
 use evident_core::OrgCode;
 use evident_core::access::account::{AccessToken, NewUser, PendingGrant, SessionInfo, User};
 use evident_core::access::audit::{Actor, AuditEvent, Outcome};
-use evident_core::access::throttle::{self, Admission, ThrottlePolicy, ThrottleRow};
 use evident_core::access::{Grant, Role};
 use evident_core::text::{Email, Name};
 use std::collections::BTreeMap;
 
-/// Users, grants, sessions, tokens and login throttling.
+/// Users, grants, sessions and tokens.
 #[async_trait::async_trait]
 pub trait AccountStore {
     /// Creates a user holding `grants`, all in one transaction.
@@ -137,7 +133,7 @@ pub trait AccountStore {
     /// Ends a session.
     async fn delete_session(&self, token_digest: &str) -> Result<()>;
 
-    /// Ends every session of a user except the one with `keep_digest` (after a password change).
+    /// Ends every session of a user except the one with `keep_digest`.
     async fn delete_other_sessions(&self, user_id: i64, keep_digest: &str) -> Result<()>;
 
     /// Stores a personal access token by its digest.
@@ -168,37 +164,6 @@ pub trait AccountStore {
     /// # Errors
     /// [`StorageError::NotFound`] for an unknown user.
     async fn set_user_disabled(&self, user_id: i64, disabled: bool, actor: &Actor) -> Result<()>;
-
-    /// Decides whether a sign-in attempt on `account_key` from `address_key` may check its
-    /// password, and counts it as a failure until [`AccountStore::login_succeeded`] says
-    /// otherwise — all in one transaction, so N parallel guesses are decided one by one.
-    async fn admit_login(
-        &self,
-        account_key: &str,
-        address_key: &str,
-        policy: &ThrottlePolicy,
-    ) -> Result<Admission>;
-
-    /// Forgets the failures of `account_key` and the one just counted against `address_key`
-    /// after a right password. Returns the account's refused attempts not yet audited.
-    async fn login_succeeded(&self, account_key: &str, address_key: &str) -> Result<i64>;
-
-    /// Deletes sessions that expired before `now` and throttle rows with nothing to remember
-    /// (no lock ahead, no attempt for `throttle_stale_after`).
-    async fn prune_expired(
-        &self,
-        now: chrono::DateTime<chrono::Utc>,
-        throttle_stale_after: chrono::Duration,
-    ) -> Result<Pruned>;
-}
-
-/// What [`AccountStore::prune_expired`] deleted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Pruned {
-    /// Expired sessions.
-    pub sessions: u64,
-    /// Stale throttle rows.
-    pub throttle_rows: u64,
 }
 
 /// What a password change ended besides the old password.
@@ -216,37 +181,6 @@ struct UserRow {
     email: String,
     name: String,
     disabled_at: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ThrottleDbRow {
-    failures: i64,
-    locked_until: String,
-    updated_at: String,
-    refused: i64,
-    refused_audited_at: Option<String>,
-}
-
-fn parse_instant(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&chrono::Utc))
-}
-
-fn instant_text(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    at.map(crate::audit::timestamp_text).unwrap_or_default()
-}
-
-impl From<ThrottleDbRow> for ThrottleRow {
-    fn from(row: ThrottleDbRow) -> Self {
-        Self {
-            failures: row.failures,
-            locked_until: parse_instant(&row.locked_until),
-            updated_at: parse_instant(&row.updated_at),
-            refused: row.refused,
-            refused_audited_at: row.refused_audited_at.as_deref().and_then(parse_instant),
-        }
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -437,52 +371,6 @@ macro_rules! impl_account_store {
                 })?;
                 self.append_in(tx, &audit(actor, "user.create", format!("user:{id}")).with_detail(user.email.as_str())).await?;
                 Ok(id)
-            }
-
-            /// The row of a throttle key, created if missing; the upsert takes its row lock.
-            async fn throttle_row_in(
-                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
-                key: &str,
-            ) -> Result<ThrottleRow> {
-                let row: ThrottleDbRow = sqlx::query_as(
-                    r"
-                    insert into login_throttle (throttle_key, failures, locked_until, updated_at)
-                    values ($1, 0, '', '')
-                    on conflict (throttle_key) do update set throttle_key = excluded.throttle_key
-                    returning failures, locked_until, updated_at, refused, refused_audited_at
-                    ",
-                )
-                .bind(key)
-                .fetch_one(&mut **tx)
-                .await?;
-                Ok(row.into())
-            }
-
-            async fn save_throttle_row_in(
-                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
-                key: &str,
-                row: &ThrottleRow,
-            ) -> Result<()> {
-                sqlx::query(
-                    r"
-                    update login_throttle
-                    set failures = $2,
-                        locked_until = $3,
-                        updated_at = $4,
-                        refused = $5,
-                        refused_audited_at = $6
-                    where throttle_key = $1
-                    ",
-                )
-                .bind(key)
-                .bind(row.failures)
-                .bind(instant_text(row.locked_until))
-                .bind(instant_text(row.updated_at))
-                .bind(row.refused)
-                .bind(row.refused_audited_at.map(crate::audit::timestamp_text))
-                .execute(&mut **tx)
-                .await?;
-                Ok(())
             }
 
             async fn users_where_id(&self, id: Option<i64>) -> Result<Vec<User>> {
@@ -947,65 +835,6 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
-            async fn admit_login(&self, account_key: &str, address_key: &str, policy: &ThrottlePolicy) -> Result<Admission> {
-                let mut tx = self.begin_write().await?;
-                // Always account first, then address: one lock order, so no deadlocks.
-                let mut account = Self::throttle_row_in(&mut tx, account_key).await?;
-                let mut address = Self::throttle_row_in(&mut tx, address_key).await?;
-                let admission = throttle::admit(&mut account, &mut address, chrono::Utc::now(), policy);
-                Self::save_throttle_row_in(&mut tx, account_key, &account).await?;
-                Self::save_throttle_row_in(&mut tx, address_key, &address).await?;
-                tx.commit().await?;
-                Ok(admission)
-            }
-
-            async fn login_succeeded(&self, account_key: &str, address_key: &str) -> Result<i64> {
-                let mut tx = self.begin_write().await?;
-                let account = Self::throttle_row_in(&mut tx, account_key).await?;
-                let mut address = Self::throttle_row_in(&mut tx, address_key).await?;
-                throttle::forgive(&mut address);
-                Self::save_throttle_row_in(&mut tx, address_key, &address).await?;
-                sqlx::query(
-                    r"
-                    delete from login_throttle
-                    where throttle_key = $1
-                    ",
-                )
-                .bind(account_key)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(account.refused)
-            }
-
-            #[tracing::instrument(skip_all)]
-            async fn prune_expired(&self, now: chrono::DateTime<chrono::Utc>, throttle_stale_after: chrono::Duration) -> Result<Pruned> {
-                let sessions = sqlx::query(
-                    r"
-                    delete from session
-                    where expires_at <= $1
-                    ",
-                )
-                .bind(crate::audit::timestamp_text(now))
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
-                // Timestamps are fixed-width UTC text, so text comparison orders them; rows
-                // written before 0011 have '' in updated_at and count as quiet.
-                let throttle_rows = sqlx::query(
-                    r"
-                    delete from login_throttle
-                    where locked_until <= $1
-                      and updated_at <= $2
-                    ",
-                )
-                .bind(crate::audit::timestamp_text(now))
-                .bind(crate::audit::timestamp_text(now - throttle_stale_after))
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
-                Ok(Pruned { sessions, throttle_rows })
-            }
         }
     };
 }

@@ -10,7 +10,8 @@
 //! - [`url`]: [`DatabaseUrl`], which backend a URL selects, shown with its password hidden.
 //! - [`error`]: [`StorageError`], what callers can react to.
 //! - [`sqlite`] / [`postgres`]: connecting, migrating and introspecting each backend.
-//! - [`accounts`]: [`AccountStore`] — users, grants, sessions, access tokens, login throttling.
+//! - [`accounts`]: [`AccountStore`] — users, grants and grant requests, sessions, access tokens.
+//! - [`signin`]: [`SignInStore`] — login throttling, pruning expired sessions and throttle rows.
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
 //! - [`break_glass`]: [`BreakGlassStore`] — emergency accesses to one client, time-limited and audited.
 //! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements.
@@ -41,6 +42,7 @@ mod migrate;
 pub mod orgs;
 pub mod postgres;
 pub mod selfreport;
+pub mod signin;
 pub mod sqlite;
 pub mod support;
 pub mod survey;
@@ -50,7 +52,7 @@ pub mod url;
 
 use std::sync::Arc;
 
-pub use accounts::{AccountStore, CredentialsEnded, Pruned};
+pub use accounts::{AccountStore, CredentialsEnded};
 pub use audit::{AuditFilter, AuditStore};
 pub use break_glass::{BreakGlassFilter, BreakGlassStore, NewBreakGlass};
 pub use error::{Result, StorageError};
@@ -63,6 +65,7 @@ pub use indicators::{IndicatorState, IndicatorStore, PublishedRow, RecomputeSumm
 pub use orgs::OrgStore;
 pub use postgres::PgStore;
 pub use selfreport::{SelfReportStore, Unusable};
+pub use signin::{Pruned, SignInStore};
 pub use sqlite::SqliteStore;
 pub use support::SupportStore;
 pub use survey::{NewSurveyPublication, Refused, SurveyStore};
@@ -89,6 +92,7 @@ pub trait Store:
     OrgStore
     + SupportStore
     + AccountStore
+    + SignInStore
     + AuditStore
     + BreakGlassStore
     + FollowUpStore
