@@ -68,7 +68,7 @@ pub use selfreport::{SelfReportStore, Unusable};
 pub use signin::{Pruned, SignInStore};
 pub use sqlite::SqliteStore;
 pub use support::SupportStore;
-pub use survey::{NewSurveyPublication, Refused, SurveyStore};
+pub use survey::{Admission, NewSurveyPublication, Refused, SurveyStore};
 pub use url::{Backend, DatabaseUrl};
 
 /// Names the sqlx database type of a backend, so code generated for both can name its

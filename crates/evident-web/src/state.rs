@@ -34,6 +34,9 @@ pub struct WebConfig {
     /// Survey answers one client address may send to one publication per hour
     /// ([`crate::service::survey::SURVEY_ANSWERS_PER_ADDRESS`]).
     pub survey_answers_per_address: usize,
+    /// Wrong respondent codes one client address may send to one publication (or to the code
+    /// page) per hour ([`crate::service::survey::CODE_GUESSES_PER_ADDRESS`]).
+    pub survey_code_guesses_per_address: usize,
 }
 
 impl Default for WebConfig {
@@ -50,6 +53,7 @@ impl Default for WebConfig {
             session_idle_minutes: 30,
             pseudonym_key: None,
             survey_answers_per_address: crate::service::survey::SURVEY_ANSWERS_PER_ADDRESS,
+            survey_code_guesses_per_address: crate::service::survey::CODE_GUESSES_PER_ADDRESS,
         }
     }
 }
@@ -81,8 +85,10 @@ pub struct AppState {
     pub catalogue: Arc<evident_core::followup::InterventionCatalogue>,
     /// The one clock: now, and today in Sweden. Tests fix it.
     pub clock: evident_core::clock::Clock,
-    /// Survey answers per client address and publication, in memory only.
+    /// Survey answers per client address and publication by link, in memory only.
     pub survey_limiter: Arc<crate::service::survey::RateLimiter>,
+    /// Wrong respondent codes per client address and publication by codes, in memory only.
+    pub survey_code_limiter: Arc<crate::service::survey::RateLimiter>,
     /// The bounded pool every password hash and verification runs on.
     pub passwords: Arc<crate::service::passwords::PasswordWork>,
 }
@@ -103,6 +109,10 @@ impl AppState {
             config.survey_answers_per_address,
             crate::service::survey::SURVEY_WINDOW,
         );
+        let survey_code_limiter = crate::service::survey::RateLimiter::new(
+            config.survey_code_guesses_per_address,
+            crate::service::survey::SURVEY_WINDOW,
+        );
         Self {
             store,
             passwords: Arc::new(passwords),
@@ -110,6 +120,7 @@ impl AppState {
             catalogue: Arc::new(evident_core::followup::InterventionCatalogue::embedded()),
             clock: evident_core::clock::Clock::system(),
             survey_limiter: Arc::new(survey_limiter),
+            survey_code_limiter: Arc::new(survey_code_limiter),
         }
     }
 }

@@ -636,6 +636,7 @@ async fn a_client_answers_a_survey_on_a_phone_and_staff_read_the_results_in_chro
                 survey: ("brukarundersokning-2026".into(), "1".into()),
                 unit: unit.clone(),
                 period: SurveyPeriod::parse("2026").unwrap(),
+                integrity: evident_core::participation::survey::IntegrityMode::Link,
             },
             &token.digest(),
             chrono::Utc::now().timestamp(),
@@ -652,7 +653,7 @@ async fn a_client_answers_a_survey_on_a_phone_and_staff_read_the_results_in_chro
         store
             .record_survey_answer(
                 publication.id,
-                &format!("earlier-{n}"),
+                &evident_store::Admission::Nonce(format!("earlier-{n}")),
                 chrono::Utc::now().date_naive(),
                 &earlier,
             )

@@ -8,6 +8,7 @@ use super::publish::{Published, difference, publish};
 use crate::followup::instrument::Instrument;
 use crate::followup::library::embedded_instruments;
 use crate::org::OrgCode;
+use crate::participation::survey::IntegrityMode;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -590,14 +591,15 @@ fn rows_survive_encoding() {
 #[test]
 fn a_survey_indicator_names_a_known_survey_and_scale_question() {
     let good = format!(
-        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet"}}}}"#
+        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet", "integrity": ["link", "codes", "link"]}}}}"#
     );
     let set = load(&[("s1.json", &good)]).unwrap();
     assert_eq!(
         set.get("S1").unwrap().measure,
         Measure::Survey {
             survey: "brukarundersokning-2026".into(),
-            question: "helhet".into()
+            question: "helhet".into(),
+            integrity: vec![IntegrityMode::Codes, IntegrityMode::Link],
         }
     );
     // No records are counted for it: the cube has no rows for it.
@@ -616,7 +618,7 @@ fn a_survey_indicator_names_a_known_survey_and_scale_question() {
     assert!(rows.keys().all(|k| k.indicator != "EVI011"));
 
     let unknown_survey = format!(
-        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "nojdhet-1999", "question": "helhet"}}}}"#
+        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "nojdhet-1999", "question": "helhet", "integrity": ["codes"]}}}}"#
     );
     let message = load(&[("s1.json", &unknown_survey)]).unwrap_err();
     assert!(
@@ -625,7 +627,7 @@ fn a_survey_indicator_names_a_known_survey_and_scale_question() {
     );
     for question in ["nojd", "fritext"] {
         let text = format!(
-            r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "{question}"}}}}"#
+            r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "{question}", "integrity": ["codes"]}}}}"#
         );
         let message = load(&[("s1.json", &text)]).unwrap_err();
         assert!(
@@ -636,7 +638,7 @@ fn a_survey_indicator_names_a_known_survey_and_scale_question() {
         );
     }
     let mixed = format!(
-        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet"}}, "numerator": {{"share_where": "improved"}}}}"#
+        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet", "integrity": ["codes"]}}, "numerator": {{"share_where": "improved"}}}}"#
     );
     assert!(
         load(&[("s1.json", &mixed)])
@@ -644,15 +646,32 @@ fn a_survey_indicator_names_a_known_survey_and_scale_question() {
             .starts_with("s1.json: field survey: ")
     );
     let extra = format!(
-        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet", "k": 3}}}}"#
+        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet", "integrity": ["codes"], "k": 3}}}}"#
     );
     assert!(
         load(&[("s1.json", &extra)])
             .unwrap_err()
             .contains("unknown field `k`")
     );
+    for (integrity, wanted) in [
+        ("", "missing field `integrity`"),
+        (
+            r#", "integrity": []"#,
+            "field survey.integrity: name the integrity modes",
+        ),
+        (
+            r#", "integrity": ["codes", "cookie"]"#,
+            "field survey.integrity[1]: 'cookie' is not a mode",
+        ),
+    ] {
+        let text = format!(
+            r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet"{integrity}}}}}"#
+        );
+        let message = load(&[("s1.json", &text)]).unwrap_err();
+        assert!(message.contains(wanted), "{message}");
+    }
     let variants = format!(
-        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet"}}, "variants": ["instrument"]}}"#
+        r#"{{"id": "S1", {HEAD}, "survey": {{"id": "brukarundersokning-2026", "question": "helhet", "integrity": ["codes"]}}, "variants": ["instrument"]}}"#
     );
     assert!(
         load(&[("s1.json", &variants)])

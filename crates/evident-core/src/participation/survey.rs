@@ -342,11 +342,61 @@ impl fmt::Display for SurveyPeriod {
     }
 }
 
+/// How a publication keeps one person from answering many times. Chosen when it is published,
+/// recorded with it and never changed, and shown wherever its answers are: survey indicators
+/// name the modes they count (`crate::indicator::Measure::Survey`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntegrityMode {
+    /// Anyone holding the link answers: once per browser (a nonce cookie), and a few answers
+    /// per address an hour. Cheap to hand out, but one determined person can answer many times.
+    Link,
+    /// Each answer uses up a one-time respondent code handed out on paper or by SMS
+    /// ([`crate::participation::respondent_code`]); the link alone takes no answers.
+    Codes,
+}
+
+impl IntegrityMode {
+    /// Both modes, the stronger first.
+    pub const ALL: [Self; 2] = [Self::Codes, Self::Link];
+
+    /// The stored and exchanged name: `link` or `codes`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Link => "link",
+            Self::Codes => "codes",
+        }
+    }
+
+    /// Parses `link` or `codes`.
+    ///
+    /// # Errors
+    /// [`DomainError`] on `integrity`.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        match raw.trim() {
+            "link" => Ok(Self::Link),
+            "codes" => Ok(Self::Codes),
+            other => Err(DomainError::new(
+                "integrity",
+                format!("'{other}' is not a mode; use codes (one-time respondent codes) or link"),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for IntegrityMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A survey published for one unit and period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SurveyPublication {
     /// Its id.
     pub id: i64,
+    /// How it keeps one person from answering many times.
+    pub integrity: IntegrityMode,
     /// The survey's id.
     pub survey_id: String,
     /// The survey's version.
@@ -361,6 +411,10 @@ pub struct SurveyPublication {
     pub created_at: i64,
     /// When it was closed, if it was.
     pub closed_at: Option<i64>,
+    /// How many respondent codes have been issued for it.
+    pub codes_issued: u64,
+    /// How many of them have been used (each for one answer).
+    pub codes_used: u64,
 }
 
 impl SurveyPublication {

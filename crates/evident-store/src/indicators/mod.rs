@@ -21,6 +21,7 @@ use chrono::NaiveDate;
 use evident_core::access::audit::Actor;
 use evident_core::indicator::{CaseFacts, IndicatorSet, Measure, Period, Published};
 use evident_core::org::OrgCode;
+use evident_core::participation::survey::IntegrityMode;
 use std::sync::OnceLock;
 
 /// The indicator definitions in force: the embedded set.
@@ -105,13 +106,29 @@ pub trait IndicatorStore {
     ) -> Result<u64>;
 }
 
-/// The survey and question of an indicator measured by a client survey, if it is one.
-fn survey_measure(indicator: &str) -> Result<Option<(&'static str, &'static str)>> {
+/// What an indicator measured by a client survey reads: the survey, the question and the
+/// integrity modes whose publications count.
+struct SurveyMeasure {
+    survey: &'static str,
+    question: &'static str,
+    integrity: &'static [IntegrityMode],
+}
+
+/// The survey measure of an indicator, if it is measured by a client survey.
+fn survey_measure(indicator: &str) -> Result<Option<SurveyMeasure>> {
     let definition = indicator_set()
         .get(indicator)
         .ok_or_else(|| StorageError::not_found("indicator", indicator))?;
     Ok(match &definition.measure {
-        Measure::Survey { survey, question } => Some((survey.as_str(), question.as_str())),
+        Measure::Survey {
+            survey,
+            question,
+            integrity,
+        } => Some(SurveyMeasure {
+            survey,
+            question,
+            integrity,
+        }),
         _ => None,
     })
 }

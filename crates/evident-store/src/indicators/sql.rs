@@ -280,22 +280,24 @@ macro_rules! impl_indicator_store {
             /// (through the same disclosure control as the survey pages), nation first.
             async fn survey_rows(
                 &self,
-                survey_id: &str,
-                question: &str,
+                measure: &SurveyMeasure,
                 variant: &str,
                 period: Period,
             ) -> Result<Vec<PublishedRow>> {
                 if !variant.is_empty() {
                     return Ok(Vec::new());
                 }
-                let Some(definition) = embedded_survey(survey_id) else {
-                    return Err(StorageError::not_found("survey", survey_id));
+                let Some(definition) = embedded_survey(measure.survey) else {
+                    return Err(StorageError::not_found("survey", measure.survey));
                 };
                 // A period no survey can be published for has no answers.
                 let Ok(survey_period) = SurveyPeriod::parse(&period.to_string()) else {
                     return Ok(Vec::new());
                 };
-                let answers = self.survey_answers(survey_id, &survey_period).await?;
+                let answers = self
+                    .survey_answers(measure.survey, &survey_period, measure.integrity)
+                    .await?;
+                let question = measure.question;
                 Ok(survey::results(&definition, &answers, survey::DEFAULT_K)
                     .iter()
                     .filter_map(|result| {
@@ -443,8 +445,8 @@ macro_rules! impl_indicator_store {
                     base_parts(indicator)?;
                     return Ok(Vec::new());
                 }
-                if let Some((survey_id, question)) = survey_measure(indicator)? {
-                    return self.survey_rows(survey_id, question, variant, period).await;
+                if let Some(measure) = survey_measure(indicator)? {
+                    return self.survey_rows(&measure, variant, period).await;
                 }
                 let parts = base_parts(indicator)?;
                 let mut published: Vec<BTreeMap<String, Vec<Published>>> = Vec::new();
@@ -493,18 +495,23 @@ macro_rules! impl_indicator_store {
             }
 
             async fn indicator_periods(&self, indicator: &str) -> Result<Vec<Period>> {
-                let periods: Vec<String> = if let Some((survey_id, _)) = survey_measure(indicator)? {
-                    sqlx::query_scalar(
+                let periods: Vec<String> = if let Some(measure) = survey_measure(indicator)? {
+                    let answered: Vec<(String, String)> = sqlx::query_as(
                         r"
-                        select distinct p.period
+                        select distinct p.period, p.integrity
                         from survey_publication p
                         join survey_answer a on a.publication_id = p.id
                         where p.survey_id = $1
                         ",
                     )
-                    .bind(survey_id)
+                    .bind(measure.survey)
                     .fetch_all(&self.pool)
-                    .await?
+                    .await?;
+                    answered
+                        .into_iter()
+                        .filter(|(_, mode)| measure.integrity.iter().any(|m| m.as_str() == mode))
+                        .map(|(period, _)| period)
+                        .collect()
                 } else {
                     sqlx::query_scalar(
                         r"
@@ -524,6 +531,7 @@ macro_rules! impl_indicator_store {
                     .filter(|p| p.status_on(as_of).is_published())
                     .collect();
                 Period::sort_newest_first(&mut periods);
+                periods.dedup();
                 Ok(periods)
             }
 

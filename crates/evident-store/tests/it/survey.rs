@@ -1,10 +1,15 @@
 use crate::{actor, contract, unit};
 use chrono::NaiveDate;
 use evident_core::OrgCode;
-use evident_core::participation::survey::{SurveyAnswers, SurveyPeriod};
-use evident_store::{NewSurveyPublication, Refused, StorageError, Store};
+use evident_core::participation::respondent_code::RespondentCode;
+use evident_core::participation::survey::{IntegrityMode, SurveyAnswers, SurveyPeriod};
+use evident_store::{Admission, NewSurveyPublication, Refused, StorageError, Store};
 
 contract!(a_survey_answer_is_stored_once_per_browser_and_without_identifying_data);
+
+fn nonce(digest: &str) -> Admission {
+    Admission::Nonce(digest.to_owned())
+}
 
 fn answers(code: &str) -> SurveyAnswers {
     [("respekt", code), ("fritext", "<script>x</script>")]
@@ -22,6 +27,7 @@ async fn a_survey_answer_is_stored_once_per_browser_and_without_identifying_data
         survey: ("brukarundersokning-2026".into(), "1".into()),
         unit: unit.clone(),
         period: SurveyPeriod::parse("2026Q4").unwrap(),
+        integrity: IntegrityMode::Link,
     };
     let publication = store
         .create_survey_publication(&new, "digest-q", 1_000, &actor())
@@ -40,15 +46,15 @@ async fn a_survey_answer_is_stored_once_per_browser_and_without_identifying_data
 
     // act: one browser twice, another once
     let first = store
-        .record_survey_answer(publication.id, "nonce-a", day, &answers("4"))
+        .record_survey_answer(publication.id, &nonce("nonce-a"), day, &answers("4"))
         .await
         .unwrap();
     let again = store
-        .record_survey_answer(publication.id, "nonce-a", day, &answers("1"))
+        .record_survey_answer(publication.id, &nonce("nonce-a"), day, &answers("1"))
         .await
         .unwrap();
     let other = store
-        .record_survey_answer(publication.id, "nonce-b", day, &answers("2"))
+        .record_survey_answer(publication.id, &nonce("nonce-b"), day, &answers("2"))
         .await
         .unwrap();
 
@@ -70,7 +76,7 @@ async fn a_survey_answer_is_stored_once_per_browser_and_without_identifying_data
             .unwrap()
     );
     let stored = store
-        .survey_answers("brukarundersokning-2026", &new.period)
+        .survey_answers("brukarundersokning-2026", &new.period, &IntegrityMode::ALL)
         .await
         .unwrap();
     assert_eq!(stored.len(), 1);
@@ -113,7 +119,7 @@ async fn a_survey_answer_is_stored_once_per_browser_and_without_identifying_data
     assert_eq!(closed.closed_at, Some(2_000));
     assert_eq!(
         store
-            .record_survey_answer(publication.id, "nonce-c", day, &answers("4"))
+            .record_survey_answer(publication.id, &nonce("nonce-c"), day, &answers("4"))
             .await
             .unwrap(),
         Err(Refused::Closed)
@@ -154,6 +160,7 @@ async fn answered(
         survey: ("brukarundersokning-2026".into(), "1".into()),
         unit: unit.clone(),
         period: SurveyPeriod::parse(period).unwrap(),
+        integrity: IntegrityMode::Link,
     };
     let digest = format!("digest-{unit}-{period}");
     let publication = store
@@ -173,7 +180,7 @@ async fn answered(
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
         store
-            .record_survey_answer(publication.id, &format!("nonce-{i}"), day, &answers)
+            .record_survey_answer(publication.id, &nonce(&format!("nonce-{i}")), day, &answers)
             .await
             .unwrap()
             .unwrap();
@@ -255,5 +262,202 @@ async fn survey_answers_feed_the_share_of_satisfied_clients_through_disclosure_c
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+contract!(respondent_codes_admit_one_answer_each_and_leave_nothing_to_pair_them_with);
+
+async fn respondent_codes_admit_one_answer_each_and_leave_nothing_to_pair_them_with(
+    store: &dyn Store,
+) {
+    // arrange: a publication by codes and one by link, in one unit
+    let unit = unit(store, "0380").await;
+    let publish = |digest: &'static str, integrity| {
+        let new = NewSurveyPublication {
+            survey: ("brukarundersokning-2026".into(), "1".into()),
+            unit: unit.clone(),
+            period: SurveyPeriod::parse("2026Q4").unwrap(),
+            integrity,
+        };
+        async move {
+            store
+                .create_survey_publication(&new, digest, 1_000, &actor())
+                .await
+                .unwrap()
+        }
+    };
+    let by_codes = publish("digest-codes", IntegrityMode::Codes).await;
+    let by_link = publish("digest-link", IntegrityMode::Link).await;
+    assert_eq!(by_codes.integrity, IntegrityMode::Codes);
+    let codes = RespondentCode::generate_many(3);
+    let digests =
+        |codes: &[RespondentCode]| -> Vec<String> { codes.iter().map(|c| c.digest()).collect() };
+    let issued = store
+        .issue_respondent_codes(by_codes.id, &digests(&codes), &actor())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((issued.codes_issued, issued.codes_used), (3, 0));
+    let day: NaiveDate = "2026-11-30".parse().unwrap();
+    let with_code = |code: &RespondentCode| Admission::Code(code.digest());
+    // A code finds its publication; a used one no longer does.
+    let found = store
+        .find_survey_publication_by_code(&codes[0].digest())
+        .await
+        .unwrap();
+    assert_eq!(found.map(|p| p.id), Some(by_codes.id));
+    let answer = |admission: Admission| async move {
+        store
+            .record_survey_answer(by_codes.id, &admission, day, &answers("4"))
+            .await
+            .unwrap()
+    };
+
+    // act and assert: a browser nonce is not a code
+    assert_eq!(answer(nonce("nonce-a")).await, Err(Refused::CodeNeeded));
+    // each code once
+    assert_eq!(answer(with_code(&codes[0])).await, Ok(()));
+    assert_eq!(
+        answer(with_code(&codes[0])).await,
+        Err(Refused::CodeNotValid)
+    );
+    // a code that was never issued, and one issued for another publication, are no codes
+    assert_eq!(
+        answer(with_code(&RespondentCode::generate())).await,
+        Err(Refused::CodeNotValid)
+    );
+    let other = publish("digest-other", IntegrityMode::Codes).await;
+    let theirs = RespondentCode::generate_many(1);
+    store
+        .issue_respondent_codes(other.id, &digests(&theirs), &actor())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        answer(with_code(&theirs[0])).await,
+        Err(Refused::CodeNotValid)
+    );
+    // A digest taken already (by any publication) stores nothing of the batch.
+    let clash = vec![RespondentCode::generate().digest(), theirs[0].digest()];
+    assert_eq!(
+        store
+            .issue_respondent_codes(by_codes.id, &clash, &actor())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .find_survey_publication_by_code(&clash[0])
+            .await
+            .unwrap(),
+        None
+    );
+    // a code is no way into a publication by link
+    assert_eq!(
+        store
+            .record_survey_answer(
+                by_link.id,
+                &Admission::Code(codes[1].digest()),
+                day,
+                &answers("4")
+            )
+            .await
+            .unwrap(),
+        Err(Refused::CodeNotValid)
+    );
+    // eight answers racing with one code: exactly one gets in
+    let raced = futures_util::future::join_all((0..8).map(|_| answer(with_code(&codes[1])))).await;
+    assert_eq!(raced.iter().filter(|r| r.is_ok()).count(), 1, "{raced:?}");
+    assert_eq!(store.count_survey_answers(by_codes.id).await.unwrap(), 2);
+    assert_eq!(
+        store
+            .find_survey_publication_by_code(&codes[0].digest())
+            .await
+            .unwrap(),
+        None
+    );
+    let after = store.get_survey_publication(by_codes.id).await.unwrap();
+    assert_eq!((after.codes_issued, after.codes_used), (3, 2));
+
+    // Codes are for open publications by codes only.
+    assert!(matches!(
+        store
+            .issue_respondent_codes(by_link.id, &digests(&codes), &actor())
+            .await,
+        Err(StorageError::Rejected(_))
+    ));
+    store
+        .close_survey_publication(other.id, 2_000, &actor())
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .issue_respondent_codes(other.id, &["x".to_owned()], &actor())
+            .await,
+        Err(StorageError::Rejected(_))
+    ));
+    assert!(matches!(
+        store.issue_respondent_codes(9_999, &[], &actor()).await,
+        Err(StorageError::NotFound(_))
+    ));
+
+    // What is kept of codes: digests of the unused ones and counts, nothing that pairs a code
+    // with an answer (no used flag, no time).
+    let columns: Vec<String> = store
+        .schema_columns()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(table, _)| table == "survey_code")
+        .map(|(_, column)| column)
+        .collect();
+    assert_eq!(columns, ["code_digest", "publication_id"]);
+    // Issuing is audited with the number, never a code.
+    let entries = store.audit_entries().await.unwrap();
+    let issuing: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event.action == "survey.codes")
+        .collect();
+    assert_eq!(issuing.len(), 2);
+    for entry in &issuing {
+        let text = format!("{:?}", entry.event);
+        for code in codes.iter().chain(&theirs) {
+            assert!(!text.contains(&code.printed()[..5]), "{text}");
+        }
+    }
+    assert!(issuing[0].event.detail.contains("3 respondent codes"));
+
+    // Results read the modes asked for.
+    let period = SurveyPeriod::parse("2026Q4").unwrap();
+    store
+        .record_survey_answer(by_link.id, &nonce("nonce-z"), day, &answers("1"))
+        .await
+        .unwrap()
+        .unwrap();
+    let count = |modes: &'static [IntegrityMode]| {
+        let period = period.clone();
+        async move {
+            store
+                .survey_answers("brukarundersokning-2026", &period, modes)
+                .await
+                .unwrap()
+                .iter()
+                .map(|(_, a)| a.len())
+                .sum::<usize>()
+        }
+    };
+    assert_eq!(count(&[IntegrityMode::Codes]).await, 2);
+    assert_eq!(count(&[IntegrityMode::Link]).await, 1);
+    assert_eq!(count(&IntegrityMode::ALL).await, 3);
+    assert_eq!(
+        store
+            .survey_integrity("brukarundersokning-2026", &period)
+            .await
+            .unwrap(),
+        [
+            (unit.clone(), IntegrityMode::Link),
+            (unit.clone(), IntegrityMode::Codes)
+        ]
     );
 }

@@ -68,7 +68,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "users", description = "Staff accounts and their roles"),
         (name = "audit", description = "The audit trail"),
         (name = "follow-up", description = "Clients, cases, interventions, needs, goals, instruments and measurements"),
-        (name = "surveys", description = "Client surveys (brukarundersökningar): publications per unit and period, anonymous answers once per browser, results through disclosure control"),
+        (name = "surveys", description = "Client surveys (brukarundersökningar): publications per unit and period, anonymous answers once per browser or per one-time respondent code, results through disclosure control"),
         (name = "grants", description = "State agreements and grants: import, money flows with reasons, deadlines, tapering plans, performance-based grants. Money in öre."),
         (name = "comparisons", description = "Open comparisons in the shape of Kolada's API (kpi, data, oudata): indicator metadata and values after disclosure control, with gender (T/K/M) and age breakdowns; comparison groups")
     ),
@@ -152,8 +152,11 @@ fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(survey::list_publications, survey::publish))
         .routes(routes!(survey::close_publication))
+        .routes(routes!(survey::issue_codes))
         .routes(routes!(survey::survey_results))
         .routes(routes!(survey::survey_form, survey::answer_survey))
+        .routes(routes!(survey::answer_by_code))
+        .routes(routes!(survey::survey_form_by_code))
         .routes(routes!(
             instruments::list_instruments,
             instruments::import_instrument

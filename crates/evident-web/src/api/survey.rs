@@ -1,19 +1,24 @@
 //! Client surveys over the API: unit staff publish a survey for their unit and a period (the
 //! token is in the answer once), list and close publications; results per node come after
 //! disclosure control. The respondent's side is public and needs only the token: the questions,
-//! and one answer per browser (the nonce cookie is set on the first request).
+//! and one answer per browser (the nonce cookie is set on the first request) or, for a
+//! publication by codes, one answer per one-time respondent code.
 
 use crate::AppState;
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody};
-use crate::service::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswerable};
+use crate::service::survey::{
+    self, Nonce, PublishRequest, Respondent, SurveyResults, Unanswerable,
+};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use evident_core::followup::unit_table::Cell;
-use evident_core::participation::survey::{SurveyAnswers, SurveyPublication};
+use evident_core::participation::survey::{
+    IntegrityMode, SurveyAnswers, SurveyDefinition, SurveyPublication,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -32,6 +37,12 @@ pub struct PublicationBody {
     pub period: String,
     /// `open` or `closed`.
     pub status: String,
+    /// How it keeps one person from answering many times: `codes` or `link`.
+    pub integrity: String,
+    /// Respondent codes issued (publications by codes).
+    pub codes_issued: u64,
+    /// Respondent codes used, each for one answer.
+    pub codes_used: u64,
     /// How many have answered (a count of the unit's own survey, for its staff).
     pub answers: Option<u64>,
     /// Who published it.
@@ -47,6 +58,9 @@ impl PublicationBody {
             unit: p.unit.to_string(),
             period: p.period.to_string(),
             status: if p.is_open() { "open" } else { "closed" }.to_owned(),
+            integrity: p.integrity.to_string(),
+            codes_issued: p.codes_issued,
+            codes_used: p.codes_used,
             answers,
             created_by: p.created_by.clone(),
         }
@@ -146,6 +160,56 @@ pub async fn close_publication(
     Ok(Json(PublicationBody::new(&publication, None)))
 }
 
+/// How many respondent codes to issue.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IssueCodesRequest {
+    /// From 1 to 5 000.
+    pub count: usize,
+}
+
+/// Respondent codes just issued: the only time they are given out.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedCodesBody {
+    /// The publication, with its new counts.
+    pub publication: PublicationBody,
+    /// The codes as printed (`7KQ2M-XW4PD`); case, spaces and dashes do not matter when typed.
+    pub codes: Vec<String>,
+}
+
+/// Issues one-time respondent codes for an open publication by codes: to print on slips or
+/// send by SMS, each good for one answer. Only digests are kept; the codes are in this answer
+/// once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/survey-publications/{id}/codes",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The publication")),
+    request_body = IssueCodesRequest,
+    responses(
+        (status = 201, description = "Issued; the codes are shown only now", body = IssuedCodesBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Needs practitioner or unit_manager on the unit", body = ErrorBody),
+        (status = 404, description = "No such publication", body = ErrorBody),
+        (status = 422, description = "A bad count, or the publication is closed or by link", body = ErrorBody)
+    )
+)]
+pub async fn issue_codes(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<IssueCodesRequest>,
+) -> ApiResult<(StatusCode, Json<IssuedCodesBody>)> {
+    let id = crate::error::id_in_path("survey publication", &id)?;
+    let issued = survey::issue_codes(&state, &user, id, body.count).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedCodesBody {
+            publication: PublicationBody::new(&issued.publication, None),
+            codes: issued.codes.iter().map(|c| c.printed()).collect(),
+        }),
+    ))
+}
+
 /// Which results.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ResultsQuery {
@@ -194,6 +258,8 @@ pub struct ResultsBody {
     pub rows: Vec<NodeResultBody>,
     /// The unit's free-text answers: only for the unit's own staff, from five answers up.
     pub free_text: Option<Vec<String>>,
+    /// The integrity modes (`codes`, `link`) of the publications the figures rest on.
+    pub integrity: Vec<String>,
 }
 
 impl From<SurveyResults> for ResultsBody {
@@ -222,6 +288,7 @@ impl From<SurveyResults> for ResultsBody {
                 })
                 .collect(),
             free_text: r.free_text,
+            integrity: r.integrity.iter().map(ToString::to_string).collect(),
         }
     }
 }
@@ -278,6 +345,8 @@ pub struct SurveyFormBody {
     pub title_sv: String,
     /// The title (English).
     pub title_en: String,
+    /// Whether an answer needs a one-time respondent code (`code` in the answer).
+    pub needs_code: bool,
     /// The questions.
     pub questions: Vec<SurveyQuestionBody>,
 }
@@ -299,13 +368,50 @@ pub async fn survey_form(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> ApiResult<Json<SurveyFormBody>> {
-    let (_, d) = survey::open(&state, &token)
+    let (publication, d) = survey::open(&state, &token)
         .await?
         .map_err(Unanswerable::into_error)?;
-    Ok(Json(SurveyFormBody {
+    Ok(Json(form_body(&publication, &d)))
+}
+
+/// A respondent code typed alone (from a slip or a text message).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CodeBody {
+    /// The code, e.g. `7KQ2M-XW4PD`; case, spaces and dashes do not matter.
+    pub code: String,
+}
+
+/// The questions of the survey a respondent code belongs to (public: the code is the
+/// credential; wrong codes from one address are limited).
+#[utoipa::path(
+    post,
+    path = "/api/v1/q/questions",
+    tag = "surveys",
+    security(()),
+    request_body = CodeBody,
+    responses(
+        (status = 200, description = "The questions", body = SurveyFormBody),
+        (status = 422, description = "Not an unused respondent code, or the survey is closed", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes from this address just now", body = ErrorBody)
+    )
+)]
+pub async fn survey_form_by_code(
+    State(state): State<AppState>,
+    nonce: Nonce,
+    ApiJson(body): ApiJson<CodeBody>,
+) -> ApiResult<Json<SurveyFormBody>> {
+    let (publication, d) = survey::open_by_code(&state, &body.code, nonce.address.as_deref())
+        .await?
+        .map_err(Unanswerable::into_error)?;
+    Ok(Json(form_body(&publication, &d)))
+}
+
+fn form_body(publication: &SurveyPublication, d: &SurveyDefinition) -> SurveyFormBody {
+    SurveyFormBody {
         survey: d.id.clone(),
         title_sv: d.title.sv.clone(),
         title_en: d.title.en.clone(),
+        needs_code: publication.integrity == IntegrityMode::Codes,
         questions: d
             .questions
             .iter()
@@ -323,7 +429,7 @@ pub async fn survey_form(
                 max_chars: q.free_text.map(|f| f.max_chars),
             })
             .collect(),
-    }))
+    }
 }
 
 /// A respondent's answers.
@@ -331,10 +437,14 @@ pub async fn survey_form(
 pub struct SurveyAnswersBody {
     /// The option code (or free text) per question id.
     pub answers: SurveyAnswers,
+    /// The one-time respondent code, for a publication by codes.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
-/// Answers a survey, once per browser (public: the token is the credential). Nothing that
-/// identifies the respondent is stored.
+/// Answers a survey (public: the token is the credential): once per browser for a publication
+/// by link, once per respondent code for one by codes. Nothing that identifies the respondent is
+/// stored.
 #[utoipa::path(
     post,
     path = "/api/v1/q/{token}",
@@ -346,8 +456,8 @@ pub struct SurveyAnswersBody {
         (status = 201, description = "Stored"),
         (status = 404, description = "Unknown token", body = ErrorBody),
         (status = 409, description = "This browser has answered already", body = ErrorBody),
-        (status = 422, description = "An answer is missing or not an option, or the survey is closed", body = ErrorBody),
-        (status = 429, description = "Too many answers from this address just now", body = ErrorBody)
+        (status = 422, description = "An answer is missing or not an option, the survey is closed, or the respondent code is missing, wrong or used", body = ErrorBody),
+        (status = 429, description = "Too many answers or wrong codes from this address just now", body = ErrorBody)
     )
 )]
 pub async fn answer_survey(
@@ -357,14 +467,43 @@ pub async fn answer_survey(
     ApiJson(body): ApiJson<SurveyAnswersBody>,
 ) -> ApiResult<Response> {
     let cookie = nonce.set_cookie(state.config.secure_cookies);
-    survey::answer(
-        &state,
-        &token,
-        &nonce.value,
-        nonce.address.as_deref(),
-        &body.answers,
-    )
-    .await?
-    .map_err(Unanswerable::into_error)?;
+    let respondent = Respondent {
+        nonce: &nonce.value,
+        code: body.code.as_deref(),
+        address: nonce.address.as_deref(),
+    };
+    survey::answer::answer(&state, Some(&token), respondent, &body.answers)
+        .await?
+        .map_err(Unanswerable::into_error)?;
     Ok((StatusCode::CREATED, cookie).into_response())
+}
+
+/// Answers the survey a respondent code belongs to, using the code up (public: the code is the
+/// credential). Nothing that identifies the respondent is stored.
+#[utoipa::path(
+    post,
+    path = "/api/v1/q",
+    tag = "surveys",
+    security(()),
+    request_body = SurveyAnswersBody,
+    responses(
+        (status = 201, description = "Stored"),
+        (status = 422, description = "An answer is missing or not an option, the survey is closed, or the code is missing, wrong or used", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes from this address just now", body = ErrorBody)
+    )
+)]
+pub async fn answer_by_code(
+    State(state): State<AppState>,
+    nonce: Nonce,
+    ApiJson(body): ApiJson<SurveyAnswersBody>,
+) -> ApiResult<StatusCode> {
+    let respondent = Respondent {
+        nonce: &nonce.value,
+        code: body.code.as_deref(),
+        address: nonce.address.as_deref(),
+    };
+    survey::answer::answer(&state, None, respondent, &body.answers)
+        .await?
+        .map_err(Unanswerable::into_error)?;
+    Ok(StatusCode::CREATED)
 }

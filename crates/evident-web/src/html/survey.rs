@@ -1,12 +1,16 @@
 //! Client surveys in the browser. Unit staff publish a survey for their unit and a period at
-//! `/orgs/{code}/surveys` and see its link once; respondents open `/q/{token}` on a phone,
-//! without an account, and answer anonymously (a half-filled form is kept in the browser by
-//! `/static/selfreport.js`). Results per node, after disclosure control, are at
-//! `/surveys/{id}/results` and as CSV at `/surveys/{id}/results.csv`.
+//! `/orgs/{code}/surveys` and see its link once, and for a publication by codes print one-time
+//! respondent codes on slips (or download them for text messages); respondents open
+//! `/q/{token}`, or type their code at `/q`, on a phone, without an account, and answer
+//! anonymously (a half-filled form is kept in the browser by `/static/selfreport.js`). Results
+//! per node, after disclosure control, are at `/surveys/{id}/results` and as CSV at
+//! `/surveys/{id}/results.csv`.
 
 use crate::auth::SignedIn;
 use crate::html::{Chrome, render};
-use crate::service::survey::{self, Nonce, PublishRequest, SurveyResults, Unanswerable};
+use crate::service::survey::{
+    self, IssuedCodes, Nonce, PublishRequest, Respondent, SurveyResults, Unanswerable,
+};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -18,7 +22,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
 use evident_core::followup::unit_table::Cell;
-use evident_core::participation::survey::{SurveyAnswers, SurveyDefinition, embedded_surveys};
+use evident_core::participation::survey::{
+    IntegrityMode, SurveyAnswers, SurveyDefinition, SurveyPublication, embedded_surveys,
+};
 use std::collections::HashMap;
 
 /// The survey routes.
@@ -26,6 +32,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orgs/{code}/surveys", get(staff_page).post(publish))
         .route("/survey-publications/{id}/close", post(close))
+        .route("/survey-publications/{id}/codes", post(issue_codes))
+        .route("/q", get(code_form).post(submit_with_code))
         .route("/q/{token}", get(show_form).post(submit))
         .route("/surveys/{id}/results", get(results_page))
         .route("/surveys/{id}/results.csv", get(results_csv))
@@ -46,6 +54,12 @@ pub struct PublicationRow {
     pub open: bool,
     /// How many have answered.
     pub answers: u64,
+    /// Whether it takes answers by respondent code.
+    pub by_codes: bool,
+    /// How it collects answers, in words.
+    pub integrity: &'static str,
+    /// Codes handed out and used, in words (publications by codes).
+    pub codes: String,
 }
 
 /// The staff page: the unit's publications and the form to publish one.
@@ -88,6 +102,34 @@ fn title(definition: &SurveyDefinition, chrome: &Chrome) -> String {
     definition.title.get(chrome.lang.code()).to_owned()
 }
 
+/// An integrity mode in words.
+pub fn integrity_label(mode: IntegrityMode, t: &crate::i18n::Texts) -> &'static str {
+    match mode {
+        IntegrityMode::Codes => t.survey.integrity_codes,
+        IntegrityMode::Link => t.survey.integrity_link,
+    }
+}
+
+/// The printable slips of newly issued codes.
+#[derive(Template)]
+#[template(path = "survey/codes.html")]
+pub struct CodesPage {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The unit.
+    pub unit: String,
+    /// The survey's title.
+    pub title: String,
+    /// The period.
+    pub period: String,
+    /// Where respondents type their code, e.g. `https://evident.example.se/q`.
+    pub code_url: String,
+    /// What each slip says above its code.
+    pub slip: String,
+    /// The codes as printed.
+    pub codes: Vec<String>,
+}
+
 async fn staff_view(
     state: &AppState,
     user: &SignedIn,
@@ -121,6 +163,14 @@ async fn staff_view(
                     .find(|d| d.id == p.survey_id)
                     .map_or(p.survey_id.clone(), |d| title(d, &chrome)),
                 open: p.is_open(),
+                by_codes: p.integrity == IntegrityMode::Codes,
+                integrity: integrity_label(p.integrity, chrome.t),
+                codes: chrome
+                    .t
+                    .survey
+                    .codes_issued_used
+                    .replace("{issued}", &p.codes_issued.to_string())
+                    .replace("{used}", &p.codes_used.to_string()),
                 survey: p.survey_id,
                 period: p.period.to_string(),
                 answers,
@@ -184,6 +234,61 @@ async fn publish(
     }
 }
 
+/// What staff ask for on the issue-codes form.
+#[derive(Debug, serde::Deserialize)]
+pub struct IssueCodesForm {
+    /// How many.
+    #[serde(default)]
+    pub count: String,
+    /// `csv` for a download, else printable slips.
+    #[serde(default)]
+    pub format: String,
+}
+
+async fn issue_codes(
+    State(state): State<AppState>,
+    user: SignedIn,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<IssueCodesForm>,
+) -> Result<Response, AppError> {
+    let id = crate::error::id_in_path("survey publication", &id)?;
+    let count: usize = form.count.trim().parse().map_err(|_| {
+        AppError::Invalid(format!("count: '{}' is not a number of codes", form.count))
+    })?;
+    let issued: IssuedCodes = survey::issue_codes(&state, &user, id, count).await?;
+    let origin = origin(&headers);
+    let publication: &SurveyPublication = &issued.publication;
+    if form.format == "csv" {
+        let file = format!(
+            "attachment; filename=\"svarskoder-{}-{}-{}.csv\"",
+            publication.unit, publication.period, publication.codes_issued
+        );
+        return Ok((
+            [
+                (CONTENT_TYPE, crate::render::CSV_CONTENT_TYPE.to_owned()),
+                (CONTENT_DISPOSITION, file),
+                (CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            survey::codes_csv(&issued, &origin),
+        )
+            .into_response());
+    }
+    let definition = survey::definition(&publication.survey_id)?;
+    let code_url = format!("{origin}/q");
+    let page = CodesPage {
+        unit: publication.unit.to_string(),
+        title: title(&definition, &chrome),
+        period: publication.period.to_string(),
+        slip: chrome.t.survey.codes_slip.replace("{link}", &code_url),
+        code_url,
+        codes: issued.codes.iter().map(|c| c.printed()).collect(),
+        chrome,
+    };
+    Ok(([(CACHE_CONTROL, "no-store")], render(&page)?).into_response())
+}
+
 async fn close(
     State(state): State<AppState>,
     user: SignedIn,
@@ -232,8 +337,8 @@ pub struct QuestionField {
 pub struct AnswerPage {
     /// The frame.
     pub chrome: Chrome,
-    /// The token (the form posts back to it).
-    pub token: String,
+    /// Where the form posts: `/q/{token}`, or `/q` for a survey found by its code.
+    pub action: String,
     /// A key for the browser's draft, derived from the token (not the token itself).
     pub draft_key: String,
     /// The title.
@@ -244,6 +349,22 @@ pub struct AnswerPage {
     pub questions: Vec<QuestionField>,
     /// Why the last submission was not accepted.
     pub error: Option<String>,
+    /// For a publication by codes: the code field, as typed or filled in from the link.
+    pub code: Option<String>,
+    /// Whether the code was the problem.
+    pub code_error: bool,
+}
+
+/// The page where a respondent types the code from a slip or a text message.
+#[derive(Template)]
+#[template(path = "survey/code.html")]
+pub struct CodeEntryPage {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The code as typed.
+    pub code: String,
+    /// Why it did not open a survey.
+    pub error: Option<&'static str>,
 }
 
 /// The page for a link that cannot be answered.
@@ -289,6 +410,17 @@ fn problem(chrome: Chrome, why: Unanswerable) -> Result<Response, AppError> {
             t.survey.too_many_title,
             t.survey.too_many,
         ),
+        // Handled on the form; should it come here, the code page says it.
+        Unanswerable::CodeNeeded => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t.survey.code,
+            t.survey.code_needed,
+        ),
+        Unanswerable::CodeNotValid => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t.survey.code,
+            t.survey.code_not_valid,
+        ),
     };
     let page = ProblemPage {
         chrome,
@@ -298,18 +430,42 @@ fn problem(chrome: Chrome, why: Unanswerable) -> Result<Response, AppError> {
     Ok((status, render(&page)?).into_response())
 }
 
+/// What the respondent's form is for: where it posts, the publication and what was given.
+struct FormFor<'a> {
+    /// `Some(token)` for `/q/{token}`, `None` for `/q` (the code finds the survey).
+    token: Option<&'a str>,
+    publication: &'a SurveyPublication,
+    definition: &'a SurveyDefinition,
+    given: &'a SurveyAnswers,
+    /// The code as typed.
+    code: Option<&'a str>,
+}
+
 fn answer_page(
     chrome: Chrome,
-    token: &str,
-    definition: &SurveyDefinition,
-    given: &SurveyAnswers,
+    form: &FormFor<'_>,
     error: Option<String>,
+    code_error: bool,
 ) -> Result<Response, AppError> {
     let lang = chrome.lang.code();
     let rejected = error.is_some();
+    let (definition, given) = (form.definition, form.given);
+    let action = match form.token {
+        Some(token) => format!("/q/{token}"),
+        None => "/q".to_owned(),
+    };
+    // The draft key comes from the link, or from the publication for the code page; neither
+    // is a secret kept in the browser.
+    let draft_key = match form.token {
+        Some(token) => crate::html::selfreport::draft_key(token),
+        None => crate::html::selfreport::draft_key(&format!("survey-{}", form.publication.id)),
+    };
     let page = AnswerPage {
-        token: token.to_owned(),
-        draft_key: crate::html::selfreport::draft_key(token),
+        action,
+        draft_key,
+        code: (form.publication.integrity == IntegrityMode::Codes)
+            .then(|| form.code.unwrap_or_default().trim().to_owned()),
+        code_error,
         title: definition.title.get(lang).to_owned(),
         intro: definition.intro.get(lang).to_owned(),
         questions: definition
@@ -363,15 +519,88 @@ async fn show_form(
     chrome: Chrome,
     nonce: Nonce,
     Path(token): Path<String>,
+    Query(query): Query<CodeQuery>,
 ) -> Result<Response, AppError> {
     let cookie = cookie_header(&nonce, &state);
     let page = match survey::open_for(&state, &token, &nonce.value).await? {
-        Ok((_, definition)) => {
-            answer_page(chrome, &token, &definition, &SurveyAnswers::new(), None)?
+        Ok((publication, definition)) => {
+            let form = FormFor {
+                token: Some(&token),
+                publication: &publication,
+                definition: &definition,
+                given: &SurveyAnswers::new(),
+                code: query.kod.as_deref(),
+            };
+            answer_page(chrome, &form, None, false)?
         }
         Err(why) => problem(chrome, why)?,
     };
     Ok((cookie, page).into_response())
+}
+
+/// A code in the query string (`/q?kod=…`, the link in a text message).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CodeQuery {
+    /// The code.
+    #[serde(default)]
+    pub kod: Option<String>,
+}
+
+/// `/q`: type a code; with `?kod=` the survey it belongs to opens with the code filled in.
+async fn code_form(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    nonce: Nonce,
+    Query(query): Query<CodeQuery>,
+) -> Result<Response, AppError> {
+    let Some(typed) = query.kod.filter(|k| !k.trim().is_empty()) else {
+        let page = CodeEntryPage {
+            chrome,
+            code: String::new(),
+            error: None,
+        };
+        return Ok(([(CACHE_CONTROL, "no-store")], render(&page)?).into_response());
+    };
+    match survey::open_by_code(&state, &typed, nonce.address.as_deref()).await? {
+        Ok((publication, definition)) => {
+            let form = FormFor {
+                token: None,
+                publication: &publication,
+                definition: &definition,
+                given: &SurveyAnswers::new(),
+                code: Some(&typed),
+            };
+            answer_page(chrome, &form, None, false)
+        }
+        Err(why @ (Unanswerable::CodeNotValid | Unanswerable::CodeNeeded)) => {
+            let error = Some(if why == Unanswerable::CodeNeeded {
+                chrome.t.survey.code_needed
+            } else {
+                chrome.t.survey.code_not_valid
+            });
+            let page = CodeEntryPage {
+                chrome,
+                code: typed.chars().take(40).collect(),
+                error,
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                [(CACHE_CONTROL, "no-store")],
+                render(&page)?,
+            )
+                .into_response())
+        }
+        Err(why) => problem(chrome, why),
+    }
+}
+
+async fn submit_with_code(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    nonce: Nonce,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    submit_answers(&state, chrome, &nonce, None, &fields).await
 }
 
 async fn submit(
@@ -381,34 +610,84 @@ async fn submit(
     Path(token): Path<String>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let cookie = cookie_header(&nonce, &state);
+    submit_answers(&state, chrome, &nonce, Some(&token), &fields).await
+}
+
+/// Stores a respondent's form, posted to `/q/{token}` or (with its code) to `/q`. A missing,
+/// mistyped or used code and missing answers bring the form back with what was given.
+async fn submit_answers(
+    state: &AppState,
+    chrome: Chrome,
+    nonce: &Nonce,
+    token: Option<&str>,
+    fields: &HashMap<String, String>,
+) -> Result<Response, AppError> {
+    let cookie = cookie_header(nonce, state);
     let answers: SurveyAnswers = fields
         .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("q:")?.to_owned(), v.clone())))
         .collect();
-    let page = match survey::answer(
-        &state,
-        &token,
-        &nonce.value,
-        nonce.address.as_deref(),
-        &answers,
-    )
-    .await
-    {
-        Ok(Ok(())) => render(&ThanksPage { chrome })?.into_response(),
-        Ok(Err(why)) => problem(chrome, why)?,
+    let code = fields.get("code").map(String::as_str);
+    let respondent = Respondent {
+        nonce: &nonce.value,
+        code,
+        address: nonce.address.as_deref(),
+    };
+    let outcome = survey::answer::answer(state, token, respondent, &answers).await;
+    let code_message = |why: Unanswerable, t: &crate::i18n::Texts| {
+        if why == Unanswerable::CodeNeeded {
+            t.survey.code_needed
+        } else {
+            t.survey.code_not_valid
+        }
+    };
+    let (error, code_problem) = match outcome {
+        Ok(Ok(())) => {
+            return Ok((cookie, render(&ThanksPage { chrome })?).into_response());
+        }
+        Ok(Err(why)) if why.is_about_the_code() => {
+            (code_message(why, chrome.t).to_owned(), Some(why))
+        }
+        Ok(Err(why)) => return Ok((cookie, problem(chrome, why)?).into_response()),
         Err(AppError::Invalid(detail)) => {
-            let Ok((_, definition)) = survey::open(&state, &token).await? else {
-                return problem(chrome, Unanswerable::Closed);
-            };
             let message = if detail.contains("not answered") {
                 chrome.t.survey.fix.to_owned()
             } else {
                 format!("{} ({detail})", chrome.t.survey.fix)
             };
-            answer_page(chrome, &token, &definition, &answers, Some(message))?
+            (message, None)
         }
         Err(other) => return Err(other),
+    };
+    // Back to the form: the survey of the link, or of the code when the code was not the
+    // problem (looked up again without counting it twice).
+    let reopened = match (token, code, code_problem) {
+        (Some(token), _, _) => survey::open(state, token).await?,
+        (None, Some(code), None) => {
+            survey::open_by_code(state, code, nonce.address.as_deref()).await?
+        }
+        (None, _, problem) => Err(problem.unwrap_or(Unanswerable::CodeNeeded)),
+    };
+    let page = match reopened {
+        Ok((publication, definition)) => {
+            let form = FormFor {
+                token,
+                publication: &publication,
+                definition: &definition,
+                given: &answers,
+                code,
+            };
+            answer_page(chrome, &form, Some(error), code_problem.is_some())?
+        }
+        Err(why @ (Unanswerable::CodeNotValid | Unanswerable::CodeNeeded)) => {
+            let page = CodeEntryPage {
+                code: code.unwrap_or_default().chars().take(40).collect(),
+                error: Some(code_message(why, chrome.t)),
+                chrome,
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response()
+        }
+        Err(why) => problem(chrome, why)?,
     };
     Ok((cookie, page).into_response())
 }
@@ -459,6 +738,8 @@ pub struct ResultsPage {
     pub free_text: Option<Vec<String>>,
     /// Whether the node is a unit (free text may exist).
     pub is_unit: bool,
+    /// How the answers behind the figures were collected, in words.
+    pub integrity: Vec<&'static str>,
 }
 
 /// Which results.
@@ -539,6 +820,11 @@ async fn results_page(
             .collect(),
         rows,
         is_unit: results.node.level() == evident_core::org::OrgLevel::Unit,
+        integrity: results
+            .integrity
+            .iter()
+            .map(|m| integrity_label(*m, t))
+            .collect(),
         free_text: results.free_text,
         chrome,
     };

@@ -27,6 +27,21 @@ pub struct SurveyTexts {
     pub close: &'static str,
     pub results: &'static str,
 
+    // Integrity modes and respondent codes, for staff.
+    pub integrity: &'static str,
+    pub integrity_codes: &'static str,
+    pub integrity_codes_hint: &'static str,
+    pub integrity_link: &'static str,
+    pub integrity_link_hint: &'static str,
+    pub codes_count: &'static str,
+    pub codes_issued_used: &'static str,
+    pub issue_codes: &'static str,
+    pub codes_csv: &'static str,
+    pub codes_title: &'static str,
+    pub codes_intro: &'static str,
+    pub codes_slip: &'static str,
+    pub codes_print: &'static str,
+
     // A survey just published.
     pub created_title: &'static str,
     pub created_intro: &'static str,
@@ -40,6 +55,11 @@ pub struct SurveyTexts {
     pub free_text_hint: &'static str,
     pub send: &'static str,
     pub fix: &'static str,
+    pub code: &'static str,
+    pub code_hint: &'static str,
+    pub code_needed: &'static str,
+    pub code_not_valid: &'static str,
+    pub code_open: &'static str,
 
     // After answering, and links that do not work.
     pub thanks_title: &'static str,
@@ -64,6 +84,7 @@ pub struct SurveyTexts {
     pub free_texts_hidden: &'static str,
     pub no_free_texts: &'static str,
     pub download_csv: &'static str,
+    pub collected_by: &'static str,
 }
 
 /// Swedish, the default.
@@ -84,6 +105,21 @@ pub(super) const SV: SurveyTexts = SurveyTexts {
     close: "Stäng enkäten",
     results: "Resultat",
 
+    // Integrity modes and respondent codes, for staff.
+    integrity: "Hur svaren samlas in",
+    integrity_codes: "Engångskoder",
+    integrity_codes_hint: "Varje svar kräver en kod som ni delar ut på papper eller i sms. Ingen kan svara fler gånger än den har koder. Rekommenderas när resultaten ska jämföras.",
+    integrity_link: "Öppen länk",
+    integrity_link_hint: "Alla med länken kan svara, en gång per webbläsare och högst tre gånger i timmen från samma adress. Enkelt, men en person som vill kan svara flera gånger.",
+    codes_count: "Antal koder",
+    codes_issued_used: "Koder: {issued} utdelade, {used} använda",
+    issue_codes: "Skapa koder för utskrift",
+    codes_csv: "Skapa koder som CSV (för sms)",
+    codes_title: "Svarskoder",
+    codes_intro: "Varje kod gäller för ett svar. Klipp isär lapparna och ge en till var och en, eller skicka dem i sms. Koderna visas bara nu och kan inte tas fram igen; skapa fler vid behov.",
+    codes_slip: "Svara på enkäten på {link} och skriv in koden",
+    codes_print: "Skriv ut sidan med webbläsarens utskrift (Ctrl+P); bara lapparna kommer med.",
+
     // A survey just published.
     created_title: "Enkäten är publicerad",
     created_intro: "Ge länken till dem som får stöd av enheten, till exempel på papper med QR-kod eller i ett sms.",
@@ -97,6 +133,11 @@ pub(super) const SV: SurveyTexts = SurveyTexts {
     free_text_hint: "Skriv inte ditt namn eller andras namn.",
     send: "Skicka svaren",
     fix: "Svaren skickades inte. Rätta det som står nedan och försök igen.",
+    code: "Din kod",
+    code_hint: "Koden står på lappen eller i sms:et du fick, till exempel 7KQ2M-XW4PD.",
+    code_needed: "Skriv in koden du fick för att kunna skicka svaren.",
+    code_not_valid: "Koden stämmer inte eller har redan använts. Kontrollera att du skrivit den rätt.",
+    code_open: "Öppna enkäten",
 
     // After answering, and links that do not work.
     thanks_title: "Tack för dina svar",
@@ -121,6 +162,7 @@ pub(super) const SV: SurveyTexts = SurveyTexts {
     free_texts_hidden: "Fritextsvar visas för enhetens personal när minst fem har svarat.",
     no_free_texts: "Ingen har skrivit något i fritext.",
     download_csv: "Ladda ner CSV",
+    collected_by: "Svaren är insamlade med",
 };
 
 /// English.
@@ -141,6 +183,21 @@ pub(super) const EN: SurveyTexts = SurveyTexts {
     close: "Close the survey",
     results: "Results",
 
+    // Integrity modes and respondent codes, for staff.
+    integrity: "How answers are collected",
+    integrity_codes: "One-time codes",
+    integrity_codes_hint: "Each answer needs a code that you hand out on paper or by text message. No one can answer more times than they have codes. Recommended when results are to be compared.",
+    integrity_link: "Open link",
+    integrity_link_hint: "Anyone with the link can answer, once per browser and at most three times an hour from the same address. Simple, but a person who wants to can answer several times.",
+    codes_count: "Number of codes",
+    codes_issued_used: "Codes: {issued} handed out, {used} used",
+    issue_codes: "Create codes to print",
+    codes_csv: "Create codes as CSV (for text messages)",
+    codes_title: "Respondent codes",
+    codes_intro: "Each code is good for one answer. Cut the slips apart and give one to each person, or send them by text message. The codes are shown only now and cannot be shown again; create more when needed.",
+    codes_slip: "Answer the survey at {link} and enter the code",
+    codes_print: "Print the page with the browser's print (Ctrl+P); only the slips are printed.",
+
     // A survey just published.
     created_title: "The survey is published",
     created_intro: "Give the link to the people the unit supports, for example on paper with a QR code or in a text message.",
@@ -154,6 +211,11 @@ pub(super) const EN: SurveyTexts = SurveyTexts {
     free_text_hint: "Do not write your name or anyone else's name.",
     send: "Send the answers",
     fix: "The answers were not sent. Correct what is said below and try again.",
+    code: "Your code",
+    code_hint: "The code is on the slip or in the text message you got, for example 7KQ2M-XW4PD.",
+    code_needed: "Enter the code you got to send your answers.",
+    code_not_valid: "The code is not right or has been used. Check that you typed it correctly.",
+    code_open: "Open the survey",
 
     // After answering, and links that do not work.
     thanks_title: "Thank you for your answers",
@@ -178,4 +240,5 @@ pub(super) const EN: SurveyTexts = SurveyTexts {
     free_texts_hidden: "Free-text answers are shown to the unit's staff once at least five have answered.",
     no_free_texts: "No one has written any free text.",
     download_csv: "Download CSV",
+    collected_by: "The answers were collected with",
 };

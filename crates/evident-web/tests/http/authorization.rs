@@ -19,6 +19,9 @@ enum Who {
     /// Anyone, signed in or not, and the route answers 404 for the matrix's unknown key (a
     /// token is the credential).
     PublicNotFound,
+    /// Anyone, signed in or not, and the route answers 422 for the matrix's unknown respondent
+    /// code (the code is the credential).
+    PublicBadCode,
     /// Any signed-in user.
     AnyRole,
     /// Only these roles (as granted in `grants_of`).
@@ -543,6 +546,13 @@ fn cases(ids: Ids) -> Vec<Case> {
             Only(&[]),
         ),
         case(
+            Method::POST,
+            "/api/v1/survey-publications/{id}/codes",
+            &format!("/api/v1/survey-publications/{publication}/codes"),
+            |_| Some(json!({"count": 2})),
+            Only(&[]),
+        ),
+        case(
             Method::GET,
             "/api/v1/surveys/{id}/results",
             "/api/v1/surveys/brukarundersokning-2026/results?period=2026&node=0380-0001",
@@ -569,6 +579,20 @@ fn cases(ids: Ids) -> Vec<Case> {
             "/api/v1/q/q_unknown",
             |_| Some(json!({"answers": {}})),
             PublicNotFound,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/q",
+            "/api/v1/q",
+            |_| Some(json!({"answers": {}, "code": "00000-00000"})),
+            PublicBadCode,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/q/questions",
+            "/api/v1/q/questions",
+            |_| Some(json!({"code": "00000-00000"})),
+            PublicBadCode,
         ),
         case(Method::GET, "/api/v1/kpi", "/api/v1/kpi", no_body, Public),
         case(
@@ -808,6 +832,7 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
                     unit: evident_core::OrgCode::parse("0380-0002").unwrap(),
                     period: evident_core::participation::survey::SurveyPeriod::parse("2026")
                         .unwrap(),
+                    integrity: evident_core::participation::survey::IntegrityMode::Codes,
                 },
                 "matrix-digest",
                 0,
@@ -841,6 +866,10 @@ async fn every_role_gets_exactly_the_access_the_matrix_gives_on_every_route(app:
                 (Who::Public, _) => assert!(reply.status.is_success(), "{label}"),
                 (Who::PublicNotFound, _) => {
                     assert_eq!(reply.status, StatusCode::NOT_FOUND, "{label}")
+                }
+                (Who::PublicBadCode, _) => {
+                    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+                    assert!(reply.body.contains("code"), "{label}");
                 }
                 (_, None) => assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{label}"),
                 (Who::AnyRole, Some(_)) => assert_allowed(&reply.status, &label),

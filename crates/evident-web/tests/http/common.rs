@@ -53,6 +53,7 @@ impl TestApp {
             // Every test client answers surveys from 127.0.0.1; the limit of the default
             // configuration has its own test.
             survey_answers_per_address: 1000,
+            survey_code_guesses_per_address: 1000,
             ..evident_web::state::WebConfig::insecure()
         }
     }

@@ -21,6 +21,7 @@ mod selfreport_api;
 mod sessions;
 mod signin;
 mod survey_api;
+mod survey_codes;
 
 /// Declares tests over a running app: `on_both!(name)` turns `async fn name(app: &TestApp)`
 /// into `name::sqlite` and `name::postgres`, each with its own fresh database and server.

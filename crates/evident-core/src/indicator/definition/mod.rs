@@ -5,6 +5,7 @@
 mod parse;
 
 use crate::indicator::facts::RecordKind;
+use crate::participation::survey::IntegrityMode;
 pub use crate::text::Localised;
 use parse::{error, parse_one};
 use serde::{Deserialize, Serialize};
@@ -116,6 +117,10 @@ pub enum Measure {
         survey: String,
         /// The scale question's id.
         question: String,
+        /// The integrity modes whose publications it counts, sorted (the stronger first);
+        /// answers from publications of other modes are left out, and the modes are shown
+        /// with the indicator.
+        integrity: Vec<IntegrityMode>,
     },
 }
 

@@ -43,6 +43,7 @@ pub(super) struct RawNotApplicable {
 pub(super) struct RawSurvey {
     pub(super) id: String,
     pub(super) question: String,
+    pub(super) integrity: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -252,9 +253,28 @@ pub(super) fn survey_measure(file: &str, raw: RawSurvey) -> Result<Measure, Defi
             ),
         ));
     }
+    if raw.integrity.is_empty() {
+        return Err(error(
+            file,
+            "survey.integrity",
+            "name the integrity modes whose publications count: codes, link or both",
+        ));
+    }
+    let mut integrity = raw
+        .integrity
+        .iter()
+        .enumerate()
+        .map(|(i, mode)| {
+            IntegrityMode::parse(mode)
+                .map_err(|e| error(file, &format!("survey.integrity[{i}]"), e.problem))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    integrity.sort_by_key(|m| IntegrityMode::ALL.iter().position(|a| a == m));
+    integrity.dedup();
     Ok(Measure::Survey {
         survey: raw.id,
         question: raw.question,
+        integrity,
     })
 }
 
