@@ -13,8 +13,11 @@ use evident_core::access::audit::{AuditEvent, Outcome};
 use evident_core::access::credentials::{NewPassword, Secret};
 use evident_core::access::{self, Action, DataClass, Grant, Role};
 
-/// The users `viewer` may manage: those holding a role inside one of the viewer's scopes,
-/// and — for admins — users who hold no role yet.
+/// The users `viewer` may manage: those whose account the viewer may change
+/// ([`access::may_change_account`]: every role they hold is one the viewer may hand out where
+/// it is held), and — for admins — users who hold no role yet. A unit manager thus never sees
+/// a colleague who also holds a role above or outside its unit; an admin of the nation sees
+/// everyone.
 ///
 /// # Errors
 /// [`AppError::Forbidden`] (audited) when the viewer manages no accounts anywhere.
@@ -23,7 +26,7 @@ pub async fn visible_users(state: &AppState, viewer: &SignedIn) -> Result<Vec<Us
     let users = state.store.list_users().await?;
     Ok(users
         .into_iter()
-        .filter(|u| access::manages_user(&viewer.user.grants, &u.grants))
+        .filter(|u| access::may_change_account(&viewer.user.grants, &u.grants))
         .collect())
 }
 
