@@ -1,7 +1,8 @@
 //! Breaking the glass: a practitioner reads one client's case at another unit of their own
 //! municipality in an emergency, with a reason, for four hours; it is audited and shows in the
-//! client's own record. Across municipalities nothing changes: the case stays 404, and the
-//! answer is the same as for a case that does not exist.
+//! client's own record. The client is named by a case or by their pseudonym. Across
+//! municipalities nothing changes: the case stays 404, and the answer is the same as for a case
+//! or a pseudonym that does not exist.
 
 use crate::common::TestApp;
 use evident_core::access::Role;
@@ -230,6 +231,252 @@ async fn the_form_opens_a_sibling_case_and_no_404_page_hints_at_one(db: &TestDb)
         .await
         .assert_status(StatusCode::OK);
     app.stop().await;
+}
+
+/// The pseudonym of the client of `case`, as the client's record shows it.
+async fn pseudonym_of(app: &TestApp, case: i64) -> String {
+    let client = app.store.get_case(case).await.unwrap().client_id;
+    app.store
+        .get_client(client)
+        .await
+        .unwrap()
+        .pseudonym
+        .to_string()
+}
+
+/// A pseudonym that no client has.
+const UNKNOWN: &str = "00000000000000000000000000000000000000000000000000000000000000ff";
+
+async fn a_pseudonym_opens_its_client_within_the_municipality(db: &TestDb) {
+    // arrange: a client with cases at unit B, a practitioner at unit A of the same municipality
+    let app = TestApp::start(db).await;
+    let own = app.unit("0380", "Enhet A").await;
+    let sibling = app.unit("0380", "Enhet B").await;
+    let case = app.case(sibling.as_str(), "811218-9876").await;
+    let other_client = app.case(sibling.as_str(), "121212-1212").await;
+    let client = app.store.get_case(case).await.unwrap().client_id;
+    let pseudonym = pseudonym_of(&app, case).await;
+    let mut api = app.api_as(Role::Practitioner, own.as_str()).await;
+
+    // act: naming both, neither, or a malformed pseudonym is refused; then by pseudonym
+    for body in [
+        json!({ "reason": REASON }),
+        json!({ "case_id": case, "pseudonym": pseudonym, "reason": REASON }),
+        json!({ "pseudonym": "not a pseudonym", "reason": REASON }),
+    ] {
+        api.json(Method::POST, "/api/v1/break-glass", body)
+            .await
+            .assert_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    }
+    api.get(&format!("/api/v1/cases/{case}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let opened = api
+        .json(
+            Method::POST,
+            "/api/v1/break-glass",
+            json!({ "pseudonym": pseudonym.to_uppercase(), "reason": REASON }),
+        )
+        .await;
+
+    // assert: that client's records open for reading, nobody else's
+    opened.assert_status(StatusCode::CREATED);
+    let opened = opened.json();
+    assert_eq!(opened["client_id"], client, "{opened}");
+    assert_eq!(opened["case_id"], case, "{opened}");
+    api.get(&format!("/api/v1/cases/{case}"))
+        .await
+        .assert_status(StatusCode::OK);
+    api.get(&format!("/api/v1/clients/{client}/record"))
+        .await
+        .assert_status(StatusCode::OK);
+    api.get(&format!("/api/v1/cases/{other_client}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let audited = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.event.action == "break_glass" && e.event.outcome.as_str() == "allowed")
+        .expect("audited");
+    assert_eq!(audited.event.client.as_deref(), Some(pseudonym.as_str()));
+    app.stop().await;
+}
+
+async fn another_municipalitys_pseudonym_answers_as_an_unknown_one(db: &TestDb) {
+    // arrange: the same person is a client in 0380 and in 1480, under different pseudonyms
+    let app = TestApp::start(db).await;
+    let own = app.unit("0380", "Enhet A").await;
+    let sibling = app.unit("0380", "Enhet B").await;
+    let elsewhere = app.unit("1480", "Enhet C").await;
+    app.case(sibling.as_str(), "811218-9876").await;
+    let theirs = app.case(elsewhere.as_str(), "811218-9876").await;
+    let only_theirs = app.case(elsewhere.as_str(), "121212-1212").await;
+    let mut api = app.api_as(Role::Practitioner, own.as_str()).await;
+
+    // act
+    let mut answers = Vec::new();
+    for pseudonym in [
+        pseudonym_of(&app, theirs).await,
+        pseudonym_of(&app, only_theirs).await,
+        UNKNOWN.to_owned(),
+    ] {
+        let reply = api
+            .json(
+                Method::POST,
+                "/api/v1/break-glass",
+                json!({ "pseudonym": pseudonym, "reason": REASON }),
+            )
+            .await;
+        reply.assert_api_error(StatusCode::NOT_FOUND, "not_found");
+        assert!(!reply.body.contains("1480"), "{}", reply.body);
+        assert!(!reply.body.contains(&pseudonym), "{}", reply.body);
+        answers.push(reply.body);
+    }
+
+    // assert: one answer for all three, nothing opened, every attempt audited
+    assert_eq!(answers[0], answers[2], "the same answer as for no client");
+    assert_eq!(answers[1], answers[2], "the same answer as for no client");
+    for case in [theirs, only_theirs] {
+        api.get(&format!("/api/v1/cases/{case}"))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    }
+    assert!(
+        app.store
+            .list_break_glass(&evident_store::BreakGlassFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was opened"
+    );
+    let denied = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.event.action == "break_glass" && e.event.outcome.as_str() == "denied")
+        .count();
+    assert_eq!(denied, 3, "every attempt is audited");
+    app.stop().await;
+}
+
+async fn the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let own = app.unit("0380", "Enhet A").await;
+    let sibling = app.unit("0380", "Enhet B").await;
+    let elsewhere = app.unit("1480", "Enhet C").await;
+    let near = app.case(sibling.as_str(), "811218-9876").await;
+    let far = app.case(elsewhere.as_str(), "121212-1212").await;
+    let (near_pseudonym, far_pseudonym) = (
+        pseudonym_of(&app, near).await,
+        pseudonym_of(&app, far).await,
+    );
+    let mut browser = app.browser_as(&[(Role::Practitioner, own.as_str())]).await;
+
+    let page = browser.get("/break-glass").await;
+    page.assert_status(StatusCode::OK);
+    assert!(page.body.contains(r#"name="pseudonym""#), "{}", page.body);
+    // Another municipality's client, and no client at all: the same answer.
+    let across = browser
+        .post_form(
+            "/break-glass",
+            &[("pseudonym", &far_pseudonym), ("reason", REASON)],
+        )
+        .await;
+    across.assert_status(StatusCode::NOT_FOUND);
+    let none = browser
+        .post_form(
+            "/break-glass",
+            &[("pseudonym", UNKNOWN), ("reason", REASON)],
+        )
+        .await;
+    none.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(
+        main_of(&across.body.replace(&far_pseudonym, UNKNOWN), 0),
+        main_of(&none.body, 0)
+    );
+    // Both a case and a pseudonym: which one is meant?
+    browser
+        .post_form(
+            "/break-glass",
+            &[
+                ("case_id", &near.to_string()),
+                ("pseudonym", &near_pseudonym),
+                ("reason", REASON),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    // Within the municipality: to the client's record.
+    let opened = browser
+        .post_form(
+            "/break-glass",
+            &[("pseudonym", &near_pseudonym), ("reason", REASON)],
+        )
+        .await;
+    opened.assert_status(StatusCode::SEE_OTHER);
+    let client = app.store.get_case(near).await.unwrap().client_id;
+    assert_eq!(opened.location(), format!("/clients/{client}/record"));
+    browser
+        .get(opened.location())
+        .await
+        .assert_status(StatusCode::OK);
+    browser
+        .get(&format!("/cases/{near}"))
+        .await
+        .assert_status(StatusCode::OK);
+    browser
+        .get(&format!("/cases/{far}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_pseudonym_opens_its_client_within_the_municipality_on_sqlite() {
+    a_pseudonym_opens_its_client_within_the_municipality(&TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn a_pseudonym_opens_its_client_within_the_municipality_on_postgres() {
+    a_pseudonym_opens_its_client_within_the_municipality(&TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn another_municipalitys_pseudonym_answers_as_an_unknown_one_on_sqlite() {
+    another_municipalitys_pseudonym_answers_as_an_unknown_one(&TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn another_municipalitys_pseudonym_answers_as_an_unknown_one_on_postgres() {
+    another_municipalitys_pseudonym_answers_as_an_unknown_one(&TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities_on_sqlite() {
+    the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities(
+        &TestDb::sqlite().await,
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities_on_postgres()
+{
+    the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities(
+        &TestDb::postgres().await,
+    )
+    .await;
 }
 
 #[tokio::test]
