@@ -94,7 +94,9 @@ async fn submit(
             Err(_) => return page(chrome, form, StatusCode::NOT_FOUND, Some(not_found)),
         },
     };
-    if case_id.is_some() == !form.pseudonym.trim().is_empty() {
+    let pseudonym_given = !form.pseudonym.trim().is_empty();
+    // Both or neither: which client is meant?
+    if case_id.is_some() == pseudonym_given {
         let problem = chrome.t.cases.break_glass_case_or_client.to_owned();
         return page(
             chrome,

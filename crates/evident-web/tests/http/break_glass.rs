@@ -5,11 +5,18 @@
 //! or a pseudonym that does not exist.
 
 use crate::common::TestApp;
+use crate::on_both;
 use evident_core::access::Role;
 use evident_core::clock::Clock;
 use evident_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+
+on_both!(
+    a_pseudonym_opens_its_client_within_the_municipality,
+    another_municipalitys_pseudonym_answers_as_an_unknown_one,
+    the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities,
+);
 
 const REASON: &str = "Akut inläggning, behöver se pågående insatser";
 
@@ -247,15 +254,14 @@ async fn pseudonym_of(app: &TestApp, case: i64) -> String {
 /// A pseudonym that no client has.
 const UNKNOWN: &str = "00000000000000000000000000000000000000000000000000000000000000ff";
 
-async fn a_pseudonym_opens_its_client_within_the_municipality(db: &TestDb) {
+async fn a_pseudonym_opens_its_client_within_the_municipality(app: &TestApp) {
     // arrange: a client with cases at unit B, a practitioner at unit A of the same municipality
-    let app = TestApp::start(db).await;
     let own = app.unit("0380", "Enhet A").await;
     let sibling = app.unit("0380", "Enhet B").await;
     let case = app.case(sibling.as_str(), "811218-9876").await;
     let other_client = app.case(sibling.as_str(), "121212-1212").await;
     let client = app.store.get_case(case).await.unwrap().client_id;
-    let pseudonym = pseudonym_of(&app, case).await;
+    let pseudonym = pseudonym_of(app, case).await;
     let mut api = app.api_as(Role::Practitioner, own.as_str()).await;
 
     // act: naming both, neither, or a malformed pseudonym is refused; then by pseudonym
@@ -302,12 +308,10 @@ async fn a_pseudonym_opens_its_client_within_the_municipality(db: &TestDb) {
         .find(|e| e.event.action == "break_glass" && e.event.outcome.as_str() == "allowed")
         .expect("audited");
     assert_eq!(audited.event.client.as_deref(), Some(pseudonym.as_str()));
-    app.stop().await;
 }
 
-async fn another_municipalitys_pseudonym_answers_as_an_unknown_one(db: &TestDb) {
+async fn another_municipalitys_pseudonym_answers_as_an_unknown_one(app: &TestApp) {
     // arrange: the same person is a client in 0380 and in 1480, under different pseudonyms
-    let app = TestApp::start(db).await;
     let own = app.unit("0380", "Enhet A").await;
     let sibling = app.unit("0380", "Enhet B").await;
     let elsewhere = app.unit("1480", "Enhet C").await;
@@ -319,8 +323,8 @@ async fn another_municipalitys_pseudonym_answers_as_an_unknown_one(db: &TestDb) 
     // act
     let mut answers = Vec::new();
     for pseudonym in [
-        pseudonym_of(&app, theirs).await,
-        pseudonym_of(&app, only_theirs).await,
+        pseudonym_of(app, theirs).await,
+        pseudonym_of(app, only_theirs).await,
         UNKNOWN.to_owned(),
     ] {
         let reply = api
@@ -364,20 +368,18 @@ async fn another_municipalitys_pseudonym_answers_as_an_unknown_one(db: &TestDb) 
         .filter(|e| e.event.action == "break_glass" && e.event.outcome.as_str() == "denied")
         .count();
     assert_eq!(denied, 3, "every attempt is audited");
-    app.stop().await;
 }
 
-async fn the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities(db: &TestDb) {
-    let app = TestApp::start(db).await;
+async fn the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities(
+    app: &TestApp,
+) {
     let own = app.unit("0380", "Enhet A").await;
     let sibling = app.unit("0380", "Enhet B").await;
     let elsewhere = app.unit("1480", "Enhet C").await;
     let near = app.case(sibling.as_str(), "811218-9876").await;
     let far = app.case(elsewhere.as_str(), "121212-1212").await;
-    let (near_pseudonym, far_pseudonym) = (
-        pseudonym_of(&app, near).await,
-        pseudonym_of(&app, far).await,
-    );
+    let (near_pseudonym, far_pseudonym) =
+        (pseudonym_of(app, near).await, pseudonym_of(app, far).await);
     let mut browser = app.browser_as(&[(Role::Practitioner, own.as_str())]).await;
 
     let page = browser.get("/break-glass").await;
@@ -436,47 +438,6 @@ async fn the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipal
         .get(&format!("/cases/{far}"))
         .await
         .assert_status(StatusCode::NOT_FOUND);
-    app.stop().await;
-}
-
-#[tokio::test]
-async fn a_pseudonym_opens_its_client_within_the_municipality_on_sqlite() {
-    a_pseudonym_opens_its_client_within_the_municipality(&TestDb::sqlite().await).await;
-}
-
-#[tokio::test]
-#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
-async fn a_pseudonym_opens_its_client_within_the_municipality_on_postgres() {
-    a_pseudonym_opens_its_client_within_the_municipality(&TestDb::postgres().await).await;
-}
-
-#[tokio::test]
-async fn another_municipalitys_pseudonym_answers_as_an_unknown_one_on_sqlite() {
-    another_municipalitys_pseudonym_answers_as_an_unknown_one(&TestDb::sqlite().await).await;
-}
-
-#[tokio::test]
-#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
-async fn another_municipalitys_pseudonym_answers_as_an_unknown_one_on_postgres() {
-    another_municipalitys_pseudonym_answers_as_an_unknown_one(&TestDb::postgres().await).await;
-}
-
-#[tokio::test]
-async fn the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities_on_sqlite() {
-    the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities(
-        &TestDb::sqlite().await,
-    )
-    .await;
-}
-
-#[tokio::test]
-#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
-async fn the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities_on_postgres()
-{
-    the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities(
-        &TestDb::postgres().await,
-    )
-    .await;
 }
 
 #[tokio::test]
