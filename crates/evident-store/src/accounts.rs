@@ -133,8 +133,15 @@ pub trait AccountStore {
     /// Ends a session.
     async fn delete_session(&self, token_digest: &str) -> Result<()>;
 
-    /// Ends every session of a user except the one with `keep_digest`.
-    async fn delete_other_sessions(&self, user_id: i64, keep_digest: &str) -> Result<()>;
+    /// Ends every session of a user except the one with the digest `keep_session`, if given
+    /// (the session asking), and writes a `logout.others` audit entry saying how many ended, in
+    /// the same transaction. Returns how many ended.
+    async fn delete_other_sessions(
+        &self,
+        user_id: i64,
+        keep_session: Option<&str>,
+        actor: &Actor,
+    ) -> Result<u64>;
 
     /// Stores a personal access token by its digest.
     async fn create_token(
@@ -257,6 +264,28 @@ fn audit(actor: &Actor, action: &str, record: String) -> AuditEvent {
 macro_rules! impl_account_store {
     ($store:ty) => {
         impl $store {
+            /// Deletes the sessions of `user_id`, all but the one with the digest `keep` when
+            /// given; returns how many.
+            async fn end_sessions_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+                user_id: i64,
+                keep: Option<&str>,
+            ) -> Result<u64> {
+                let ended = sqlx::query(
+                    r"
+                    delete from session
+                    where user_id = $1
+                      and ($2 is null or token_hash <> $2)
+                    ",
+                )
+                .bind(user_id)
+                .bind(keep)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                Ok(ended)
+            }
+
             async fn grant_in(
                 &self,
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
@@ -471,18 +500,7 @@ macro_rules! impl_account_store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                let sessions = sqlx::query(
-                    r"
-                    delete from session
-                    where user_id = $1
-                      and ($2 is null or token_hash <> $2)
-                    ",
-                )
-                .bind(user_id)
-                .bind(keep_session)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                let sessions = Self::end_sessions_in(&mut tx, user_id, keep_session).await?;
                 let event = audit(actor, "user.password", format!("user:{user_id}"))
                     .with_detail(format!("revoked {tokens} access tokens, ended {sessions} other sessions"));
                 self.append_in(&mut tx, &event).await?;
@@ -680,19 +698,15 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
-            async fn delete_other_sessions(&self, user_id: i64, keep_digest: &str) -> Result<()> {
-                sqlx::query(
-                    r"
-                    delete from session
-                    where user_id = $1
-                      and token_hash <> $2
-                    ",
-                )
-                .bind(user_id)
-                .bind(keep_digest)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
+            #[tracing::instrument(skip_all, fields(user = user_id))]
+            async fn delete_other_sessions(&self, user_id: i64, keep_session: Option<&str>, actor: &Actor) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                let sessions = Self::end_sessions_in(&mut tx, user_id, keep_session).await?;
+                let event = audit(actor, "logout.others", format!("user:{user_id}"))
+                    .with_detail(format!("ended {sessions} other sessions"));
+                self.append_in(&mut tx, &event).await?;
+                tx.commit().await?;
+                Ok(sessions)
             }
 
             #[tracing::instrument(skip_all, fields(user = user_id))]
@@ -802,16 +816,7 @@ macro_rules! impl_account_store {
                     return Err(StorageError::not_found("user", user_id));
                 }
                 let event = if disabled {
-                    let sessions = sqlx::query(
-                        r"
-                        delete from session
-                        where user_id = $1
-                        ",
-                    )
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                    let sessions = Self::end_sessions_in(&mut tx, user_id, None).await?;
                     let tokens = sqlx::query(
                         r"
                         update access_token

@@ -121,6 +121,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(account::me))
         .routes(routes!(account::list_tokens, account::create_token))
         .routes(routes!(account::revoke_token))
+        .routes(routes!(account::end_other_sessions))
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::add_grant))
         .routes(routes!(users::remove_grant))

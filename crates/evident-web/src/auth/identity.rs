@@ -59,6 +59,15 @@ impl std::fmt::Debug for SignedIn {
 }
 
 impl SignedIn {
+    /// The digest of the browser session this request came in, if it came in one (not with
+    /// a token): the session to keep when the user's other sessions end.
+    pub fn session_digest(&self) -> Option<&str> {
+        match &self.credential {
+            Credential::Session { digest, .. } => Some(digest),
+            Credential::Token => None,
+        }
+    }
+
     /// This user as the actor of audited changes.
     pub fn actor(&self) -> Actor {
         Actor {

@@ -45,6 +45,24 @@ async fn require_manager(viewer: &SignedIn, record: &str) -> Result<(), AppError
     Ok(())
 }
 
+/// Signs `user` out of every other browser session: all but the session this request came
+/// in (with a token, all of them). Audited as `logout.others`; returns how many ended.
+///
+/// # Errors
+/// A store failure.
+pub async fn end_other_sessions(state: &AppState, user: &SignedIn) -> Result<u64, AppError> {
+    let ended = state
+        .store
+        .delete_other_sessions(user.user.id, user.session_digest(), &user.actor())
+        .await?;
+    tracing::info!(
+        user = user.user.id,
+        sessions = ended,
+        "other sessions ended"
+    );
+    Ok(ended)
+}
+
 /// Parses a role and a node into a grant that the viewer may hand out.
 ///
 /// # Errors
