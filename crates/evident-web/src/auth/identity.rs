@@ -13,7 +13,8 @@ use evident_core::OrgCode;
 use evident_core::access::account::User;
 use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::access::credentials::Secret;
-use evident_core::access::{Action, DataClass, Decision, Role, decide, decide_grant};
+use evident_core::access::granting::decide_grant;
+use evident_core::access::{Action, DataClass, Decision, Role, decide};
 use evident_store::audit::timestamp_text;
 use std::net::SocketAddr;
 

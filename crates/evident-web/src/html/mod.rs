@@ -138,7 +138,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
         if let Some(user) = crate::auth::identity::signed_in(parts) {
             use evident_core::access;
             chrome.user_name = Some(user.user.name.to_string());
-            chrome.can_manage_users = access::manages_any_users(&user.user.grants);
+            chrome.can_manage_users = access::granting::manages_any_users(&user.user.grants);
             chrome.can_read_audit = access::may_read_audit(&user.user.grants);
         }
         Ok(chrome)
