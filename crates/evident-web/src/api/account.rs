@@ -1,4 +1,5 @@
-//! The caller's own account: who they are, and their personal access tokens.
+//! The caller's own account: who they are, their personal access tokens, and signing out
+//! their other sessions.
 
 use crate::AppState;
 use crate::api::extract::ApiJson;

@@ -1,5 +1,5 @@
-//! Signing in and out, and the signed-in user's own account page: password change and
-//! personal access tokens.
+//! Signing in and out, and the signed-in user's own account page: password change, signing
+//! out of the other sessions, and personal access tokens.
 //!
 //! Sign-in is throttled as [`evident_core::access::throttle`] describes: accounts lock,
 //! addresses only slow down, and an attempt is counted before its password is checked. A wrong
