@@ -20,6 +20,21 @@ on_both!(
 
 const REASON: &str = "Akut inläggning, behöver se pågående insatser";
 
+/// The `break_glass` audit entries with this outcome (`allowed`, `denied`).
+async fn break_glass_audited(
+    app: &TestApp,
+    outcome: &str,
+) -> Vec<evident_core::access::audit::AuditEvent> {
+    app.store
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .filter(|e| e.action == "break_glass" && e.outcome.as_str() == outcome)
+        .collect()
+}
+
 async fn opens_one_client_at_a_sibling_unit_for_four_hours(db: &TestDb) {
     // arrange: a client at unit B, a practitioner at unit A of the same municipality
     let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap();
@@ -93,12 +108,8 @@ async fn opens_one_client_at_a_sibling_unit_for_four_hours(db: &TestDb) {
         .find(|a| a["action"] == "case.read")
         .expect("the read is in the client's record");
     assert_eq!(read["break_glass"], true, "the read is flagged: {read}");
-    let entries = app.store.audit_entries().await.unwrap();
-    let audited = entries
-        .iter()
-        .find(|e| e.event.action == "break_glass" && e.event.outcome.as_str() == "allowed")
-        .expect("audited");
-    assert!(audited.event.detail.contains(REASON));
+    let audited = break_glass_audited(&app, "allowed").await;
+    assert!(audited[0].detail.contains(REASON), "{audited:?}");
 
     // assert: four hours and a minute later it is closed again
     let later = TestApp::start_at(
@@ -145,15 +156,11 @@ async fn across_municipalities_it_answers_as_for_no_case(db: &TestDb) {
     api.get(&format!("/api/v1/cases/{theirs}"))
         .await
         .assert_status(StatusCode::NOT_FOUND);
-    let denied = app
-        .store
-        .audit_entries()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| e.event.action == "break_glass" && e.event.outcome.as_str() == "denied")
-        .count();
-    assert_eq!(denied, 2, "both attempts are audited");
+    assert_eq!(
+        break_glass_audited(&app, "denied").await.len(),
+        2,
+        "both attempts are audited"
+    );
     // An analyst is no practitioner: refused outright.
     let mut analyst = app.api_as(Role::MunicipalityAnalyst, "0380").await;
     analyst
@@ -299,15 +306,8 @@ async fn a_pseudonym_opens_its_client_within_the_municipality(app: &TestApp) {
     api.get(&format!("/api/v1/cases/{other_client}"))
         .await
         .assert_status(StatusCode::NOT_FOUND);
-    let audited = app
-        .store
-        .audit_entries()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|e| e.event.action == "break_glass" && e.event.outcome.as_str() == "allowed")
-        .expect("audited");
-    assert_eq!(audited.event.client.as_deref(), Some(pseudonym.as_str()));
+    let audited = break_glass_audited(app, "allowed").await;
+    assert_eq!(audited[0].client.as_deref(), Some(pseudonym.as_str()));
 }
 
 async fn another_municipalitys_pseudonym_answers_as_an_unknown_one(app: &TestApp) {
@@ -359,15 +359,11 @@ async fn another_municipalitys_pseudonym_answers_as_an_unknown_one(app: &TestApp
             .is_empty(),
         "nothing was opened"
     );
-    let denied = app
-        .store
-        .audit_entries()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| e.event.action == "break_glass" && e.event.outcome.as_str() == "denied")
-        .count();
-    assert_eq!(denied, 3, "every attempt is audited");
+    assert_eq!(
+        break_glass_audited(app, "denied").await.len(),
+        3,
+        "every attempt is audited"
+    );
 }
 
 async fn the_form_opens_a_client_by_pseudonym_and_answers_alike_across_municipalities(
