@@ -69,8 +69,7 @@ enum Document {
 /// `agreement` and has `grants`).
 fn read(file: &Path) -> Result<Document, Failure> {
     let shown = file.display().to_string();
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Failure::User(format!("cannot read {shown}: {e}")))?;
+    let text = crate::import::read_document(file)?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Failure::User(format!(
             "{shown}: line {} column {}: not JSON: {e}",

@@ -63,8 +63,7 @@ impl InstrumentArgs {
     /// [`Failure::User`] for an unreadable or unusable file, or a version that exists.
     pub async fn run(self, ctx: &crate::Context) -> Result<(), Failure> {
         let shown = self.file.display().to_string();
-        let text = std::fs::read_to_string(&self.file)
-            .map_err(|e| Failure::User(format!("cannot read {shown}: {e}")))?;
+        let text = read_document(&self.file)?;
         let resource: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| Failure::User(format!("{shown}: not JSON: {e}")))?;
         let instrument = evident_core::followup::fhir::instrument_from_questionnaire(&resource)
@@ -279,6 +278,41 @@ impl Source {
         }
         Ok(Self { name, bytes })
     }
+}
+
+/// The largest JSON document (instrument, agreement, disbursement decision) an import reads,
+/// in bytes. The real ones are a few kilobytes; the document is parsed whole in memory.
+pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
+
+/// Reads the JSON document at `path` as text, refusing one larger than
+/// [`MAX_DOCUMENT_BYTES`] before reading it, and never reading more than that (the file may
+/// grow, or be a pipe without a length).
+///
+/// # Errors
+/// [`Failure::User`] naming the file when it cannot be read, is not UTF-8 or is too large.
+pub fn read_document(path: &Path) -> Result<String, Failure> {
+    use std::io::Read as _;
+    let name = path.display().to_string();
+    let cannot_read = |e: std::io::Error| Failure::User(format!("cannot read {name}: {e}"));
+    let too_large = || {
+        Failure::User(format!(
+            "{name}: the file is larger than {} MiB, the most a JSON document import reads",
+            MAX_DOCUMENT_BYTES >> 20
+        ))
+    };
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let size = file.metadata().map_err(cannot_read)?.len();
+    if size > MAX_DOCUMENT_BYTES {
+        return Err(too_large());
+    }
+    let mut text = String::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(cannot_read)?;
+    if text.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
 }
 
 /// What was read from one file.

@@ -1,11 +1,12 @@
-//! Staff accounts in the database: users and their role grants (with requests awaiting a
-//! second person's approval), sessions and personal access tokens. Every change is audited in
-//! its own transaction. Login throttling lives in [`crate::signin`].
+//! Staff accounts in the database: users and their role grants, sessions and personal access
+//! tokens. Every change is audited in its own transaction. Requests for roles that await a
+//! second person's approval live in [`crate::grant_requests`], login throttling in
+//! [`crate::signin`].
 
 use crate::audit::now_text;
 use crate::{PgStore, Result, SqliteStore, StorageError};
 use evident_core::OrgCode;
-use evident_core::access::account::{AccessToken, NewUser, PendingGrant, SessionInfo, User};
+use evident_core::access::account::{AccessToken, NewUser, SessionInfo, User};
 use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::access::{Grant, Role};
 use evident_core::text::{Email, Name};
@@ -60,53 +61,6 @@ pub trait AccountStore {
     /// [`StorageError::NotFound`] when the user does not hold it.
     async fn remove_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<()>;
 
-    /// Records a request to grant a role on a node to a user, to take effect when someone
-    /// approves it ([`AccountStore::decide_grant_request`]); audited as `grant.request`.
-    ///
-    /// # Errors
-    /// [`StorageError::NotFound`] for an unknown user or node, [`StorageError::Conflict`] when
-    /// the user already holds the grant or it is already requested.
-    async fn request_grant(
-        &self,
-        user_id: i64,
-        grant: &Grant,
-        actor: &Actor,
-    ) -> Result<PendingGrant>;
-
-    /// Creates a user without roles and, in the same transaction, requests `grant` for them.
-    ///
-    /// # Errors
-    /// As [`AccountStore::create_user`] and [`AccountStore::request_grant`].
-    async fn create_user_requesting(
-        &self,
-        user: &NewUser,
-        grant: &Grant,
-        actor: &Actor,
-    ) -> Result<(User, PendingGrant)>;
-
-    /// Every open grant request, oldest first.
-    async fn pending_grants(&self) -> Result<Vec<PendingGrant>>;
-
-    /// The open grant request with this id.
-    ///
-    /// # Errors
-    /// [`StorageError::NotFound`] when there is none (or it is decided).
-    async fn get_pending_grant(&self, id: i64) -> Result<PendingGrant>;
-
-    /// Approves an open grant request, which grants the role in the same transaction
-    /// (`grant.approve`), or rejects it (`grant.reject`). An approval by the requester or the
-    /// grantee is refused here too, whatever the caller checked.
-    ///
-    /// # Errors
-    /// [`StorageError::NotFound`] when no such request is open (or the actor may not approve it),
-    /// [`StorageError::Conflict`] when the user already holds the grant.
-    async fn decide_grant_request(
-        &self,
-        id: i64,
-        approve: bool,
-        actor: &Actor,
-    ) -> Result<PendingGrant>;
-
     /// Starts a session for a user at `now`, stored by the digest of its cookie value, with
     /// the CSRF token its forms must carry.
     async fn create_session(
@@ -133,8 +87,15 @@ pub trait AccountStore {
     /// Ends a session.
     async fn delete_session(&self, token_digest: &str) -> Result<()>;
 
-    /// Ends every session of a user except the one with `keep_digest`.
-    async fn delete_other_sessions(&self, user_id: i64, keep_digest: &str) -> Result<()>;
+    /// Ends every session of a user except the one with the digest `keep_session`, if given
+    /// (the session asking), and writes a `logout.others` audit entry saying how many ended, in
+    /// the same transaction. Returns how many ended.
+    async fn delete_other_sessions(
+        &self,
+        user_id: i64,
+        keep_session: Option<&str>,
+        actor: &Actor,
+    ) -> Result<u64>;
 
     /// Stores a personal access token by its digest.
     async fn create_token(
@@ -191,33 +152,6 @@ struct GrantRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct PendingRow {
-    id: i64,
-    user_id: i64,
-    role: String,
-    org_code: String,
-    requested_by: Option<i64>,
-    requested_at: String,
-}
-
-impl TryFrom<PendingRow> for PendingGrant {
-    type Error = StorageError;
-
-    fn try_from(row: PendingRow) -> Result<Self> {
-        Ok(Self {
-            id: row.id,
-            user_id: row.user_id,
-            grant: Grant {
-                role: Role::parse(&row.role)?,
-                org: OrgCode::parse(&row.org_code)?,
-            },
-            requested_by: row.requested_by,
-            requested_at: row.requested_at,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
 struct TokenRow {
     id: i64,
     label: String,
@@ -249,7 +183,8 @@ fn assemble(users: Vec<UserRow>, grants: Vec<GrantRow>) -> Result<Vec<User>> {
         .collect()
 }
 
-fn audit(actor: &Actor, action: &str, record: String) -> AuditEvent {
+/// An allowed audit event of `actor`.
+pub(crate) fn audit(actor: &Actor, action: &str, record: String) -> AuditEvent {
     AuditEvent::new(actor, action, record, Outcome::Allowed)
 }
 
@@ -257,7 +192,29 @@ fn audit(actor: &Actor, action: &str, record: String) -> AuditEvent {
 macro_rules! impl_account_store {
     ($store:ty) => {
         impl $store {
-            async fn grant_in(
+            /// Deletes the sessions of `user_id`, all but the one with the digest `keep` when
+            /// given; returns how many.
+            async fn end_sessions_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+                user_id: i64,
+                keep: Option<&str>,
+            ) -> Result<u64> {
+                let ended = sqlx::query(
+                    r"
+                    delete from session
+                    where user_id = $1
+                      and ($2 is null or token_hash <> $2)
+                    ",
+                )
+                .bind(user_id)
+                .bind(keep)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                Ok(ended)
+            }
+
+            pub(crate) async fn grant_in(
                 &self,
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
                 user_id: i64,
@@ -292,62 +249,7 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
-            async fn request_in(
-                &self,
-                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
-                user_id: i64,
-                grant: &Grant,
-                actor: &Actor,
-            ) -> Result<PendingGrant> {
-                let held: Option<i64> = sqlx::query_scalar(
-                    r"
-                    select id
-                    from role_grant
-                    where user_id = $1
-                      and role = $2
-                      and org_code = $3
-                    ",
-                )
-                .bind(user_id)
-                .bind(grant.role.as_str())
-                .bind(grant.org.as_str())
-                .fetch_optional(&mut **tx)
-                .await?;
-                if held.is_some() {
-                    return Err(StorageError::Conflict { field: "grant" });
-                }
-                let requested_at = now_text();
-                let id: Option<i64> = sqlx::query_scalar(
-                    r"
-                    insert into pending_grant (user_id, role, org_code, requested_by, requested_at)
-                    select u.id, $2, o.code, $4, $5
-                    from user_account u, org_node o
-                    where u.id = $1
-                      and o.code = $3
-                    returning id
-                    ",
-                )
-                .bind(user_id)
-                .bind(grant.role.as_str())
-                .bind(grant.org.as_str())
-                .bind(actor.user_id)
-                .bind(&requested_at)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(|e| match StorageError::from(e) {
-                    StorageError::Conflict { .. } => StorageError::Conflict { field: "grant" },
-                    other => other,
-                })?;
-                let Some(id) = id else {
-                    return Err(StorageError::NotFound(format!("user {user_id} or organisation {}", grant.org)));
-                };
-                let event = audit(actor, "grant.request", format!("user:{user_id}"))
-                    .with_detail(format!("{} on {} (request {id})", grant.role, grant.org));
-                self.append_in(tx, &event).await?;
-                Ok(PendingGrant { id, user_id, grant: grant.clone(), requested_by: actor.user_id, requested_at })
-            }
-
-            async fn create_user_in(
+            pub(crate) async fn create_user_in(
                 &self,
                 tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
                 user: &NewUser,
@@ -471,18 +373,7 @@ macro_rules! impl_account_store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                let sessions = sqlx::query(
-                    r"
-                    delete from session
-                    where user_id = $1
-                      and ($2 is null or token_hash <> $2)
-                    ",
-                )
-                .bind(user_id)
-                .bind(keep_session)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                let sessions = Self::end_sessions_in(&mut tx, user_id, keep_session).await?;
                 let event = audit(actor, "user.password", format!("user:{user_id}"))
                     .with_detail(format!("revoked {tokens} access tokens, ended {sessions} other sessions"));
                 self.append_in(&mut tx, &event).await?;
@@ -522,93 +413,6 @@ macro_rules! impl_account_store {
                 self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(())
-            }
-
-            #[tracing::instrument(skip_all, fields(user = user_id, role = %grant.role, org = %grant.org))]
-            async fn request_grant(&self, user_id: i64, grant: &Grant, actor: &Actor) -> Result<PendingGrant> {
-                let mut tx = self.begin_write().await?;
-                let pending = self.request_in(&mut tx, user_id, grant, actor).await?;
-                tx.commit().await?;
-                Ok(pending)
-            }
-
-            #[tracing::instrument(skip_all, fields(role = %grant.role, org = %grant.org))]
-            async fn create_user_requesting(&self, user: &NewUser, grant: &Grant, actor: &Actor) -> Result<(User, PendingGrant)> {
-                let mut tx = self.begin_write().await?;
-                let id = self.create_user_in(&mut tx, user, actor).await?;
-                let pending = self.request_in(&mut tx, id, grant, actor).await?;
-                tx.commit().await?;
-                Ok((User { id, email: user.email.clone(), name: user.name.clone(), grants: vec![], disabled: false }, pending))
-            }
-
-            async fn pending_grants(&self) -> Result<Vec<PendingGrant>> {
-                let rows: Vec<PendingRow> = sqlx::query_as(
-                    r"
-                    select id, user_id, role, org_code, requested_by, requested_at
-                    from pending_grant
-                    where status = 'pending'
-                    order by id
-                    ",
-                )
-                .fetch_all(&self.pool)
-                .await?;
-                rows.into_iter().map(PendingGrant::try_from).collect()
-            }
-
-            async fn get_pending_grant(&self, id: i64) -> Result<PendingGrant> {
-                let row: Option<PendingRow> = sqlx::query_as(
-                    r"
-                    select id, user_id, role, org_code, requested_by, requested_at
-                    from pending_grant
-                    where id = $1
-                      and status = 'pending'
-                    ",
-                )
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(PendingGrant::try_from)
-                    .transpose()?
-                    .ok_or_else(|| StorageError::not_found("grant request", id))
-            }
-
-            #[tracing::instrument(skip_all, fields(request = id, approve))]
-            async fn decide_grant_request(&self, id: i64, approve: bool, actor: &Actor) -> Result<PendingGrant> {
-                let mut tx = self.begin_write().await?;
-                // Nobody approves their own request or their own role: an approval by an
-                // actor without an account, or by the requester or grantee, matches no row.
-                let row: Option<PendingRow> = sqlx::query_as(
-                    r"
-                    update pending_grant
-                    set status = $2,
-                        decided_by = $3,
-                        decided_at = $4
-                    where id = $1
-                      and status = 'pending'
-                      and ($2 = 'rejected'
-                           or ($3 is not null and user_id <> $3 and coalesce(requested_by, -1) <> $3))
-                    returning id, user_id, role, org_code, requested_by, requested_at
-                    ",
-                )
-                .bind(id)
-                .bind(if approve { "approved" } else { "rejected" })
-                .bind(actor.user_id)
-                .bind(now_text())
-                .fetch_optional(&mut *tx)
-                .await?;
-                let pending = row
-                    .map(PendingGrant::try_from)
-                    .transpose()?
-                    .ok_or_else(|| StorageError::not_found("grant request", id))?;
-                if approve {
-                    self.grant_in(&mut tx, pending.user_id, &pending.grant, actor, "grant.approve").await?;
-                } else {
-                    let event = audit(actor, "grant.reject", format!("user:{}", pending.user_id))
-                        .with_detail(format!("{} on {} (request {id})", pending.grant.role, pending.grant.org));
-                    self.append_in(&mut tx, &event).await?;
-                }
-                tx.commit().await?;
-                Ok(pending)
             }
 
             async fn create_session(&self, user_id: i64, token_digest: &str, csrf_token: &str, expires_at: &str, now: &str) -> Result<()> {
@@ -680,19 +484,15 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
-            async fn delete_other_sessions(&self, user_id: i64, keep_digest: &str) -> Result<()> {
-                sqlx::query(
-                    r"
-                    delete from session
-                    where user_id = $1
-                      and token_hash <> $2
-                    ",
-                )
-                .bind(user_id)
-                .bind(keep_digest)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
+            #[tracing::instrument(skip_all, fields(user = user_id))]
+            async fn delete_other_sessions(&self, user_id: i64, keep_session: Option<&str>, actor: &Actor) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                let sessions = Self::end_sessions_in(&mut tx, user_id, keep_session).await?;
+                let event = audit(actor, "logout.others", format!("user:{user_id}"))
+                    .with_detail(format!("ended {sessions} other sessions"));
+                self.append_in(&mut tx, &event).await?;
+                tx.commit().await?;
+                Ok(sessions)
             }
 
             #[tracing::instrument(skip_all, fields(user = user_id))]
@@ -802,16 +602,7 @@ macro_rules! impl_account_store {
                     return Err(StorageError::not_found("user", user_id));
                 }
                 let event = if disabled {
-                    let sessions = sqlx::query(
-                        r"
-                        delete from session
-                        where user_id = $1
-                        ",
-                    )
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                    let sessions = Self::end_sessions_in(&mut tx, user_id, None).await?;
                     let tokens = sqlx::query(
                         r"
                         update access_token

@@ -10,7 +10,8 @@
 //! - [`url`]: [`DatabaseUrl`], which backend a URL selects, shown with its password hidden.
 //! - [`error`]: [`StorageError`], what callers can react to.
 //! - [`sqlite`] / [`postgres`]: connecting, migrating and introspecting each backend.
-//! - [`accounts`]: [`AccountStore`] — users, grants and grant requests, sessions, access tokens.
+//! - [`accounts`]: [`AccountStore`] — users, grants, sessions, access tokens.
+//! - [`grant_requests`]: [`GrantRequestStore`] — requests for roles that read identified data, approved by a second person.
 //! - [`signin`]: [`SignInStore`] — login throttling, pruning expired sessions and throttle rows.
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
 //! - [`break_glass`]: [`BreakGlassStore`] — emergency accesses to one client, time-limited and audited.
@@ -34,6 +35,7 @@ mod batch;
 pub mod break_glass;
 pub mod error;
 pub mod followup;
+pub mod grant_requests;
 pub mod grants;
 pub mod groups;
 pub mod import;
@@ -58,6 +60,7 @@ pub use break_glass::{BreakGlassFilter, BreakGlassStore, NewBreakGlass};
 pub use error::{Result, StorageError};
 pub use followup::FollowUpStore;
 pub use followup::rekey::LegacyClientStore;
+pub use grant_requests::GrantRequestStore;
 pub use grants::{GrantStore, PlanKind};
 pub use groups::ComparisonGroupStore;
 pub use import::ImportStore;
@@ -92,6 +95,7 @@ pub trait Store:
     OrgStore
     + SupportStore
     + AccountStore
+    + GrantRequestStore
     + SignInStore
     + AuditStore
     + BreakGlassStore

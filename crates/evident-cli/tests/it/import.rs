@@ -517,3 +517,45 @@ async fn an_ansi_escape_in_a_field_is_shown_escaped() {
         "{err}"
     );
 }
+
+#[test]
+fn json_documents_over_16_mib_are_refused_naming_the_file_before_they_are_read() {
+    // arrange: a (sparse) file one byte over the limit, and a real agreement padded to it
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("evident.db");
+    let url = format!("sqlite:{}", database.display());
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len((16 << 20) + 1)
+        .unwrap();
+    let huge = huge.to_str().unwrap();
+    let agreement = include_str!("../../../../data/agreements/agreement-2011.json");
+    let padded = dir.path().join("padded.json");
+    std::fs::write(
+        &padded,
+        format!("{agreement}{}", " ".repeat((16 << 20) - agreement.len())),
+    )
+    .unwrap();
+
+    // act and assert
+    for kind in ["instrument", "agreement", "disbursement"] {
+        let refused = crate::evident(dir.path(), &["import", kind, huge, "--database-url", &url]);
+        assert_eq!(refused.status.code(), Some(1), "{kind}");
+        let message = crate::stderr(&refused);
+        assert!(
+            message.contains(&format!("{huge}: the file is larger than 16 MiB")),
+            "{kind}: {message}"
+        );
+    }
+    assert!(!database.exists(), "refused before the database is opened");
+    let at_the_limit = crate::evident(
+        dir.path(),
+        &["agreements", "check", padded.to_str().unwrap()],
+    );
+    assert!(
+        at_the_limit.status.success(),
+        "exactly 16 MiB is read: {}",
+        crate::stderr(&at_the_limit)
+    );
+}

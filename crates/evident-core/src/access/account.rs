@@ -74,7 +74,7 @@ pub struct AccessToken {
     pub revoked_at: Option<String>,
 }
 
-/// A grant waiting for a second person's approval (see [`crate::access::grant_needs_approval`]).
+/// A grant waiting for a second person's approval (see [`crate::access::granting::grant_needs_approval`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PendingGrant {
     /// Identifier, for approving or rejecting it.

@@ -93,6 +93,10 @@ pub trait FollowUpStore {
     /// The client with this id.
     async fn get_client(&self, id: i64) -> Result<Client>;
 
+    /// The client of `authority` with this pseudonym, if there is one. A client of another
+    /// authority is never found, whatever its pseudonym.
+    async fn find_client(&self, authority: &str, pseudonym: &Pseudonym) -> Result<Option<Client>>;
+
     /// Opens a case for a client at a unit.
     async fn open_case(
         &self,

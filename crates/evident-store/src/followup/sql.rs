@@ -10,6 +10,7 @@ use evident_core::followup::instrument::Instrument;
 use evident_core::followup::{
     Case, Client, Goal, GoalOutcome, Intervention, LifeArea, Measurement, Need,
 };
+use evident_core::person::Pseudonym;
 
 /// Implements [`FollowUpStore`] for a backend.
 macro_rules! impl_follow_up_store {
@@ -97,6 +98,22 @@ macro_rules! impl_follow_up_store {
                 .fetch_optional(&self.pool)
                 .await?;
                 row.ok_or_else(|| StorageError::not_found("client", id))?.into_client()
+            }
+
+            async fn find_client(&self, authority: &str, pseudonym: &Pseudonym) -> Result<Option<Client>> {
+                let row: Option<ClientRow> = sqlx::query_as(
+                    r"
+                    select id, pseudonym, authority, birth_year, sex
+                    from client
+                    where pseudonym = $1
+                      and authority = $2
+                    ",
+                )
+                .bind(pseudonym.as_str())
+                .bind(authority)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(ClientRow::into_client).transpose()
             }
 
             async fn open_case(&self, client_id: i64, unit: &OrgCode, opened_on: NaiveDate, schedule: &[u32], actor: &Actor) -> Result<Case> {

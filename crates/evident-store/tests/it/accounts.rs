@@ -254,11 +254,35 @@ async fn sessions_are_found_by_digest_until_they_expire_idle_or_end(store: &dyn 
     assert!(find("nope").await.is_none());
     store.touch_session("digest-live", &now).await.unwrap();
     assert_eq!(find("digest-live").await.unwrap().last_seen_at, now);
+    let someone_else = seed(store)
+        .user("eva@kommun.example", "Eva", None, &[])
+        .await;
     store
-        .delete_other_sessions(user.id, "digest-live")
+        .create_session(someone_else.id, "digest-eva", "csrf-5", &later(3600), &now)
         .await
         .unwrap();
+    let ended = store
+        .delete_other_sessions(user.id, Some("digest-live"), &actor())
+        .await
+        .unwrap();
+    assert_eq!(
+        ended, 1,
+        "the expired and idle ones went when they were looked up"
+    );
     assert!(find("digest-other").await.is_none());
+    assert!(find("digest-live").await.is_some(), "the one asking stays");
+    assert!(find("digest-eva").await.is_some(), "another user's stays");
+    let audited = store.audit_entries().await.unwrap();
+    let entry = audited
+        .iter()
+        .find(|e| e.event.action == "logout.others")
+        .expect("audited");
+    assert_eq!(entry.event.record, format!("user:{}", user.id));
+    assert!(
+        entry.event.detail.contains("ended 1 other"),
+        "{}",
+        entry.event.detail
+    );
     store.delete_session("digest-live").await.unwrap();
     assert!(find("digest-live").await.is_none());
 }

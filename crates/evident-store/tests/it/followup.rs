@@ -12,6 +12,7 @@ contract!(
     a_client_is_registered_once_per_person,
     cases_hold_interventions_needs_goals_and_measurements,
     instrument_versions_never_change_once_stored,
+    a_client_is_found_by_pseudonym_only_at_its_own_authority,
 );
 
 async fn a_client_is_registered_once_per_person(store: &dyn Store) {
@@ -39,6 +40,29 @@ async fn a_client_is_registered_once_per_person(store: &dyn Store) {
         audit[0].event.client.as_deref(),
         Some(first.pseudonym.as_str())
     );
+}
+
+async fn a_client_is_found_by_pseudonym_only_at_its_own_authority(store: &dyn Store) {
+    let here = seed(store).client_at("0380", "811218-9876").await;
+    let there = seed(store).client_at("1480", "811218-9876").await;
+    assert_ne!(
+        here.pseudonym, there.pseudonym,
+        "one pseudonym per authority"
+    );
+    let found = |authority: &'static str, client: &evident_core::followup::Client| {
+        let pseudonym = client.pseudonym.clone();
+        async move { store.find_client(authority, &pseudonym).await.unwrap() }
+    };
+    assert_eq!(found("0380", &here).await, Some(here.clone()));
+    assert_eq!(found("1480", &there).await, Some(there.clone()));
+    assert_eq!(
+        found("0380", &there).await,
+        None,
+        "another authority's client"
+    );
+    assert_eq!(found("1480", &here).await, None);
+    let unknown = evident_core::person::Pseudonym::parse(&"0".repeat(64)).unwrap();
+    assert_eq!(store.find_client("0380", &unknown).await.unwrap(), None);
 }
 
 async fn cases_hold_interventions_needs_goals_and_measurements(store: &dyn Store) {

@@ -1,4 +1,5 @@
-//! The caller's own account: who they are, and their personal access tokens.
+//! The caller's own account: who they are, their personal access tokens, and signing out
+//! their other sessions.
 
 use crate::AppState;
 use crate::api::extract::ApiJson;
@@ -168,6 +169,32 @@ pub async fn create_token(
             token: secret.expose().to_owned(),
         }),
     ))
+}
+
+/// How many sessions ended.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionsEnded {
+    /// The caller's other browser sessions that were signed out.
+    pub ended: u64,
+}
+
+/// Signs the caller out of every other browser session, keeping the one this request came in
+/// (called with a token, all of them end). Audited as `logout.others`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/end-others",
+    tag = "account",
+    responses(
+        (status = 200, description = "The other sessions ended", body = SessionsEnded),
+        (status = 401, description = "Not signed in", body = ErrorBody)
+    )
+)]
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    user: SignedIn,
+) -> ApiResult<Json<SessionsEnded>> {
+    let ended = accounts::end_other_sessions(&state, &user).await?;
+    Ok(Json(SessionsEnded { ended }))
 }
 
 /// Revokes one of the caller's tokens.

@@ -1,5 +1,6 @@
 //! Breaking the glass over the API: a practitioner opens a time-limited emergency access to
-//! the client of a case at another unit of their own authority, stating why.
+//! a client at another unit of their own authority, named by a case or by the client's
+//! pseudonym, stating why.
 
 use crate::AppState;
 use crate::api::extract::ApiJson;
@@ -13,11 +14,16 @@ use evident_core::access::break_glass::BreakGlass;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// What a practitioner asks for.
+/// What a practitioner asks for: a client named by a case or by pseudonym (one of the two).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BreakGlassRequest {
-    /// The case to open.
-    pub case_id: i64,
+    /// The case whose client to open.
+    #[serde(default)]
+    pub case_id: Option<i64>,
+    /// Or: the client's pseudonym at the caller's authority (64 hex digits, as in the
+    /// client's record). A pseudonym of another authority is not found.
+    #[serde(default)]
+    pub pseudonym: Option<String>,
     /// Why this is an emergency (at least 10 characters); written to the audit trail.
     pub reason: String,
 }
@@ -27,7 +33,8 @@ pub struct BreakGlassRequest {
 pub struct BreakGlassBody {
     /// Its id.
     pub id: i64,
-    /// The case asked for.
+    /// The case asked for (by pseudonym: the client's most recently opened case at the
+    /// authority).
     pub case_id: i64,
     /// The client whose records it opens (all their cases within the authority).
     pub client_id: i64,
@@ -52,9 +59,9 @@ impl From<BreakGlass> for BreakGlassBody {
     }
 }
 
-/// Breaks the glass: opens the client of a case at another unit of the caller's authority for
-/// reading, for a few hours; audited with the reason. A case outside the caller's authority
-/// answers 404, as one that does not exist.
+/// Breaks the glass: opens a client at another unit of the caller's authority for reading,
+/// for a few hours; audited with the reason. The client is named by a case or by pseudonym; a
+/// case or pseudonym outside the caller's authority answers 404, as one that does not exist.
 #[utoipa::path(
     post,
     path = "/api/v1/break-glass",
@@ -64,8 +71,8 @@ impl From<BreakGlass> for BreakGlassBody {
         (status = 201, description = "Opened", body = BreakGlassBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Needs practitioner or unit_manager somewhere (the denial is audited)", body = ErrorBody),
-        (status = 404, description = "No such case within the caller's authority (the denial is audited)", body = ErrorBody),
-        (status = 422, description = "No reason, or too short a one", body = ErrorBody)
+        (status = 404, description = "No such case or client within the caller's authority (the denial is audited)", body = ErrorBody),
+        (status = 422, description = "No reason, or too short a one; neither or both of case_id and pseudonym", body = ErrorBody)
     )
 )]
 pub async fn break_glass(
@@ -73,6 +80,7 @@ pub async fn break_glass(
     user: SignedIn,
     ApiJson(body): ApiJson<BreakGlassRequest>,
 ) -> ApiResult<(StatusCode, Json<BreakGlassBody>)> {
-    let glass = break_glass::open(&state, &user, body.case_id, &body.reason).await?;
+    let target = break_glass::Target::parse(body.case_id, body.pseudonym.as_deref())?;
+    let glass = break_glass::open(&state, &user, &target, &body.reason).await?;
     Ok((StatusCode::CREATED, Json(glass.into())))
 }

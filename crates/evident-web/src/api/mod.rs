@@ -14,7 +14,7 @@
 //! - [`support`]: support structures and dialog partners.
 //! - [`agreements`]: agreements, disbursement decisions, money events, the deadline calendar,
 //!   tapering plans and performance grants.
-//! - [`account`]: the caller and their personal access tokens.
+//! - [`account`]: the caller, their personal access tokens, signing out their other sessions.
 //! - [`users`]: managing staff accounts and their roles.
 //! - [`audit`]: searching and verifying the audit trail.
 //! - [`cases`]: local follow-up — cases, interventions, needs, goals, measurements, the unit table.
@@ -64,7 +64,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "system", description = "Health and this document"),
         (name = "orgs", description = "The organisation tree: nation, counties, municipalities, units"),
         (name = "support", description = "Regional support structures and their dialog partners"),
-        (name = "account", description = "The caller and their personal access tokens"),
+        (name = "account", description = "The caller, their personal access tokens and their other sessions"),
         (name = "users", description = "Staff accounts and their roles"),
         (name = "audit", description = "The audit trail"),
         (name = "follow-up", description = "Clients, cases, interventions, needs, goals, instruments and measurements"),
@@ -121,6 +121,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(account::me))
         .routes(routes!(account::list_tokens, account::create_token))
         .routes(routes!(account::revoke_token))
+        .routes(routes!(account::end_other_sessions))
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::add_grant))
         .routes(routes!(users::remove_grant))

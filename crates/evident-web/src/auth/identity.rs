@@ -13,7 +13,8 @@ use evident_core::OrgCode;
 use evident_core::access::account::User;
 use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::access::credentials::Secret;
-use evident_core::access::{Action, DataClass, Decision, Role, decide, decide_grant};
+use evident_core::access::granting::decide_grant;
+use evident_core::access::{Action, DataClass, Decision, Role, decide};
 use evident_store::audit::timestamp_text;
 use std::net::SocketAddr;
 
@@ -59,6 +60,15 @@ impl std::fmt::Debug for SignedIn {
 }
 
 impl SignedIn {
+    /// The digest of the browser session this request came in, if it came in one (not with
+    /// a token): the session to keep when the user's other sessions end.
+    pub fn session_digest(&self) -> Option<&str> {
+        match &self.credential {
+            Credential::Session { digest, .. } => Some(digest),
+            Credential::Token => None,
+        }
+    }
+
     /// This user as the actor of audited changes.
     pub fn actor(&self) -> Actor {
         Actor {

@@ -1,5 +1,5 @@
-//! Signing in and out, and the signed-in user's own account page: password change and
-//! personal access tokens.
+//! Signing in and out, and the signed-in user's own account page: password change, signing
+//! out of the other sessions, and personal access tokens.
 //!
 //! Sign-in is throttled as [`evident_core::access::throttle`] describes: accounts lock,
 //! addresses only slow down, and an attempt is counted before its password is checked. A wrong
@@ -8,11 +8,11 @@
 //! password check runs on the bounded [`crate::service::passwords::PasswordWork`].
 
 use crate::auth::cookies;
-use crate::auth::identity::{Credential, client_address};
+use crate::auth::identity::client_address;
 use crate::auth::{SignedIn, Viewer};
 use crate::error::with_retry_after;
 use crate::html::{Chrome, render};
-use crate::service::accounts::{WRONG_PASSWORD, issue_token, password_matches};
+use crate::service::accounts::{self, WRONG_PASSWORD, issue_token, password_matches};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, Request, State};
@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/account", get(show_account))
         .route("/account/password", post(change_password))
+        .route("/account/sessions/end-others", post(end_other_sessions))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
@@ -251,7 +252,7 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, Viewer(user): Viewer) -> Result<Response, AppError> {
     if let Some(user) = user
-        && let Credential::Session { digest, .. } = &user.credential
+        && let Some(digest) = user.session_digest()
     {
         state.store.delete_session(digest).await?;
         state
@@ -333,6 +334,8 @@ pub struct AccountPage {
 pub struct AccountParams {
     /// Set after a successful password change.
     pub saved: Option<String>,
+    /// Set after the user's other sessions were ended.
+    pub ended: Option<String>,
 }
 
 async fn account_page(
@@ -371,10 +374,14 @@ async fn show_account(
     chrome: Chrome,
     Query(params): Query<AccountParams>,
 ) -> Result<Response, AppError> {
-    let notice = params
-        .saved
-        .is_some()
-        .then_some(chrome.t.auth.password_changed);
+    let notice = if params.saved.is_some() {
+        Some(chrome.t.auth.password_changed)
+    } else {
+        params
+            .ended
+            .is_some()
+            .then_some(chrome.t.auth.other_sessions_ended)
+    };
     account_page(&state, &user, chrome, None, notice, None).await
 }
 
@@ -410,13 +417,9 @@ async fn change_password(
     let hash = state.passwords.hash(NewPassword::parse(&form.new)?).await?;
     // Whoever knew the old password may have made tokens or sessions with it: all of them
     // end, except the session that is changing it.
-    let keep = match &user.credential {
-        Credential::Session { digest, .. } => Some(digest.as_str()),
-        Credential::Token => None,
-    };
     let ended = state
         .store
-        .set_password(user.user.id, &hash, keep, &user.actor())
+        .set_password(user.user.id, &hash, user.session_digest(), &user.actor())
         .await?;
     tracing::info!(
         user = user.user.id,
@@ -425,6 +428,14 @@ async fn change_password(
         "password changed"
     );
     Ok(Redirect::to("/account?saved=1").into_response())
+}
+
+async fn end_other_sessions(
+    State(state): State<AppState>,
+    user: SignedIn,
+) -> Result<Response, AppError> {
+    accounts::end_other_sessions(&state, &user).await?;
+    Ok(Redirect::to("/account?ended=1#sessions").into_response())
 }
 
 /// The token form.

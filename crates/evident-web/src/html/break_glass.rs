@@ -1,6 +1,7 @@
-//! The break-the-glass form: a practitioner names a case and says why, and on success is taken
-//! to the case. A case that does not exist and one outside the practitioner's municipality get
-//! the same answer; nothing on any 404 page hints that a case exists.
+//! The break-the-glass form: a practitioner names a case or a client's pseudonym and says why,
+//! and on success is taken to the case, or to the client's record. A case or pseudonym that
+//! does not exist and one outside the practitioner's municipality get the same answer; nothing
+//! on any 404 page hints that one exists.
 
 use crate::auth::SignedIn;
 use crate::html::{Chrome, render};
@@ -29,6 +30,8 @@ pub struct BreakGlassPage {
     pub intro: String,
     /// The case number as typed.
     pub case_id: String,
+    /// The pseudonym as typed.
+    pub pseudonym: String,
     /// The reason as typed.
     pub reason: String,
     /// Why the form was rejected.
@@ -41,6 +44,8 @@ pub struct BreakGlassPage {
 pub struct BreakGlassForm {
     /// The case number.
     pub case_id: String,
+    /// Or the client's pseudonym.
+    pub pseudonym: String,
     /// Why.
     pub reason: String,
 }
@@ -62,6 +67,7 @@ fn page(
             chrome,
             intro,
             case_id: form.case_id,
+            pseudonym: form.pseudonym,
             reason: form.reason,
             form_error,
         })?,
@@ -80,11 +86,38 @@ async fn submit(
     Form(form): Form<BreakGlassForm>,
 ) -> Result<Response, AppError> {
     let not_found = chrome.t.cases.break_glass_not_found.to_owned();
-    let Ok(case_id) = form.case_id.trim().trim_start_matches('#').parse::<i64>() else {
-        return page(chrome, form, StatusCode::NOT_FOUND, Some(not_found));
+    let case_id = form.case_id.trim().trim_start_matches('#');
+    let case_id = match case_id {
+        "" => None,
+        typed => match typed.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => return page(chrome, form, StatusCode::NOT_FOUND, Some(not_found)),
+        },
     };
-    match break_glass::open(&state, &user, case_id, &form.reason).await {
-        Ok(glass) => Ok(Redirect::to(&format!("/cases/{}", glass.case_id)).into_response()),
+    let pseudonym_given = !form.pseudonym.trim().is_empty();
+    // Both or neither: which client is meant?
+    if case_id.is_some() == pseudonym_given {
+        let problem = chrome.t.cases.break_glass_case_or_client.to_owned();
+        return page(
+            chrome,
+            form,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(problem),
+        );
+    }
+    let opened = match break_glass::Target::parse(case_id, Some(&form.pseudonym)) {
+        Ok(target) => break_glass::open(&state, &user, &target, &form.reason)
+            .await
+            .map(|glass| (target, glass)),
+        Err(problem) => Err(problem),
+    };
+    match opened {
+        Ok((break_glass::Target::Case(_), glass)) => {
+            Ok(Redirect::to(&format!("/cases/{}", glass.case_id)).into_response())
+        }
+        Ok((break_glass::Target::Client(_), glass)) => {
+            Ok(Redirect::to(&format!("/clients/{}/record", glass.client_id)).into_response())
+        }
         Err(AppError::Invalid(problem)) => page(
             chrome,
             form,

@@ -7,14 +7,16 @@
 //!   forms that create and edit units and dialog partners.
 //! - [`lang`]: the language switch.
 //! - [`cases`]: local follow-up — a unit's cases, the case page, measurements, the unit table.
-//! - [`break_glass`]: the emergency-access form (a case number and a reason).
+//! - [`break_glass`]: the emergency-access form (a case number or a client's pseudonym, and a
+//!   reason).
 //! - [`comparisons`]: open comparisons — indicator tables with funnel plots, municipality
 //!   profiles, comparison groups, CSV/Excel downloads.
 //! - [`record`]: a client's own record (registerutdrag), printable and as JSON.
 //! - [`selfreport`]: self-report links — created on the case page, answered by the client at `/s/{token}`.
 //! - [`survey`]: client surveys — published by unit staff, answered anonymously at `/q/{token}`,
 //!   results after disclosure control with a CSV download.
-//! - [`auth`]: sign-in, sign-out and the account page (password, access tokens).
+//! - [`auth`]: sign-in, sign-out and the account page (password, signing out other sessions,
+//!   access tokens).
 //! - [`users`]: user administration.
 //! - [`audit`]: the auditor's page.
 //! - [`agreements`]: agreements and grants — money per initiative, decisions, the history of
@@ -138,7 +140,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
         if let Some(user) = crate::auth::identity::signed_in(parts) {
             use evident_core::access;
             chrome.user_name = Some(user.user.name.to_string());
-            chrome.can_manage_users = access::manages_any_users(&user.user.grants);
+            chrome.can_manage_users = access::granting::manages_any_users(&user.user.grants);
             chrome.can_read_audit = access::may_read_audit(&user.user.grants);
         }
         Ok(chrome)

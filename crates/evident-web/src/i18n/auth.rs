@@ -34,6 +34,12 @@ pub struct AuthTexts {
     pub passwords_differ: &'static str,
     pub wrong_current_password: &'static str,
 
+    // Other sessions.
+    pub sessions: &'static str,
+    pub sessions_intro: &'static str,
+    pub end_other_sessions: &'static str,
+    pub other_sessions_ended: &'static str,
+
     // API access tokens.
     pub tokens: &'static str,
     pub tokens_intro: &'static str,
@@ -74,6 +80,12 @@ pub(super) const SV: AuthTexts = AuthTexts {
     passwords_differ: "De två nya lösenorden är inte lika.",
     wrong_current_password: "Det nuvarande lösenordet stämmer inte.",
 
+    // Other sessions.
+    sessions: "Inloggningar",
+    sessions_intro: "Är du inloggad på en annan dator eller i en annan webbläsare, till exempel en som du glömt att logga ut från? Logga ut överallt utom här.",
+    end_other_sessions: "Logga ut från andra enheter",
+    other_sessions_ended: "Du är utloggad från alla andra enheter och webbläsare. Den här inloggningen gäller fortfarande.",
+
     // API access tokens.
     tokens: "Åtkomsttoken för API:t",
     tokens_intro: "Ett token låter ett program använda API:t i ditt namn. Skicka det som Authorization: Bearer.",
@@ -113,6 +125,12 @@ pub(super) const EN: AuthTexts = AuthTexts {
     password_changed: "Your password is changed. All your access tokens are revoked and your other sessions are signed out.",
     passwords_differ: "The two new passwords differ.",
     wrong_current_password: "The current password is wrong.",
+
+    // Other sessions.
+    sessions: "Sessions",
+    sessions_intro: "Signed in on another computer or in another browser, perhaps one you forgot to sign out of? Sign out everywhere but here.",
+    end_other_sessions: "Sign out of other devices",
+    other_sessions_ended: "You are signed out of every other device and browser. This session stays signed in.",
 
     // API access tokens.
     tokens: "API access tokens",

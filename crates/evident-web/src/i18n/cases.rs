@@ -59,6 +59,9 @@ pub struct CaseTexts {
     pub break_glass: &'static str,
     pub break_glass_intro: &'static str,
     pub break_glass_case: &'static str,
+    pub break_glass_pseudonym: &'static str,
+    pub break_glass_target_hint: &'static str,
+    pub break_glass_case_or_client: &'static str,
     pub break_glass_reason: &'static str,
     pub break_glass_reason_hint: &'static str,
     pub break_glass_submit: &'static str,
@@ -115,10 +118,13 @@ pub(super) const SV: CaseTexts = CaseTexts {
     break_glass: "Nödåtkomst",
     break_glass_intro: "I en nödsituation kan du läsa en brukares ärenden vid en annan enhet i din kommun. Åtkomsten gäller bara den brukaren, bara läsning och i högst {hours} timmar. Den loggas med ditt skäl och följs upp av granskare.",
     break_glass_case: "Ärendenummer",
+    break_glass_pseudonym: "Brukarens pseudonym",
+    break_glass_target_hint: "Ange antingen ärendenumret eller brukarens pseudonym (64 tecken, som i brukarens journal).",
+    break_glass_case_or_client: "Ange antingen ett ärendenummer eller en pseudonym, inte båda.",
     break_glass_reason: "Skäl",
     break_glass_reason_hint: "Beskriv nödsituationen, minst 10 tecken.",
     break_glass_submit: "Öppna med nödåtkomst",
-    break_glass_not_found: "Det finns inget sådant ärende i din kommun.",
+    break_glass_not_found: "Det finns inget sådant ärende eller ingen sådan brukare i din kommun.",
 };
 
 /// English.
@@ -171,8 +177,11 @@ pub(super) const EN: CaseTexts = CaseTexts {
     break_glass: "Emergency access",
     break_glass_intro: "In an emergency you may read a client's cases at another unit of your municipality. The access covers that client only, reading only, for at most {hours} hours. It is logged with your reason and followed up by auditors.",
     break_glass_case: "Case number",
+    break_glass_pseudonym: "Client pseudonym",
+    break_glass_target_hint: "Give either the case number or the client's pseudonym (64 characters, as in the client's record).",
+    break_glass_case_or_client: "Give either a case number or a pseudonym, not both.",
     break_glass_reason: "Reason",
     break_glass_reason_hint: "Describe the emergency, at least 10 characters.",
     break_glass_submit: "Open with emergency access",
-    break_glass_not_found: "There is no such case in your municipality.",
+    break_glass_not_found: "There is no such case or client in your municipality.",
 };

@@ -1,8 +1,8 @@
 //! Managing staff accounts, shared by the API and the pages: which users a manager sees,
 //! creating a user with a first role, granting and revoking roles, and the requests for roles
 //! that read identified data, which a second person approves. Every step asks the access
-//! policy: [`SignedIn::authorize_grant`] for the role and node, [`access::may_change_account`]
-//! for the user whose roles change, [`access::may_approve_grant`] for an approval.
+//! policy: [`SignedIn::authorize_grant`] for the role and node, [`granting::may_change_account`]
+//! for the user whose roles change, [`granting::may_approve_grant`] for an approval.
 
 use crate::auth::SignedIn;
 use crate::auth::identity::Credential;
@@ -11,10 +11,14 @@ use evident_core::OrgCode;
 use evident_core::access::account::{AccessToken, NewUser, PendingGrant, User};
 use evident_core::access::audit::{AuditEvent, Outcome};
 use evident_core::access::credentials::{NewPassword, Secret};
-use evident_core::access::{self, Action, DataClass, Grant, Role};
+use evident_core::access::granting;
+use evident_core::access::{Action, DataClass, Grant, Role};
 
-/// The users `viewer` may manage: those holding a role inside one of the viewer's scopes,
-/// and — for admins — users who hold no role yet.
+/// The users `viewer` may manage: those whose account the viewer may change
+/// ([`granting::may_change_account`]: every role they hold is one the viewer may hand out where
+/// it is held), and — for admins — users who hold no role yet. A unit manager thus never sees
+/// a colleague who also holds a role above or outside its unit; an admin of the nation sees
+/// everyone.
 ///
 /// # Errors
 /// [`AppError::Forbidden`] (audited) when the viewer manages no accounts anywhere.
@@ -23,13 +27,13 @@ pub async fn visible_users(state: &AppState, viewer: &SignedIn) -> Result<Vec<Us
     let users = state.store.list_users().await?;
     Ok(users
         .into_iter()
-        .filter(|u| access::manages_user(&viewer.user.grants, &u.grants))
+        .filter(|u| granting::may_change_account(&viewer.user.grants, &u.grants))
         .collect())
 }
 
 /// Refuses (audited, naming `record`) a viewer who manages no accounts anywhere.
 async fn require_manager(viewer: &SignedIn, record: &str) -> Result<(), AppError> {
-    if !access::manages_any_users(&viewer.user.grants) {
+    if !granting::manages_any_users(&viewer.user.grants) {
         viewer
             .authorize(
                 Action::ManageUsers,
@@ -40,6 +44,24 @@ async fn require_manager(viewer: &SignedIn, record: &str) -> Result<(), AppError
             .await?;
     }
     Ok(())
+}
+
+/// Signs `user` out of every other browser session: all but the session this request came
+/// in (with a token, all of them). Audited as `logout.others`; returns how many ended.
+///
+/// # Errors
+/// A store failure.
+pub async fn end_other_sessions(state: &AppState, user: &SignedIn) -> Result<u64, AppError> {
+    let ended = state
+        .store
+        .delete_other_sessions(user.user.id, user.session_digest(), &user.actor())
+        .await?;
+    tracing::info!(
+        user = user.user.id,
+        sessions = ended,
+        "other sessions ended"
+    );
+    Ok(ended)
 }
 
 /// Parses a role and a node into a grant that the viewer may hand out.
@@ -72,7 +94,7 @@ pub enum GrantOutcome {
 /// holds must be one the viewer may hand out where it is held, and a user without roles is an
 /// admin's. A unit manager thus never touches the national analyst or an admin.
 async fn authorize_account(viewer: &SignedIn, target: &User, record: &str) -> Result<(), AppError> {
-    if access::may_change_account(&viewer.user.grants, &target.grants) {
+    if granting::may_change_account(&viewer.user.grants, &target.grants) {
         return Ok(());
     }
     let what = if target.grants.is_empty() {
@@ -101,7 +123,7 @@ pub async fn add_grant(
     let record = format!("user:{user_id}");
     let grant = checked_grant(viewer, role, org, &record).await?;
     let target = state.store.get_user(user_id).await?;
-    if !access::grant_needs_approval(grant.role) {
+    if !granting::grant_needs_approval(grant.role) {
         authorize_account(viewer, &target, &record).await?;
         state
             .store
@@ -160,7 +182,7 @@ pub async fn visible_requests(
     for pending in state.store.pending_grants().await? {
         let theirs = state.store.get_user(pending.user_id).await?.grants;
         let decidable =
-            access::may_approve_grant(viewer.user.id, &viewer.user.grants, &pending, &theirs)
+            granting::may_approve_grant(viewer.user.id, &viewer.user.grants, &pending, &theirs)
                 .is_ok();
         if decidable || pending.requested_by == Some(viewer.user.id) {
             visible.push(pending);
@@ -193,7 +215,7 @@ pub async fn decide_request(
     let withdrawing = !approve && pending.requested_by == Some(viewer.user.id);
     if !withdrawing
         && let Err(refusal) =
-            access::may_approve_grant(viewer.user.id, &viewer.user.grants, &pending, &theirs)
+            granting::may_approve_grant(viewer.user.id, &viewer.user.grants, &pending, &theirs)
     {
         let record = format!("user:{}", pending.user_id);
         let what = format!(
@@ -240,7 +262,7 @@ pub async fn create_user(
     };
     let hash = state.passwords.hash(password).await?;
     let new = NewUser::parse(email, name, Some(hash))?;
-    if !access::grant_needs_approval(grant.role) {
+    if !granting::grant_needs_approval(grant.role) {
         let user = state
             .store
             .create_user(&new, &[grant], &viewer.actor())
@@ -275,7 +297,7 @@ pub async fn set_disabled(
             "user: you cannot disable or enable your own account".into(),
         ));
     }
-    if target.grants.is_empty() && !access::manages_user(&viewer.user.grants, &[]) {
+    if target.grants.is_empty() && !granting::manages_user(&viewer.user.grants, &[]) {
         viewer
             .authorize(
                 Action::ManageUsers,

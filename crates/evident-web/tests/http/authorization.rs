@@ -232,6 +232,13 @@ fn cases(ids: Ids) -> Vec<Case> {
             AnyRole,
         ),
         case(
+            Method::POST,
+            "/api/v1/sessions/end-others",
+            "/api/v1/sessions/end-others",
+            no_body,
+            AnyRole,
+        ),
+        case(
             Method::GET,
             "/api/v1/users",
             "/api/v1/users",

@@ -16,6 +16,7 @@ on_both!(
     roles_that_do_not_read_identified_data_are_granted_at_once,
     a_unit_manager_cannot_change_the_roles_of_users_above_or_outside_its_unit,
     the_users_page_lists_requests_and_a_second_admin_approves_there,
+    a_unit_manager_lists_only_the_accounts_it_may_change,
 );
 
 /// The audit entries with this action and outcome.
@@ -402,4 +403,92 @@ async fn the_users_page_lists_requests_and_a_second_admin_approves_there(app: &T
         grants.iter().any(|g| g.role == Role::Practitioner),
         "{grants:?}"
     );
+}
+
+async fn a_unit_manager_lists_only_the_accounts_it_may_change(app: &TestApp) {
+    // arrange: colleagues at the manager's unit, some of whom also hold roles above or
+    // outside it, someone elsewhere, and a user without roles
+    app.unit("0380", "Enhet A").await;
+    app.unit("0380", "Enhet B").await;
+    let manager = app.create_user(&[(Role::UnitManager, "0380-0001")]).await;
+    let practitioner = app.create_user(&[(Role::Practitioner, "0380-0001")]).await;
+    let also_analyst = app
+        .create_user(&[
+            (Role::NationalAnalyst, "SE"),
+            (Role::Practitioner, "0380-0001"),
+        ])
+        .await;
+    let also_admin = app
+        .create_user(&[(Role::Admin, "0380"), (Role::Practitioner, "0380-0001")])
+        .await;
+    let also_sibling = app
+        .create_user(&[
+            (Role::Practitioner, "0380-0001"),
+            (Role::Practitioner, "0380-0002"),
+        ])
+        .await;
+    let sibling = app.create_user(&[(Role::Practitioner, "0380-0002")]).await;
+    let roleless = app.create_user(&[]).await;
+    let admin = app.create_user(&[(Role::Admin, "SE")]).await;
+    let everyone = [
+        &manager,
+        &practitioner,
+        &also_analyst,
+        &also_admin,
+        &also_sibling,
+        &sibling,
+        &roleless,
+        &admin,
+    ];
+
+    // act
+    let listed = |users: serde_json::Value| -> Vec<i64> {
+        let mut ids: Vec<i64> = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_i64().unwrap())
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let by_manager = app.token_for(manager.id).await.get("/api/v1/users").await;
+    by_manager.assert_status(StatusCode::OK);
+    let by_admin = app.token_for(admin.id).await.get("/api/v1/users").await;
+    by_admin.assert_status(StatusCode::OK);
+    let mut browser = app.browser();
+    browser
+        .login(manager.email.as_str(), crate::common::PASSWORD)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let page = browser.get("/admin/users").await;
+    page.assert_status(StatusCode::OK);
+
+    // assert: the manager sees itself and its unit's practitioner, nobody it may not change
+    assert_eq!(listed(by_manager.json()), vec![manager.id, practitioner.id]);
+    let mut all: Vec<i64> = everyone.iter().map(|u| u.id).collect();
+    all.sort_unstable();
+    assert_eq!(
+        listed(by_admin.json()),
+        all,
+        "an admin of the nation sees all"
+    );
+    for shown in [&manager, &practitioner] {
+        assert!(page.body.contains(shown.email.as_str()), "{}", page.body);
+    }
+    for hidden in [
+        &also_analyst,
+        &also_admin,
+        &also_sibling,
+        &sibling,
+        &roleless,
+        &admin,
+    ] {
+        assert!(
+            !page.body.contains(hidden.email.as_str()),
+            "{} is not the manager's to change: {}",
+            hidden.email,
+            page.body
+        );
+    }
 }

@@ -18,6 +18,8 @@ on_both!(
     a_token_cannot_create_tokens_on_the_api_or_the_page,
     creating_a_token_needs_the_password_again,
     a_password_change_revokes_every_token_and_every_other_session,
+    signing_out_other_sessions_keeps_this_one_and_needs_the_csrf_token,
+    the_api_signs_out_the_other_sessions_of_the_caller_only,
 );
 
 const UNIT: [(&str, &str); 3] = [("name", "Enhet"), ("provider", "public"), ("area", "other")];
@@ -243,6 +245,101 @@ async fn a_password_change_revokes_every_token_and_every_other_session(app: &Tes
         .await
         .assert_status(StatusCode::SEE_OTHER);
     browser.get("/account").await.assert_status(StatusCode::OK);
+}
+
+async fn signing_out_other_sessions_keeps_this_one_and_needs_the_csrf_token(app: &TestApp) {
+    // arrange: the same user in two browsers, and with a token
+    let user = app.create_user(&[(Role::Practitioner, "0380")]).await;
+    let mut api = app.token_for(user.id).await;
+    let mut elsewhere = app.browser();
+    elsewhere.login(user.email.as_str(), PASSWORD).await;
+    let mut browser = app.browser();
+    browser.login(user.email.as_str(), PASSWORD).await;
+    let page = browser.get("/account").await;
+    page.assert_status(StatusCode::OK);
+    assert!(
+        page.body
+            .contains(r#"action="/account/sessions/end-others""#),
+        "{}",
+        page.body
+    );
+
+    // act: a forged post (no token of this session) changes nothing; the real one does
+    browser
+        .post_form("/account/sessions/end-others", &[("csrf", "forged")])
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    elsewhere
+        .get("/account")
+        .await
+        .assert_status(StatusCode::OK);
+    let ended = browser.post_form("/account/sessions/end-others", &[]).await;
+
+    // assert: signed out elsewhere, still here, tokens untouched, audited
+    ended.assert_status(StatusCode::SEE_OTHER);
+    let page = browser.get(ended.location()).await;
+    page.assert_status(StatusCode::OK);
+    assert!(
+        page.body.contains("Du är utloggad från alla andra enheter"),
+        "the page says so: {}",
+        page.body
+    );
+    elsewhere
+        .get("/account")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    browser.get("/account").await.assert_status(StatusCode::OK);
+    api.get("/api/v1/me").await.assert_status(StatusCode::OK);
+    let audited: Vec<_> = app
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.action == "logout.others")
+        .collect();
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].event.actor_id, Some(user.id));
+    assert!(audited[0].event.detail.contains("ended 1 other"));
+}
+
+async fn the_api_signs_out_the_other_sessions_of_the_caller_only(app: &TestApp) {
+    let user = app.create_user(&[(Role::Practitioner, "0380")]).await;
+    let someone = app.create_user(&[(Role::Practitioner, "0380")]).await;
+    let mut theirs = app.browser();
+    theirs.login(someone.email.as_str(), PASSWORD).await;
+    let mut first = app.browser();
+    first.login(user.email.as_str(), PASSWORD).await;
+    let mut second = app.browser();
+    second.login(user.email.as_str(), PASSWORD).await;
+
+    // From a session: the others end, this one stays.
+    let csrf = second.csrf();
+    let reply = second
+        .send(Method::POST, "/api/v1/sessions/end-others", |r| {
+            r.header("x-csrf-token", csrf)
+        })
+        .await;
+    reply.assert_status(StatusCode::OK);
+    assert_eq!(reply.json(), json!({ "ended": 1 }));
+    first
+        .get("/account")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    second.get("/account").await.assert_status(StatusCode::OK);
+
+    // With a token: every session of the caller ends, nobody else's.
+    let mut api = app.token_for(user.id).await;
+    let reply = api
+        .send(Method::POST, "/api/v1/sessions/end-others", |r| r)
+        .await;
+    reply.assert_status(StatusCode::OK);
+    assert_eq!(reply.json(), json!({ "ended": 1 }));
+    second
+        .get("/account")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    theirs.get("/account").await.assert_status(StatusCode::OK);
 }
 
 /// The `Set-Cookie` header for the cookie `name`, split into its attributes.
