@@ -8,7 +8,7 @@
 use super::definition::{Better, Definition, Measure, Statistic};
 use super::publish::Published;
 use crate::org::OrgCode;
-use crate::stats::comparison::{Tertile, funnel_limit, tertiles};
+use crate::stats::comparison::{Binomial, Tertile, funnel_limit, tertiles};
 use serde::Serialize;
 
 /// One organisation node as a view row: its published value now and one period earlier.
@@ -129,12 +129,14 @@ impl Funnel {
     /// The limits at size `n`: lower 99.8 %, lower 95 %, upper 95 %, upper 99.8 %.
     pub fn limits(&self, n: u64) -> [f64; 4] {
         match *self {
-            Self::Share { target } => [
-                funnel_limit(target, n, 0.001),
-                funnel_limit(target, n, 0.025),
-                funnel_limit(target, n, 0.975),
-                funnel_limit(target, n, 0.999),
-            ],
+            Self::Share { target } => {
+                if n == 0 || !(0.0..=1.0).contains(&target) {
+                    return [funnel_limit(target, n, 0.5); 4];
+                }
+                // One distribution for the four limits.
+                let binomial = Binomial::new(n, target);
+                [0.001, 0.025, 0.975, 0.999].map(|p| binomial.funnel_limit(p))
+            }
             Self::Mean { target, sd } => {
                 let se = sd / (n.max(1) as f64).sqrt();
                 [
