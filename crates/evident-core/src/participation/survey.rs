@@ -360,6 +360,12 @@ impl IntegrityMode {
     /// Both modes, the stronger first.
     pub const ALL: [Self; 2] = [Self::Codes, Self::Link];
 
+    /// Sorts `modes` the stronger first, each once: the order they are shown and named in.
+    pub fn strongest_first(modes: &mut Vec<Self>) {
+        modes.sort_by_key(|m| Self::ALL.iter().position(|a| a == m));
+        modes.dedup();
+    }
+
     /// The stored and exchanged name: `link` or `codes`.
     pub fn as_str(self) -> &'static str {
         match self {

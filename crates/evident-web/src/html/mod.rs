@@ -150,6 +150,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
 /// Renders a page as HTML.
 ///
 /// # Errors
+/// The base of links handed to clients (survey and self-report links, code slips): the scheme
+/// the proxy reports (`X-Forwarded-Proto`), else http, and the host the request was sent to.
+pub(crate) fn origin(headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|s| *s == "https" || *s == "http")
+        .unwrap_or("http");
+    format!("{scheme}://{host}")
+}
+
 /// When the template fails to render, which is a bug: an internal error.
 pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
     page.render()

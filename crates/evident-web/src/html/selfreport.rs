@@ -10,7 +10,7 @@ use crate::service::selfreport::{self, LinkRequest, Opened};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -254,21 +254,6 @@ pub struct CreatedPage {
     pub expires: String,
 }
 
-/// The link's base: the scheme the proxy reports (`X-Forwarded-Proto`), else http, and the host
-/// the request was sent to.
-fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|s| *s == "https" || *s == "http")
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
-}
-
 async fn create_link(
     State(state): State<AppState>,
     user: SignedIn,
@@ -285,7 +270,11 @@ async fn create_link(
                 .unwrap_or_default();
             let page = CreatedPage {
                 case_id: id,
-                url: format!("{}/s/{}", origin(&headers), created.token.expose()),
+                url: format!(
+                    "{}/s/{}",
+                    crate::html::origin(&headers),
+                    created.token.expose()
+                ),
                 instrument: format!(
                     "{} ({})",
                     created.link.instrument_id, created.link.instrument_version

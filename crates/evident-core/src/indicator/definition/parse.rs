@@ -269,8 +269,7 @@ pub(super) fn survey_measure(file: &str, raw: RawSurvey) -> Result<Measure, Defi
                 .map_err(|e| error(file, &format!("survey.integrity[{i}]"), e.problem))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    integrity.sort_by_key(|m| IntegrityMode::ALL.iter().position(|a| a == m));
-    integrity.dedup();
+    IntegrityMode::strongest_first(&mut integrity);
     Ok(Measure::Survey {
         survey: raw.id,
         question: raw.question,

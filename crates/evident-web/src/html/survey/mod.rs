@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HOST};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -193,20 +193,6 @@ async fn staff_page(
     staff_view(&state, &user, chrome, &code, None, String::new()).await
 }
 
-/// The link's base: the scheme the proxy reports, else http, and the host asked for.
-fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|s| *s == "https" || *s == "http")
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
-}
-
 async fn publish(
     State(state): State<AppState>,
     user: SignedIn,
@@ -221,7 +207,11 @@ async fn publish(
             let definition = survey::definition(&created.publication.survey_id)?;
             let page = CreatedPage {
                 unit: unit.to_string(),
-                url: format!("{}/q/{}", origin(&headers), created.token.expose()),
+                url: format!(
+                    "{}/q/{}",
+                    crate::html::origin(&headers),
+                    created.token.expose()
+                ),
                 title: title(&definition, &chrome),
                 period: created.publication.period.to_string(),
                 chrome,
@@ -259,7 +249,7 @@ async fn issue_codes(
         AppError::Invalid(format!("count: '{}' is not a number of codes", form.count))
     })?;
     let issued: IssuedCodes = survey::issue_codes(&state, &user, id, count).await?;
-    let origin = origin(&headers);
+    let origin = crate::html::origin(&headers);
     let publication: &SurveyPublication = &issued.publication;
     if form.format == "csv" {
         let file = format!(

@@ -105,6 +105,15 @@ pub struct ThanksPage {
     pub chrome: Chrome,
 }
 
+/// What the respondent reads about a missing or wrong code.
+fn code_message(why: Unanswerable, t: &crate::i18n::Texts) -> &'static str {
+    if why == Unanswerable::CodeNeeded {
+        t.survey.code_needed
+    } else {
+        t.survey.code_not_valid
+    }
+}
+
 fn problem(chrome: Chrome, why: Unanswerable) -> Result<Response, AppError> {
     let t = chrome.t;
     let (status, heading, message) = match why {
@@ -129,15 +138,10 @@ fn problem(chrome: Chrome, why: Unanswerable) -> Result<Response, AppError> {
             t.survey.too_many,
         ),
         // Handled on the form; should it come here, the code page says it.
-        Unanswerable::CodeNeeded => (
+        Unanswerable::CodeNeeded | Unanswerable::CodeNotValid => (
             StatusCode::UNPROCESSABLE_ENTITY,
             t.survey.code,
-            t.survey.code_needed,
-        ),
-        Unanswerable::CodeNotValid => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            t.survey.code,
-            t.survey.code_not_valid,
+            code_message(why, t),
         ),
     };
     let page = ProblemPage {
@@ -291,11 +295,7 @@ pub(super) async fn code_form(
             answer_page(chrome, &form, None, false)
         }
         Err(why @ (Unanswerable::CodeNotValid | Unanswerable::CodeNeeded)) => {
-            let error = Some(if why == Unanswerable::CodeNeeded {
-                chrome.t.survey.code_needed
-            } else {
-                chrome.t.survey.code_not_valid
-            });
+            let error = Some(code_message(why, chrome.t));
             let page = CodeEntryPage {
                 chrome,
                 code: typed.chars().take(40).collect(),
@@ -352,13 +352,6 @@ async fn submit_answers(
         address: nonce.address.as_deref(),
     };
     let outcome = survey::answer::answer(state, token, respondent, &answers).await;
-    let code_message = |why: Unanswerable, t: &crate::i18n::Texts| {
-        if why == Unanswerable::CodeNeeded {
-            t.survey.code_needed
-        } else {
-            t.survey.code_not_valid
-        }
-    };
     let (error, code_problem) = match outcome {
         Ok(Ok(())) => {
             return Ok((cookie, render(&ThanksPage { chrome })?).into_response());

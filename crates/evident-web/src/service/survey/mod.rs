@@ -296,8 +296,7 @@ pub async fn results(
         .filter(|(unit, _)| unit.is_within(&node))
         .map(|(_, mode)| mode)
         .collect();
-    integrity.sort_by_key(|m| IntegrityMode::ALL.iter().position(|a| a == m));
-    integrity.dedup();
+    IntegrityMode::strongest_first(&mut integrity);
     let all = core_survey::results(&definition, &answers, DEFAULT_K);
     let lineage = node.lineage();
     let may_read = |code: &OrgCode| {
