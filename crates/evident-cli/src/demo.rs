@@ -6,16 +6,18 @@ use evident_core::access::account::NewUser;
 use evident_core::access::audit::Actor;
 use evident_core::access::credentials::NewPassword;
 use evident_core::access::{Grant, Role};
-use evident_core::demo::DemoPlan;
+use evident_core::demo::{DemoPlan, DemoScale};
 use evident_core::followup::import::{
     CaseFile, ImportCase, ImportClient, ImportIntervention, ImportMeasurement, MeasurementFile,
 };
 use evident_core::followup::{InterventionCatalogue, InterventionDates};
 use evident_core::person::{PersonalNumber, PseudonymKey};
-use evident_core::{OrgCode, OrgLevel, Provider};
+use evident_core::rng::SplitMix64;
+use evident_core::{OrgCode, OrgLevel, Provider, Unit};
 use evident_store::import::ImportBatch;
 use evident_store::{DatabaseUrl, Store};
 use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 
 /// Where the demo goes unless told otherwise: its own file, so a demo never touches real data.
@@ -30,9 +32,15 @@ pub struct DemoArgs {
     /// Run Evident on the demo database once it is created.
     #[arg(long)]
     pub serve: bool,
-    /// How many synthetic clients to create (with cases, interventions and measurements).
-    #[arg(long, env = "EVIDENT_DEMO_CLIENTS", default_value_t = 20_000)]
-    pub clients: usize,
+    /// How large: `small` (10 municipalities, the default) or `national` (all 290
+    /// municipalities, about 1 200 units and 500 000 clients over four years, for benchmarks;
+    /// takes minutes).
+    #[arg(long, env = "EVIDENT_DEMO_SCALE", default_value = "small", value_parser = parse_scale)]
+    pub scale: DemoScale,
+    /// How many synthetic clients to create (with cases, interventions and measurements);
+    /// default 20 000 at small scale, 500 000 at national.
+    #[arg(long, env = "EVIDENT_DEMO_CLIENTS")]
+    pub clients: Option<usize>,
     /// The address to listen on with --serve.
     #[arg(long, env = "EVIDENT_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -89,7 +97,8 @@ impl DemoArgs {
         }
         let key = crate::key::load_or_create(&self.key_file)?;
         let store = ctx.open_store(&self.database_url).await?;
-        let summary = fill(&*store, self.seed, &key, self.clients).await;
+        let clients = self.clients.unwrap_or_else(|| self.scale.default_clients());
+        let summary = fill(&*store, self.seed, &key, self.scale, clients).await;
         let summary = match summary {
             Ok(summary) => summary,
             Err(failure) => {
@@ -145,7 +154,15 @@ impl DemoArgs {
     }
 }
 
-/// Fills an empty store with the demo for `seed`.
+/// The `--scale` argument.
+fn parse_scale(raw: &str) -> Result<DemoScale, String> {
+    [DemoScale::Small, DemoScale::National]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+        .ok_or_else(|| format!("'{raw}' is not a demo scale: use small or national"))
+}
+
+/// Fills an empty store with the demo for `seed` at `scale`.
 ///
 /// # Errors
 /// [`Failure::User`] when the store already holds units.
@@ -153,6 +170,7 @@ pub async fn fill(
     store: &dyn Store,
     seed: u64,
     key: &PseudonymKey,
+    scale: DemoScale,
     clients: usize,
 ) -> Result<DemoSummary, Failure> {
     if !store.list_orgs(OrgLevel::Unit, None).await?.is_empty() {
@@ -162,7 +180,7 @@ pub async fn fill(
                 .to_owned(),
         ));
     }
-    let plan = DemoPlan::generate(seed);
+    let plan = DemoPlan::generate_at(seed, scale);
     let actor = Actor {
         user_id: None,
         label: format!("demo:seed-{seed}"),
@@ -175,8 +193,24 @@ pub async fn fill(
         store.add_dialog_partner(partner, &actor).await?;
     }
     let users = create_demo_users(store, &plan, &actor).await?;
-    let (clients, measurements) =
-        create_population(store, &plan, seed, key, clients, &actor).await?;
+    let (clients, measurements) = match scale {
+        DemoScale::Small => {
+            let mut units = Vec::new();
+            for municipality in &plan.municipalities {
+                units.extend(units_with_clients(store, municipality).await?);
+            }
+            let population = Population {
+                seed,
+                units: &units,
+                clients,
+                opened_within_days: scale.opened_within_days(),
+            };
+            create_population(store, population, key, &actor, Recompute::Now).await?
+        }
+        DemoScale::National => {
+            create_national_population(store, &plan, seed, key, clients, &actor).await?
+        }
+    };
     let grants = crate::demo_grants::fill(store, &actor).await?;
     Ok(DemoSummary {
         grant_events: grants.events,
@@ -197,9 +231,39 @@ pub async fn fill(
 /// Units per municipality that get clients (the demo's follow-up units).
 const UNITS_WITH_CLIENTS: usize = 4;
 
-/// Creates the synthetic population: clients at the first units of each municipality,
-/// through the same store calls (and audit entries) as real registrations.
-async fn create_population(
+/// The units of `municipality` that get clients.
+async fn units_with_clients(
+    store: &dyn Store,
+    municipality: &OrgCode,
+) -> Result<Vec<Unit>, Failure> {
+    Ok(store
+        .list_units(municipality)
+        .await?
+        .into_iter()
+        .take(UNITS_WITH_CLIENTS)
+        .collect())
+}
+
+/// One batch of the synthetic population: about `clients` clients at `units`.
+struct Population<'a> {
+    seed: u64,
+    units: &'a [Unit],
+    clients: usize,
+    opened_within_days: u64,
+}
+
+/// Whether an import recomputes the indicators at once or leaves that to the caller.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Recompute {
+    Now,
+    Later,
+}
+
+/// The national population, imported one municipality at a time (so memory is bounded by a
+/// municipality, not the country) with a progress bar, and the indicators computed once at the
+/// end. Municipalities get different shares of `clients`, and each its own seed derived from
+/// `seed` and its code, so the same seed gives the same country.
+async fn create_national_population(
     store: &dyn Store,
     plan: &DemoPlan,
     seed: u64,
@@ -207,23 +271,63 @@ async fn create_population(
     clients: usize,
     actor: &Actor,
 ) -> Result<(usize, usize), Failure> {
-    let instruments = store.list_instruments().await?;
-    let mut units = Vec::new();
-    for municipality in &plan.municipalities {
-        units.extend(
-            store
-                .list_units(municipality)
-                .await?
-                .into_iter()
-                .take(UNITS_WITH_CLIENTS),
-        );
+    let mut rng = SplitMix64::new(seed ^ 0x0A71_0A41);
+    let weights: Vec<f64> = plan
+        .municipalities
+        .iter()
+        .map(|_| 0.3 + 1.7 * rng.unit_f64())
+        .collect();
+    let total: f64 = weights.iter().sum();
+    let bar = crate::import::progress_bar(
+        clients as u64,
+        "clients",
+        std::io::stderr().is_terminal(),
+        "clients",
+    );
+    let (mut created, mut measured) = (0, 0);
+    for (municipality, weight) in plan.municipalities.iter().zip(&weights) {
+        let units = units_with_clients(store, municipality).await?;
+        let code: u64 = municipality.as_str().parse().unwrap_or_default();
+        let population = Population {
+            seed: seed ^ (code << 32),
+            units: &units,
+            clients: (clients as f64 * weight / total).round() as usize,
+            opened_within_days: DemoScale::National.opened_within_days(),
+        };
+        let (c, m) = create_population(store, population, key, actor, Recompute::Later).await?;
+        created += c;
+        measured += m;
+        bar.inc(c as u64);
     }
+    bar.finish_and_clear();
+    eprintln!("computing the indicators for {created} clients and {measured} measurements…");
+    let as_of = store.indicator_state().await?.as_of;
+    store.recompute_indicators(as_of, None, actor).await?;
+    Ok((created, measured))
+}
+
+/// Creates a batch of the synthetic population through the same import as a municipality's
+/// files (one all-or-nothing import of a cases file and a measurements file, with one audit
+/// entry per file).
+async fn create_population(
+    store: &dyn Store,
+    batch: Population<'_>,
+    key: &PseudonymKey,
+    actor: &Actor,
+    recompute: Recompute,
+) -> Result<(usize, usize), Failure> {
+    let instruments = store.list_instruments().await?;
+    let units = batch.units;
     let catalogue = InterventionCatalogue::embedded();
-    let population =
-        evident_core::demo::population::generate(seed, &units, &instruments, &catalogue, clients);
+    let population = evident_core::demo::population::generate(
+        batch.seed,
+        units,
+        &instruments,
+        &catalogue,
+        batch.clients,
+        batch.opened_within_days,
+    );
     let today = evident_core::demo::population::reference_date();
-    // The population goes in the way a municipality's files do: one all-or-nothing import of a
-    // cases file and a measurements file, batched, with one audit entry per file.
     let mut client_files = Vec::new();
     let mut client_of_person: Vec<usize> = Vec::with_capacity(population.len());
     let mut by_pseudonym: HashMap<String, usize> = HashMap::new();
@@ -333,14 +437,15 @@ async fn create_population(
         cases: Some(&case_file),
         measurements: Some(&measurement_file),
     };
-    store
-        .import(batch, actor, &|_| {})
-        .await?
-        .map_err(|errors| {
-            Failure::Unexpected(anyhow::anyhow!(
-                "the demo population did not import: {errors}"
-            ))
-        })?;
+    let imported = match recompute {
+        Recompute::Now => store.import(batch, actor, &|_| {}).await?,
+        Recompute::Later => store.import_deferred(batch, actor, &|_| {}).await?,
+    };
+    imported.map_err(|errors| {
+        Failure::Unexpected(anyhow::anyhow!(
+            "the demo population did not import: {errors}"
+        ))
+    })?;
     Ok((population.len(), measurements))
 }
 

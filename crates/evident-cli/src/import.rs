@@ -467,19 +467,21 @@ fn parse_source<T>(
     })
 }
 
-/// A progress bar on stderr, or a hidden one.
-fn progress_bar(len: u64, message: &'static str, show: bool, unit: &str) -> ProgressBar {
+/// A progress bar on stderr counting `unit` (`bytes`, `rows`, `clients`), or a hidden one.
+pub(crate) fn progress_bar(len: u64, message: &'static str, show: bool, unit: &str) -> ProgressBar {
     if !show {
         return ProgressBar::hidden();
     }
     let template = if unit == "bytes" {
-        "{msg:9} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)"
+        "{msg:9} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)".to_owned()
     } else {
-        "{msg:9} [{bar:40}] {human_pos}/{human_len} rows ({per_sec}, {eta} left)"
+        format!(
+            "{{msg:9}} [{{bar:40}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
+        )
     };
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template(template)
+        ProgressStyle::with_template(&template)
             .expect("the template is valid")
             .progress_chars("=> "),
     );

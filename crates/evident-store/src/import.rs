@@ -75,6 +75,19 @@ pub trait ImportStore {
         actor: &Actor,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<std::result::Result<ImportSummary, RowErrors>>;
+
+    /// [`ImportStore::import`] without the recompute of the indicators that follows it: they
+    /// are left marked stale, for a caller that imports many batches in a row (a national demo)
+    /// and recomputes once at the end.
+    ///
+    /// # Errors
+    /// As [`ImportStore::import`].
+    async fn import_deferred(
+        &self,
+        batch: ImportBatch<'_>,
+        actor: &Actor,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<std::result::Result<ImportSummary, RowErrors>>;
 }
 
 /// The clients and units of both files, each once, with each file's indices mapped to them.
@@ -248,8 +261,25 @@ macro_rules! impl_import_store {
                     .collect()
             }
 
-            #[tracing::instrument(skip_all, fields(rows = batch.rows()))]
             async fn import(
+                &self,
+                batch: ImportBatch<'_>,
+                actor: &Actor,
+                progress: &(dyn Fn(u64) + Send + Sync),
+            ) -> Result<std::result::Result<ImportSummary, RowErrors>> {
+                let summary = match self.import_deferred(batch, actor, progress).await? {
+                    Ok(summary) => summary,
+                    Err(errors) => return Ok(Err(errors)),
+                };
+                // An import does not change what day it is: the rows stay as of their date.
+                let as_of = crate::indicators::IndicatorStore::indicator_state(self).await?.as_of;
+                let recomputed = crate::indicators::IndicatorStore::recompute_indicators(self, as_of, None, actor).await?;
+                tracing::info!(rows = recomputed.rows, "indicators recomputed after the import");
+                Ok(Ok(summary))
+            }
+
+            #[tracing::instrument(skip_all, fields(rows = batch.rows()))]
+            async fn import_deferred(
                 &self,
                 batch: ImportBatch<'_>,
                 actor: &Actor,
@@ -508,13 +538,9 @@ macro_rules! impl_import_store {
                 }
                 // The stored indicators no longer reflect the data until they are recomputed,
                 // which follows at once; should it fail, they stay marked stale.
-                sqlx::query("update indicator_state set current = 0 where id = 1").execute(&mut *tx).await?;
+                sqlx::query("update indicator_state set current = 0, revision = revision + 1 where id = 1").execute(&mut *tx).await?;
                 tx.commit().await?;
                 tracing::info!(?summary, "import written");
-                // An import does not change what day it is: the rows stay as of their date.
-                let as_of = crate::indicators::IndicatorStore::indicator_state(self).await?.as_of;
-                let recomputed = crate::indicators::IndicatorStore::recompute_indicators(self, as_of, None, actor).await?;
-                tracing::info!(rows = recomputed.rows, "indicators recomputed after the import");
                 Ok(Ok(summary))
             }
         }

@@ -378,6 +378,7 @@ macro_rules! impl_survey_store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query(crate::indicators::BUMP_REVISION).execute(&mut *tx).await?;
                 let event = AuditEvent::new(actor, "survey.close", format!("unit:{}", publication.unit), Outcome::Allowed)
                     .with_detail(format!("publication {id}"));
                 self.append_in(&mut tx, &event).await?;
@@ -472,6 +473,8 @@ macro_rules! impl_survey_store {
                 .bind(answers)
                 .execute(&mut *tx)
                 .await?;
+                // Survey indicators publish from the answers.
+                sqlx::query(crate::indicators::BUMP_REVISION).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(Ok(()))
             }

@@ -91,6 +91,10 @@ pub struct AppState {
     pub survey_code_limiter: Arc<crate::service::survey::RateLimiter>,
     /// The bounded pool every password hash and verification runs on.
     pub passwords: Arc<crate::service::passwords::PasswordWork>,
+    /// Published indicator values read once per revision (`service::comparisons::cache`).
+    pub published: Arc<crate::service::comparisons::PublishedCache>,
+    /// The bounded pool CPU-heavy work of requests runs on, off the async workers.
+    pub heavy: Arc<crate::service::heavy::HeavyWork>,
 }
 
 impl AppState {
@@ -121,6 +125,10 @@ impl AppState {
             clock: evident_core::clock::Clock::system(),
             survey_limiter: Arc::new(survey_limiter),
             survey_code_limiter: Arc::new(survey_code_limiter),
+            published: Arc::default(),
+            heavy: Arc::new(crate::service::heavy::HeavyWork::new(
+                crate::service::heavy::default_permits(),
+            )),
         }
     }
 }

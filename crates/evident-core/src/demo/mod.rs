@@ -1,5 +1,5 @@
-//! The plan for a demo organisation: a few municipalities with plausible public and private
-//! units, and dialog partners in their counties. Everything is synthetic (invented names,
+//! The plan for a demo organisation: a few municipalities (or, at national scale, all 290) with
+//! plausible public and private units, and dialog partners in their counties. Everything is synthetic (invented names,
 //! addresses under the reserved `.example` domain) and the same seed always gives the same plan.
 //!
 //! [`population`] is the synthetic client population placed at those units.
@@ -19,6 +19,44 @@ pub const DEMO_COUNTIES: usize = 3;
 
 /// How many municipalities a demo fills with units.
 pub const DEMO_MUNICIPALITIES: usize = 10;
+
+/// How large a demo is: the small one people try Evident with, or the whole country that the
+/// benchmarks run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DemoScale {
+    /// [`DEMO_MUNICIPALITIES`] municipalities in [`DEMO_COUNTIES`] counties, 6–12 units each.
+    #[default]
+    Small,
+    /// Every municipality of Sweden with 2–6 units each (about 1 200 units).
+    National,
+}
+
+impl DemoScale {
+    /// The scale's name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Small => "small",
+            Self::National => "national",
+        }
+    }
+
+    /// The default number of clients at this scale.
+    pub fn default_clients(self) -> usize {
+        match self {
+            Self::Small => 20_000,
+            Self::National => 500_000,
+        }
+    }
+
+    /// How many days back from the reference date cases are opened: two and a half years for
+    /// the small demo, four years nationally (so the benchmarks see four years of data).
+    pub fn opened_within_days(self) -> u64 {
+        match self {
+            Self::Small => 930,
+            Self::National => 4 * 365,
+        }
+    }
+}
 
 /// Unit name stems per area, with the kind of provider that typically runs them.
 const UNIT_KINDS: [(UnitArea, &str, Provider); 14] = [
@@ -128,27 +166,42 @@ pub struct DemoPlan {
 }
 
 impl DemoPlan {
-    /// The plan for `seed`.
+    /// The small plan for `seed`.
     pub fn generate(seed: u64) -> Self {
+        Self::generate_at(seed, DemoScale::Small)
+    }
+
+    /// The plan for `seed` at `scale`.
+    pub fn generate_at(seed: u64, scale: DemoScale) -> Self {
         let mut rng = SplitMix64::new(seed);
         let registry = crate::Registry::sweden();
-        let counties = rng.sample(&CANDIDATE_COUNTIES, DEMO_COUNTIES);
-        // 4 + 3 + 3 municipalities across the three counties.
         let mut municipalities: Vec<OrgCode> = Vec::new();
-        for (i, county) in counties.iter().enumerate() {
-            let in_county: Vec<OrgCode> = registry
-                .municipalities
-                .iter()
-                .filter(|m| m.code.as_str().starts_with(county))
-                .map(|m| m.code.clone())
-                .collect();
-            municipalities.extend(rng.sample(&in_county, if i == 0 { 4 } else { 3 }));
+        match scale {
+            DemoScale::Small => {
+                let counties = rng.sample(&CANDIDATE_COUNTIES, DEMO_COUNTIES);
+                // 4 + 3 + 3 municipalities across the three counties.
+                for (i, county) in counties.iter().enumerate() {
+                    let in_county: Vec<OrgCode> = registry
+                        .municipalities
+                        .iter()
+                        .filter(|m| m.code.as_str().starts_with(county))
+                        .map(|m| m.code.clone())
+                        .collect();
+                    municipalities.extend(rng.sample(&in_county, if i == 0 { 4 } else { 3 }));
+                }
+            }
+            DemoScale::National => {
+                municipalities.extend(registry.municipalities.iter().map(|m| m.code.clone()));
+            }
         }
         municipalities.sort();
 
         let mut units = Vec::new();
         for municipality in &municipalities {
-            let count = 6 + rng.below(7) as usize;
+            let count = match scale {
+                DemoScale::Small => 6 + rng.below(7) as usize,
+                DemoScale::National => 2 + rng.below(5) as usize,
+            };
             let mut places = rng.sample(&PLACES, PLACES.len()).into_iter();
             for (area, stem, provider) in rng.sample(&UNIT_KINDS, count) {
                 let place = places.next().expect("fewer units than places");
@@ -273,5 +326,31 @@ mod tests {
                     .all(|p| p.email.as_str().ends_with(".example"))
             );
         }
+    }
+
+    #[test]
+    fn a_national_plan_covers_every_municipality_with_about_1200_units_and_keeps_the_small_plan() {
+        let registry = Registry::sweden();
+        let plan = DemoPlan::generate_at(7, DemoScale::National);
+        assert_eq!(plan.municipalities.len(), registry.municipalities.len());
+        assert_eq!(plan.municipalities.len(), 290);
+        assert!(
+            (1_000..=1_400).contains(&plan.units.len()),
+            "{} units",
+            plan.units.len()
+        );
+        for m in &plan.municipalities {
+            let here = plan.units.iter().filter(|u| &u.municipality == m).count();
+            assert!((2..=6).contains(&here), "{here} units in {m}");
+        }
+        let counties: std::collections::BTreeSet<_> =
+            plan.partners.iter().map(|p| p.county.clone()).collect();
+        assert_eq!(counties.len(), 21);
+        assert_eq!(plan, DemoPlan::generate_at(7, DemoScale::National));
+        // The small plan is what it always was for a seed: the national one is an addition.
+        assert_eq!(
+            DemoPlan::generate(7),
+            DemoPlan::generate_at(7, DemoScale::Small)
+        );
     }
 }

@@ -114,13 +114,15 @@ fn answers_near(rng: &mut SplitMix64, instrument: &Instrument, target: f64) -> A
 }
 
 /// A population of about `clients` clients spread over `units`, measured with those of
-/// `instruments` that suit each unit's area.
+/// `instruments` that suit each unit's area, with cases opened within `opened_within_days`
+/// (at least 31) before the reference date.
 pub fn generate(
     seed: u64,
     units: &[Unit],
     instruments: &[Instrument],
     catalogue: &InterventionCatalogue,
     clients: usize,
+    opened_within_days: u64,
 ) -> Vec<DemoClient> {
     let mut rng = SplitMix64::new(seed ^ 0x5EED_0FC1_1E47);
     let today = reference_date();
@@ -152,7 +154,8 @@ pub fn generate(
             _ => 19 + rng.below(60) as i32,
         };
         let personal_number = synthetic_personal_number(&mut rng, today.year() - age);
-        let opened_on = today - Duration::days(30 + rng.below(900) as i64);
+        let opened_on =
+            today - Duration::days(30 + rng.below(opened_within_days.max(31) - 30) as i64);
         let schedule = vec![3, 6, 12];
         let mut interventions = Vec::new();
         let how_many = 1 + usize::from(rng.unit_f64() < 0.3);
@@ -270,16 +273,22 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_population() {
         let catalogue = InterventionCatalogue::embedded();
-        let a = generate(7, &units(), &instruments(), &catalogue, 50);
-        assert_eq!(a, generate(7, &units(), &instruments(), &catalogue, 50));
-        assert_ne!(a, generate(8, &units(), &instruments(), &catalogue, 50));
+        let a = generate(7, &units(), &instruments(), &catalogue, 50, 930);
+        assert_eq!(
+            a,
+            generate(7, &units(), &instruments(), &catalogue, 50, 930)
+        );
+        assert_ne!(
+            a,
+            generate(8, &units(), &instruments(), &catalogue, 50, 930)
+        );
     }
 
     #[test]
     fn clients_have_valid_numbers_fitting_interventions_and_scorable_measurements() {
         let catalogue = InterventionCatalogue::embedded();
         let instruments = instruments();
-        let population = generate(1, &units(), &instruments, &catalogue, 400);
+        let population = generate(1, &units(), &instruments, &catalogue, 400, 930);
         assert_eq!(population.len(), 400);
         let mut followed = 0;
         for client in &population {

@@ -190,7 +190,7 @@ macro_rules! impl_legacy_client_store {
                     sqlx::query(
                         r"
                         update indicator_state
-                        set current = 0
+                        set current = 0, revision = revision + 1
                         where id = 1
                         ",
                     )

@@ -52,7 +52,17 @@ pub struct IndicatorState {
     /// The day the rows are computed as of: later records are not counted, open follow-up
     /// windows neither, the period holding it is preliminary and later ones unpublished.
     pub as_of: NaiveDate,
+    /// Counts the changes of what is published (migration 0019): a cache of published values
+    /// or an ETag made at one revision is good until it changes.
+    pub revision: i64,
 }
+
+/// Marks a change of what the indicators publish, inside the changing transaction.
+pub(crate) const BUMP_REVISION: &str = r"
+    update indicator_state
+    set revision = revision + 1
+    where id = 1
+";
 
 /// What a full recompute did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -142,7 +142,11 @@ macro_rules! impl_indicator_store {
                 // Tables whose classes changed: true where a hidden cell's row went away, so
                 // the table is masked afresh rather than extended.
                 let mut remask: BTreeMap<(String, i32), bool> = BTreeMap::new();
-                for (key, change) in delta(indicator_set(), &before, &after) {
+                let changes = delta(indicator_set(), &before, &after);
+                if !changes.is_empty() {
+                    sqlx::query(crate::indicators::BUMP_REVISION).execute(&mut **tx).await?;
+                }
+                for (key, change) in changes {
                     let period = key.period.to_string();
                     let stored: Option<(Vec<u8>, i32)> = sqlx::query_as(
                         r"
@@ -400,7 +404,8 @@ macro_rules! impl_indicator_store {
                 sqlx::query(
                     r"
                     update indicator_state
-                    set min_count = $1, current = 1, as_of = $2, computed_at = current_timestamp
+                    set min_count = $1, current = 1, as_of = $2, computed_at = current_timestamp,
+                        revision = revision + 1
                     where id = 1
                     ",
                 )
@@ -422,9 +427,9 @@ macro_rules! impl_indicator_store {
             }
 
             async fn indicator_state(&self) -> Result<IndicatorState> {
-                let (min_count, current, as_of): (i32, i32, chrono::NaiveDate) = sqlx::query_as(
+                let (min_count, current, as_of, revision): (i32, i32, chrono::NaiveDate, i64) = sqlx::query_as(
                     r"
-                    select min_count, current, as_of
+                    select min_count, current, as_of, revision
                     from indicator_state
                     where id = 1
                     ",
@@ -435,6 +440,7 @@ macro_rules! impl_indicator_store {
                     min_count: min_count as u64,
                     current: current == 1,
                     as_of,
+                    revision,
                 })
             }
 

@@ -342,7 +342,14 @@ async fn data(
             comparisons::known_period(id, *period, &selection.periods, selection.as_of)?;
             let mut cells =
                 comparisons::cells_by_node(state, id, &selection.variant, *period).await?;
-            comparisons::mark_units(selection.definition, &mut cells, units.iter().cloned());
+            if !units.is_empty() {
+                // A copy of the shared table, only when there are units to mark.
+                comparisons::mark_units(
+                    selection.definition,
+                    std::sync::Arc::make_mut(&mut cells),
+                    units.iter().cloned(),
+                );
+            }
             match &nodes {
                 Some(nodes) => {
                     for node in nodes {

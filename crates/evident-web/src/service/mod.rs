@@ -9,6 +9,7 @@
 //! - [`comparisons`]: open comparisons — ranked tables, funnels, profiles and their downloads.
 //! - [`followup`]: local follow-up — clients, cases, interventions, needs, goals, measurements.
 //! - [`grants`]: agreements and grants — views, calendar, tapering, performance grants, writes.
+//! - [`heavy`]: the bounded pool CPU-heavy request work runs on, off the async workers.
 //! - [`passwords`]: Argon2 hashing and verification, bounded to a few at once.
 //! - [`orgs`]: units of the organisation registry and the counties' support structures.
 //! - [`record`]: a client's own record (registerutdrag): everything held and who accessed it.
@@ -22,6 +23,7 @@ pub mod break_glass;
 pub mod comparisons;
 pub mod followup;
 pub mod grants;
+pub mod heavy;
 pub mod orgs;
 pub mod passwords;
 pub mod record;

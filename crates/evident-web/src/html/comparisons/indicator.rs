@@ -389,9 +389,9 @@ pub(super) async fn download_indicator(
         table.selection.period,
         table.selection.category_name()
     );
-    Ok(crate::render::download(
-        comparisons::table_sheet(&table),
-        format,
-        &stem,
-    ))
+    // A workbook of 290 municipalities is written on the heavy pool, off the async workers.
+    state
+        .heavy
+        .run(move || crate::render::download(comparisons::table_sheet(&table), format, &stem))
+        .await
 }

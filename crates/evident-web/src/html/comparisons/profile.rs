@@ -245,9 +245,11 @@ pub(super) async fn download_profile(
     let format = table_format(params.format.as_deref())?;
     let profile = comparisons::profile(&state, &code, &params.profile).await?;
     let stem = format!("profile-{}-{}", profile.municipality.code, profile.period);
-    Ok(crate::render::download(
-        comparisons::profile_sheet(&profile, chrome.lang.code()),
-        format,
-        &stem,
-    ))
+    let lang = chrome.lang.code();
+    state
+        .heavy
+        .run(move || {
+            crate::render::download(comparisons::profile_sheet(&profile, lang), format, &stem)
+        })
+        .await
 }

@@ -17,12 +17,15 @@
 //! - `profile`: [`Profile`].
 //! - `sheets`: display numbers and download sheets.
 //! - `groups`: making and removing comparison groups, behind the policy.
+//! - `cache`: published tables, periods and variants kept per revision ([`PublishedCache`]).
 
+pub mod cache;
 mod groups;
 mod profile;
 mod ranked;
 mod sheets;
 
+pub use cache::PublishedCache;
 pub use groups::*;
 pub use profile::*;
 pub use ranked::*;
@@ -30,6 +33,7 @@ pub use sheets::*;
 
 use crate::auth::SignedIn;
 use crate::{AppError, AppState};
+use cache::Cells;
 use evident_core::access::{Action, DataClass};
 use evident_core::indicator::cube::category_index;
 use evident_core::indicator::publish::mark_not_applicable;
@@ -39,6 +43,7 @@ use evident_core::{OrgCode, OrgLevel};
 use evident_store::PublishedRow;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The variant every indicator has: all records, not split by instrument or intervention type.
 /// Users write `all`; the store keys it as the empty string.
@@ -79,6 +84,8 @@ pub struct Selection {
     pub variants: Vec<String>,
     /// The day the published values are computed as of, which decides what is preliminary.
     pub as_of: chrono::NaiveDate,
+    /// The revision of the published values shown (the ETag of public answers).
+    pub revision: i64,
 }
 
 impl Selection {
@@ -126,9 +133,10 @@ pub async fn select(
     params: &SelectionParams,
 ) -> Result<Selection, AppError> {
     let definition = definition(id)?;
-    let as_of = state.store.indicator_state().await?.as_of;
-    let periods = state.store.indicator_periods(id).await?;
-    let mut variants = state.store.indicator_variants(id).await?;
+    let indicators = state.store.indicator_state().await?;
+    let (as_of, revision) = (indicators.as_of, indicators.revision);
+    let periods = cache::periods(state, revision, id).await?.to_vec();
+    let mut variants = cache::variants(state, revision, id).await?.to_vec();
     variants.retain(|v| !v.is_empty() && v != ALL_VARIANT);
     variants.insert(0, ALL_VARIANT.to_owned());
     let period = chosen_period(id, params.period.as_deref(), &periods, as_of)?;
@@ -152,6 +160,7 @@ pub async fn select(
         periods,
         variants,
         as_of,
+        revision,
     })
 }
 
@@ -248,27 +257,41 @@ pub async fn known_node(state: &AppState, node: &OrgCode) -> Result<(), AppError
     }
 }
 
-/// Published cells by node for one indicator, variant and period; the breakdowns that do not
-/// apply at any node are marked (those that apply only at units of some areas are marked by
-/// [`mark_units`], which knows the areas).
+/// Published cells by node for one indicator, variant and period, read once per revision
+/// ([`cache`]); the breakdowns that do not apply at any node are marked (those that apply
+/// only at units of some areas are marked by [`mark_units`], which knows the areas).
 pub async fn cells_by_node(
     state: &AppState,
     indicator: &str,
     variant: &str,
     period: Period,
-) -> Result<HashMap<OrgCode, Vec<Published>>, AppError> {
+) -> Result<Arc<Cells>, AppError> {
     let definition = definition(indicator)?;
+    let revision = cache::revision(state).await?;
+    let key = (
+        indicator.to_owned(),
+        stored_variant(variant).to_owned(),
+        period,
+    );
+    if let Some(hit) = state.published.table(revision, &key) {
+        return Ok(hit);
+    }
     let rows: Vec<PublishedRow> = state
         .store
         .published_rows(indicator, stored_variant(variant), period)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|mut r| {
-            mark_not_applicable(definition, None, &mut r.cells);
-            (r.node, r.cells)
-        })
-        .collect())
+    let cells: Arc<Cells> = Arc::new(
+        rows.into_iter()
+            .map(|mut r| {
+                mark_not_applicable(definition, None, &mut r.cells);
+                (r.node, r.cells)
+            })
+            .collect(),
+    );
+    state
+        .published
+        .keep_table(revision, key, Arc::clone(&cells));
+    Ok(cells)
 }
 
 /// Marks the breakdowns that do not apply at `units` (a code with the unit's area), giving a

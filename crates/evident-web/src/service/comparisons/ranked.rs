@@ -104,8 +104,16 @@ pub async fn ranked_table(
             .into_iter()
             .map(|u| (u.code, u.area))
             .collect();
-        mark_units(selection.definition, &mut current, areas.iter().cloned());
-        mark_units(selection.definition, &mut previous, areas);
+        mark_units(
+            selection.definition,
+            std::sync::Arc::make_mut(&mut current),
+            areas.iter().cloned(),
+        );
+        mark_units(
+            selection.definition,
+            std::sync::Arc::make_mut(&mut previous),
+            areas,
+        );
     }
     let category = selection.category;
     let national = cell(&current, &OrgCode::nation(), category);
