@@ -529,7 +529,7 @@ pub async fn export_measurements(
             }
             crate::export::ExportFormat::Fhir => {
                 let bundle = crate::export::measurements_bundle(&state, &user, &unit).await?;
-                ([(CONTENT_TYPE, "application/fhir+json")], Json(bundle)).into_response()
+                ([(CONTENT_TYPE, "application/fhir+json")], bundle).into_response()
             }
         },
     )
