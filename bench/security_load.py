@@ -151,12 +151,19 @@ def sampler(pid, stop, peak):
 
 
 def case_count(base, unit, token):
-    status, _, body = request(
-        base, "GET", f"/api/v1/units/{unit}/cases", None, {"Authorization": f"Bearer {token}"}
-    )
-    if status != 200:
-        raise SystemExit(f"listing cases answered {status}: {body[:200]!r}")
-    return len(json.loads(body))
+    count, after = 0, None
+    while True:
+        path = f"/api/v1/units/{unit}/cases?limit=1000"
+        if after is not None:
+            path += f"&after={after}"
+        status, _, body = request(base, "GET", path, None, {"Authorization": f"Bearer {token}"})
+        if status != 200:
+            raise SystemExit(f"listing cases answered {status}: {body[:200]!r}")
+        page = json.loads(body)
+        count += len(page["cases"])
+        after = page["next"]
+        if after is None:
+            return count
 
 
 def main():

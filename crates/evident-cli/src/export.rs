@@ -3,7 +3,8 @@
 //! the DuckDB comparison in `bench/`). Rows carry the case number, unit, sex and birth year —
 //! never a pseudonym or personal number. The file comes out of the same CSV writer as every
 //! download ([`evident_web::render::csv`]); numbers keep a decimal point, since the readers are
-//! programs rather than a Swedish Excel.
+//! programs rather than a Swedish Excel. Rows are written as they are read, a page of cases at
+//! a time, so memory stays bounded whatever the size of the database.
 
 use crate::{Failure, parse_database_url};
 use clap::{Args, ValueEnum};

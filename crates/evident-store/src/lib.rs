@@ -15,7 +15,8 @@
 //! - [`signin`]: [`SignInStore`] — login throttling, pruning expired sessions and throttle rows.
 //! - [`audit`]: [`AuditStore`] — the hash-chained audit trail, appended inside each write's transaction.
 //! - [`break_glass`]: [`BreakGlassStore`] — emergency accesses to one client, time-limited and audited.
-//! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements.
+//! - [`followup`]: [`FollowUpStore`] — clients by pseudonym, cases, interventions, needs, goals, instruments, measurements;
+//!   [`FollowUpListStore`] — a unit's or a client's records in a fixed few queries, a unit's cases in keyset pages.
 //! - [`selfreport`]: [`SelfReportStore`] — single-use self-report links, claimed atomically.
 //! - [`survey`]: [`SurveyStore`] — survey publications per unit and period, anonymous answers once per browser.
 //! - [`grants`]: [`GrantStore`] — agreements, disbursement decisions, their events and plans.
@@ -59,6 +60,7 @@ pub use audit::{AuditFilter, AuditStore};
 pub use break_glass::{BreakGlassFilter, BreakGlassStore, NewBreakGlass};
 pub use error::{Result, StorageError};
 pub use followup::FollowUpStore;
+pub use followup::lists::FollowUpListStore;
 pub use followup::rekey::LegacyClientStore;
 pub use grant_requests::GrantRequestStore;
 pub use grants::{GrantStore, PlanKind};
@@ -100,6 +102,7 @@ pub trait Store:
     + AuditStore
     + BreakGlassStore
     + FollowUpStore
+    + FollowUpListStore
     + followup::rekey::LegacyClientStore
     + ImportStore
     + IndicatorStore

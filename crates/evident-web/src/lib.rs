@@ -12,7 +12,7 @@
 //! - [`href`]: links within the site — which paths may be redirected to, percent-encoding.
 //! - [`service`]: each area's reads and writes behind the access policy, shared by pages and API.
 //! - [`render`]: the download formats (CSV, xlsx) and the SVG charts, one writer per format.
-//! - [`export`]: a unit's measurements as Swedish-Excel CSV or a FHIR Bundle.
+//! - [`export`]: a unit's measurements as Swedish-Excel CSV or a FHIR Bundle, written as they are read.
 //! - [`auth`]: sign-in, sessions, tokens, CSRF, and the gate to the access policy.
 //! - [`api`]: the JSON API and its OpenAPI document.
 //! - [`html`]: the pages.

@@ -306,10 +306,53 @@ pub fn collection_bundle(id: &str, resources: Vec<Value>) -> Value {
     json!({"resourceType": "Bundle", "id": id, "type": "collection", "total": entries.len(), "entry": entries})
 }
 
+/// The text of a [`collection_bundle`] up to its first entry, for writing a bundle too large
+/// to hold a part at a time: then each [`collection_bundle_entry`], then
+/// [`collection_bundle_end`]. The total comes last, so it counts what was written.
+pub fn collection_bundle_start(id: &str) -> String {
+    format!(
+        r#"{{"resourceType":"Bundle","id":{},"type":"collection","entry":["#,
+        json!(id)
+    )
+}
+
+/// The text of one entry of a bundle begun with [`collection_bundle_start`]; `first` for the
+/// first entry (every later one is preceded by a comma).
+pub fn collection_bundle_entry(resource: Value, first: bool) -> String {
+    let entry = json!({"resource": resource}).to_string();
+    if first { entry } else { format!(",{entry}") }
+}
+
+/// The end of a bundle begun with [`collection_bundle_start`] holding `total` entries.
+pub fn collection_bundle_end(total: usize) -> String {
+    format!(r#"],"total":{total}}}"#)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::followup::instrument::tests::toy;
+
+    #[test]
+    fn a_bundle_written_in_parts_is_the_bundle_built_whole() {
+        let resources = [
+            json!({"id": "a"}),
+            json!({"id": "b \" ]"}),
+            json!({"id": 3}),
+        ];
+        for n in 0..=resources.len() {
+            let mut text = collection_bundle_start("unit-\"x\"");
+            for (i, resource) in resources[..n].iter().enumerate() {
+                text.push_str(&collection_bundle_entry(resource.clone(), i == 0));
+            }
+            text.push_str(&collection_bundle_end(n));
+            let parsed: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                parsed,
+                collection_bundle("unit-\"x\"", resources[..n].to_vec())
+            );
+        }
+    }
 
     #[test]
     fn an_instrument_survives_the_round_trip_through_a_questionnaire() {

@@ -2,6 +2,7 @@
 //! and goals, instruments (versioned) and measurements. Every change is audited, naming the
 //! client's pseudonym so the client's own access log can be produced.
 
+pub mod lists;
 pub mod rekey;
 mod rows;
 

@@ -5,9 +5,11 @@ use chrono::NaiveDate;
 use evident_core::OrgCode;
 use evident_core::followup::instrument::Instrument;
 use evident_core::followup::{
-    Case, Client, Intervention, InterventionDates, LegalBasis, Measurement, Respondent, TimePoint,
+    Case, Client, Goal, GoalOutcome, Intervention, InterventionDates, LegalBasis, LifeArea,
+    Measurement, Need, Respondent, TimePoint,
 };
 use evident_core::person::{Pseudonym, RecordedSex};
+use std::collections::HashMap;
 
 #[derive(sqlx::FromRow)]
 pub(super) struct ClientRow {
@@ -133,4 +135,35 @@ pub(super) fn schedule_text(schedule: &[u32]) -> String {
 pub(super) fn parse_definition(json: &str) -> Result<Instrument> {
     Ok(serde_json::from_str(json)
         .map_err(|e| anyhow::anyhow!("stored instrument definition: {e}"))?)
+}
+
+/// A need as stored, before its goals are attached.
+pub(super) type NeedRow = (i64, i64, String, String);
+
+/// A goal as stored: id, need, description and outcome.
+pub(super) type GoalRow = (i64, i64, String, Option<String>);
+
+/// Needs (`id, case_id, life_area, description`) each with its goals, in the order given;
+/// goals keep their order within a need.
+pub(super) fn assemble_needs(needs: Vec<NeedRow>, goals: Vec<GoalRow>) -> Result<Vec<Need>> {
+    let mut by_need: HashMap<i64, Vec<Goal>> = HashMap::new();
+    for (id, need_id, description, outcome) in goals {
+        by_need.entry(need_id).or_default().push(Goal {
+            id,
+            description,
+            outcome: outcome.as_deref().map(GoalOutcome::parse).transpose()?,
+        });
+    }
+    needs
+        .into_iter()
+        .map(|(id, case_id, area, description)| {
+            Ok(Need {
+                id,
+                case_id,
+                area: LifeArea::parse(&area)?,
+                description,
+                goals: by_need.remove(&id).unwrap_or_default(),
+            })
+        })
+        .collect()
 }

@@ -8,7 +8,7 @@ use evident_core::OrgCode;
 use evident_core::access::audit::{Actor, AuditEvent, Outcome};
 use evident_core::followup::instrument::Instrument;
 use evident_core::followup::{
-    Case, Client, Goal, GoalOutcome, Intervention, LifeArea, Measurement, Need,
+    Case, Client, GoalOutcome, Intervention, LifeArea, Measurement, Need,
 };
 use evident_core::person::Pseudonym;
 
@@ -351,9 +351,9 @@ macro_rules! impl_follow_up_store {
             }
 
             async fn list_needs(&self, case_id: i64) -> Result<Vec<Need>> {
-                let needs: Vec<(i64, String, String)> = sqlx::query_as(
+                let needs: Vec<NeedRow> = sqlx::query_as(
                     r"
-                    select id, life_area, description
+                    select id, case_id, life_area, description
                     from need
                     where case_id = $1
                     order by id
@@ -362,7 +362,7 @@ macro_rules! impl_follow_up_store {
                 .bind(case_id)
                 .fetch_all(&self.pool)
                 .await?;
-                let goals: Vec<(i64, i64, String, Option<String>)> = sqlx::query_as(
+                let goals: Vec<GoalRow> = sqlx::query_as(
                     r"
                     select g.id, g.need_id, g.description, g.outcome
                     from goal g
@@ -374,23 +374,7 @@ macro_rules! impl_follow_up_store {
                 .bind(case_id)
                 .fetch_all(&self.pool)
                 .await?;
-                needs
-                    .into_iter()
-                    .map(|(id, area, description)| {
-                        let goals = goals
-                            .iter()
-                            .filter(|g| g.1 == id)
-                            .map(|(goal_id, _, text, outcome)| {
-                                Ok(Goal {
-                                    id: *goal_id,
-                                    description: text.clone(),
-                                    outcome: outcome.as_deref().map(GoalOutcome::parse).transpose()?,
-                                })
-                            })
-                            .collect::<Result<Vec<_>>>()?;
-                        Ok(Need { id, case_id, area: LifeArea::parse(&area)?, description, goals })
-                    })
-                    .collect()
+                assemble_needs(needs, goals)
             }
 
             async fn save_instrument(&self, instrument: &Instrument) -> Result<()> {

@@ -14,6 +14,7 @@
 //! one, so both count the same. Periods that begin after it are not published.
 
 mod facts;
+mod pages;
 mod sql;
 
 use crate::error::{Result, StorageError};
@@ -109,7 +110,8 @@ pub trait IndicatorStore {
     /// The variants with data for `indicator` (`""` first).
     async fn indicator_variants(&self, indicator: &str) -> Result<Vec<String>>;
 
-    /// The case facts of every case, in case order, for exports (one closure call per case).
+    /// The case facts of every case, in case order, for exports (one closure call per case),
+    /// read in pages of cases so that memory stays bounded by a page.
     async fn for_each_case_facts(
         &self,
         each: &mut (dyn for<'c> FnMut(i64, &'c CaseFacts) + Send),

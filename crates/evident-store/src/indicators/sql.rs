@@ -562,7 +562,7 @@ macro_rules! impl_indicator_store {
             }
 
             async fn for_each_case_facts(&self, each: &mut (dyn for<'c> FnMut(i64, &'c CaseFacts) + Send)) -> Result<u64> {
-                self.stream_case_facts(|id, case| each(id, case)).await
+                self.case_fact_pages(super::pages::CASES_PER_PAGE, each).await
             }
         }
     };

@@ -9,6 +9,7 @@ mod grants;
 mod groups;
 mod import;
 mod indicators;
+mod lists;
 mod orgs;
 mod schema;
 mod selfreport;

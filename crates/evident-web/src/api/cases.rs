@@ -7,11 +7,11 @@ use crate::AppState;
 use crate::api::extract::ApiJson;
 use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody, code_in_path, id_in_path};
+use crate::service::case_list;
 use crate::service::followup::{self, InterventionInput, MeasurementInput};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use evident_core::access::{Action, DataClass};
 use evident_core::followup::unit_table::{Cell, FollowUpRow};
 use evident_core::followup::{Case, Client, Intervention, Measurement, Need};
 use serde::{Deserialize, Serialize};
@@ -240,53 +240,52 @@ pub async fn open_case(
     ))
 }
 
-/// The cases at a unit, newest first (identified data: audited).
+/// Which page of a unit's cases.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseListParams {
+    /// Continue after this case: the `next` of the previous page. From the newest when left
+    /// out.
+    pub after: Option<i64>,
+    /// Cases per page, 1 to 1000; 100 when left out.
+    pub limit: Option<u32>,
+}
+
+/// One page of a unit's cases.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseList {
+    /// The cases, newest first (by opening day, then by id).
+    pub cases: Vec<CaseSummary>,
+    /// The `after` of the next page; `null` on the last page.
+    pub next: Option<i64>,
+}
+
+/// The cases at a unit, newest first, a page at a time (identified data: each page is
+/// audited for the clients on it).
 #[utoipa::path(
     get,
     path = "/api/v1/units/{code}/cases",
     tag = "follow-up",
-    params(("code" = String, Path, description = "The unit's code")),
+    params(("code" = String, Path, description = "The unit's code"), CaseListParams),
     responses(
-        (status = 200, description = "The cases", body = Vec<CaseSummary>),
+        (status = 200, description = "A page of cases", body = CaseList),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Needs practitioner or unit_manager on the unit", body = ErrorBody)
+        (status = 403, description = "Needs practitioner or unit_manager on the unit", body = ErrorBody),
+        (status = 422, description = "A limit outside 1 to 1000, or an `after` that is not a number", body = ErrorBody)
     )
 )]
 pub async fn list_cases(
     State(state): State<AppState>,
     user: SignedIn,
     Path(code): Path<String>,
-) -> ApiResult<Json<Vec<CaseSummary>>> {
+    crate::api::extract::ApiQuery(params): crate::api::extract::ApiQuery<CaseListParams>,
+) -> ApiResult<Json<CaseList>> {
     let unit = code_in_path(&code)?;
-    user.authorize(
-        Action::Read,
-        &unit,
-        DataClass::Identified,
-        &format!("unit:{unit}"),
-    )
-    .await?;
-    let cases = state.store.list_unit_cases(&unit).await?;
-    let mut pseudonyms = Vec::with_capacity(cases.len());
-    for case in &cases {
-        pseudonyms.push(
-            state
-                .store
-                .get_client(case.client_id)
-                .await?
-                .pseudonym
-                .to_string(),
-        );
-    }
-    crate::service::audit::record_client_accesses(
-        &state,
-        &user,
-        "case.list",
-        &format!("unit:{unit}"),
-        &format!("{} cases", cases.len()),
-        pseudonyms,
-    )
-    .await?;
-    Ok(Json(cases.iter().map(Into::into).collect()))
+    let page = case_list::unit_cases_page(&state, &user, &unit, params.after, params.limit).await?;
+    Ok(Json(CaseList {
+        cases: page.cases.iter().map(|(case, _)| case.into()).collect(),
+        next: page.next,
+    }))
 }
 
 /// A case with its interventions, needs, goals, measurements, schedule and change.
@@ -529,7 +528,7 @@ pub async fn export_measurements(
             }
             crate::export::ExportFormat::Fhir => {
                 let bundle = crate::export::measurements_bundle(&state, &user, &unit).await?;
-                ([(CONTENT_TYPE, "application/fhir+json")], Json(bundle)).into_response()
+                ([(CONTENT_TYPE, "application/fhir+json")], bundle).into_response()
             }
         },
     )

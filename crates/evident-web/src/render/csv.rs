@@ -28,6 +28,12 @@ impl<W: io::Write> CsvWriter<W> {
     /// When `out` cannot be written.
     pub fn new(mut out: W) -> io::Result<Self> {
         out.write_all(BOM.as_bytes())?;
+        Ok(Self::continuing(out))
+    }
+
+    /// Continues on `out` a CSV file that a [`CsvWriter::new`] began (no byte-order mark), for
+    /// a file written a part at a time.
+    pub fn continuing(out: W) -> Self {
         let inner = ::csv::WriterBuilder::new()
             .delimiter(b';')
             .terminator(::csv::Terminator::CRLF)
@@ -35,7 +41,7 @@ impl<W: io::Write> CsvWriter<W> {
             // Rows of a downloaded table may differ in length (a heading row, a total row).
             .flexible(true)
             .from_writer(out);
-        Ok(Self { inner })
+        Self { inner }
     }
 
     /// Writes one row; each field is neutralised (see [`neutralise`]) and quoted as needed.

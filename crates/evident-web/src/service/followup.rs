@@ -21,6 +21,7 @@ use evident_core::followup::{
 };
 use evident_core::person::PersonalNumber;
 use evident_store::followup::{NewClient, NewIntervention, NewMeasurement};
+use std::collections::HashMap;
 
 /// Instrument versions, each loaded from the store once per request.
 #[derive(Debug, Default)]
@@ -554,11 +555,19 @@ pub async fn unit_follow_up(
     )
     .await?;
     state.store.get_unit(unit).await?;
+    // Three reads for the whole unit, grouped here, rather than two per case.
+    let cases = state.store.list_unit_cases(unit).await?;
+    let mut measurements = by_case(state.store.list_unit_measurements(unit).await?, |m| {
+        m.case_id
+    });
+    let mut interventions = by_case(state.store.list_unit_interventions(unit).await?, |i| {
+        i.case_id
+    });
     let mut instruments = InstrumentCache::default();
     let mut outcomes = Vec::new();
-    for case in state.store.list_unit_cases(unit).await? {
-        let measurements = state.store.list_measurements(case.id).await?;
-        let interventions = state.store.list_interventions(case.id).await?;
+    for case in cases {
+        let measurements = measurements.remove(&case.id).unwrap_or_default();
+        let interventions = interventions.remove(&case.id).unwrap_or_default();
         let mut instrument_ids: Vec<&str> = measurements
             .iter()
             .map(|m| m.instrument_id.as_str())
@@ -593,4 +602,13 @@ pub async fn unit_follow_up(
         }
     }
     Ok(follow_up_table(&outcomes, DEFAULT_K))
+}
+
+/// Records grouped by their case id, each group in the order given.
+pub(crate) fn by_case<T>(records: Vec<T>, case_id: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
+    let mut grouped: HashMap<i64, Vec<T>> = HashMap::new();
+    for record in records {
+        grouped.entry(case_id(&record)).or_default().push(record);
+    }
+    grouped
 }

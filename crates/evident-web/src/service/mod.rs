@@ -6,6 +6,7 @@
 //! - [`accounts`]: staff accounts — which users a manager sees, creating users, roles, tokens.
 //! - [`audit`]: searching and verifying the audit trail, for auditors.
 //! - [`break_glass`]: emergency access to one client at another unit of the same authority.
+//! - [`case_list`]: a unit's case list in keyset pages, each page audited.
 //! - [`comparisons`]: open comparisons — ranked tables, funnels, profiles and their downloads.
 //! - [`followup`]: local follow-up — clients, cases, interventions, needs, goals, measurements.
 //! - [`grants`]: agreements and grants — views, calendar, tapering, performance grants, writes.
@@ -20,6 +21,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod break_glass;
+pub mod case_list;
 pub mod comparisons;
 pub mod followup;
 pub mod grants;

@@ -6,6 +6,7 @@
 
 use crate::auth::SignedIn;
 use crate::service::break_glass;
+use crate::service::followup::by_case;
 use crate::{AppError, AppState};
 use evident_core::access::Action;
 use evident_core::access::audit::{AuditEvent, Outcome};
@@ -100,15 +101,27 @@ pub async fn client_record(
     });
     event.client = Some(client.pseudonym.to_string());
     let entry = state.store.append_audit(&event).await?;
-    let mut records = Vec::new();
-    for case in cases {
-        records.push(CaseRecord {
-            interventions: state.store.list_interventions(case.id).await?,
-            needs: state.store.list_needs(case.id).await?,
-            measurements: state.store.list_measurements(case.id).await?,
+    // Three reads for all of the client's cases, grouped here, rather than three per case.
+    let mut interventions = by_case(
+        state.store.list_client_interventions(client_id).await?,
+        |i| i.case_id,
+    );
+    let mut needs = by_case(state.store.list_client_needs(client_id).await?, |n| {
+        n.case_id
+    });
+    let mut measurements = by_case(
+        state.store.list_client_measurements(client_id).await?,
+        |m| m.case_id,
+    );
+    let records = cases
+        .into_iter()
+        .map(|case| CaseRecord {
+            interventions: interventions.remove(&case.id).unwrap_or_default(),
+            needs: needs.remove(&case.id).unwrap_or_default(),
+            measurements: measurements.remove(&case.id).unwrap_or_default(),
             case,
-        });
-    }
+        })
+        .collect();
     // Entries written before the client was pseudonymised per authority name its old
     // pseudonym.
     let mut pseudonyms = vec![client.pseudonym.to_string()];

@@ -360,6 +360,13 @@ fn cases(ids: Ids) -> Vec<Case> {
         ),
         case(
             Method::GET,
+            "/api/v1/units/{code}/cases",
+            &format!("/api/v1/units/0380-0001/cases?limit=1&after={own}"),
+            no_body,
+            Only(UNIT_STAFF),
+        ),
+        case(
+            Method::GET,
             "/api/v1/cases/{id}",
             &format!("/api/v1/cases/{own}"),
             no_body,

@@ -8,6 +8,7 @@ mod as_of;
 mod auditlog;
 mod authorization;
 mod break_glass;
+mod case_list;
 mod case_pages;
 mod clock;
 mod common;

@@ -3,11 +3,12 @@
 use crate::auth::SignedIn;
 use crate::error::code_in_path;
 use crate::html::{Chrome, render};
+use crate::service::case_list;
 use crate::service::followup::{self};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use evident_core::OrgCode;
@@ -35,10 +36,41 @@ pub struct UnitCasesPage {
     pub unit: String,
     /// The unit's name.
     pub unit_name: String,
-    /// Its cases.
+    /// Its cases on this page, newest first.
     pub cases: Vec<CaseRow>,
+    /// The link to the next page, when there is one.
+    pub next_page: Option<String>,
+    /// The link to the first page, when this is a later one.
+    pub first_page: Option<String>,
     /// Why the form was rejected.
     pub form_error: Option<String>,
+}
+
+/// Cases per page of the list.
+const CASES_PER_PAGE: u32 = 50;
+
+/// Which page of the list: the cases after this case (from the newest when empty).
+#[derive(Debug, Default, Deserialize)]
+pub struct CaseListParams {
+    /// The case to continue after.
+    pub after: Option<String>,
+}
+
+impl CaseListParams {
+    fn after(&self) -> Result<Option<i64>, AppError> {
+        match self
+            .after
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(None),
+            Some(text) => text
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::Invalid(format!("after: '{text}' is not a case number"))),
+        }
+    }
 }
 
 pub(super) async fn unit_cases_page(
@@ -46,6 +78,7 @@ pub(super) async fn unit_cases_page(
     user: &SignedIn,
     chrome: Chrome,
     unit: &OrgCode,
+    after: Option<i64>,
     form_error: Option<String>,
 ) -> Result<Response, AppError> {
     user.authorize(
@@ -56,26 +89,16 @@ pub(super) async fn unit_cases_page(
     )
     .await?;
     let unit_name = state.store.get_unit(unit).await?.name.to_string();
-    let mut rows = Vec::new();
-    let mut pseudonyms = Vec::new();
-    for case in state.store.list_unit_cases(unit).await? {
-        let client = state.store.get_client(case.client_id).await?;
-        rows.push(CaseRow {
+    let page = case_list::unit_cases_page(state, user, unit, after, Some(CASES_PER_PAGE)).await?;
+    let rows = page
+        .cases
+        .into_iter()
+        .map(|(case, client)| CaseRow {
             id: case.id,
             pseudonym: client.pseudonym.short().to_owned(),
             opened_on: case.opened_on.to_string(),
-        });
-        pseudonyms.push(client.pseudonym.to_string());
-    }
-    crate::service::audit::record_client_accesses(
-        state,
-        user,
-        "case.list",
-        &format!("unit:{unit}"),
-        &format!("{} cases", rows.len()),
-        pseudonyms,
-    )
-    .await?;
+        })
+        .collect();
     let status = if form_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -88,6 +111,10 @@ pub(super) async fn unit_cases_page(
             unit: unit.to_string(),
             unit_name,
             cases: rows,
+            next_page: page
+                .next
+                .map(|next| format!("/orgs/{unit}/cases?after={next}")),
+            first_page: after.map(|_| format!("/orgs/{unit}/cases")),
             form_error,
         })?,
     )
@@ -99,8 +126,10 @@ pub(super) async fn show_unit_cases(
     user: SignedIn,
     chrome: Chrome,
     Path(code): Path<String>,
+    Query(params): Query<CaseListParams>,
 ) -> Result<Response, AppError> {
-    unit_cases_page(&state, &user, chrome, &code_in_path(&code)?, None).await
+    let unit = code_in_path(&code)?;
+    unit_cases_page(&state, &user, chrome, &unit, params.after()?, None).await
 }
 
 /// The form that opens a case.
@@ -136,7 +165,7 @@ pub(super) async fn open_case(
     {
         Ok((case, _, _)) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
         Err(AppError::Invalid(problem)) => {
-            unit_cases_page(&state, &user, chrome, &unit, Some(problem)).await
+            unit_cases_page(&state, &user, chrome, &unit, None, Some(problem)).await
         }
         Err(other) => Err(other),
     }
