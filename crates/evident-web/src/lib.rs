@@ -12,6 +12,7 @@
 //! - [`href`]: links within the site — which paths may be redirected to, percent-encoding.
 //! - [`service`]: each area's reads and writes behind the access policy, shared by pages and API.
 //! - [`render`]: the download formats (CSV, xlsx) and the SVG charts, one writer per format.
+//! - [`conditional`]: `ETag`/`304` for open published values, by the indicators' revision.
 //! - [`export`]: a unit's measurements as Swedish-Excel CSV or a FHIR Bundle, written as they are read.
 //! - [`auth`]: sign-in, sessions, tokens, CSRF, and the gate to the access policy.
 //! - [`api`]: the JSON API and its OpenAPI document.
@@ -20,6 +21,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod conditional;
 pub mod error;
 pub mod export;
 pub mod href;

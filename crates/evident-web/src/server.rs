@@ -124,7 +124,8 @@ async fn method_not_allowed(request: Request) -> Response {
 ///
 /// Everything but the static assets is `Cache-Control: no-store`: most answers carry
 /// personal or non-public data for a signed-in user, and telling those apart per route is a
-/// mistake waiting to happen; the few public pages lose little by not being cached.
+/// mistake waiting to happen. The one exception is the open published values answered through
+/// `conditional::published`, which a visitor's cache may keep and must revalidate.
 async fn security_headers(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: Request,
@@ -155,7 +156,11 @@ async fn security_headers(
          microphone=(), payment=(), usb=()",
     );
     set(headers, "cross-origin-opener-policy", "same-origin");
-    if !static_asset {
+    // Open published values (`conditional::published`) keep their revalidation, nothing else.
+    let revalidated = headers
+        .get(axum::http::header::CACHE_CONTROL)
+        .is_some_and(|v| v == crate::conditional::PUBLIC_REVALIDATE);
+    if !static_asset && !revalidated {
         set(headers, "cache-control", "no-store");
     }
     if state.config.secure_cookies {

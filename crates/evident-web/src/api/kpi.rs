@@ -20,11 +20,13 @@
 use crate::AppState;
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::{SignedIn, Viewer};
+use crate::conditional;
 use crate::error::{ApiResult, AppError, ErrorBody};
 use crate::service::comparisons::{self, SelectionParams, display_number};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use evident_core::indicator::group::{ComparisonGroup, NewComparisonGroup};
 use evident_core::indicator::{Better, CATEGORIES, Definition, Period, Published, ValueUnit};
 use evident_core::{OrgCode, OrgLevel};
@@ -119,15 +121,18 @@ async fn kpi(state: &AppState, definition: &Definition) -> Result<Kpi, AppError>
     security(()),
     responses((status = 200, description = "Every indicator", body = KpiList))
 )]
-pub async fn list_kpis(State(state): State<AppState>) -> ApiResult<Json<KpiList>> {
-    let mut values = Vec::new();
-    for definition in &evident_store::indicators::indicator_set().definitions {
-        values.push(kpi(&state, definition).await?);
-    }
-    Ok(Json(KpiList {
-        count: values.len(),
-        values,
-    }))
+pub async fn list_kpis(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let answer = async {
+        let mut values = Vec::new();
+        for definition in &evident_store::indicators::indicator_set().definitions {
+            values.push(kpi(&state, definition).await?);
+        }
+        Ok(Json(KpiList {
+            count: values.len(),
+            values,
+        }))
+    };
+    Ok(conditional::published(&state, &headers, "", "", answer).await?)
 }
 
 fn list(raw: &str) -> impl Iterator<Item = &str> {
@@ -148,16 +153,20 @@ fn list(raw: &str) -> impl Iterator<Item = &str> {
 )]
 pub async fn get_kpi(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
-) -> ApiResult<Json<KpiList>> {
-    let mut values = Vec::new();
-    for id in list(&id) {
-        values.push(kpi(&state, comparisons::definition(id)?).await?);
-    }
-    Ok(Json(KpiList {
-        count: values.len(),
-        values,
-    }))
+) -> ApiResult<Response> {
+    let answer = async {
+        let mut values = Vec::new();
+        for id in list(&id) {
+            values.push(kpi(&state, comparisons::definition(id)?).await?);
+        }
+        Ok(Json(KpiList {
+            count: values.len(),
+            values,
+        }))
+    };
+    Ok(conditional::published(&state, &headers, "", "", answer).await?)
 }
 
 /// Data answers.
@@ -398,9 +407,10 @@ async fn data(
 pub async fn kpi_municipality_data(
     State(state): State<AppState>,
     Viewer(user): Viewer,
+    headers: HeaderMap,
     Path((id, municipality, year)): Path<(String, String, String)>,
     ApiQuery(params): ApiQuery<VariantParams>,
-) -> ApiResult<Json<DataList>> {
+) -> ApiResult<Response> {
     let nodes = list(&municipality).collect::<Vec<_>>().join(",");
     for code in list(&nodes) {
         if OrgCode::parse(code).is_ok_and(|c| c.level() == OrgLevel::Unit) {
@@ -410,17 +420,21 @@ pub async fn kpi_municipality_data(
             .into());
         }
     }
-    Ok(Json(
-        data(
-            &state,
-            user.as_ref(),
-            &id,
-            Some(&nodes),
-            &year,
-            params.variant,
-        )
-        .await?,
-    ))
+    // Open statistics only (units are refused above): the same for everyone.
+    let answer = async {
+        Ok(Json(
+            data(
+                &state,
+                user.as_ref(),
+                &id,
+                Some(&nodes),
+                &year,
+                params.variant,
+            )
+            .await?,
+        ))
+    };
+    Ok(conditional::published(&state, &headers, "", "", answer).await?)
 }
 
 /// Values of indicators for every municipality with data in the periods.
@@ -442,12 +456,16 @@ pub async fn kpi_municipality_data(
 )]
 pub async fn kpi_year_data(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path((id, year)): Path<(String, String)>,
     ApiQuery(params): ApiQuery<VariantParams>,
-) -> ApiResult<Json<DataList>> {
-    Ok(Json(
-        data(&state, None, &id, None, &year, params.variant).await?,
-    ))
+) -> ApiResult<Response> {
+    let answer = async {
+        Ok(Json(
+            data(&state, None, &id, None, &year, params.variant).await?,
+        ))
+    };
+    Ok(conditional::published(&state, &headers, "", "", answer).await?)
 }
 
 /// Values of indicators for units (`ou`); needs a role reading aggregate data at each unit.

@@ -17,6 +17,7 @@ mod followup;
 mod grants;
 mod openapi;
 mod pages;
+mod published_cache;
 mod security;
 mod selfreport_api;
 mod sessions;

@@ -364,14 +364,23 @@ pub(super) async fn show_indicator(
     State(state): State<AppState>,
     Viewer(user): Viewer,
     chrome: Chrome,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
     Query(params): Query<TableParams>,
 ) -> Result<Response, AppError> {
-    let table = ranked(&state, user.as_ref(), &id, &params).await?;
-    let min_count = state.store.indicator_state().await?.min_count;
-    let level = params.level().ok().flatten();
-    let page = IndicatorPage::new(chrome, &table, user.as_ref(), level, min_count);
-    Ok(render(&page)?.into_response())
+    let variant = visitor_variant(&chrome);
+    let page = async {
+        let table = ranked(&state, user.as_ref(), &id, &params).await?;
+        let min_count = state.store.indicator_state().await?.min_count;
+        let level = params.level().ok().flatten();
+        let page = IndicatorPage::new(chrome, &table, user.as_ref(), level, min_count);
+        Ok(render(&page)?.into_response())
+    };
+    match &user {
+        // A visitor sees open statistics only, the same for everyone reading this language.
+        None => crate::conditional::published(&state, &headers, &variant, VARY_VISITOR, page).await,
+        Some(_) => page.await,
+    }
 }
 
 pub(super) async fn download_indicator(

@@ -1,6 +1,7 @@
 //! The list of indicators, each with the national value.
 
 use super::*;
+use crate::auth::Viewer;
 use crate::html::{Chrome, render};
 use crate::service::comparisons::{self, SelectionParams};
 use crate::{AppError, AppState};
@@ -38,8 +39,22 @@ pub struct IndicatorsPage {
 
 pub(super) async fn show_indicators(
     State(state): State<AppState>,
+    Viewer(user): Viewer,
     chrome: Chrome,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
+    if user.is_some() {
+        return indicators_page(&state, chrome).await;
+    }
+    // A visitor's list is the same for everyone reading this language.
+    let variant = super::visitor_variant(&chrome);
+    let page = indicators_page(&state, chrome);
+    crate::conditional::published(&state, &headers, &variant, super::VARY_VISITOR, page).await
+}
+
+/// The list of indicators with the nation's newest values.
+async fn indicators_page(state: &AppState, chrome: Chrome) -> Result<Response, AppError> {
+    let state = state.clone();
     let lang = chrome.lang.code();
     let mut items = Vec::new();
     for definition in &evident_store::indicators::indicator_set().definitions {

@@ -169,7 +169,8 @@ mod tests {
             (0..nodes)
                 .map(|i| {
                     (
-                        OrgCode::parse(&format!("{:04}", 100 + i)).unwrap(),
+                        OrgCode::parse(&format!("{:04}-{:04}", 180 + i / 9000, 1 + i % 9000))
+                            .unwrap(),
                         vec![Published::NoData],
                     )
                 })

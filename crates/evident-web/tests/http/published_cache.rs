@@ -1,0 +1,205 @@
+//! Published values are cached in each server and answered with an ETag of the indicators'
+//! revision (issue 15). The attack: make a server cache an answer, change the data behind it —
+//! through the store, as a write on another server sharing the database would — and ask both
+//! servers again, with and without the old tag. A stale value or a `304` for changed data fails.
+//!
+//! The dataset: six clients at a unit in Uppsala, PHQ-9 at baseline on 2026-01-10 and followed
+//! up on 2026-04-20 (first follow-up due at 3 months); indicators as of 2026-06-15, so EVI002
+//! (share followed up) for the nation in 2026 is 6 of 6. A seventh client with a baseline on
+//! 2026-01-10 and no follow-up (its window closed 2026-04-24) makes it 6 of 7.
+
+use crate::common::TestApp;
+use chrono::NaiveDate;
+use evident_core::clock::Clock;
+use evident_core::followup::{Respondent, TimePoint};
+use evident_core::rng::SplitMix64;
+use evident_store::followup::NewMeasurement;
+use evident_store::testing::{ClientBuilder, TestDb};
+use evident_web::server::refresh_indicators;
+use reqwest::StatusCode;
+use reqwest::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+
+#[tokio::test]
+async fn sqlite() {
+    let db = TestDb::sqlite().await;
+    a_cached_answer_never_outlives_a_change_on_any_server(&db).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+async fn postgres() {
+    let db = TestDb::postgres().await;
+    a_cached_answer_never_outlives_a_change_on_any_server(&db).await;
+}
+
+const DATA: &str = "/api/v1/data/kpi/EVI002/municipality/SE/year/2026";
+
+fn day(raw: &str) -> NaiveDate {
+    raw.parse().unwrap()
+}
+
+fn noon(date: &str) -> Clock {
+    Clock::fixed(format!("{date}T10:00:00Z").parse().unwrap())
+}
+
+fn phq9(time_point: TimePoint, month: Option<u32>, on: &str) -> NewMeasurement {
+    NewMeasurement {
+        instrument: ("phq-9".into(), "1".into()),
+        time_point,
+        month,
+        measured_on: day(on),
+        respondent: Respondent::Client,
+        answers: Default::default(),
+        score: Some(15.0),
+    }
+}
+
+/// A client at `unit` with a baseline on 2026-01-10, followed up on 2026-04-20 or not.
+fn client(unit: &evident_core::OrgCode, rng: &mut SplitMix64, followed_up: bool) -> ClientBuilder {
+    let builder = ClientBuilder::new(unit)
+        .synthetic_number(rng, 1980)
+        .opened_on(day("2026-01-05"))
+        .schedule(&[3])
+        .measurement(phq9(TimePoint::Baseline, None, "2026-01-10"));
+    if followed_up {
+        builder.measurement(phq9(TimePoint::FollowUp, Some(3), "2026-04-20"))
+    } else {
+        builder
+    }
+}
+
+/// The nation's 2026 count and the answer's ETag, from `app` (sending `tag` if given).
+async fn national_count(app: &TestApp, tag: Option<&str>) -> (StatusCode, Option<u64>, String) {
+    let mut visitor = app.anonymous();
+    let reply = visitor
+        .send(reqwest::Method::GET, DATA, |r| match tag {
+            Some(tag) => r.header(IF_NONE_MATCH, tag),
+            None => r,
+        })
+        .await;
+    let etag = reply
+        .headers
+        .get(ETAG)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    if reply.status == StatusCode::NOT_MODIFIED {
+        assert!(reply.body.is_empty(), "a 304 has no body: {}", reply.body);
+        return (reply.status, None, etag);
+    }
+    reply.assert_status(StatusCode::OK);
+    assert_eq!(
+        reply.headers.get(CACHE_CONTROL).unwrap(),
+        "public, no-cache",
+        "open values may be kept but must be asked for again"
+    );
+    let answer = reply.json();
+    let count = answer["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["municipality"] == "SE" && v["period"] == "2026")
+        .and_then(|v| v["values"][0]["count"].as_u64());
+    (reply.status, count, etag)
+}
+
+async fn a_cached_answer_never_outlives_a_change_on_any_server(db: &TestDb) {
+    // arrange: two servers on one database, indicators as of 2026-06-15, six clients.
+    let one = TestApp::start_at(db, noon("2026-06-15")).await;
+    let two = TestApp::start_at(db, noon("2026-06-15")).await;
+    assert!(refresh_indicators(&one.state).await.unwrap().is_some());
+    let unit = one.unit("0380", "Uppsala A").await;
+    let mut rng = SplitMix64::new(15);
+    for _ in 0..6 {
+        client(&unit, &mut rng, true).create(&one.seed()).await;
+    }
+
+    // Both servers read and cache 6 of 6; the same revision gives the same tag, and asking
+    // with it is answered 304 without a body.
+    let (_, count, tag) = national_count(&one, None).await;
+    assert_eq!(count, Some(6));
+    assert!(tag.starts_with("\"evident-r"), "{tag}");
+    assert_eq!(national_count(&two, None).await.1, Some(6));
+    assert_eq!(national_count(&two, None).await.2, tag);
+    assert_eq!(
+        national_count(&one, Some(&tag)).await.0,
+        StatusCode::NOT_MODIFIED
+    );
+
+    // act: a seventh client, written outside both servers (as another server would).
+    client(&unit, &mut rng, false).create(&one.seed()).await;
+
+    // assert: neither server answers from its cache, and the old tag is not honoured.
+    for server in [&one, &two] {
+        let (status, count, new_tag) = national_count(server, Some(&tag)).await;
+        assert_eq!(status, StatusCode::OK, "the data changed: no 304");
+        assert_eq!(
+            count,
+            Some(7),
+            "the cached 6 of 6 was served after the change"
+        );
+        assert_ne!(new_tag, tag);
+    }
+
+    // The next day's recompute is a change too.
+    let (_, _, before) = national_count(&two, None).await;
+    let mut later = one.state.clone();
+    later.clock = noon("2026-06-16");
+    assert!(refresh_indicators(&later).await.unwrap().is_some());
+    let (status, count, after) = national_count(&two, Some(&before)).await;
+    assert_eq!((status, count), (StatusCode::OK, Some(7)));
+    assert_ne!(after, before);
+
+    // A visitor's page (a browser keeping its cookies) has a tag per language and CSRF token;
+    // a signed-in page has none.
+    let mut visitor = one.browser();
+    let page = visitor.get("/indicators/EVI002?period=2026").await;
+    page.assert_status(StatusCode::OK);
+    let page_tag = page
+        .headers
+        .get(ETAG)
+        .expect("a visitor's page has a tag")
+        .clone();
+    let again = visitor
+        .send(
+            reqwest::Method::GET,
+            "/indicators/EVI002?period=2026",
+            |r| r.header(IF_NONE_MATCH, page_tag.clone()),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    visitor.get("/lang/en?next=/").await;
+    let english = visitor
+        .send(
+            reqwest::Method::GET,
+            "/indicators/EVI002?period=2026",
+            |r| r.header(IF_NONE_MATCH, page_tag.clone()),
+        )
+        .await;
+    assert_eq!(
+        english.status,
+        StatusCode::OK,
+        "another language, another tag"
+    );
+    let mut stranger = one.anonymous();
+    let other_token = stranger
+        .send(
+            reqwest::Method::GET,
+            "/indicators/EVI002?period=2026",
+            |r| r.header(IF_NONE_MATCH, page_tag.clone()),
+        )
+        .await;
+    assert_eq!(
+        other_token.status,
+        StatusCode::OK,
+        "a page carrying another visitor's CSRF token is not theirs"
+    );
+    let mut analyst = one
+        .browser_as(&[(evident_core::access::Role::NationalAnalyst, "SE")])
+        .await;
+    let signed_in = analyst.get("/indicators/EVI002?period=2026").await;
+    signed_in.assert_status(StatusCode::OK);
+    assert!(signed_in.headers.get(ETAG).is_none());
+
+    two.stop().await;
+    one.stop().await;
+}
