@@ -349,8 +349,14 @@ async fn data(
         }
         for period in &periods {
             comparisons::known_period(id, *period, &selection.periods, selection.as_of)?;
-            let mut cells =
-                comparisons::cells_by_node(state, id, &selection.variant, *period).await?;
+            let mut cells = comparisons::cells_by_node(
+                state,
+                selection.revision,
+                id,
+                &selection.variant,
+                *period,
+            )
+            .await?;
             if !units.is_empty() {
                 // A copy of the shared table, only when there are units to mark.
                 comparisons::mark_units(

@@ -404,16 +404,23 @@ pub async fn performance_view(
         .ok_or_else(|| AppError::NotFound(format!("performance grant '{id}'")))?;
     let baseline_period = comparisons::parse_period(&grant.baseline_period)?;
     let period: Period = comparisons::parse_period(&grant.period)?;
+    let revision = comparisons::cache::revision(state).await?;
     let baseline = comparisons::cells_by_node(
         state,
+        revision,
         &grant.indicator,
         comparisons::ALL_VARIANT,
         baseline_period,
     )
     .await?;
-    let current =
-        comparisons::cells_by_node(state, &grant.indicator, comparisons::ALL_VARIANT, period)
-            .await?;
+    let current = comparisons::cells_by_node(
+        state,
+        revision,
+        &grant.indicator,
+        comparisons::ALL_VARIANT,
+        period,
+    )
+    .await?;
     let municipalities = state.store.list_orgs(OrgLevel::Municipality, None).await?;
     let recipients: Vec<Recipient> = municipalities
         .into_iter()

@@ -62,6 +62,7 @@ async fn indicators_page(state: &AppState, chrome: Chrome) -> Result<Response, A
             comparisons::select(&state, &definition.id, &SelectionParams::default()).await?;
         let cells = comparisons::cells_by_node(
             &state,
+            selection.revision,
             &definition.id,
             comparisons::ALL_VARIANT,
             selection.period,
@@ -76,9 +77,7 @@ async fn indicators_page(state: &AppState, chrome: Chrome) -> Result<Response, A
             national: shown(chrome.t, definition, &national, lang),
         });
     }
-    let municipalities = state
-        .store
-        .list_orgs(OrgLevel::Municipality, None)
+    let municipalities = comparisons::orgs(&state, OrgLevel::Municipality, None)
         .await?
         .into_iter()
         .map(|m| Choice {

@@ -39,7 +39,7 @@ use evident_core::indicator::cube::category_index;
 use evident_core::indicator::publish::mark_not_applicable;
 use evident_core::indicator::{CATEGORIES, Definition, Period, Published};
 use evident_core::org::UnitArea;
-use evident_core::{OrgCode, OrgLevel};
+use evident_core::{OrgCode, OrgLevel, OrgNode};
 use evident_store::PublishedRow;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -242,12 +242,61 @@ pub fn known_period(
     }
 }
 
+/// The registry's nation, counties and municipalities, parsed once. Every store syncs these
+/// nodes from the same embedded registry when it opens, so they are read from memory here;
+/// units, which users create, come from the store.
+fn registry() -> &'static evident_core::Registry {
+    static REGISTRY: std::sync::OnceLock<evident_core::Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(evident_core::Registry::sweden)
+}
+
+/// The node `code`: from the registry above units, from the store for a unit.
+///
+/// # Errors
+/// [`AppError::NotFound`] (through the store) for an unknown code.
+pub async fn org(state: &AppState, code: &OrgCode) -> Result<OrgNode, AppError> {
+    if code.level() != OrgLevel::Unit
+        && let Some(node) = registry().find(code)
+    {
+        return Ok(node.clone());
+    }
+    Ok(state.store.get_org(code).await?)
+}
+
+/// The nodes at `level` within `scope` (everything when none), in code order, as
+/// `OrgStore::list_orgs` gives them.
+///
+/// # Errors
+/// When the store cannot be read (units only).
+pub async fn orgs(
+    state: &AppState,
+    level: OrgLevel,
+    scope: Option<&OrgCode>,
+) -> Result<Vec<OrgNode>, AppError> {
+    if level == OrgLevel::Unit {
+        return Ok(state.store.list_orgs(level, scope).await?);
+    }
+    let prefix = scope
+        .filter(|s| s.level() != OrgLevel::Nation)
+        .map_or("", |s| s.as_str());
+    let mut nodes: Vec<OrgNode> = registry()
+        .nodes()
+        .filter(|n| n.code.level() == level && n.code.as_str().starts_with(prefix))
+        .cloned()
+        .collect();
+    nodes.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+    Ok(nodes)
+}
+
 /// Checks that `node` is in the organisation registry: an unknown code is a 404 naming it, not
 /// a node without data.
 ///
 /// # Errors
 /// [`AppError::NotFound`] naming the code.
 pub async fn known_node(state: &AppState, node: &OrgCode) -> Result<(), AppError> {
+    if node.level() != OrgLevel::Unit && registry().find(node).is_some() {
+        return Ok(());
+    }
     match state.store.get_org(node).await {
         Ok(_) => Ok(()),
         Err(evident_store::StorageError::NotFound(_)) => Err(AppError::NotFound(format!(
@@ -257,17 +306,17 @@ pub async fn known_node(state: &AppState, node: &OrgCode) -> Result<(), AppError
     }
 }
 
-/// Published cells by node for one indicator, variant and period, read once per revision
-/// ([`cache`]); the breakdowns that do not apply at any node are marked (those that apply
+/// Published cells by node for one indicator, variant and period, read once per `revision`
+/// (read it with [`cache::revision`] once per request, or take [`Selection::revision`]); the breakdowns that do not apply at any node are marked (those that apply
 /// only at units of some areas are marked by [`mark_units`], which knows the areas).
 pub async fn cells_by_node(
     state: &AppState,
+    revision: i64,
     indicator: &str,
     variant: &str,
     period: Period,
 ) -> Result<Arc<Cells>, AppError> {
     let definition = definition(indicator)?;
-    let revision = cache::revision(state).await?;
     let key = (
         indicator.to_owned(),
         stored_variant(variant).to_owned(),

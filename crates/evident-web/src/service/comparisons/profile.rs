@@ -86,22 +86,26 @@ pub async fn profile(
             "municipality: {municipality} is not a municipality code"
         )));
     }
-    let node = state.store.get_org(municipality).await?;
+    let node = org(state, municipality).await?;
     let county_code = municipality
         .parent()
         .expect("a municipality has a county above it");
-    let county = state.store.get_org(&county_code).await?;
+    let county = org(state, &county_code).await?;
     let set = evident_store::indicators::indicator_set();
+    let indicators = state.store.indicator_state().await?;
     let mut periods = Vec::new();
     for definition in &set.definitions {
-        for period in state.store.indicator_periods(&definition.id).await? {
-            if !periods.contains(&period) {
-                periods.push(period);
+        for period in super::cache::periods(state, indicators.revision, &definition.id)
+            .await?
+            .iter()
+        {
+            if !periods.contains(period) {
+                periods.push(*period);
             }
         }
     }
     Period::sort_newest_first(&mut periods);
-    let as_of = state.store.indicator_state().await?.as_of;
+    let as_of = indicators.as_of;
     let period = chosen_period(
         "the open comparisons",
         params.period.as_deref(),
@@ -118,7 +122,7 @@ pub async fn profile(
         }
         None => None,
     };
-    let municipalities = state.store.list_orgs(OrgLevel::Municipality, None).await?;
+    let municipalities = orgs(state, OrgLevel::Municipality, None).await?;
     let band = population(municipality).map(|p| (p, PopulationBand::of(p)));
     let similar: Vec<&OrgNode> = municipalities
         .iter()
@@ -131,8 +135,9 @@ pub async fn profile(
     let mut rows = Vec::new();
     for definition in &set.definitions {
         let id = definition.id.as_str();
-        let current = cells_by_node(state, id, ALL_VARIANT, period).await?;
-        let previous = cells_by_node(state, id, ALL_VARIANT, period.previous()).await?;
+        let revision = indicators.revision;
+        let current = cells_by_node(state, revision, id, ALL_VARIANT, period).await?;
+        let previous = cells_by_node(state, revision, id, ALL_VARIANT, period.previous()).await?;
         let own = cell(&current, municipality, category);
         let subjects: Vec<Subject> = municipalities
             .iter()

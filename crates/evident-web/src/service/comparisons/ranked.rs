@@ -51,7 +51,7 @@ pub async fn ranked_table(
     scope: &OrgCode,
     level: Option<OrgLevel>,
 ) -> Result<RankedTable, AppError> {
-    let scope_node = state.store.get_org(scope).await?;
+    let scope_node = org(state, scope).await?;
     let level = match (scope.level(), level) {
         (OrgLevel::Unit, _) => {
             return Err(AppError::Invalid(format!(
@@ -68,7 +68,7 @@ pub async fn ranked_table(
             )));
         }
     };
-    let mut children = state.store.list_orgs(level, Some(scope)).await?;
+    let mut children = orgs(state, level, Some(scope)).await?;
     let mut hidden_units = 0;
     if level == OrgLevel::Unit {
         let before = children.len();
@@ -93,9 +93,17 @@ pub async fn ranked_table(
         }
     }
     let id = selection.definition.id.as_str();
-    let mut current = cells_by_node(state, id, &selection.variant, selection.period).await?;
-    let mut previous =
-        cells_by_node(state, id, &selection.variant, selection.period.previous()).await?;
+    let revision = selection.revision;
+    let mut current =
+        cells_by_node(state, revision, id, &selection.variant, selection.period).await?;
+    let mut previous = cells_by_node(
+        state,
+        revision,
+        id,
+        &selection.variant,
+        selection.period.previous(),
+    )
+    .await?;
     if level == OrgLevel::Unit {
         let areas: Vec<(OrgCode, UnitArea)> = state
             .store
@@ -133,7 +141,7 @@ pub async fn ranked_table(
     let without_data = listed - entries.len();
     let mut lineage = Vec::new();
     for code in scope.lineage() {
-        lineage.push(state.store.get_org(&code).await?);
+        lineage.push(org(state, &code).await?);
     }
     let mut trend = Vec::new();
     for period in selection.periods.iter().rev() {
@@ -143,7 +151,7 @@ pub async fn ranked_table(
         let cells = if *period == selection.period {
             current.clone()
         } else {
-            cells_by_node(state, id, &selection.variant, *period).await?
+            cells_by_node(state, revision, id, &selection.variant, *period).await?
         };
         trend.push((
             *period,
