@@ -30,7 +30,7 @@ export EVIDENT_AUDIT_KEY_FILE="$CACHE/$SCALE-audit.key"
 case "$BACKEND" in
   sqlite)
     URL="sqlite:$CACHE/$SCALE.db"
-    FRESH=$([ -s "$CACHE/$SCALE.db" ] && [ -s "$CACHE/$SCALE.done" ] && echo no || echo yes)
+    FRESH=$([ -s "$CACHE/$SCALE.db" ] && [ -e "$CACHE/$SCALE.done" ] && echo no || echo yes)
     if [ "$FRESH" = yes ]; then rm -f "$CACHE/$SCALE.db"*; fi
     ;;
   postgres)
@@ -38,7 +38,7 @@ case "$BACKEND" in
     DB="evident_bench_$SCALE"
     URL="${ADMIN%/*}/$DB"
     if psql -qtA "$ADMIN" -c "select 1 from pg_database where datname = '$DB'" | grep -q 1 \
-        && [ -s "$CACHE/$SCALE-pg.done" ]; then
+        && [ -e "$CACHE/$SCALE-pg.done" ]; then
       FRESH=no
     else
       psql -q "$ADMIN" -c "drop database if exists $DB with (force)" -c "create database $DB"

@@ -4,13 +4,87 @@
 //! `Cache-Control: public, no-cache`: browsers, dashboards and proxies may keep it but must ask
 //! again, and the question costs one primary-key read — `304 Not Modified` while nothing has
 //! changed. Answers that depend on who asks (a signed-in page, a unit's values) get none of it.
+//!
+//! A visitor's page of open statistics is the same for everyone reading its language, so its
+//! rendered body is kept too ([`PageCache`], per revision, a bounded number of pages): the
+//! next visitor gets the bytes without the page being built again.
 
 use crate::service::comparisons::cache;
 use crate::{AppError, AppState};
-use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH, VARY};
+use axum::body::Bytes;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::sync::Mutex;
+
+/// How many rendered pages a [`PageCache`] holds (a national indicator page is about 190 kB).
+pub const MAX_CACHED_PAGES: usize = 64;
+
+/// The largest page body kept.
+const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Rendered visitor pages by address and language, for one revision of the indicators.
+#[derive(Debug, Default)]
+pub struct PageCache {
+    inner: Mutex<Pages>,
+}
+
+#[derive(Debug, Default)]
+struct Pages {
+    revision: i64,
+    bodies: HashMap<String, (HeaderValue, Bytes)>,
+    order: VecDeque<String>,
+}
+
+impl Pages {
+    /// As `cache::Inner::at`: newer empties, older neither reads nor writes.
+    fn at(&mut self, revision: i64) -> bool {
+        if revision > self.revision {
+            *self = Pages {
+                revision,
+                ..Pages::default()
+            };
+        }
+        revision == self.revision
+    }
+}
+
+impl PageCache {
+    fn get(&self, revision: i64, key: &str) -> Option<(HeaderValue, Bytes)> {
+        let mut pages = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        pages.at(revision).then(|| pages.bodies.get(key).cloned())?
+    }
+
+    fn keep(&self, revision: i64, key: String, content_type: HeaderValue, body: Bytes) {
+        let mut pages = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if !pages.at(revision) || pages.bodies.contains_key(&key) {
+            return;
+        }
+        pages.order.push_back(key.clone());
+        pages.bodies.insert(key, (content_type, body));
+        while pages.order.len() > MAX_CACHED_PAGES {
+            if let Some(oldest) = pages.order.pop_front() {
+                pages.bodies.remove(&oldest);
+            }
+        }
+    }
+
+    /// How many pages are held.
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .bodies
+            .len()
+    }
+
+    /// Whether no page is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
 
 /// The `Cache-Control` of open published values.
 pub const PUBLIC_REVALIDATE: &str = "public, no-cache";
@@ -38,7 +112,7 @@ pub fn matches(headers: &HeaderMap, tag: &str) -> bool {
 
 /// Answers a public read of published values: `304` when the client holds the current
 /// revision, otherwise what `make` builds, with the `ETag` and `Cache-Control` above and `Vary`
-/// naming what else the answer depends on (`vary`, e.g. `Accept-Language, Cookie`, or empty).
+/// naming what else the answer depends on (`vary`, e.g. `Cookie`, or empty).
 ///
 /// # Errors
 /// What `make` returns, or a failure to read the revision.
@@ -54,15 +128,75 @@ where
     F: Future<Output = Result<T, AppError>>,
 {
     // Read before the values, so a tag never names a revision newer than what it labels.
-    let tag = etag(cache::revision(state).await?, variant);
-    let mut response = if matches(headers, &tag) {
+    let revision = cache::revision(state).await?;
+    let tag = etag(revision, variant);
+    let response = if matches(headers, &tag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         make.await?.into_response()
     };
+    Ok(tagged(response, &tag, vary))
+}
+
+/// As [`published`] for a visitor's page at `address` (path and query) in `lang`, whose body
+/// is kept in the state's [`PageCache`] and served from it while the revision holds. `make`
+/// must build a page that is the same for every visitor reading `lang` (no CSRF token, no name).
+///
+/// # Errors
+/// What `make` returns, or a failure to read the revision.
+pub async fn visitor_page<F>(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: &str,
+    lang: &str,
+    make: F,
+) -> Result<Response, AppError>
+where
+    F: Future<Output = Result<Response, AppError>>,
+{
+    let revision = cache::revision(state).await?;
+    let tag = etag(revision, lang);
+    if matches(headers, &tag) {
+        return Ok(tagged(
+            StatusCode::NOT_MODIFIED.into_response(),
+            &tag,
+            VISITOR_VARY,
+        ));
+    }
+    let key = format!("{lang} {address}");
+    if let Some((content_type, body)) = state.pages.get(revision, &key) {
+        let response = ([(CONTENT_TYPE, content_type)], body).into_response();
+        return Ok(tagged(response, &tag, VISITOR_VARY));
+    }
+    let response = make.await?;
+    if response.status() != StatusCode::OK {
+        return Ok(tagged(response, &tag, VISITOR_VARY));
+    }
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, MAX_PAGE_BYTES)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading a rendered page: {e}")))?;
+    if let Some(content_type) = parts.headers.get(CONTENT_TYPE) {
+        state
+            .pages
+            .keep(revision, key, content_type.clone(), body.clone());
+    }
+    Ok(tagged(
+        Response::from_parts(parts, axum::body::Body::from(body)),
+        &tag,
+        VISITOR_VARY,
+    ))
+}
+
+/// What a visitor's page depends on besides the revision: the language cookie.
+pub const VISITOR_VARY: &str = "Cookie";
+
+/// `response` with the entity tag, `Cache-Control` and `Vary` of published values, when it is
+/// a success or a `304`.
+fn tagged(mut response: Response, tag: &str, vary: &'static str) -> Response {
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         let headers = response.headers_mut();
-        if let Ok(value) = HeaderValue::from_str(&tag) {
+        if let Ok(value) = HeaderValue::from_str(tag) {
             headers.insert(ETAG, value);
         }
         headers.insert(CACHE_CONTROL, HeaderValue::from_static(PUBLIC_REVALIDATE));
@@ -70,7 +204,7 @@ where
             headers.insert(VARY, HeaderValue::from_static(vary));
         }
     }
-    Ok(response)
+    response
 }
 
 #[cfg(test)]

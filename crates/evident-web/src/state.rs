@@ -93,6 +93,8 @@ pub struct AppState {
     pub passwords: Arc<crate::service::passwords::PasswordWork>,
     /// Published indicator values read once per revision (`service::comparisons::cache`).
     pub published: Arc<crate::service::comparisons::PublishedCache>,
+    /// Visitors' pages of open statistics, rendered once per revision.
+    pub pages: Arc<crate::conditional::PageCache>,
     /// The bounded pool CPU-heavy work of requests runs on, off the async workers.
     pub heavy: Arc<crate::service::heavy::HeavyWork>,
 }
@@ -126,6 +128,7 @@ impl AppState {
             survey_limiter: Arc::new(survey_limiter),
             survey_code_limiter: Arc::new(survey_code_limiter),
             published: Arc::default(),
+            pages: Arc::default(),
             heavy: Arc::new(crate::service::heavy::HeavyWork::new(
                 crate::service::heavy::default_permits(),
             )),

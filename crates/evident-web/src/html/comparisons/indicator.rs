@@ -365,10 +365,11 @@ pub(super) async fn show_indicator(
     Viewer(user): Viewer,
     chrome: Chrome,
     headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
     Path(id): Path<String>,
     Query(params): Query<TableParams>,
 ) -> Result<Response, AppError> {
-    let variant = visitor_variant(&chrome);
+    let lang = chrome.lang.code();
     let page = async {
         let table = ranked(&state, user.as_ref(), &id, &params).await?;
         let min_count = state.store.indicator_state().await?.min_count;
@@ -378,7 +379,9 @@ pub(super) async fn show_indicator(
     };
     match &user {
         // A visitor sees open statistics only, the same for everyone reading this language.
-        None => crate::conditional::published(&state, &headers, &variant, VARY_VISITOR, page).await,
+        None => {
+            crate::conditional::visitor_page(&state, &headers, &uri.to_string(), lang, page).await
+        }
         Some(_) => page.await,
     }
 }

@@ -42,14 +42,15 @@ pub(super) async fn show_indicators(
     Viewer(user): Viewer,
     chrome: Chrome,
     headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
 ) -> Result<Response, AppError> {
     if user.is_some() {
         return indicators_page(&state, chrome).await;
     }
     // A visitor's list is the same for everyone reading this language.
-    let variant = super::visitor_variant(&chrome);
+    let lang = chrome.lang.code();
     let page = indicators_page(&state, chrome);
-    crate::conditional::published(&state, &headers, &variant, super::VARY_VISITOR, page).await
+    crate::conditional::visitor_page(&state, &headers, &uri.to_string(), lang, page).await
 }
 
 /// The list of indicators with the nation's newest values.

@@ -34,19 +34,6 @@ use evident_core::indicator::report::Signal;
 use evident_core::indicator::{Better, CATEGORIES, Definition, Period, Published};
 use evident_core::stats::comparison::Tertile;
 
-/// What a visitor's page of open statistics depends on besides the published values: its
-/// cookies (the language and the CSRF token).
-pub(super) const VARY_VISITOR: &str = "Cookie";
-
-/// The part of a visitor page's entity tag that is not the revision: its language and the
-/// CSRF token its frame carries (a page cached with an old token would post it back).
-pub(super) fn visitor_variant(chrome: &crate::html::Chrome) -> String {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    let mut token = DefaultHasher::new();
-    chrome.csrf.hash(&mut token);
-    format!("{}-{:016x}", chrome.lang.code(), token.finish())
-}
-
 /// The open-comparison routes.
 pub fn router() -> Router<AppState> {
     Router::new()
