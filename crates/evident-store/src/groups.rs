@@ -113,6 +113,10 @@ macro_rules! impl_comparison_group_store {
                 )
                 .with_detail(format!("{}: {}", group.name, members.join(",")));
                 self.append_in(&mut tx, &event).await?;
+                // Profiles show the groups: a change of them is a change of what is published.
+                sqlx::query(crate::indicators::BUMP_REVISION)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 Ok(ComparisonGroup {
                     id,
@@ -189,6 +193,10 @@ macro_rules! impl_comparison_group_store {
                     Outcome::Allowed,
                 );
                 self.append_in(&mut tx, &event).await?;
+                // Profiles show the groups: a change of them is a change of what is published.
+                sqlx::query(crate::indicators::BUMP_REVISION)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 Ok(())
             }

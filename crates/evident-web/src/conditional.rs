@@ -25,7 +25,8 @@ pub const MAX_CACHED_PAGES: usize = 64;
 /// The largest page body kept.
 const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 
-/// Rendered visitor pages by address and language, for one revision of the indicators.
+/// Rendered visitor pages and open API answers by address and language, for one revision of
+/// the indicators.
 #[derive(Debug, Default)]
 pub struct PageCache {
     inner: Mutex<Pages>,
@@ -110,35 +111,8 @@ pub fn matches(headers: &HeaderMap, tag: &str) -> bool {
         .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == tag)
 }
 
-/// Answers a public read of published values: `304` when the client holds the current
-/// revision, otherwise what `make` builds, with the `ETag` and `Cache-Control` above and `Vary`
-/// naming what else the answer depends on (`vary`, e.g. `Cookie`, or empty).
-///
-/// # Errors
-/// What `make` returns, or a failure to read the revision.
-pub async fn published<T, F>(
-    state: &AppState,
-    headers: &HeaderMap,
-    variant: &str,
-    vary: &'static str,
-    make: F,
-) -> Result<Response, AppError>
-where
-    T: IntoResponse,
-    F: Future<Output = Result<T, AppError>>,
-{
-    // Read before the values, so a tag never names a revision newer than what it labels.
-    let revision = cache::revision(state).await?;
-    let tag = etag(revision, variant);
-    let response = if matches(headers, &tag) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        make.await?.into_response()
-    };
-    Ok(tagged(response, &tag, vary))
-}
-
-/// As [`published`] for a visitor's page at `address` (path and query) in `lang`, whose body
+/// Answers a visitor's page of published values: `304` when the client holds the current
+/// revision's tag, else the page at `address` (path and query) in `lang`, whose body
 /// is kept in the state's [`PageCache`] and served from it while the revision holds. `make`
 /// must build a page that is the same for every visitor reading `lang` (no CSRF token, no name).
 ///
@@ -154,6 +128,41 @@ pub async fn visitor_page<F>(
 where
     F: Future<Output = Result<Response, AppError>>,
 {
+    shared(state, headers, address, lang, VISITOR_VARY, make).await
+}
+
+/// As [`visitor_page`] for an open API answer at `address` that is the same for everyone (no
+/// language, no caller), kept in the [`PageCache`] like a visitor's page.
+///
+/// # Errors
+/// What `make` returns, or a failure to read the revision.
+pub async fn open_answer<T, F>(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: &str,
+    make: F,
+) -> Result<Response, AppError>
+where
+    T: IntoResponse,
+    F: Future<Output = Result<T, AppError>>,
+{
+    let make = async { make.await.map(IntoResponse::into_response) };
+    shared(state, headers, address, "", "", make).await
+}
+
+/// The answer at `address` in `variant`: `304`, the kept body, or `make`'s, then kept.
+async fn shared<F>(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: &str,
+    variant: &str,
+    vary: &'static str,
+    make: F,
+) -> Result<Response, AppError>
+where
+    F: Future<Output = Result<Response, AppError>>,
+{
+    let lang = variant;
     let revision = cache::revision(state).await?;
     let tag = etag(revision, lang);
     if matches(headers, &tag) {
@@ -166,11 +175,11 @@ where
     let key = format!("{lang} {address}");
     if let Some((content_type, body)) = state.pages.get(revision, &key) {
         let response = ([(CONTENT_TYPE, content_type)], body).into_response();
-        return Ok(tagged(response, &tag, VISITOR_VARY));
+        return Ok(tagged(response, &tag, vary));
     }
     let response = make.await?;
     if response.status() != StatusCode::OK {
-        return Ok(tagged(response, &tag, VISITOR_VARY));
+        return Ok(tagged(response, &tag, vary));
     }
     let (parts, body) = response.into_parts();
     let body = axum::body::to_bytes(body, MAX_PAGE_BYTES)
@@ -184,7 +193,7 @@ where
     Ok(tagged(
         Response::from_parts(parts, axum::body::Body::from(body)),
         &tag,
-        VISITOR_VARY,
+        vary,
     ))
 }
 

@@ -125,7 +125,8 @@ async fn method_not_allowed(request: Request) -> Response {
 /// Everything but the static assets is `Cache-Control: no-store`: most answers carry
 /// personal or non-public data for a signed-in user, and telling those apart per route is a
 /// mistake waiting to happen. The one exception is the open published values answered through
-/// `conditional::published`, which a visitor's cache may keep and must revalidate.
+/// `conditional` (visitors' pages, the open data API), which a cache may keep and must
+/// revalidate.
 async fn security_headers(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: Request,
@@ -156,7 +157,7 @@ async fn security_headers(
          microphone=(), payment=(), usb=()",
     );
     set(headers, "cross-origin-opener-policy", "same-origin");
-    // Open published values (`conditional::published`) keep their revalidation, nothing else.
+    // Open published values (`conditional`) keep their revalidation, nothing else.
     let revalidated = headers
         .get(axum::http::header::CACHE_CONTROL)
         .is_some_and(|v| v == crate::conditional::PUBLIC_REVALIDATE);

@@ -25,7 +25,7 @@ use crate::error::{ApiResult, AppError, ErrorBody};
 use crate::service::comparisons::{self, SelectionParams, display_number};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use evident_core::indicator::group::{ComparisonGroup, NewComparisonGroup};
 use evident_core::indicator::{Better, CATEGORIES, Definition, Period, Published, ValueUnit};
@@ -121,7 +121,11 @@ async fn kpi(state: &AppState, definition: &Definition) -> Result<Kpi, AppError>
     security(()),
     responses((status = 200, description = "Every indicator", body = KpiList))
 )]
-pub async fn list_kpis(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn list_kpis(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> ApiResult<Response> {
     let answer = async {
         let mut values = Vec::new();
         for definition in &evident_store::indicators::indicator_set().definitions {
@@ -132,7 +136,7 @@ pub async fn list_kpis(State(state): State<AppState>, headers: HeaderMap) -> Api
             values,
         }))
     };
-    Ok(conditional::published(&state, &headers, "", "", answer).await?)
+    Ok(conditional::open_answer(&state, &headers, &uri.to_string(), answer).await?)
 }
 
 fn list(raw: &str) -> impl Iterator<Item = &str> {
@@ -154,6 +158,7 @@ fn list(raw: &str) -> impl Iterator<Item = &str> {
 pub async fn get_kpi(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let answer = async {
@@ -166,7 +171,7 @@ pub async fn get_kpi(
             values,
         }))
     };
-    Ok(conditional::published(&state, &headers, "", "", answer).await?)
+    Ok(conditional::open_answer(&state, &headers, &uri.to_string(), answer).await?)
 }
 
 /// Data answers.
@@ -414,6 +419,7 @@ pub async fn kpi_municipality_data(
     State(state): State<AppState>,
     Viewer(user): Viewer,
     headers: HeaderMap,
+    uri: Uri,
     Path((id, municipality, year)): Path<(String, String, String)>,
     ApiQuery(params): ApiQuery<VariantParams>,
 ) -> ApiResult<Response> {
@@ -440,7 +446,7 @@ pub async fn kpi_municipality_data(
             .await?,
         ))
     };
-    Ok(conditional::published(&state, &headers, "", "", answer).await?)
+    Ok(conditional::open_answer(&state, &headers, &uri.to_string(), answer).await?)
 }
 
 /// Values of indicators for every municipality with data in the periods.
@@ -463,6 +469,7 @@ pub async fn kpi_municipality_data(
 pub async fn kpi_year_data(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     Path((id, year)): Path<(String, String)>,
     ApiQuery(params): ApiQuery<VariantParams>,
 ) -> ApiResult<Response> {
@@ -471,7 +478,7 @@ pub async fn kpi_year_data(
             data(&state, None, &id, None, &year, params.variant).await?,
         ))
     };
-    Ok(conditional::published(&state, &headers, "", "", answer).await?)
+    Ok(conditional::open_answer(&state, &headers, &uri.to_string(), answer).await?)
 }
 
 /// Values of indicators for units (`ou`); needs a role reading aggregate data at each unit.

@@ -185,12 +185,17 @@ async fn a_cached_answer_never_outlives_a_change_on_any_server(db: &TestDb) {
     let token = visitor
         .cookie("evident_csrf")
         .expect("a visitor's browser holds a CSRF token");
-    assert!(!page.body.contains(&token), "a visitor's page carries their CSRF token");
+    assert!(
+        !page.body.contains(&token),
+        "a visitor's page carries their CSRF token"
+    );
     let mut stranger = one.anonymous();
     let other = stranger
-        .send(reqwest::Method::GET, "/indicators/EVI002?period=2026", |r| {
-            r.header(IF_NONE_MATCH, page_tag.clone())
-        })
+        .send(
+            reqwest::Method::GET,
+            "/indicators/EVI002?period=2026",
+            |r| r.header(IF_NONE_MATCH, page_tag.clone()),
+        )
         .await;
     assert_eq!(other.status, StatusCode::NOT_MODIFIED);
     let mut analyst = one
@@ -199,6 +204,29 @@ async fn a_cached_answer_never_outlives_a_change_on_any_server(db: &TestDb) {
     let signed_in = analyst.get("/indicators/EVI002?period=2026").await;
     signed_in.assert_status(StatusCode::OK);
     assert!(signed_in.headers.get(ETAG).is_none());
+
+    // A visitor's profile shows the comparison groups: a new group is a new revision, so the
+    // kept page is not served and the group is listed.
+    let profile = visitor.get("/orgs/0380/profile").await;
+    profile.assert_status(StatusCode::OK);
+    let profile_tag = profile.headers.get(ETAG).unwrap().clone();
+    assert!(!profile.body.contains("Uppsalas grannar"));
+    let group = evident_core::indicator::group::NewComparisonGroup::parse(
+        "Uppsalas grannar",
+        "0380,0381",
+    )
+    .unwrap();
+    one.store
+        .create_comparison_group(&group, &evident_core::access::audit::Actor::system())
+        .await
+        .unwrap();
+    let profile = visitor
+        .send(reqwest::Method::GET, "/orgs/0380/profile", |r| {
+            r.header(IF_NONE_MATCH, profile_tag.clone())
+        })
+        .await;
+    profile.assert_status(StatusCode::OK);
+    assert!(profile.body.contains("Uppsalas grannar"), "a kept profile was served");
 
     two.stop().await;
     one.stop().await;

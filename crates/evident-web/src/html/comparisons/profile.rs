@@ -102,13 +102,22 @@ pub(super) async fn show_profile(
     State(state): State<AppState>,
     Viewer(user): Viewer,
     chrome: Chrome,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
     Path(code): Path<String>,
     Query(params): Query<ProfileParams>,
 ) -> Result<Response, AppError> {
     let code = code_in_path(&code)?;
-    let can_create_group = user.is_some_and(|u| {
-        evident_core::access::decide_comparison_groups(&u.user.grants).is_allowed()
-    });
+    let Some(user) = user else {
+        // A visitor's profile is the same for everyone reading this language (comparison
+        // groups are part of the revision).
+        let lang = chrome.lang.code();
+        let page = profile_page(&state, false, chrome, &code, &params, None);
+        return crate::conditional::visitor_page(&state, &headers, &uri.to_string(), lang, page)
+            .await;
+    };
+    let can_create_group =
+        evident_core::access::decide_comparison_groups(&user.user.grants).is_allowed();
     profile_page(&state, can_create_group, chrome, &code, &params, None).await
 }
 
