@@ -211,11 +211,9 @@ async fn a_cached_answer_never_outlives_a_change_on_any_server(db: &TestDb) {
     profile.assert_status(StatusCode::OK);
     let profile_tag = profile.headers.get(ETAG).unwrap().clone();
     assert!(!profile.body.contains("Uppsalas grannar"));
-    let group = evident_core::indicator::group::NewComparisonGroup::parse(
-        "Uppsalas grannar",
-        "0380,0381",
-    )
-    .unwrap();
+    let group =
+        evident_core::indicator::group::NewComparisonGroup::parse("Uppsalas grannar", "0380,0381")
+            .unwrap();
     one.store
         .create_comparison_group(&group, &evident_core::access::audit::Actor::system())
         .await
@@ -226,7 +224,10 @@ async fn a_cached_answer_never_outlives_a_change_on_any_server(db: &TestDb) {
         })
         .await;
     profile.assert_status(StatusCode::OK);
-    assert!(profile.body.contains("Uppsalas grannar"), "a kept profile was served");
+    assert!(
+        profile.body.contains("Uppsalas grannar"),
+        "a kept profile was served"
+    );
 
     two.stop().await;
     one.stop().await;
