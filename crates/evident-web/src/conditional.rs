@@ -9,7 +9,7 @@
 //! rendered body is kept too ([`PageCache`], per revision, a bounded number of pages): the
 //! next visitor gets the bytes without the page being built again.
 
-use crate::service::comparisons::cache;
+use crate::service::comparisons::cache::{self, Revisioned};
 use crate::{AppError, AppState};
 use axum::body::Bytes;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
@@ -29,38 +29,32 @@ const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 /// the indicators.
 #[derive(Debug, Default)]
 pub struct PageCache {
-    inner: Mutex<Pages>,
+    inner: Mutex<Revisioned<Pages>>,
 }
 
+/// The pages kept at one revision, with the order they were kept in for dropping the oldest.
 #[derive(Debug, Default)]
 struct Pages {
-    revision: i64,
     bodies: HashMap<String, (HeaderValue, Bytes)>,
     order: VecDeque<String>,
 }
 
-impl Pages {
-    /// As `cache::Inner::at`: newer empties, older neither reads nor writes.
-    fn at(&mut self, revision: i64) -> bool {
-        if revision > self.revision {
-            *self = Pages {
-                revision,
-                ..Pages::default()
-            };
-        }
-        revision == self.revision
-    }
-}
-
 impl PageCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Revisioned<Pages>> {
+        // Only ever a copy: a panic while holding the lock leaves nothing that matters.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn get(&self, revision: i64, key: &str) -> Option<(HeaderValue, Bytes)> {
-        let mut pages = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        pages.at(revision).then(|| pages.bodies.get(key).cloned())?
+        self.lock().at(revision)?.bodies.get(key).cloned()
     }
 
     fn keep(&self, revision: i64, key: String, content_type: HeaderValue, body: Bytes) {
-        let mut pages = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if !pages.at(revision) || pages.bodies.contains_key(&key) {
+        let mut guard = self.lock();
+        let Some(pages) = guard.at(revision) else {
+            return;
+        };
+        if pages.bodies.contains_key(&key) {
             return;
         }
         pages.order.push_back(key.clone());
@@ -70,20 +64,6 @@ impl PageCache {
                 pages.bodies.remove(&oldest);
             }
         }
-    }
-
-    /// How many pages are held.
-    pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .bodies
-            .len()
-    }
-
-    /// Whether no page is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -162,17 +142,12 @@ async fn shared<F>(
 where
     F: Future<Output = Result<Response, AppError>>,
 {
-    let lang = variant;
     let revision = cache::revision(state).await?;
-    let tag = etag(revision, lang);
+    let tag = etag(revision, variant);
     if matches(headers, &tag) {
-        return Ok(tagged(
-            StatusCode::NOT_MODIFIED.into_response(),
-            &tag,
-            VISITOR_VARY,
-        ));
+        return Ok(tagged(StatusCode::NOT_MODIFIED.into_response(), &tag, vary));
     }
-    let key = format!("{lang} {address}");
+    let key = format!("{variant} {address}");
     if let Some((content_type, body)) = state.pages.get(revision, &key) {
         let response = ([(CONTENT_TYPE, content_type)], body).into_response();
         return Ok(tagged(response, &tag, vary));

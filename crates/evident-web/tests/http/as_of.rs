@@ -17,13 +17,11 @@
 //! windows as failures would give 6/10. As of 2026-06-16 the seventh counts, not followed up:
 //! 6/7 = 85.7 %. The three open windows would date 2026Q3, which has not begun.
 
-use crate::common::TestApp;
+use crate::common::{TestApp, day, phq9};
 use crate::on_both;
-use chrono::NaiveDate;
 use evident_core::clock::Clock;
-use evident_core::followup::{Respondent, TimePoint};
+use evident_core::followup::TimePoint;
 use evident_core::rng::SplitMix64;
-use evident_store::followup::NewMeasurement;
 use evident_store::testing::ClientBuilder;
 use evident_web::AppState;
 use evident_web::server::refresh_indicators;
@@ -32,27 +30,11 @@ use serde_json::Value;
 
 on_both!(the_current_period_is_preliminary_a_future_one_unpublished_and_the_next_day_recomputes,);
 
-fn day(raw: &str) -> NaiveDate {
-    raw.parse().unwrap()
-}
-
 /// The app's store under a clock fixed at noon (Swedish summer time) on `date`.
 fn state_on(app: &TestApp, date: &str) -> AppState {
     let mut state = AppState::new(app.store.clone());
     state.clock = Clock::fixed(format!("{date}T10:00:00Z").parse().unwrap());
     state
-}
-
-fn phq9(time_point: TimePoint, month: Option<u32>, on: &str, score: f64) -> NewMeasurement {
-    NewMeasurement {
-        instrument: ("phq-9".into(), "1".into()),
-        time_point,
-        month,
-        measured_on: day(on),
-        respondent: Respondent::Client,
-        answers: Default::default(),
-        score: Some(score),
-    }
 }
 
 /// The dataset of the module comment.

@@ -395,3 +395,26 @@ fn form_token(body: &str) -> Option<String> {
     let end = body[start..].find('"')?;
     Some(body[start..start + end].to_owned())
 }
+
+/// A date written `YYYY-MM-DD`.
+pub fn day(raw: &str) -> chrono::NaiveDate {
+    raw.parse().unwrap()
+}
+
+/// A PHQ-9 measurement by the client with `score` and no item answers.
+pub fn phq9(
+    time_point: evident_core::followup::TimePoint,
+    month: Option<u32>,
+    on: &str,
+    score: f64,
+) -> evident_store::followup::NewMeasurement {
+    evident_store::followup::NewMeasurement {
+        instrument: ("phq-9".into(), "1".into()),
+        time_point,
+        month,
+        measured_on: day(on),
+        respondent: evident_core::followup::Respondent::Client,
+        answers: Default::default(),
+        score: Some(score),
+    }
+}

@@ -8,12 +8,10 @@
 //! (share followed up) for the nation in 2026 is 6 of 6. A seventh client with a baseline on
 //! 2026-01-10 and no follow-up (its window closed 2026-04-24) makes it 6 of 7.
 
-use crate::common::TestApp;
-use chrono::NaiveDate;
+use crate::common::{TestApp, day, phq9};
 use evident_core::clock::Clock;
-use evident_core::followup::{Respondent, TimePoint};
+use evident_core::followup::TimePoint;
 use evident_core::rng::SplitMix64;
-use evident_store::followup::NewMeasurement;
 use evident_store::testing::{ClientBuilder, TestDb};
 use evident_web::server::refresh_indicators;
 use reqwest::StatusCode;
@@ -34,24 +32,8 @@ async fn postgres() {
 
 const DATA: &str = "/api/v1/data/kpi/EVI002/municipality/SE/year/2026";
 
-fn day(raw: &str) -> NaiveDate {
-    raw.parse().unwrap()
-}
-
 fn noon(date: &str) -> Clock {
     Clock::fixed(format!("{date}T10:00:00Z").parse().unwrap())
-}
-
-fn phq9(time_point: TimePoint, month: Option<u32>, on: &str) -> NewMeasurement {
-    NewMeasurement {
-        instrument: ("phq-9".into(), "1".into()),
-        time_point,
-        month,
-        measured_on: day(on),
-        respondent: Respondent::Client,
-        answers: Default::default(),
-        score: Some(15.0),
-    }
 }
 
 /// A client at `unit` with a baseline on 2026-01-10, followed up on 2026-04-20 or not.
@@ -60,9 +42,9 @@ fn client(unit: &evident_core::OrgCode, rng: &mut SplitMix64, followed_up: bool)
         .synthetic_number(rng, 1980)
         .opened_on(day("2026-01-05"))
         .schedule(&[3])
-        .measurement(phq9(TimePoint::Baseline, None, "2026-01-10"));
+        .measurement(phq9(TimePoint::Baseline, None, "2026-01-10", 15.0));
     if followed_up {
-        builder.measurement(phq9(TimePoint::FollowUp, Some(3), "2026-04-20"))
+        builder.measurement(phq9(TimePoint::FollowUp, Some(3), "2026-04-20", 15.0))
     } else {
         builder
     }

@@ -372,7 +372,7 @@ pub(super) async fn show_indicator(
     let lang = chrome.lang.code();
     let page = async {
         let table = ranked(&state, user.as_ref(), &id, &params).await?;
-        let min_count = state.store.indicator_state().await?.min_count;
+        let min_count = table.selection.min_count;
         let level = params.level().ok().flatten();
         let page = IndicatorPage::new(chrome, &table, user.as_ref(), level, min_count);
         Ok(render(&page)?.into_response())

@@ -23,16 +23,37 @@ pub const MAX_CACHED_NODES: usize = 75_000;
 /// Which table: indicator, stored variant, period.
 type TableKey = (String, String, Period);
 
+/// A value that holds for one revision of the published values: asked at a newer revision it
+/// starts afresh; asked at an older one it is not given out, so a request that began before a
+/// change neither reads what was kept after it nor stores what it read before.
+#[derive(Debug, Default)]
+pub(crate) struct Revisioned<T> {
+    revision: i64,
+    held: T,
+}
+
+impl<T: Default> Revisioned<T> {
+    /// What is held at `revision`, emptied first when `revision` is newer; `None` when older.
+    pub(crate) fn at(&mut self, revision: i64) -> Option<&mut T> {
+        if revision > self.revision {
+            *self = Self {
+                revision,
+                held: T::default(),
+            };
+        }
+        (revision == self.revision).then_some(&mut self.held)
+    }
+}
+
 /// The in-process cache of published values; one per server, on the [`AppState`].
 #[derive(Debug, Default)]
 pub struct PublishedCache {
-    inner: Mutex<Inner>,
+    inner: Mutex<Revisioned<Held>>,
 }
 
+/// What the cache holds at one revision.
 #[derive(Debug, Default)]
-struct Inner {
-    /// The revision everything below was read at.
-    revision: i64,
+struct Held {
     tables: HashMap<TableKey, Arc<Cells>>,
     /// Tables in the order they were read, for dropping the oldest.
     order: VecDeque<TableKey>,
@@ -41,31 +62,19 @@ struct Inner {
     variants: HashMap<String, Arc<Vec<String>>>,
 }
 
-impl Inner {
-    /// Empties the cache when `revision` is newer than what it holds; false when `revision`
-    /// is older (a request that began before a change must not store what it read).
-    fn at(&mut self, revision: i64) -> bool {
-        if revision > self.revision {
-            *self = Inner {
-                revision,
-                ..Inner::default()
-            };
-        }
-        revision == self.revision
-    }
-}
-
 impl PublishedCache {
     /// A table, if cached at `revision`.
     pub fn table(&self, revision: i64, key: &TableKey) -> Option<Arc<Cells>> {
-        let mut inner = self.lock();
-        inner.at(revision).then(|| inner.tables.get(key).cloned())?
+        self.lock().at(revision)?.tables.get(key).cloned()
     }
 
     /// Keeps a table read at `revision`, dropping the oldest beyond the bound.
     pub fn keep_table(&self, revision: i64, key: TableKey, cells: Arc<Cells>) {
-        let mut inner = self.lock();
-        if !inner.at(revision) || inner.tables.contains_key(&key) {
+        let mut guard = self.lock();
+        let Some(inner) = guard.at(revision) else {
+            return;
+        };
+        if inner.tables.contains_key(&key) {
             return;
         }
         inner.nodes += cells.len();
@@ -83,11 +92,11 @@ impl PublishedCache {
 
     /// How many tables and node rows are held (for tests and the health endpoint).
     pub fn size(&self) -> (usize, usize) {
-        let inner = self.lock();
+        let inner = &self.lock().held;
         (inner.tables.len(), inner.nodes)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Revisioned<Held>> {
         // A panic while holding the lock leaves nothing half-written that matters: the cache
         // is only ever a copy.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
@@ -111,24 +120,8 @@ pub async fn periods(
     revision: i64,
     indicator: &str,
 ) -> Result<Arc<Vec<Period>>, AppError> {
-    let cache = &state.published;
-    if let Some(hit) = {
-        let mut inner = cache.lock();
-        inner
-            .at(revision)
-            .then(|| inner.periods.get(indicator).cloned())
-            .flatten()
-    } {
-        return Ok(hit);
-    }
-    let periods = Arc::new(state.store.indicator_periods(indicator).await?);
-    let mut inner = cache.lock();
-    if inner.at(revision) {
-        inner
-            .periods
-            .insert(indicator.to_owned(), Arc::clone(&periods));
-    }
-    Ok(periods)
+    let read = state.store.indicator_periods(indicator);
+    kept(state, revision, indicator, |held| &mut held.periods, read).await
 }
 
 /// The stored variants of `indicator` (see `IndicatorStore::indicator_variants`).
@@ -140,24 +133,31 @@ pub async fn variants(
     revision: i64,
     indicator: &str,
 ) -> Result<Arc<Vec<String>>, AppError> {
-    let cache = &state.published;
-    if let Some(hit) = {
-        let mut inner = cache.lock();
-        inner
-            .at(revision)
-            .then(|| inner.variants.get(indicator).cloned())
-            .flatten()
-    } {
+    let read = state.store.indicator_variants(indicator);
+    kept(state, revision, indicator, |held| &mut held.variants, read).await
+}
+
+/// The value of `indicator` in the map `pick` chooses, kept at `revision`, or `read` and kept.
+async fn kept<V>(
+    state: &AppState,
+    revision: i64,
+    indicator: &str,
+    pick: fn(&mut Held) -> &mut HashMap<String, Arc<V>>,
+    read: impl std::future::Future<Output = evident_store::Result<V>>,
+) -> Result<Arc<V>, AppError> {
+    let hit = state
+        .published
+        .lock()
+        .at(revision)
+        .and_then(|held| pick(held).get(indicator).cloned());
+    if let Some(hit) = hit {
         return Ok(hit);
     }
-    let variants = Arc::new(state.store.indicator_variants(indicator).await?);
-    let mut inner = cache.lock();
-    if inner.at(revision) {
-        inner
-            .variants
-            .insert(indicator.to_owned(), Arc::clone(&variants));
+    let value = Arc::new(read.await?);
+    if let Some(held) = state.published.lock().at(revision) {
+        pick(held).insert(indicator.to_owned(), Arc::clone(&value));
     }
-    Ok(variants)
+    Ok(value)
 }
 
 #[cfg(test)]

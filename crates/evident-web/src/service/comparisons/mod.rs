@@ -86,6 +86,8 @@ pub struct Selection {
     pub as_of: chrono::NaiveDate,
     /// The revision of the published values shown (the ETag of public answers).
     pub revision: i64,
+    /// The minimum count in force, which the pages explain.
+    pub min_count: u64,
 }
 
 impl Selection {
@@ -134,7 +136,8 @@ pub async fn select(
 ) -> Result<Selection, AppError> {
     let definition = definition(id)?;
     let indicators = state.store.indicator_state().await?;
-    let (as_of, revision) = (indicators.as_of, indicators.revision);
+    let (as_of, revision, min_count) =
+        (indicators.as_of, indicators.revision, indicators.min_count);
     let periods = cache::periods(state, revision, id).await?.to_vec();
     let mut variants = cache::variants(state, revision, id).await?.to_vec();
     variants.retain(|v| !v.is_empty() && v != ALL_VARIANT);
@@ -161,6 +164,7 @@ pub async fn select(
         variants,
         as_of,
         revision,
+        min_count,
     })
 }
 
