@@ -130,11 +130,12 @@ async fn bench(store: &dyn Store, args: &BenchImportArgs) -> Result<(), Failure>
 }
 
 fn print_phase(what: &str, rows: usize, report: &ImportReport) {
-    let total = report.parse + report.write;
+    let total = report.parse + report.write + report.recompute;
     println!("  {what}: {rows} rows");
     for (part, took) in [
         ("parse + validate", report.parse),
         ("database write", report.write),
+        ("recompute", report.recompute),
         ("total", total),
     ] {
         println!(

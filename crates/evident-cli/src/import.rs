@@ -337,8 +337,10 @@ pub struct ImportReport {
     pub measurements: Option<FileReport>,
     /// Decoding, parsing and checking every row (and pseudonymising).
     pub parse: Duration,
-    /// The database transaction.
+    /// The database transaction that writes the rows.
     pub write: Duration,
+    /// Recomputing the indicators from the new rows, after the write is committed.
+    pub recompute: Duration,
 }
 
 /// Checks and imports the files; the bad rows of either go to stderr.
@@ -408,16 +410,27 @@ pub async fn import_sources(
         >= LARGE_FILE_BYTES;
     let bar = progress_bar(batch.rows(), "writing", show_progress && large, "rows");
     let written = store
-        .import(batch, &cli_actor(), &|n| bar.set_position(n))
+        .import_deferred(batch, &cli_actor(), &|n| bar.set_position(n))
         .await;
     bar.finish_and_clear();
     let summary = written?.map_err(|errors| refused(&errors))?;
+    let write = started.elapsed();
+
+    // The rows are committed; the indicators follow them (an import does not change what day
+    // it is, so they stay as of their date). Should this fail, they stay marked stale and the
+    // next recompute catches up.
+    let started = Instant::now();
+    let as_of = store.indicator_state().await?.as_of;
+    store
+        .recompute_indicators(as_of, None, &cli_actor())
+        .await?;
     Ok(ImportReport {
         summary,
         cases: case_file.map(|(_, r)| r),
         measurements: measurement_file.map(|(_, r)| r),
         parse,
-        write: started.elapsed(),
+        write,
+        recompute: started.elapsed(),
     })
 }
 

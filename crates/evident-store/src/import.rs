@@ -6,7 +6,8 @@
 //! by pseudonym), cases, interventions and measurements with multi-row inserts, and one audit
 //! entry per file.
 
-use crate::batch::{POSTGRES_PARAMETERS, SQLITE_PARAMETERS, batch_rows, in_list_sql, values_sql};
+use crate::batch::{POSTGRES_PARAMETERS, SQLITE_PARAMETERS, batch_rows, in_list_sql};
+use crate::bulk::{Cell, JSON_ROWS, Target, json_rows, json_texts};
 use crate::{PgStore, Result, SqliteStore};
 use chrono::NaiveDate;
 use evident_core::access::audit::{Actor, AuditEvent, Outcome};
@@ -161,6 +162,38 @@ enum CaseRef {
     New(usize),
 }
 
+/// Where imported interventions go, in the order of the cells written for each.
+const INTERVENTIONS: Target = Target {
+    table: "intervention",
+    columns: &[
+        "case_id",
+        "type_code",
+        "legal_basis",
+        "provider_code",
+        "applied_on",
+        "decided_on",
+        "started_on",
+        "ended_on",
+        "end_reason",
+    ],
+};
+
+/// Where imported measurements go, in the order of the cells written for each.
+const MEASUREMENTS: Target = Target {
+    table: "measurement",
+    columns: &[
+        "case_id",
+        "instrument_id",
+        "instrument_version",
+        "time_point",
+        "month",
+        "measured_on",
+        "respondent",
+        "answers",
+        "score",
+    ],
+};
+
 /// The schedule as stored: months separated by commas.
 fn schedule_text(schedule: &[u32]) -> String {
     schedule
@@ -198,35 +231,29 @@ macro_rules! impl_import_store {
                 clients: &[&ImportClient],
             ) -> Result<(Vec<i64>, u64)> {
                 let mut created = 0;
-                for chunk in clients.chunks(batch_rows($parameters, 5)) {
-                    let sql = values_sql(
-                        "insert into client (pseudonym, authority, statistical_key, birth_year, sex) values",
-                        5,
-                        chunk.len(),
-                        "on conflict (pseudonym) do nothing",
-                    );
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                    for client in chunk {
-                        query = query
-                            .bind(client.pseudonym.as_str())
-                            .bind(client.authority.as_str())
-                            .bind(client.statistical_key.as_str())
-                            .bind(client.birth_year)
-                            .bind(client.sex.as_str());
-                    }
-                    created += query.execute(&mut **tx).await?.rows_affected();
+                let insert = format!(
+                    "insert into client (pseudonym, authority, statistical_key, birth_year, sex) {} where true on conflict (pseudonym) do nothing",
+                    Self::json_rows_sql(&["text", "text", "text", "integer", "text"])
+                );
+                let select = format!("select id, pseudonym from client where pseudonym in ({})", Self::JSON_TEXTS_SQL);
+                for chunk in clients.chunks(JSON_ROWS) {
+                    let rows = json_rows(chunk.iter().map(|client| {
+                        [
+                            Cell::Text(client.pseudonym.as_str()),
+                            Cell::Text(client.authority.as_str()),
+                            Cell::Text(client.statistical_key.as_str()),
+                            Cell::Int(i64::from(client.birth_year)),
+                            Cell::Text(client.sex.as_str()),
+                        ]
+                    }));
+                    created += sqlx::query(sqlx::AssertSqlSafe(insert.as_str())).bind(rows).execute(&mut **tx).await?.rows_affected();
                 }
                 sqlx::query(crate::followup::ASSIGN_PERSON_IDS).execute(&mut **tx).await?;
                 let mut ids: HashMap<String, i64> = HashMap::with_capacity(clients.len());
-                for chunk in clients.chunks(batch_rows($parameters, 1)) {
-                    let sql = in_list_sql("select id, pseudonym from client where pseudonym", chunk.len());
-                    let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
-                    for client in chunk {
-                        query = query.bind(client.pseudonym.as_str());
-                    }
-                    for (id, pseudonym) in query.fetch_all(&mut **tx).await? {
-                        ids.insert(pseudonym, id);
-                    }
+                for chunk in clients.chunks(JSON_ROWS) {
+                    let pseudonyms = json_texts(chunk.iter().map(|c| c.pseudonym.as_str()));
+                    let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(select.as_str())).bind(pseudonyms).fetch_all(&mut **tx).await?;
+                    ids.extend(rows.into_iter().map(|(id, pseudonym)| (pseudonym, id)));
                 }
                 let ids = clients
                     .iter()
@@ -287,6 +314,7 @@ macro_rules! impl_import_store {
             ) -> Result<std::result::Result<ImportSummary, RowErrors>> {
                 let names = Names::of(&batch);
                 let mut tx = self.begin_write().await?;
+                Self::bulk_cache(&mut tx, true).await?;
                 let mut errors = RowErrors::default();
 
                 // Units and instrument versions exist.
@@ -427,28 +455,30 @@ macro_rules! impl_import_store {
                     let new: Vec<usize> = (0..cases.cases.len()).filter(|&i| stored_case[i].is_none()).collect();
                     summary.cases_created = new.len() as u64;
                     summary.cases_found = (cases.cases.len() - new.len()) as u64;
-                    for chunk in new.chunks(batch_rows($parameters, 4)) {
-                        let sql = values_sql(
-                            "insert into case_record (client_id, unit_code, opened_on, schedule) values",
-                            4,
-                            chunk.len(),
-                            "returning id, client_id, unit_code, opened_on",
-                        );
-                        let mut query = sqlx::query_as::<_, (i64, i64, String, NaiveDate)>(sqlx::AssertSqlSafe(sql));
+                    let insert = format!(
+                        "insert into case_record (client_id, unit_code, opened_on, schedule) {} where true returning id, client_id, unit_code, opened_on",
+                        Self::json_rows_sql(&["bigint", "text", "date", "text"])
+                    );
+                    for chunk in new.chunks(JSON_ROWS) {
+                        let schedules: Vec<String> = chunk.iter().map(|&i| schedule_text(&cases.cases[i].schedule)).collect();
                         // The rows come back in no promised order: match them up by their key.
                         let mut by_key: HashMap<(i64, &str, NaiveDate), usize> = HashMap::with_capacity(chunk.len());
                         for &i in chunk {
                             let case = &cases.cases[i];
-                            let client_id = client_ids[names.case_clients[case.client]];
-                            let unit = names.units[names.case_units[case.unit]];
-                            by_key.insert((client_id, unit, case.opened_on), i);
-                            query = query
-                                .bind(client_id)
-                                .bind(unit)
-                                .bind(case.opened_on)
-                                .bind(schedule_text(&case.schedule));
+                            by_key.insert((client_ids[names.case_clients[case.client]], names.units[names.case_units[case.unit]], case.opened_on), i);
                         }
-                        for (id, client_id, unit, opened_on) in query.fetch_all(&mut *tx).await? {
+                        let rows = json_rows(chunk.iter().zip(&schedules).map(|(&i, schedule)| {
+                            let case = &cases.cases[i];
+                            [
+                                Cell::Int(client_ids[names.case_clients[case.client]]),
+                                Cell::Text(names.units[names.case_units[case.unit]]),
+                                Cell::Date(case.opened_on),
+                                Cell::Text(schedule.as_str()),
+                            ]
+                        }));
+                        let opened: Vec<(i64, i64, String, NaiveDate)> =
+                            sqlx::query_as(sqlx::AssertSqlSafe(insert.as_str())).bind(rows).fetch_all(&mut *tx).await?;
+                        for (id, client_id, unit, opened_on) in opened {
                             let i = by_key.get(&(client_id, unit.as_str(), opened_on)).ok_or_else(|| {
                                 crate::StorageError::Other(anyhow::anyhow!("a case just opened came back changed"))
                             })?;
@@ -461,27 +491,21 @@ macro_rules! impl_import_store {
                         .enumerate()
                         .flat_map(|(i, case)| case.interventions.iter().map(move |n| (i, n)))
                         .collect();
-                    for chunk in interventions.chunks(batch_rows($parameters, 9)) {
-                        let sql = values_sql(
-                            "insert into intervention (case_id, type_code, legal_basis, provider_code, applied_on, decided_on, started_on, ended_on, end_reason) values",
-                            9,
-                            chunk.len(),
-                            "",
-                        );
-                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                        for (i, n) in chunk {
-                            query = query
-                                .bind(case_ids[*i])
-                                .bind(n.type_code.as_str())
-                                .bind(n.legal_basis.as_str())
-                                .bind(names.units[names.case_units[n.provider]])
-                                .bind(n.dates.applied_on)
-                                .bind(n.dates.decided_on)
-                                .bind(n.dates.started_on)
-                                .bind(n.dates.ended_on)
-                                .bind(n.end_reason.as_deref());
-                        }
-                        query.execute(&mut *tx).await?;
+                    for chunk in interventions.chunks(Self::BULK_ROWS) {
+                        let encoded = Self::bulk_encode(chunk.iter().map(|(i, n)| {
+                            [
+                                Cell::Int(case_ids[*i]),
+                                Cell::Text(n.type_code.as_str()),
+                                Cell::Text(n.legal_basis.as_str()),
+                                Cell::Text(names.units[names.case_units[n.provider]]),
+                                Cell::from(n.dates.applied_on),
+                                Cell::from(n.dates.decided_on),
+                                Cell::from(n.dates.started_on),
+                                Cell::from(n.dates.ended_on),
+                                Cell::from(n.end_reason.as_deref()),
+                            ]
+                        }));
+                        Self::bulk_write(&mut tx, INTERVENTIONS, &encoded).await?;
                         written += chunk.len() as u64;
                         progress(written);
                     }
@@ -499,35 +523,31 @@ macro_rules! impl_import_store {
 
                 if let Some(measurements) = batch.measurements {
                     let rows = &measurements.measurements;
-                    for (chunk_index, chunk) in rows.chunks(batch_rows($parameters, 9)).enumerate() {
-                        let first = chunk_index * batch_rows($parameters, 9);
-                        let sql = values_sql(
-                            "insert into measurement (case_id, instrument_id, instrument_version, time_point, month, measured_on, respondent, answers, score) values",
-                            9,
-                            chunk.len(),
-                            "",
-                        );
-                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                        for (offset, m) in chunk.iter().enumerate() {
-                            let case_id = match measurement_cases[first + offset] {
+                    for (chunk, cases) in rows.chunks(Self::BULK_ROWS).zip(measurement_cases.chunks(Self::BULK_ROWS)) {
+                        let answers = chunk
+                            .iter()
+                            .map(|m| serde_json::to_string(&m.answers))
+                            .collect::<std::result::Result<Vec<_>, _>>()
+                            .map_err(|e| crate::StorageError::Other(anyhow::anyhow!("serialising answers: {e}")))?;
+                        let encoded = Self::bulk_encode(chunk.iter().zip(cases).zip(&answers).map(|((m, case_ref), answers)| {
+                            let case_id = match *case_ref {
                                 CaseRef::Stored(id) => id,
                                 CaseRef::New(i) => case_ids[i],
                             };
                             let (id, version) = &measurements.instruments[m.instrument];
-                            let answers = serde_json::to_string(&m.answers)
-                                .map_err(|e| crate::StorageError::Other(anyhow::anyhow!("serialising answers: {e}")))?;
-                            query = query
-                                .bind(case_id)
-                                .bind(id.as_str())
-                                .bind(version.as_str())
-                                .bind(m.time_point.as_str())
-                                .bind(m.month.map(|month| month as i32))
-                                .bind(m.measured_on)
-                                .bind(m.respondent.as_str())
-                                .bind(answers)
-                                .bind(m.score);
-                        }
-                        query.execute(&mut *tx).await?;
+                            [
+                                Cell::Int(case_id),
+                                Cell::Text(id.as_str()),
+                                Cell::Text(version.as_str()),
+                                Cell::Text(m.time_point.as_str()),
+                                Cell::from(m.month.map(i64::from)),
+                                Cell::Date(m.measured_on),
+                                Cell::Text(m.respondent.as_str()),
+                                Cell::Text(answers),
+                                Cell::from(m.score),
+                            ]
+                        }));
+                        Self::bulk_write(&mut tx, MEASUREMENTS, &encoded).await?;
                         written += chunk.len() as u64;
                         progress(written);
                     }
@@ -539,6 +559,7 @@ macro_rules! impl_import_store {
                 // The stored indicators no longer reflect the data until they are recomputed,
                 // which follows at once; should it fail, they stay marked stale.
                 sqlx::query("update indicator_state set current = 0, revision = revision + 1 where id = 1").execute(&mut *tx).await?;
+                Self::bulk_cache(&mut tx, false).await?;
                 tx.commit().await?;
                 tracing::info!(?summary, "import written");
                 Ok(Ok(summary))

@@ -24,6 +24,7 @@
 //! - [`indicators`]: [`IndicatorStore`] — indicator rows kept current per case write, read only through disclosure control.
 //! - [`import`]: [`ImportStore`] — all-or-nothing bulk import of checked CSV files, in batches.
 //! - `batch`: multi-row statements — rows per statement on each backend, numbered placeholders.
+//! - `bulk`: bulk appends — COPY on PostgreSQL, statements reading a bound JSON array on SQLite.
 //! - [`orgs`]: [`OrgStore`] — the registry, the organisation tree and units.
 //! - [`support`]: [`SupportStore`] — support structures and dialog partners.
 //! - `testing` (feature `testing`): a fresh database per test on each backend, and `testing::Seed`
@@ -34,6 +35,7 @@ pub mod accounts;
 pub mod audit;
 mod batch;
 pub mod break_glass;
+mod bulk;
 pub mod error;
 pub mod followup;
 pub mod grant_requests;
