@@ -43,8 +43,31 @@ pub enum ExportFormat {
     Csv,
 }
 
-fn date(d: Option<chrono::NaiveDate>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
+/// `value` written into `buffer`, which is cleared first: a field's text without an
+/// allocation per row.
+fn text(buffer: &mut String, value: impl std::fmt::Display) -> &str {
+    use std::fmt::Write as _;
+    buffer.clear();
+    let _ = write!(buffer, "{value}");
+    buffer
+}
+
+/// `d` written into `buffer`, or empty when there is no date.
+fn date(buffer: &mut String, d: Option<chrono::NaiveDate>) -> &str {
+    match d {
+        Some(d) => text(buffer, d),
+        None => "",
+    }
+}
+
+/// The text of one row's fields that change from row to row, reused for every row.
+#[derive(Default)]
+struct RowText {
+    measured_on: String,
+    score: String,
+    applied_on: String,
+    decided_on: String,
+    started_on: String,
 }
 
 fn write_case(
@@ -52,15 +75,15 @@ fn write_case(
     what: ExportWhat,
     id: i64,
     case: &CaseFacts,
+    row: &mut RowText,
 ) -> std::io::Result<()> {
-    let person = [
-        id.to_string(),
-        case.unit.to_string(),
-        u8::from(case.client.female).to_string(),
-        case.client.birth_year.to_string(),
-    ];
+    let id = id.to_string();
+    let unit = case.unit.as_str();
+    let female = if case.client.female { "1" } else { "0" };
+    let birth_year = case.client.birth_year.to_string();
     match what {
         ExportWhat::Measurements => {
+            let opened_on = case.opened_on.to_string();
             let month = case
                 .first_follow_up_month
                 .map(|m| m.to_string())
@@ -70,26 +93,38 @@ fn write_case(
                 .first()
                 .map_or("", |i| i.type_code.as_str());
             for m in &case.measurements {
-                out.row(person.iter().cloned().chain([
-                    case.opened_on.to_string(),
-                    month.clone(),
-                    case_type.to_owned(),
-                    m.instrument.to_string(),
-                    if m.baseline { "baseline" } else { "follow_up" }.to_owned(),
-                    m.measured_on.to_string(),
-                    m.score.map(|s| s.to_string()).unwrap_or_default(),
-                ]))?;
+                let score = match m.score {
+                    Some(score) => text(&mut row.score, score),
+                    None => "",
+                };
+                out.row([
+                    id.as_str(),
+                    unit,
+                    female,
+                    &birth_year,
+                    &opened_on,
+                    &month,
+                    case_type,
+                    &m.instrument,
+                    if m.baseline { "baseline" } else { "follow_up" },
+                    text(&mut row.measured_on, m.measured_on),
+                    score,
+                ])?;
             }
         }
         ExportWhat::Interventions => {
             for i in &case.interventions {
-                out.row(person.iter().cloned().chain([
-                    i.type_code.to_string(),
-                    date(i.applied_on),
-                    date(i.decided_on),
-                    date(i.started_on),
-                    u8::from(i.private_provider).to_string(),
-                ]))?;
+                out.row([
+                    id.as_str(),
+                    unit,
+                    female,
+                    &birth_year,
+                    &i.type_code,
+                    date(&mut row.applied_on, i.applied_on),
+                    date(&mut row.decided_on, i.decided_on),
+                    date(&mut row.started_on, i.started_on),
+                    if i.private_provider { "1" } else { "0" },
+                ])?;
             }
         }
     }
@@ -134,10 +169,11 @@ impl ExportArgs {
         out.row(header).map_err(anyhow::Error::from)?;
         let mut failed: Option<std::io::Error> = None;
         let what = self.what;
+        let mut row = RowText::default();
         let result = store
             .for_each_case_facts(&mut |id, case| {
                 if failed.is_none()
-                    && let Err(e) = write_case(&mut out, what, id, case)
+                    && let Err(e) = write_case(&mut out, what, id, case, &mut row)
                 {
                     failed = Some(e);
                 }

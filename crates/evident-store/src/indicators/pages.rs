@@ -16,24 +16,31 @@ macro_rules! impl_case_fact_pages {
     ($store:ty) => {
         impl $store {
             /// Calls `each` with every case's facts in case id order, reading `per_page` cases
-            /// (and their interventions, measurements and goals) at a time.
+            /// (and their interventions, measurements and goals) at a time. The next page is
+            /// read on another task while `each` runs through this one, so reading and
+            /// writing (an export's CSV) overlap.
             pub(super) async fn case_fact_pages(
                 &self,
                 per_page: u32,
                 each: &mut (dyn for<'c> FnMut(i64, &'c CaseFacts) + Send),
             ) -> Result<u64> {
-                let mut after = 0_i64;
                 let mut total = 0_u64;
+                let mut page = self.case_facts_page(0, per_page).await?;
                 loop {
-                    let page = self.case_facts_page(after, per_page).await?;
                     let Some((last, _)) = page.last() else {
                         return Ok(total);
                     };
-                    after = *last;
+                    let reader = self.clone();
+                    let after = *last;
+                    let next =
+                        tokio::spawn(async move { reader.case_facts_page(after, per_page).await });
                     total += page.len() as u64;
                     for (id, case) in &page {
                         each(*id, case);
                     }
+                    page = next
+                        .await
+                        .map_err(|e| anyhow::anyhow!("reading a page of cases: {e}"))??;
                 }
             }
 

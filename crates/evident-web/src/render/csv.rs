@@ -53,11 +53,14 @@ impl<W: io::Write> CsvWriter<W> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let fields: Vec<String> = fields
-            .into_iter()
-            .map(|field| neutralise(field.as_ref()))
-            .collect();
-        self.inner.write_record(&fields).map_err(into_io)
+        for field in fields {
+            self.inner
+                .write_field(neutralised(field.as_ref()).as_bytes())
+                .map_err(into_io)?;
+        }
+        self.inner
+            .write_record(std::iter::empty::<&[u8]>())
+            .map_err(into_io)
     }
 
     /// Flushes what is buffered and gives back the output.
@@ -103,10 +106,15 @@ pub fn decimal(number: f64) -> String {
 
 /// `field` as it is written: with a leading `'` when a spreadsheet would take it for a formula.
 pub fn neutralise(field: &str) -> String {
+    neutralised(field).into_owned()
+}
+
+/// [`neutralise`] without a copy when the field is written as it is (nearly always).
+fn neutralised(field: &str) -> std::borrow::Cow<'_, str> {
     if field.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_negative_number(field) {
-        format!("'{field}")
+        std::borrow::Cow::Owned(format!("'{field}"))
     } else {
-        field.to_owned()
+        std::borrow::Cow::Borrowed(field)
     }
 }
 
