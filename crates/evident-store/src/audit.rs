@@ -260,31 +260,37 @@ macro_rules! impl_audit_store {
             }
 
             async fn search_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-                let rows: Vec<AuditRow> = sqlx::query_as(
-                    r"
-                    select id, at, actor_id, actor, action, record, client, address, outcome, detail, key_id, prev_hash, hash
-                    from audit_event
-                    where ($1 is null or actor = $1)
-                      and ($2 is null or client = $2)
-                      and ($3 is null or action = $3)
-                      and ($4 is null or at >= $4)
-                      and ($5 is null or at < $5)
-                      and ($6 is null or outcome = $6)
-                      and ($7 is null or substr(detail, 1, length($7)) = $7)
-                    order by id desc
-                    limit $8
-                    ",
-                )
-                .bind(&filter.actor)
-                .bind(&filter.client)
-                .bind(&filter.action)
-                .bind(&filter.from)
-                .bind(&filter.until)
-                .bind(&filter.outcome)
-                .bind(&filter.detail_prefix)
-                .bind(filter.limit)
-                .fetch_all(&self.pool)
-                .await?;
+                // Only the conditions given are in the statement: `($n is null or column = $n)`
+                // cannot use an index, and the audit trail is the largest table there is.
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "select id, at, actor_id, actor, action, record, client, address, outcome, detail, key_id, prev_hash, hash from audit_event where true",
+                );
+                let exact = [
+                    ("actor", &filter.actor),
+                    ("client", &filter.client),
+                    ("action", &filter.action),
+                    ("outcome", &filter.outcome),
+                ];
+                for (column, value) in exact {
+                    if let Some(value) = value {
+                        query.push(format_args!(" and {column} = ")).push_bind(value.clone());
+                    }
+                }
+                if let Some(from) = &filter.from {
+                    query.push(" and at >= ").push_bind(from.clone());
+                }
+                if let Some(until) = &filter.until {
+                    query.push(" and at < ").push_bind(until.clone());
+                }
+                if let Some(prefix) = &filter.detail_prefix {
+                    query
+                        .push(" and substr(detail, 1, length(")
+                        .push_bind(prefix.clone())
+                        .push(")) = ")
+                        .push_bind(prefix.clone());
+                }
+                query.push(" order by id desc limit ").push_bind(filter.limit);
+                let rows: Vec<AuditRow> = query.build_query_as().fetch_all(&self.pool).await?;
                 rows.into_iter().map(AuditRow::into_entry).collect()
             }
 
