@@ -14,6 +14,11 @@ pub struct ServeArgs {
     /// The database: sqlite:PATH (created if missing) or postgres://USER@HOST/DB.
     #[arg(long, env = "EVIDENT_DATABASE_URL", default_value = evident_store::url::DEFAULT_DATABASE_URL, value_parser = parse_database_url)]
     pub database_url: DatabaseUrl,
+    /// A read replica (or any read-only copy) of the database: open comparisons — published
+    /// tables, their periods and revision — are read there, case work stays on the primary.
+    /// Its schema must be this version's.
+    #[arg(long, env = "EVIDENT_READ_DATABASE_URL", value_parser = parse_database_url)]
+    pub read_database_url: Option<DatabaseUrl>,
     /// Serve over plain HTTP: cookies without Secure (and without their __Host- names), no
     /// HSTS. Only for trying Evident on this machine; anything reached over a network must be
     /// served over HTTPS, directly or through a proxy that terminates TLS.
@@ -88,8 +93,15 @@ impl ServeArgs {
             max_requests = config.max_concurrent_requests,
             "limits"
         );
-        let state = evident_web::AppState::with_config(store.clone(), config);
+        let mut state = evident_web::AppState::with_config(store.clone(), config);
+        if let Some(url) = &self.read_database_url {
+            let (key, _) = ctx.audit_key()?;
+            tracing::info!(database = %url, "open comparisons read from");
+            state = state.with_analytics(evident_store::open_read_only(url, &key).await?);
+        }
+        let analytics = state.analytics.clone();
         let result = serve_until_signal(self.addr, state).await;
+        analytics.close().await;
         store.close().await;
         result
     }

@@ -163,6 +163,23 @@ pub async fn open(
     Ok(store)
 }
 
+/// Opens a database for reading only (a read replica, or a copy): no migration, no write —
+/// a write fails — and a schema behind this build is refused. Analytics reads (published
+/// tables, exports) go there and leave the primary to case work.
+///
+/// # Errors
+/// When the database cannot be opened or its schema is not this build's.
+pub async fn open_read_only(
+    url: &DatabaseUrl,
+    audit_key: &evident_core::access::audit::AuditKey,
+) -> Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = match url.backend() {
+        Backend::Sqlite => Arc::new(SqliteStore::open_read_only(url, audit_key).await?),
+        Backend::Postgres => Arc::new(PgStore::open_read_only(url, audit_key).await?),
+    };
+    Ok(store)
+}
+
 /// Opens the database and applies pending migrations, without writing anything else and
 /// without refusing a trail whose newest entry names another audit key: for `evident audit`,
 /// which then names the entry.

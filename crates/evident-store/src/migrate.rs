@@ -8,9 +8,28 @@
 use crate::{DatabaseUrl, Result, StorageError};
 use sqlx::migrate::Migrator;
 
-/// Runs `migrator` on `pool` when a migration is not yet applied.
+/// Runs `migrator` on `pool` when a migration is not yet applied; `$pending` names the check
+/// alone, for a database this process only reads.
 macro_rules! run_pending {
-    ($name:ident, $db:ty) => {
+    ($name:ident, $pending:ident, $db:ty) => {
+        /// Whether a migration of `migrator` is not applied to the database behind `pool`
+        /// (also when it has no migrations table at all).
+        pub(crate) async fn $pending(pool: &sqlx::Pool<$db>, migrator: &Migrator) -> bool {
+            let applied: std::result::Result<Vec<i64>, sqlx::Error> = sqlx::query_scalar(
+                r"
+                select version
+                from _sqlx_migrations
+                where success
+                ",
+            )
+            .fetch_all(pool)
+            .await;
+            match applied {
+                Ok(applied) => migrator.iter().any(|m| !applied.contains(&m.version)),
+                Err(_) => true,
+            }
+        }
+
         /// Applies the pending migrations, if any.
         ///
         /// # Errors
@@ -21,20 +40,7 @@ macro_rules! run_pending {
             migrator: &Migrator,
             url: &DatabaseUrl,
         ) -> Result<()> {
-            let applied: std::result::Result<Vec<i64>, sqlx::Error> = sqlx::query_scalar(
-                r"
-                select version
-                from _sqlx_migrations
-                where success
-                ",
-            )
-            .fetch_all(pool)
-            .await;
-            let pending = match applied {
-                Ok(applied) => migrator.iter().any(|m| !applied.contains(&m.version)),
-                Err(_) => true,
-            };
-            if !pending {
+            if !$pending(pool, migrator).await {
                 return Ok(());
             }
             migrator.run(pool).await.map_err(|e| {
@@ -47,5 +53,14 @@ macro_rules! run_pending {
     };
 }
 
-run_pending!(run_pending_sqlite, sqlx::Sqlite);
-run_pending!(run_pending_postgres, sqlx::Postgres);
+run_pending!(run_pending_sqlite, pending_sqlite, sqlx::Sqlite);
+run_pending!(run_pending_postgres, pending_postgres, sqlx::Postgres);
+
+/// The refusal of a read-only database whose schema is not the one this build expects.
+pub(crate) fn behind(url: &DatabaseUrl) -> StorageError {
+    StorageError::Unavailable(format!(
+        "the read database {url} does not have this version's schema (a migration is not \
+         applied there): migrate the primary and let the replica catch up, or leave out the \
+         read database"
+    ))
+}

@@ -53,6 +53,46 @@ impl PgStore {
             audit_key: std::sync::Arc::new(audit_key.clone()),
         })
     }
+
+    /// Opens the PostgreSQL database at `url` for reading only — a read replica, or the
+    /// primary under a read-only role: nothing is migrated, every transaction is read-only (a
+    /// write fails), and a database whose schema is behind this build is refused.
+    ///
+    /// # Errors
+    /// When the database cannot be reached or its schema is not this build's.
+    pub async fn open_read_only(
+        url: &DatabaseUrl,
+        audit_key: &evident_core::access::audit::AuditKey,
+    ) -> Result<Self> {
+        let unavailable = |e: sqlx::Error| {
+            StorageError::Unavailable(format!(
+                "cannot connect to the PostgreSQL database {url}: {e}"
+            ))
+        };
+        let options = PgConnectOptions::from_str(url.expose())
+            .map_err(unavailable)?
+            .options([("default_transaction_read_only", "on")]);
+        PgConnection::connect_with(&options)
+            .await
+            .map_err(unavailable)?
+            .close()
+            .await
+            .map_err(unavailable)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(unavailable)?;
+        if crate::migrate::pending_postgres(&pool, &sqlx::migrate!("migrations/postgres")).await {
+            pool.close().await;
+            return Err(crate::migrate::behind(url));
+        }
+        Ok(Self {
+            pool,
+            audit_key: std::sync::Arc::new(audit_key.clone()),
+        })
+    }
 }
 
 impl PgStore {

@@ -51,6 +51,38 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// Opens the SQLite file at `url` for reading only: nothing is created or migrated, a
+    /// write fails, and a file whose schema is behind this build is refused. For a copy of
+    /// the database that analytics read from.
+    ///
+    /// # Errors
+    /// When the file cannot be opened or its schema is not this build's.
+    pub async fn open_read_only(
+        url: &DatabaseUrl,
+        audit_key: &evident_core::access::audit::AuditKey,
+    ) -> Result<Self> {
+        let unavailable = |e: &dyn std::fmt::Display| {
+            StorageError::Unavailable(format!("cannot open the SQLite database {url}: {e}"))
+        };
+        let options = SqliteConnectOptions::from_str(url.expose())
+            .map_err(|e| unavailable(&e))?
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        if crate::migrate::pending_sqlite(&pool, &sqlx::migrate!("migrations/sqlite")).await {
+            pool.close().await;
+            return Err(crate::migrate::behind(url));
+        }
+        Ok(Self {
+            pool,
+            audit_key: std::sync::Arc::new(audit_key.clone()),
+        })
+    }
+
     /// Begins a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock at once,
     /// so concurrent writers queue on the busy timeout; a deferred transaction that reads and
     /// then writes can instead fail with "database is locked" when another writer committed

@@ -79,6 +79,11 @@ impl WebConfig {
 pub struct AppState {
     /// The database, whichever backend it is.
     pub store: Arc<dyn Store>,
+    /// Where open comparisons (published tables, their periods, variants and revision) are
+    /// read: a read replica when the server was given one (`--read-database-url`), else
+    /// [`AppState::store`]. A table and the revision that labels it are read from the same
+    /// database, so a replica's lag shows an older revision, never a mislabelled one.
+    pub analytics: Arc<dyn Store>,
     /// Sign-in and cookie settings.
     pub config: Arc<WebConfig>,
     /// The intervention catalogue.
@@ -105,6 +110,13 @@ impl AppState {
         Self::with_config(store, WebConfig::default())
     }
 
+    /// This state with open comparisons read from `analytics` (a read replica).
+    #[must_use]
+    pub fn with_analytics(mut self, analytics: Arc<dyn Store>) -> Self {
+        self.analytics = analytics;
+        self
+    }
+
     /// State around an opened store with `config`.
     pub fn with_config(store: Arc<dyn Store>, config: WebConfig) -> Self {
         let passwords = crate::service::passwords::PasswordWork::new(
@@ -120,6 +132,7 @@ impl AppState {
             crate::service::survey::SURVEY_WINDOW,
         );
         Self {
+            analytics: store.clone(),
             store,
             passwords: Arc::new(passwords),
             config: Arc::new(config),

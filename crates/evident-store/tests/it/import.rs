@@ -1,4 +1,4 @@
-use crate::{actor, contract, seed};
+use crate::{actor, contract, contract_with_db, seed};
 use chrono::NaiveDate;
 use evident_core::OrgCode;
 use evident_core::access::audit::Outcome;
@@ -13,27 +13,6 @@ use evident_store::import::{ImportBatch, ImportSummary};
 use evident_store::testing::{SEED_PSEUDONYM_KEY, TestDb, day, toy_instrument};
 use evident_store::{AuditFilter, Backend, Store};
 use std::collections::BTreeMap;
-
-/// Like `contract!`, but hands the test the whole [`TestDb`], for tests that read the database
-/// behind the store's back (here: to fingerprint every table).
-macro_rules! contract_with_db {
-    ($($name:ident),+ $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                let db = evident_store::testing::TestDb::sqlite().await;
-                super::$name(&db).await;
-            }
-
-            #[tokio::test]
-            #[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
-            async fn postgres() {
-                let db = evident_store::testing::TestDb::postgres().await;
-                super::$name(&db).await;
-            }
-        }
-    )+};
-}
 
 fn today() -> NaiveDate {
     day("2026-11-22")

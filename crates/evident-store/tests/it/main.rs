@@ -11,6 +11,7 @@ mod import;
 mod indicators;
 mod lists;
 mod orgs;
+mod read_only;
 mod schema;
 mod selfreport;
 mod support;
@@ -37,6 +38,28 @@ macro_rules! contract {
     )+};
 }
 pub(crate) use contract;
+
+/// Like `contract!`, but hands the test the whole [`TestDb`], for tests that read the database
+/// behind the store's back (here: to fingerprint every table).
+macro_rules! contract_with_db {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let db = evident_store::testing::TestDb::sqlite().await;
+                super::$name(&db).await;
+            }
+
+            #[tokio::test]
+            #[ignore = "needs PostgreSQL (EVIDENT_TEST_POSTGRES_URL)"]
+            async fn postgres() {
+                let db = evident_store::testing::TestDb::postgres().await;
+                super::$name(&db).await;
+            }
+        }
+    )+};
+}
+pub(crate) use contract_with_db;
 
 /// The actor the contract tests act as.
 pub fn actor() -> evident_core::access::audit::Actor {

@@ -64,11 +64,16 @@ impl TestApp {
         clock: evident_core::clock::Clock,
         config: evident_web::state::WebConfig,
     ) -> Self {
+        let mut state = evident_web::AppState::with_config(db.store.clone(), config);
+        state.clock = clock;
+        Self::start_state(db, state).await
+    }
+
+    /// Starts a server on `db` with `state` (built around `db.store`).
+    pub async fn start_state(db: &TestDb, state: evident_web::AppState) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let mut state = evident_web::AppState::with_config(db.store.clone(), config);
-        state.clock = clock;
         let server_state = state.clone();
         let task = tokio::spawn(evident_web::server::serve(listener, server_state, async {
             let _ = stopped.await;

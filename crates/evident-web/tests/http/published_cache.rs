@@ -30,6 +30,63 @@ async fn postgres() {
     a_cached_answer_never_outlives_a_change_on_any_server(&db).await;
 }
 
+#[tokio::test]
+async fn a_server_with_a_read_replica_publishes_the_replicas_values_and_works_on_the_primary() {
+    // arrange: a primary with six clients followed up (6 of 6), copied as it is to a replica
+    // file; then a seventh client without a follow-up on the primary only (6 of 7 there).
+    let db = TestDb::sqlite().await;
+    let primary = TestApp::start_at(&db, noon("2026-06-15")).await;
+    assert!(refresh_indicators(&primary.state).await.unwrap().is_some());
+    let unit = primary.unit("0380", "Uppsala A").await;
+    let mut rng = SplitMix64::new(15);
+    for _ in 0..6 {
+        client(&unit, &mut rng, true).create(&primary.seed()).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("replica.db");
+    let pool = sqlx::SqlitePool::connect(db.url.expose()).await.unwrap();
+    sqlx::query("vacuum into $1")
+        .bind(copy.to_str().unwrap())
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    client(&unit, &mut rng, false).create(&primary.seed()).await;
+    let replica_url = evident_store::DatabaseUrl::sqlite_file(&copy);
+    let replica =
+        evident_store::open_read_only(&replica_url, &evident_store::testing::test_audit_key())
+            .await
+            .unwrap();
+    let mut state = evident_web::AppState::with_config(db.store.clone(), TestApp::config())
+        .with_analytics(replica);
+    state.clock = noon("2026-06-15");
+
+    // act
+    let reading = TestApp::start_state(&db, state).await;
+
+    // assert: open comparisons come from the replica, as of its copy ...
+    assert_eq!(national_count(&primary, None).await.1, Some(7));
+    let (_, count, tag) = national_count(&reading, None).await;
+    assert_eq!(count, Some(6), "open values are read from the replica");
+    assert_ne!(tag, national_count(&primary, None).await.2);
+    let mut visitor = reading.browser();
+    visitor
+        .get("/indicators/EVI002?period=2026")
+        .await
+        .assert_status(StatusCode::OK);
+    // ... and case work from the primary: a user and a client made after the copy exist.
+    let mut caseworker = reading
+        .api_as(evident_core::access::Role::UnitManager, unit.as_str())
+        .await;
+    caseworker
+        .get("/api/v1/me")
+        .await
+        .assert_status(StatusCode::OK);
+    let cases = caseworker.get(&format!("/api/v1/units/{unit}/cases")).await;
+    cases.assert_status(StatusCode::OK);
+    assert_eq!(cases.json()["cases"].as_array().unwrap().len(), 7);
+}
+
 const DATA: &str = "/api/v1/data/kpi/EVI002/municipality/SE/year/2026";
 
 fn noon(date: &str) -> Clock {

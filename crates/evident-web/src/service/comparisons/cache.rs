@@ -108,7 +108,7 @@ impl PublishedCache {
 /// # Errors
 /// When the store cannot be read.
 pub async fn revision(state: &AppState) -> Result<i64, AppError> {
-    Ok(state.store.indicator_state().await?.revision)
+    Ok(state.analytics.indicator_state().await?.revision)
 }
 
 /// The periods with data for `indicator`, newest first (see `IndicatorStore::indicator_periods`).
@@ -120,7 +120,7 @@ pub async fn periods(
     revision: i64,
     indicator: &str,
 ) -> Result<Arc<Vec<Period>>, AppError> {
-    let read = state.store.indicator_periods(indicator);
+    let read = state.analytics.indicator_periods(indicator);
     kept(state, revision, indicator, |held| &mut held.periods, read).await
 }
 
@@ -133,7 +133,7 @@ pub async fn variants(
     revision: i64,
     indicator: &str,
 ) -> Result<Arc<Vec<String>>, AppError> {
-    let read = state.store.indicator_variants(indicator);
+    let read = state.analytics.indicator_variants(indicator);
     kept(state, revision, indicator, |held| &mut held.variants, read).await
 }
 

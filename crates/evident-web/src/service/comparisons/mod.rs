@@ -135,7 +135,7 @@ pub async fn select(
     params: &SelectionParams,
 ) -> Result<Selection, AppError> {
     let definition = definition(id)?;
-    let indicators = state.store.indicator_state().await?;
+    let indicators = state.analytics.indicator_state().await?;
     let (as_of, revision, min_count) =
         (indicators.as_of, indicators.revision, indicators.min_count);
     let periods = cache::periods(state, revision, id).await?.to_vec();
@@ -330,7 +330,7 @@ pub async fn cells_by_node(
         return Ok(hit);
     }
     let rows: Vec<PublishedRow> = state
-        .store
+        .analytics
         .published_rows(indicator, stored_variant(variant), period)
         .await?;
     let cells: Arc<Cells> = Arc::new(

@@ -92,7 +92,7 @@ pub async fn profile(
         .expect("a municipality has a county above it");
     let county = org(state, &county_code).await?;
     let set = evident_store::indicators::indicator_set();
-    let indicators = state.store.indicator_state().await?;
+    let indicators = state.analytics.indicator_state().await?;
     let mut periods = Vec::new();
     for definition in &set.definitions {
         for period in super::cache::periods(state, indicators.revision, &definition.id)
