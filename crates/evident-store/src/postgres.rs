@@ -25,26 +25,7 @@ impl PgStore {
         url: &DatabaseUrl,
         audit_key: &evident_core::access::audit::AuditKey,
     ) -> Result<Self> {
-        let unavailable = |e: sqlx::Error| {
-            StorageError::Unavailable(format!(
-                "cannot connect to the PostgreSQL database {url}: {e}"
-            ))
-        };
-        let options = PgConnectOptions::from_str(url.expose()).map_err(unavailable)?;
-        // One direct connection first: a pool retries until its timeout and then reports only
-        // "timed out", while this says why (refused, no such database, authentication failed).
-        PgConnection::connect_with(&options)
-            .await
-            .map_err(unavailable)?
-            .close()
-            .await
-            .map_err(unavailable)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .map_err(unavailable)?;
+        let pool = Self::connect(url, |options| options).await?;
         crate::migrate::run_pending_postgres(&pool, &sqlx::migrate!("migrations/postgres"), url)
             .await?;
         tracing::info!(backend = "postgres", "database ready");
@@ -64,26 +45,10 @@ impl PgStore {
         url: &DatabaseUrl,
         audit_key: &evident_core::access::audit::AuditKey,
     ) -> Result<Self> {
-        let unavailable = |e: sqlx::Error| {
-            StorageError::Unavailable(format!(
-                "cannot connect to the PostgreSQL database {url}: {e}"
-            ))
-        };
-        let options = PgConnectOptions::from_str(url.expose())
-            .map_err(unavailable)?
-            .options([("default_transaction_read_only", "on")]);
-        PgConnection::connect_with(&options)
-            .await
-            .map_err(unavailable)?
-            .close()
-            .await
-            .map_err(unavailable)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .map_err(unavailable)?;
+        let pool = Self::connect(url, |options| {
+            options.options([("default_transaction_read_only", "on")])
+        })
+        .await?;
         if crate::migrate::pending_postgres(&pool, &sqlx::migrate!("migrations/postgres")).await {
             pool.close().await;
             return Err(crate::migrate::behind(url));
@@ -92,6 +57,33 @@ impl PgStore {
             pool,
             audit_key: std::sync::Arc::new(audit_key.clone()),
         })
+    }
+
+    /// A pool on `url` with its options adjusted by `adjust`.
+    async fn connect(
+        url: &DatabaseUrl,
+        adjust: impl FnOnce(PgConnectOptions) -> PgConnectOptions,
+    ) -> Result<PgPool> {
+        let unavailable = |e: sqlx::Error| {
+            StorageError::Unavailable(format!(
+                "cannot connect to the PostgreSQL database {url}: {e}"
+            ))
+        };
+        let options = adjust(PgConnectOptions::from_str(url.expose()).map_err(unavailable)?);
+        // One direct connection first: a pool retries until its timeout and then reports only
+        // "timed out", while this says why (refused, no such database, authentication failed).
+        PgConnection::connect_with(&options)
+            .await
+            .map_err(unavailable)?
+            .close()
+            .await
+            .map_err(unavailable)?;
+        PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(unavailable)
     }
 }
 

@@ -25,21 +25,14 @@ impl SqliteStore {
         url: &DatabaseUrl,
         audit_key: &evident_core::access::audit::AuditKey,
     ) -> Result<Self> {
-        let unavailable = |e: &dyn std::fmt::Display| {
-            StorageError::Unavailable(format!("cannot open the SQLite database {url}: {e}"))
-        };
-        let options = SqliteConnectOptions::from_str(url.expose())
-            .map_err(|e| unavailable(&e))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(|e| unavailable(&e))?;
+        let pool = Self::connect(url, |options| {
+            options
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+        })
+        .await?;
         crate::migrate::run_pending_sqlite(&pool, &sqlx::migrate!("migrations/sqlite"), url)
             .await?;
         tracing::info!(backend = "sqlite", "database ready");
@@ -61,18 +54,7 @@ impl SqliteStore {
         url: &DatabaseUrl,
         audit_key: &evident_core::access::audit::AuditKey,
     ) -> Result<Self> {
-        let unavailable = |e: &dyn std::fmt::Display| {
-            StorageError::Unavailable(format!("cannot open the SQLite database {url}: {e}"))
-        };
-        let options = SqliteConnectOptions::from_str(url.expose())
-            .map_err(|e| unavailable(&e))?
-            .read_only(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(|e| unavailable(&e))?;
+        let pool = Self::connect(url, |options| options.read_only(true)).await?;
         if crate::migrate::pending_sqlite(&pool, &sqlx::migrate!("migrations/sqlite")).await {
             pool.close().await;
             return Err(crate::migrate::behind(url));
@@ -81,6 +63,24 @@ impl SqliteStore {
             pool,
             audit_key: std::sync::Arc::new(audit_key.clone()),
         })
+    }
+
+    /// A pool on the file at `url` with its options adjusted by `adjust`.
+    async fn connect(
+        url: &DatabaseUrl,
+        adjust: impl FnOnce(SqliteConnectOptions) -> SqliteConnectOptions,
+    ) -> Result<SqlitePool> {
+        let unavailable = |e: &dyn std::fmt::Display| {
+            StorageError::Unavailable(format!("cannot open the SQLite database {url}: {e}"))
+        };
+        let options = SqliteConnectOptions::from_str(url.expose())
+            .map_err(|e| unavailable(&e))?
+            .busy_timeout(Duration::from_secs(10));
+        SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(adjust(options))
+            .await
+            .map_err(|e| unavailable(&e))
     }
 
     /// Begins a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock at once,
