@@ -314,20 +314,28 @@ macro_rules! impl_audit_store {
             }
 
             async fn search_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-                let rows: Vec<AuditRow> = sqlx::query_as(
+                // A client's entries are one set, from the two indexes by client. The set is a
+                // condition of its own (not behind `$2 is null or`), so that PostgreSQL joins on
+                // it rather than filtering the whole trail through it (checked with EXPLAIN).
+                let by_client = if filter.client.is_some() {
+                    r"id in (
+                        select c.id
+                        from audit_event c
+                        where c.client = $2
+                        union all
+                        select l.audit_event_id
+                        from audit_listed_client l
+                        where l.client = $2
+                    )"
+                } else {
+                    "$2 is null"
+                };
+                let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     r"
                     select id, at, actor_id, actor, action, record, client, address, outcome, detail, key_id, prev_hash, hash
                     from audit_event
                     where ($1 is null or actor = $1)
-                      and (
-                          $2 is null
-                          or client = $2
-                          or id in (
-                              select l.audit_event_id
-                              from audit_listed_client l
-                              where l.client = $2
-                          )
-                      )
+                      and {by_client}
                       and ($3 is null or action = $3)
                       and ($4 is null or at >= $4)
                       and ($5 is null or at < $5)
@@ -335,8 +343,8 @@ macro_rules! impl_audit_store {
                       and ($7 is null or substr(detail, 1, length($7)) = $7)
                     order by id desc
                     limit $8
-                    ",
-                )
+                    "
+                )))
                 .bind(&filter.actor)
                 .bind(&filter.client)
                 .bind(&filter.action)
