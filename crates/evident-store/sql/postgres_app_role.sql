@@ -14,6 +14,7 @@ grant usage, select on all sequences in schema public to evident_app;
 -- The trail is append-only, its head only moves forward (the triggers say how), and the
 -- migrations are the owner's.
 revoke update, delete, truncate on audit_event from evident_app;
+revoke update, delete, truncate on audit_listed_client from evident_app;
 revoke insert, delete, truncate on audit_head from evident_app;
 revoke insert, update, delete, truncate on _sqlx_migrations from evident_app;
 

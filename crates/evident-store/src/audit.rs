@@ -1,15 +1,23 @@
 //! The audit trail in the database: appended in the same transaction as the change it
 //! records, sealed with the audit key, never updated or deleted (the schema's triggers refuse
 //! it), searched by auditors, verified end to end in batches and anchored by checkpoints kept
-//! outside the database.
+//! outside the database. A list view's clients are also kept one row each in
+//! `audit_listed_client` (append-only too), for searches by client; verification checks those
+//! rows against the view's sealed detail.
 
 use crate::{PgStore, Result, SqliteStore};
 use evident_core::access::audit::{
     AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainSummary, ChainVerifier, Checkpoint, Outcome,
+    verify_listed,
 };
+use std::collections::HashMap;
 
 /// How many entries verification reads at a time.
 const VERIFY_BATCH: i64 = 5_000;
+
+/// How many listed clients one statement inserts (two parameters each, well under either
+/// backend's limit).
+const LISTED_PER_INSERT: usize = 500;
 
 /// What an auditor searches by; every field narrows the search when set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,11 +44,12 @@ pub struct AuditFilter {
 #[async_trait::async_trait]
 pub trait AuditStore {
     /// Appends one entry on its own (for events that change nothing else: a denial, a read of
-    /// identified data, a failed login).
+    /// identified data, a failed login). A list view ([`AuditEvent::listing`]) also gets one
+    /// `audit_listed_client` row per client its detail names, in the same transaction.
     async fn append_audit(&self, event: &AuditEvent) -> Result<AuditEntry>;
 
-    /// Appends `events` in order, all in one transaction (one entry per client a listing or an
-    /// export touched): either every entry is written or none is.
+    /// Appends `events` in order, all in one transaction (one entry per client an export
+    /// touched): either every entry is written or none is.
     async fn append_audit_many(&self, events: &[AuditEvent]) -> Result<Vec<AuditEntry>>;
 
     /// The whole trail in id order (for tests and small trails; verification reads
@@ -49,6 +58,15 @@ pub trait AuditStore {
 
     /// At most `limit` entries with ids above `after_id`, in id order.
     async fn audit_batch(&self, after_id: i64, limit: i64) -> Result<Vec<AuditEntry>>;
+
+    /// The listed clients stored for entries with ids above `after_id` and up to `through_id`
+    /// (entry id and pseudonym, by entry id): what verification checks against the entries'
+    /// sealed details.
+    async fn audit_listed_batch(
+        &self,
+        after_id: i64,
+        through_id: i64,
+    ) -> Result<Vec<(i64, String)>>;
 
     /// The key new entries are sealed with.
     fn audit_key(&self) -> &AuditKey;
@@ -60,11 +78,13 @@ pub trait AuditStore {
     /// empty trail. `None` only when the head row itself is gone.
     async fn audit_head(&self) -> Result<Option<(i64, String)>>;
 
-    /// Entries matching `filter`, newest first.
+    /// Entries matching `filter`, newest first. A client's entries include the list views
+    /// that listed them.
     async fn search_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
 
     /// Per actor and day (`YYYY-MM-DD`, UTC), how many allowed entries concerning a client
-    /// were written in `[from, until)`: the volume of client reads auditors follow up.
+    /// were written in `[from, until)`, a list view counting once per client it listed: the
+    /// volume of client reads auditors follow up.
     async fn client_reads_per_day(
         &self,
         from: Option<&str>,
@@ -166,6 +186,20 @@ macro_rules! impl_audit_store {
                 .bind(&entry.hash)
                 .execute(&mut **tx)
                 .await?;
+                for clients in event.listed_clients().chunks(LISTED_PER_INSERT) {
+                    let values: Vec<String> = (0..clients.len())
+                        .map(|i| format!("($1, ${})", i + 2))
+                        .collect();
+                    let sql = format!(
+                        "insert into audit_listed_client (audit_event_id, client) values {}",
+                        values.join(", ")
+                    );
+                    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
+                    for client in clients {
+                        insert = insert.bind(*client);
+                    }
+                    insert.execute(&mut **tx).await?;
+                }
                 sqlx::query(
                     r"
                     update audit_head
@@ -229,6 +263,26 @@ macro_rules! impl_audit_store {
                 rows.into_iter().map(AuditRow::into_entry).collect()
             }
 
+            async fn audit_listed_batch(
+                &self,
+                after_id: i64,
+                through_id: i64,
+            ) -> Result<Vec<(i64, String)>> {
+                Ok(sqlx::query_as(
+                    r"
+                    select audit_event_id, client
+                    from audit_listed_client
+                    where audit_event_id > $1
+                      and audit_event_id <= $2
+                    order by audit_event_id, client
+                    ",
+                )
+                .bind(after_id)
+                .bind(through_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             fn audit_key(&self) -> &AuditKey {
                 &self.audit_key
             }
@@ -265,9 +319,18 @@ macro_rules! impl_audit_store {
                 let mut query = sqlx::QueryBuilder::<$db>::new(
                     "select id, at, actor_id, actor, action, record, client, address, outcome, detail, key_id, prev_hash, hash from audit_event where true",
                 );
+                if let Some(client) = &filter.client {
+                    // A client's entries are one set, from the two indexes by client: entries
+                    // about the client, and list views that named it.
+                    query
+                        .push(" and id in (select c.id from audit_event c where c.client = ")
+                        .push_bind(client.clone())
+                        .push(" union all select l.audit_event_id from audit_listed_client l where l.client = ")
+                        .push_bind(client.clone())
+                        .push(")");
+                }
                 let exact = [
                     ("actor", &filter.actor),
-                    ("client", &filter.client),
                     ("action", &filter.action),
                     ("outcome", &filter.outcome),
                 ];
@@ -301,13 +364,14 @@ macro_rules! impl_audit_store {
             ) -> Result<Vec<(String, String, i64)>> {
                 Ok(sqlx::query_as(
                     r"
-                    select actor, substr(at, 1, 10) as day, count(*) as reads
-                    from audit_event
-                    where client is not null
-                      and outcome = 'allowed'
-                      and ($1 is null or at >= $1)
-                      and ($2 is null or at < $2)
-                    group by actor, substr(at, 1, 10)
+                    select e.actor, substr(e.at, 1, 10) as day, count(*) as reads
+                    from audit_event e
+                    left join audit_listed_client l on l.audit_event_id = e.id
+                    where (e.client is not null or l.client is not null)
+                      and e.outcome = 'allowed'
+                      and ($1 is null or e.at >= $1)
+                      and ($2 is null or e.at < $2)
+                    group by e.actor, substr(e.at, 1, 10)
                     order by actor, day
                     ",
                 )
@@ -328,7 +392,8 @@ impl_audit_store!(PgStore, sqlx::Postgres);
 ///
 /// # Errors
 /// The outer error when the trail cannot be read; the inner one names the first entry that
-/// was edited, deleted, reordered or forged, or the checkpoint the trail no longer reaches.
+/// was edited, deleted, reordered or forged, or whose listed clients (`audit_listed_client`)
+/// differ from those its sealed detail names, or the checkpoint the trail no longer reaches.
 pub async fn verify_audit_trail(
     store: &dyn crate::Store,
     checkpoints: Vec<Checkpoint>,
@@ -359,13 +424,35 @@ pub async fn verify_audit_trail_in_batches(
         let entries = store
             .audit_batch(after, batch.max(1).min(until - after))
             .await?;
-        if entries.is_empty() {
+        let Some(last) = entries.last() else {
             break;
+        };
+        // The first batch also reads any row before entry 1, which only tampering makes.
+        let mut listed: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, client) in store
+            .audit_listed_batch(if after == 0 { i64::MIN } else { after }, last.id)
+            .await?
+        {
+            listed.entry(id).or_default().push(client);
         }
         for entry in &entries {
             if let Err(broken) = verifier.push(entry) {
                 return Ok(Err(broken));
             }
+            let rows = listed.remove(&entry.id).unwrap_or_default();
+            if let Err(broken) = verify_listed(entry, &rows) {
+                return Ok(Err(broken));
+            }
+        }
+        // Rows of an entry that is not in the trail (ids are checked without gaps above, so
+        // only ids out of its range are left).
+        if let Some(id) = listed.keys().min() {
+            return Ok(Err(ChainBreak {
+                id: *id,
+                problem: "has listed clients but no entry: a listed client was added behind the \
+                          store's back"
+                    .to_owned(),
+            }));
         }
     }
     Ok(verifier.finish(head.as_ref().map(|(id, hash)| (*id, hash.as_str()))))

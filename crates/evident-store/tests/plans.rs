@@ -32,6 +32,7 @@ const LARGE_TABLES: &[&str] = &[
     "need",
     "goal",
     "audit_event",
+    "audit_listed_client",
     "indicator_row",
     "session",
     "access_token",
@@ -145,6 +146,8 @@ async fn everyday_work(store: &dyn Store) {
     let page = store.list_unit_cases_page(&unit, None, 2).await.unwrap();
     let after = page.last().map(|(case, _)| case.id);
     store.list_unit_cases_page(&unit, after, 2).await.unwrap();
+    store.list_unit_scores(&unit).await.unwrap();
+    store.list_unit_started_types(&unit).await.unwrap();
     store.get_client(first.client.id).await.unwrap();
     store.get_case(first.case.id).await.unwrap();
     store.list_client_cases(first.client.id).await.unwrap();

@@ -109,25 +109,97 @@ pub fn instrument_progress(
         .iter()
         .filter_map(|m| Some((m.measured_on, m.score?)))
         .collect();
-    let baseline = mine
-        .iter()
-        .find(|m| m.time_point == TimePoint::Baseline)
-        .and_then(|m| m.score);
-    let latest = mine
-        .iter()
-        .rev()
-        .find(|m| m.time_point != TimePoint::Baseline && m.score.is_some())
-        .and_then(|m| m.score);
-    let change = baseline
-        .zip(latest)
-        .map(|(b, l)| classify(instrument, b, l));
+    let (baseline, latest) = baseline_and_latest(&mine, |m| (m.time_point, m.score));
     InstrumentProgress {
         instrument_id: instrument.id.clone(),
         scores,
         baseline,
         latest,
-        change,
+        change: change_between(instrument, baseline, latest),
     }
+}
+
+/// One measurement's score without its answers: what the unit's follow-up table reads of
+/// each measurement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasuredScore {
+    /// The measurement's id (orders measurements of the same day).
+    pub id: i64,
+    /// Its case.
+    pub case_id: i64,
+    /// The instrument's id.
+    pub instrument_id: String,
+    /// The instrument's version.
+    pub instrument_version: String,
+    /// When in the case it was taken.
+    pub time_point: TimePoint,
+    /// When it was answered.
+    pub measured_on: NaiveDate,
+    /// Its score; `None` when unscored.
+    pub score: Option<f64>,
+}
+
+/// A case's baseline and latest score on one instrument, and the change between them: the
+/// part of [`InstrumentProgress`] the unit's follow-up table needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreProgress {
+    /// The first baseline score.
+    pub baseline: Option<f64>,
+    /// The latest follow-up or end score.
+    pub latest: Option<f64>,
+    /// The change between them, when both exist.
+    pub change: Option<Change>,
+}
+
+/// The progress of a case on `instrument` from its scores, as [`instrument_progress`] finds
+/// it from whole measurements: scores on other instruments are left out, the rest taken by
+/// day, then by id.
+pub fn score_progress<'a>(
+    instrument: &Instrument,
+    scores: impl IntoIterator<Item = &'a MeasuredScore>,
+) -> ScoreProgress {
+    let mut mine: Vec<&MeasuredScore> = scores
+        .into_iter()
+        .filter(|s| s.instrument_id == instrument.id)
+        .collect();
+    mine.sort_by_key(|s| (s.measured_on, s.id));
+    let (baseline, latest) = baseline_and_latest(&mine, |s| (s.time_point, s.score));
+    ScoreProgress {
+        baseline,
+        latest,
+        change: change_between(instrument, baseline, latest),
+    }
+}
+
+/// The score of the first baseline in `sorted` (oldest first; `None` when that baseline is
+/// unscored) and the latest scored measurement after baseline.
+fn baseline_and_latest<T>(
+    sorted: &[T],
+    point: impl Fn(&T) -> (TimePoint, Option<f64>),
+) -> (Option<f64>, Option<f64>) {
+    let baseline = sorted
+        .iter()
+        .map(&point)
+        .find(|(time_point, _)| *time_point == TimePoint::Baseline)
+        .and_then(|(_, score)| score);
+    let latest = sorted
+        .iter()
+        .rev()
+        .map(&point)
+        .find(|(time_point, score)| *time_point != TimePoint::Baseline && score.is_some())
+        .and_then(|(_, score)| score);
+    (baseline, latest)
+}
+
+/// The change from `baseline` to `latest` on `instrument`, when both exist.
+fn change_between(
+    instrument: &Instrument,
+    baseline: Option<f64>,
+    latest: Option<f64>,
+) -> Option<Change> {
+    baseline
+        .zip(latest)
+        .map(|(b, l)| classify(instrument, b, l))
 }
 
 #[cfg(test)]
@@ -258,5 +330,102 @@ mod tests {
         assert_eq!(progress.change.unwrap().class, ChangeClass::Recovered);
         let only_baseline = instrument_progress(&instrument, &measurements[..1]);
         assert_eq!(only_baseline.change, None);
+    }
+
+    fn scored(
+        id: i64,
+        on: &str,
+        time_point: TimePoint,
+        score: Option<f64>,
+        instrument: &str,
+    ) -> MeasuredScore {
+        MeasuredScore {
+            id,
+            case_id: 1,
+            instrument_id: instrument.into(),
+            instrument_version: "1".into(),
+            time_point,
+            measured_on: day(on),
+            score,
+        }
+    }
+
+    #[test]
+    fn score_progress_takes_the_first_baseline_and_the_latest_scored_later_score() {
+        let instrument = toy(false, ScoringMethod::Sum);
+        // Given out of order, with another instrument's scores and an unscored end.
+        let scores = [
+            scored(4, "2026-08-01", TimePoint::End, None, "toy"),
+            scored(3, "2026-07-12", TimePoint::FollowUp, Some(3.0), "toy"),
+            scored(9, "2026-07-12", TimePoint::FollowUp, Some(1.0), "other"),
+            scored(1, "2026-01-10", TimePoint::Baseline, Some(12.0), "toy"),
+            scored(5, "2026-01-11", TimePoint::Baseline, Some(14.0), "toy"),
+            scored(2, "2026-04-12", TimePoint::FollowUp, Some(8.0), "toy"),
+        ];
+        let progress = score_progress(&instrument, &scores);
+        assert_eq!(
+            (progress.baseline, progress.latest),
+            (Some(12.0), Some(3.0))
+        );
+        assert_eq!(progress.change.unwrap().class, ChangeClass::Recovered);
+        assert_eq!(
+            score_progress(&instrument, &scores[3..5]),
+            ScoreProgress {
+                baseline: Some(12.0),
+                latest: None,
+                change: None
+            },
+            "baselines only: no latest score"
+        );
+    }
+
+    #[test]
+    fn score_progress_orders_a_days_scores_by_id_and_keeps_an_unscored_first_baseline() {
+        let instrument = toy(false, ScoringMethod::Sum);
+        let scores = [
+            scored(7, "2026-04-12", TimePoint::FollowUp, Some(8.0), "toy"),
+            scored(6, "2026-04-12", TimePoint::FollowUp, Some(5.0), "toy"),
+            scored(2, "2026-01-10", TimePoint::Baseline, Some(12.0), "toy"),
+            scored(1, "2026-01-10", TimePoint::Baseline, None, "toy"),
+        ];
+        let progress = score_progress(&instrument, &scores);
+        assert_eq!(
+            progress.latest,
+            Some(8.0),
+            "the same day: the higher id is later"
+        );
+        assert_eq!(
+            progress.baseline, None,
+            "the first baseline is unscored, as instrument_progress has it"
+        );
+    }
+
+    #[test]
+    fn score_progress_agrees_with_instrument_progress() {
+        let instrument = toy(false, ScoringMethod::Sum);
+        let measurements = [
+            measurement(1, "2026-01-10", TimePoint::Baseline, None, Some(12.0)),
+            measurement(2, "2026-04-12", TimePoint::FollowUp, Some(3), Some(8.0)),
+            measurement(3, "2026-04-12", TimePoint::FollowUp, Some(6), None),
+            measurement(4, "2026-08-01", TimePoint::End, None, Some(9.0)),
+        ];
+        let scores: Vec<MeasuredScore> = measurements
+            .iter()
+            .map(|m| scored(m.id, "2000-01-01", m.time_point, m.score, "toy"))
+            .zip(&measurements)
+            .map(|(s, m)| MeasuredScore {
+                measured_on: m.measured_on,
+                ..s
+            })
+            .collect();
+        for n in 0..=measurements.len() {
+            let whole = instrument_progress(&instrument, &measurements[..n]);
+            let scored = score_progress(&instrument, &scores[..n]);
+            assert_eq!(
+                (whole.baseline, whole.latest, whole.change),
+                (scored.baseline, scored.latest, scored.change),
+                "the first {n}"
+            );
+        }
     }
 }

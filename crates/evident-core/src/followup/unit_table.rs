@@ -9,8 +9,10 @@
 //! (Becker 1988, "Synthesizing standardized mean-change measures").
 
 use crate::followup::change::ChangeClass;
+use crate::followup::instrument::Instrument;
+use crate::followup::progress::{MeasuredScore, score_progress};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The default disclosure threshold: cells on fewer clients are not shown.
 pub const DEFAULT_K: usize = 5;
@@ -129,6 +131,73 @@ pub fn effect_size(pairs: &[(f64, f64)], higher_is_better: bool) -> Option<(f64,
     let n = n as f64;
     let se = (2.0 * (1.0 - r) / n + d * d / (2.0 * n)).sqrt();
     Some((d, (d - 1.96 * se, d + 1.96 * se)))
+}
+
+/// The outcomes a unit's follow-up table is made of: for each case, each instrument it was
+/// measured on and each intervention type started in it (`started`: case id and type code,
+/// repeats allowed), the case's [`score_progress`] on that instrument. `scores` are the
+/// unit's scores with their cases in the order the table is to take them (the order of the
+/// cases matters to the last digits of its sums); a case's scores on an instrument are judged
+/// by the instrument at the version of its earliest score, as `instrument(id, version)` gives
+/// it (an instrument it does not give is left out). Cases without a started intervention, or
+/// without scores, add nothing.
+pub fn client_outcomes<'i>(
+    scores: &[MeasuredScore],
+    started: &[(i64, String)],
+    instrument: impl Fn(&str, &str) -> Option<&'i Instrument>,
+) -> Vec<ClientOutcome> {
+    let mut types: HashMap<i64, Vec<&str>> = HashMap::new();
+    for (case_id, type_code) in started {
+        types.entry(*case_id).or_default().push(type_code);
+    }
+    for kinds in types.values_mut() {
+        kinds.sort_unstable();
+        kinds.dedup();
+    }
+    // The cases in the order of their first score, each with its scores.
+    let mut cases: Vec<(i64, Vec<&MeasuredScore>)> = Vec::new();
+    let mut position: HashMap<i64, usize> = HashMap::new();
+    for score in scores {
+        let at = *position.entry(score.case_id).or_insert_with(|| {
+            cases.push((score.case_id, Vec::new()));
+            cases.len() - 1
+        });
+        cases[at].1.push(score);
+    }
+    let mut outcomes = Vec::new();
+    for (case_id, case_scores) in cases {
+        let Some(kinds) = types.get(&case_id) else {
+            continue;
+        };
+        let mut instrument_ids: Vec<&str> = case_scores
+            .iter()
+            .map(|s| s.instrument_id.as_str())
+            .collect();
+        instrument_ids.sort_unstable();
+        instrument_ids.dedup();
+        for instrument_id in instrument_ids {
+            let earliest = case_scores
+                .iter()
+                .filter(|s| s.instrument_id == instrument_id)
+                .min_by_key(|s| (s.measured_on, s.id))
+                .expect("the instrument has a score in this case");
+            let Some(instrument) = instrument(instrument_id, &earliest.instrument_version) else {
+                continue;
+            };
+            let progress = score_progress(instrument, case_scores.iter().copied());
+            for kind in kinds {
+                outcomes.push(ClientOutcome {
+                    intervention_type: (*kind).to_owned(),
+                    instrument_id: instrument_id.to_owned(),
+                    higher_is_better: instrument.higher_is_better,
+                    baseline: progress.baseline,
+                    follow_up: progress.latest,
+                    class: progress.change.map(|c| c.class),
+                });
+            }
+        }
+    }
+    outcomes
 }
 
 /// The follow-up table for a unit's clients, with cells under `k` clients suppressed.
@@ -335,5 +404,87 @@ mod tests {
             .collect();
         let row = &follow_up_table(&outcomes, DEFAULT_K)[0];
         assert_eq!(row.dropout_share, Cell::Value(0.5));
+    }
+
+    fn score(
+        case_id: i64,
+        id: i64,
+        instrument: &str,
+        version: &str,
+        on: &str,
+        time_point: crate::followup::TimePoint,
+        score: Option<f64>,
+    ) -> MeasuredScore {
+        MeasuredScore {
+            id,
+            case_id,
+            instrument_id: instrument.into(),
+            instrument_version: version.into(),
+            time_point,
+            measured_on: chrono::NaiveDate::parse_from_str(on, "%Y-%m-%d").unwrap(),
+            score,
+        }
+    }
+
+    #[test]
+    fn client_outcomes_pair_each_started_type_with_each_instrument_a_case_was_measured_on() {
+        use crate::followup::TimePoint::{Baseline, FollowUp};
+        use crate::followup::instrument::ScoringMethod;
+        use crate::followup::instrument::tests::toy;
+        let toy_1 = toy(false, ScoringMethod::Sum);
+        let toy_2 = Instrument {
+            version: "2".into(),
+            higher_is_better: true,
+            ..toy_1.clone()
+        };
+        let other = Instrument {
+            id: "other".into(),
+            ..toy_1.clone()
+        };
+        let instrument = |id: &str, version: &str| {
+            [&toy_1, &toy_2, &other]
+                .into_iter()
+                .find(|i| i.id == id && i.version == version)
+        };
+        // Case 7 comes first; its toy scores start at version 2 (the earlier day, not the
+        // first given). Case 8 has no started intervention; case 9 no scores.
+        let scores = [
+            score(7, 20, "toy", "1", "2026-04-01", FollowUp, Some(4.0)),
+            score(7, 21, "toy", "2", "2026-01-01", Baseline, Some(10.0)),
+            score(7, 22, "other", "1", "2026-01-01", Baseline, Some(3.0)),
+            score(8, 30, "toy", "1", "2026-01-01", Baseline, Some(5.0)),
+            score(5, 10, "toy", "1", "2026-01-01", Baseline, Some(6.0)),
+        ];
+        let started = [
+            (5, "mst".to_owned()),
+            (7, "mst".to_owned()),
+            (7, "familjehem".to_owned()),
+            (7, "mst".to_owned()),
+            (9, "mst".to_owned()),
+        ];
+        let outcomes = client_outcomes(&scores, &started, instrument);
+        let summary: Vec<_> = outcomes
+            .iter()
+            .map(|o| {
+                (
+                    o.intervention_type.as_str(),
+                    o.instrument_id.as_str(),
+                    o.higher_is_better,
+                    o.baseline,
+                    o.follow_up,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("familjehem", "other", false, Some(3.0), None),
+                ("mst", "other", false, Some(3.0), None),
+                ("familjehem", "toy", true, Some(10.0), Some(4.0)),
+                ("mst", "toy", true, Some(10.0), Some(4.0)),
+                ("mst", "toy", false, Some(6.0), None),
+            ]
+        );
+        assert!(outcomes[2].class.is_some() && outcomes[4].class.is_none());
     }
 }

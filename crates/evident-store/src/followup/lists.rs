@@ -4,8 +4,10 @@
 
 use super::rows::*;
 use crate::{PgStore, Result, SqliteStore};
+use chrono::NaiveDate;
 use evident_core::OrgCode;
-use evident_core::followup::{Case, Client, Intervention, Measurement, Need};
+use evident_core::followup::progress::MeasuredScore;
+use evident_core::followup::{Case, Client, Intervention, Measurement, Need, TimePoint};
 
 /// Reading a unit's or a client's follow-up records in bulk.
 #[async_trait::async_trait]
@@ -25,13 +27,14 @@ pub trait FollowUpListStore {
     /// Every client with a case at a unit, once each, by id.
     async fn list_unit_clients(&self, unit: &OrgCode) -> Result<Vec<Client>>;
 
-    /// The measurements of every case at a unit: by case id, within a case as
-    /// [`super::FollowUpStore::list_measurements`] orders them.
-    async fn list_unit_measurements(&self, unit: &OrgCode) -> Result<Vec<Measurement>>;
+    /// The scores of every case at a unit, without the answers: the cases in the order of
+    /// [`super::FollowUpStore::list_unit_cases`] (newest opening day first, then highest id),
+    /// within a case by day measured, then by id. What the unit's follow-up table reads.
+    async fn list_unit_scores(&self, unit: &OrgCode) -> Result<Vec<MeasuredScore>>;
 
-    /// The interventions of every case at a unit: by case id, within a case as
-    /// [`super::FollowUpStore::list_interventions`] orders them.
-    async fn list_unit_interventions(&self, unit: &OrgCode) -> Result<Vec<Intervention>>;
+    /// The intervention types started in each case at a unit (those with a start date): case
+    /// id and type code, each pair once, by case id.
+    async fn list_unit_started_types(&self, unit: &OrgCode) -> Result<Vec<(i64, String)>>;
 
     /// The measurements of every case of a client: by case id, then as
     /// [`super::FollowUpStore::list_measurements`] orders them.
@@ -82,6 +85,32 @@ impl CaseClientRow {
         }
         .into_client()?;
         Ok((self.case.into_case()?, client))
+    }
+}
+
+/// A measurement's score as [`FollowUpListStore::list_unit_scores`] reads it.
+#[derive(sqlx::FromRow)]
+struct MeasuredScoreRow {
+    id: i64,
+    case_id: i64,
+    instrument_id: String,
+    instrument_version: String,
+    time_point: String,
+    measured_on: NaiveDate,
+    score: Option<f64>,
+}
+
+impl MeasuredScoreRow {
+    fn into_score(self) -> Result<MeasuredScore> {
+        Ok(MeasuredScore {
+            id: self.id,
+            case_id: self.case_id,
+            instrument_id: self.instrument_id,
+            instrument_version: self.instrument_version,
+            time_point: TimePoint::parse(&self.time_point)?,
+            measured_on: self.measured_on,
+            score: self.score,
+        })
     }
 }
 
@@ -183,36 +212,37 @@ macro_rules! impl_follow_up_list_store {
                 rows.into_iter().map(ClientRow::into_client).collect()
             }
 
-            async fn list_unit_measurements(&self, unit: &OrgCode) -> Result<Vec<Measurement>> {
-                let rows: Vec<MeasurementRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    r"{MEASUREMENT_COLUMNS}
-                    join case_record r on r.id = m.case_id
+            async fn list_unit_scores(&self, unit: &OrgCode) -> Result<Vec<MeasuredScore>> {
+                let rows: Vec<MeasuredScoreRow> = sqlx::query_as(
+                    r"
+                    select m.id, m.case_id, m.instrument_id, m.instrument_version, m.time_point,
+                           m.measured_on, m.score
+                    from case_record r
+                    join measurement m on m.case_id = r.id
                     where r.unit_code = $1
-                    order by m.case_id, m.measured_on, m.id
-                    "
-                )))
+                    order by r.opened_on desc, r.id desc, m.measured_on, m.id
+                    ",
+                )
                 .bind(unit.as_str())
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter()
-                    .map(MeasurementRow::into_measurement)
-                    .collect()
+                rows.into_iter().map(MeasuredScoreRow::into_score).collect()
             }
 
-            async fn list_unit_interventions(&self, unit: &OrgCode) -> Result<Vec<Intervention>> {
-                let rows: Vec<InterventionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    r"{INTERVENTION_COLUMNS}
-                    join case_record r on r.id = i.case_id
+            async fn list_unit_started_types(&self, unit: &OrgCode) -> Result<Vec<(i64, String)>> {
+                Ok(sqlx::query_as(
+                    r"
+                    select distinct i.case_id, i.type_code
+                    from case_record r
+                    join intervention i on i.case_id = r.id
                     where r.unit_code = $1
-                    order by i.case_id, i.id
-                    "
-                )))
+                      and i.started_on is not null
+                    order by i.case_id, i.type_code
+                    ",
+                )
                 .bind(unit.as_str())
                 .fetch_all(&self.pool)
-                .await?;
-                rows.into_iter()
-                    .map(InterventionRow::into_intervention)
-                    .collect()
+                .await?)
             }
 
             async fn list_client_measurements(&self, client_id: i64) -> Result<Vec<Measurement>> {

@@ -25,7 +25,10 @@ async fn verify_against(
         .map(|summary| summary.entries))
 }
 
-contract!(writes_are_audited_in_a_chain_that_verifies_and_can_be_searched);
+contract!(
+    writes_are_audited_in_a_chain_that_verifies_and_can_be_searched,
+    a_list_view_is_one_entry_that_a_search_by_each_listed_client_finds,
+);
 
 async fn writes_are_audited_in_a_chain_that_verifies_and_can_be_searched(store: &dyn Store) {
     assert_eq!(
@@ -85,6 +88,81 @@ async fn writes_are_audited_in_a_chain_that_verifies_and_can_be_searched(store: 
         .await
         .unwrap();
     assert!(future.is_empty());
+}
+
+/// A client's pseudonym for the tests: `n` as 64 hex digits.
+fn pseudonym(n: u32) -> String {
+    format!("{n:064x}")
+}
+
+async fn a_list_view_is_one_entry_that_a_search_by_each_listed_client_finds(store: &dyn Store) {
+    // arrange: a listing of four cases of three clients, an export entry for one of them
+    let listing = AuditEvent::listing(
+        &actor(),
+        "unit:0380-0001",
+        4,
+        [pseudonym(2), pseudonym(1), pseudonym(3), pseudonym(2)],
+    );
+    let mut export = AuditEvent::new(&actor(), "export", "unit:0380-0001", Outcome::Allowed);
+    export.client = Some(pseudonym(1));
+
+    // act
+    let listed = store.append_audit(&listing).await.unwrap();
+    store.append_audit(&export).await.unwrap();
+
+    // assert: one entry, its detail naming each client once
+    assert_eq!(store.audit_entries().await.unwrap().len(), 2);
+    assert_eq!(
+        listed.event.detail,
+        format!(
+            "4 cases; clients: {} {} {}",
+            pseudonym(1),
+            pseudonym(2),
+            pseudonym(3)
+        )
+    );
+    assert_eq!(listed.event.client, None);
+    let by_client = |client: String| async move {
+        store
+            .search_audit(&AuditFilter {
+                client: Some(client),
+                limit: 10,
+                ..AuditFilter::default()
+            })
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        by_client(pseudonym(1)).await,
+        [2, 1],
+        "the export and the view"
+    );
+    assert_eq!(by_client(pseudonym(3)).await, [1]);
+    assert!(by_client(pseudonym(4)).await.is_empty(), "not listed");
+    let with_actor = store
+        .search_audit(&AuditFilter {
+            client: Some(pseudonym(2)),
+            action: Some("export".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(with_actor.is_empty(), "the other filters still narrow");
+    assert_eq!(
+        store.audit_listed_batch(0, 1).await.unwrap(),
+        [1, 2, 3].map(|n| (1, pseudonym(n)))
+    );
+    let reads = store.client_reads_per_day(None, None).await.unwrap();
+    assert_eq!(reads.len(), 1);
+    assert_eq!(
+        reads[0].2, 4,
+        "the view counts once per client listed, the export once"
+    );
+    assert_eq!(verify_audit_trail(store).await.unwrap(), Ok(2));
 }
 
 /// Raw SQL against the test database, as someone with database access would run it. Stops at
@@ -218,16 +296,21 @@ async fn the_database_refuses_to_change_the_trail(backend: Backend) {
 }
 
 /// Emptying the trail the quickest way each backend offers: PostgreSQL's `truncate` fires no
-/// row trigger (a statement trigger refuses it); SQLite has no `truncate`, and a `delete` of
+/// row trigger (a statement trigger refuses it; `cascade`, as the listed clients' foreign key
+/// refuses a plain one, which the test below also tries); SQLite has no `truncate`, and a `delete` of
 /// every row fires the delete trigger, so there it takes dropping the triggers first. Either
 /// the database refuses, or the head, which still names entry 5, gives the emptying away.
 /// Deleting the head is refused.
 async fn emptying_the_trail_or_deleting_its_head_is_refused_or_detected(backend: Backend) {
     let wipe: &[&str] = match backend {
         Backend::Sqlite => &[unlock(backend), "delete from audit_event"],
-        Backend::Postgres => &["truncate audit_event"],
+        Backend::Postgres => &["truncate audit_event cascade"],
     };
     let db = audited_db(backend).await;
+    if backend == Backend::Postgres {
+        let refused = raw_sql(&db, &["truncate audit_event"]).await.unwrap_err();
+        assert!(refused.contains("foreign key"), "{refused}");
+    }
     match raw_sql(&db, wipe).await {
         Err(refused) => {
             assert!(
@@ -308,6 +391,7 @@ macro_rules! on_backends {
 }
 
 on_backends!(
+    a_listed_client_added_or_deleted_behind_the_stores_back_is_named,
     a_forged_entry_with_the_head_moved_onto_it_is_named,
     history_rewritten_with_recomputed_hashes_is_named,
     the_head_cannot_be_rolled_back_while_the_guards_stand,
@@ -316,6 +400,92 @@ on_backends!(
     a_database_written_under_another_key_is_not_opened_for_writing,
     verification_reads_the_trail_in_batches,
 );
+
+/// What the schema's owner runs to switch the guards of the listed clients off.
+fn unlock_listed(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "drop trigger audit_listed_client_no_update; \
+             drop trigger audit_listed_client_no_delete"
+        }
+        Backend::Postgres => "alter table audit_listed_client disable trigger user",
+    }
+}
+
+/// The rows naming the clients of a list view are not covered by the entry's MAC, so
+/// verification checks them against its sealed detail: a row inserted (no guard stops an
+/// insert), for the view or for another entry, or deleted once the guards are off, is named.
+/// With the guards on, updates and deletes are refused.
+async fn a_listed_client_added_or_deleted_behind_the_stores_back_is_named(backend: Backend) {
+    // arrange: five entries, then a view listing three clients as entry 6
+    let listed_db = || async {
+        let db = audited_db(backend).await;
+        let listing = AuditEvent::listing(
+            &actor(),
+            "unit:0380-0001",
+            3,
+            [pseudonym(1), pseudonym(2), pseudonym(3)],
+        );
+        db.store.append_audit(&listing).await.unwrap();
+        assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(6));
+        db
+    };
+
+    // an intruder lists the view for a client it did not show, or names a client in another
+    // entry, so that a search by that client finds what never happened
+    for (id, client) in [(6, pseudonym(9)), (2, pseudonym(1))] {
+        let db = listed_db().await;
+        tamper(
+            &db,
+            &[&format!(
+                "insert into audit_listed_client (audit_event_id, client) values ({id}, '{client}')"
+            )],
+        )
+        .await;
+        let broken = verify_audit_trail(&*db.store).await.unwrap().unwrap_err();
+        assert_eq!(broken.id, id, "{broken}");
+        assert!(broken.problem.contains(&client), "{broken}");
+        assert!(broken.problem.contains("added"), "{broken}");
+    }
+
+    // a row cannot be changed or deleted while the guards stand
+    let db = listed_db().await;
+    for sql in [
+        "delete from audit_listed_client where audit_event_id = 6".to_owned(),
+        "delete from audit_listed_client".to_owned(),
+        format!(
+            "update audit_listed_client set client = '{}' where audit_event_id = 6",
+            pseudonym(9)
+        ),
+    ] {
+        let refused = raw_sql(&db, &[&sql]).await.expect_err(&sql);
+        assert!(refused.contains("append-only"), "{refused}");
+    }
+    if backend == Backend::Postgres {
+        let refused = raw_sql(&db, &["truncate audit_listed_client"])
+            .await
+            .unwrap_err();
+        assert!(refused.contains("cannot be truncated"), "{refused}");
+    }
+    assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(6));
+
+    // the owner switches them off and deletes a row, hiding the view from that client
+    tamper(
+        &db,
+        &[
+            unlock_listed(backend),
+            &format!(
+                "delete from audit_listed_client where audit_event_id = 6 and client = '{}'",
+                pseudonym(2)
+            ),
+        ],
+    )
+    .await;
+    let broken = verify_audit_trail(&*db.store).await.unwrap().unwrap_err();
+    assert_eq!(broken.id, 6, "{broken}");
+    assert!(broken.problem.contains(&pseudonym(2)), "{broken}");
+    assert!(broken.problem.contains("deleted"), "{broken}");
+}
 
 /// The newest entry as stored.
 async fn newest(db: &TestDb) -> evident_core::access::audit::AuditEntry {
@@ -691,6 +861,10 @@ async fn the_application_role_cannot_switch_the_audit_guards_off() {
                 "delete from audit_head",
                 "update audit_head set last_id = 1",
                 "drop table audit_event",
+                "alter table audit_listed_client disable trigger user",
+                "truncate audit_listed_client",
+                "delete from audit_listed_client",
+                "update audit_listed_client set client = 'x'",
                 "alter table audit_event rename to audit_event_old",
                 "create table audit_event_copy (id bigint)",
                 "set session_replication_role = replica",

@@ -4,6 +4,7 @@
 
 use crate::{actor, contract, seed};
 use evident_core::OrgCode;
+use evident_core::followup::progress::MeasuredScore;
 use evident_core::followup::{GoalOutcome, LifeArea, Measurement, Respondent, TimePoint};
 use evident_core::rng::SplitMix64;
 use evident_store::Store;
@@ -237,23 +238,49 @@ async fn unit_and_client_wide_reads_equal_the_per_case_reads(store: &dyn Store) 
         .await;
     cases.push(empty.case.id);
 
-    // act and assert: the unit-wide reads are the per-case reads, by case id
-    let unit_measurements = store.list_unit_measurements(&here).await.unwrap();
+    // act and assert: the unit's scores are the per-case measurements without their answers,
+    // the cases in list order, and its started types those of the per-case interventions
+    let in_list_order: Vec<i64> = store
+        .list_unit_cases(&here)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let mut measurements: Vec<Measurement> = Vec::new();
+    for id in &in_list_order {
+        measurements.extend(store.list_measurements(*id).await.unwrap());
+    }
+    let scores = store.list_unit_scores(&here).await.unwrap();
     assert_eq!(
-        unit_measurements,
-        per_case(&cases, |id| store.list_measurements(id)).await
-    );
-    assert_eq!(unit_measurements.len(), 12);
-    assert!(
-        unit_measurements
+        scores,
+        measurements
             .iter()
-            .all(|m: &Measurement| m.case_id != elsewhere.case.id),
-        "another unit's measurements stay out"
+            .map(|m| MeasuredScore {
+                id: m.id,
+                case_id: m.case_id,
+                instrument_id: m.instrument_id.clone(),
+                instrument_version: m.instrument_version.clone(),
+                time_point: m.time_point,
+                measured_on: m.measured_on,
+                score: m.score,
+            })
+            .collect::<Vec<_>>()
     );
-    assert_eq!(
-        store.list_unit_interventions(&here).await.unwrap(),
-        per_case(&cases, |id| store.list_interventions(id)).await
+    assert_eq!(scores.len(), 12);
+    assert!(
+        scores.iter().all(|s| s.case_id != elsewhere.case.id),
+        "another unit's scores stay out"
     );
+    let mut started: Vec<(i64, String)> = per_case(&cases, |id| store.list_interventions(id))
+        .await
+        .into_iter()
+        .filter(|i| i.dates.started_on.is_some())
+        .map(|i| (i.case_id, i.type_code))
+        .collect();
+    started.dedup();
+    assert_eq!(started.len(), 2, "the first and third cases started theirs");
+    assert_eq!(store.list_unit_started_types(&here).await.unwrap(), started);
     let mut clients = Vec::new();
     for id in &cases {
         clients.push(
@@ -332,7 +359,10 @@ async fn an_exports_page_of_measurements_is_its_cases_measurements_up_to_its_ext
     let (count, through) = store.unit_measurement_extent(&here).await.unwrap();
     assert_eq!(count, 10);
     let through = through.unwrap();
-    let all = store.list_unit_measurements(&here).await.unwrap();
+    let mut all = Vec::new();
+    for case in store.list_unit_cases(&here).await.unwrap() {
+        all.extend(store.list_measurements(case.id).await.unwrap());
+    }
     assert_eq!(through, all.iter().map(|m| m.id).max().unwrap());
 
     // a measurement recorded after the export began is not part of it

@@ -120,9 +120,10 @@ fn describe(filter: &AuditFilter, found: usize) -> String {
     format!("{} ({found} entries)", parts.join(" "))
 }
 
-/// Writes what `user` did to a unit's clients at once (listed its cases, exported its
-/// measurements): one entry for the unit and one per client touched, naming the client's
-/// pseudonym so that the access shows in that client's own record; all in one transaction.
+/// Writes what `user` did to a unit's clients at once (exported its measurements): one entry
+/// for the unit and one per client touched, naming the client's pseudonym so that the access
+/// shows in that client's own record; all in one transaction. (A list view is one entry
+/// naming its clients instead: [`AuditEvent::listing`].)
 ///
 /// # Errors
 /// A store failure (nothing is written then).

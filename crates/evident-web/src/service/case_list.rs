@@ -1,10 +1,11 @@
 //! A unit's case list in keyset pages, as the page and the API both read it: newest first,
 //! a page of cases after a given case, and the cursor of the next page. Listing reads
-//! identified data, so each page is audited for the clients on it.
+//! identified data, so each page is audited: one entry naming the clients on it.
 
 use crate::auth::SignedIn;
 use crate::{AppError, AppState};
 use evident_core::OrgCode;
+use evident_core::access::audit::AuditEvent;
 use evident_core::access::{Action, DataClass};
 use evident_core::followup::{Case, Client};
 
@@ -39,7 +40,8 @@ fn page_limit(limit: Option<u32>) -> Result<u32, AppError> {
 
 /// Up to `limit` (1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] when `None`) of the unit's cases after
 /// case `after` (from the newest when `None`), in one query however many cases the unit has;
-/// the read is audited as `case.list` for each client on the page.
+/// the read is audited as one `case.list` entry naming each client on the page, which a search
+/// of the trail by any of them finds.
 ///
 /// # Errors
 /// [`AppError::Forbidden`] (audited) without read access to identified data at the unit;
@@ -70,14 +72,12 @@ pub async fn unit_cases_page(
     } else {
         None
     };
-    crate::service::audit::record_client_accesses(
-        state,
-        user,
-        "case.list",
-        &format!("unit:{unit}"),
-        &format!("{} cases", cases.len()),
+    let listing = AuditEvent::listing(
+        &user.actor(),
+        format!("unit:{unit}"),
+        cases.len(),
         cases.iter().map(|(_, client)| client.pseudonym.to_string()),
-    )
-    .await?;
+    );
+    state.store.append_audit(&listing).await?;
     Ok(CasePage { cases, next })
 }

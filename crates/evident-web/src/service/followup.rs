@@ -14,7 +14,9 @@ use evident_core::followup::instrument::{Answers, Instrument};
 use evident_core::followup::progress::{
     InstrumentProgress, ScheduledFollowUp, follow_up_schedule, instrument_progress,
 };
-use evident_core::followup::unit_table::{ClientOutcome, DEFAULT_K, FollowUpRow, follow_up_table};
+use evident_core::followup::unit_table::{
+    DEFAULT_K, FollowUpRow, client_outcomes, follow_up_table,
+};
 use evident_core::followup::{
     Case, Client, GoalOutcome, Intervention, InterventionDates, LegalBasis, LifeArea, Measurement,
     Need, Respondent, TimePoint, parse_schedule,
@@ -50,6 +52,11 @@ impl InstrumentCache {
             }
         };
         Ok(&self.0[index])
+    }
+
+    /// The instrument `id` at `version`, if [`Self::get`] has loaded it.
+    pub fn loaded(&self, id: &str, version: &str) -> Option<&Instrument> {
+        self.0.iter().find(|i| i.id == id && i.version == version)
     }
 }
 
@@ -555,52 +562,19 @@ pub async fn unit_follow_up(
     )
     .await?;
     state.store.get_unit(unit).await?;
-    // Three reads for the whole unit, grouped here, rather than two per case.
-    let cases = state.store.list_unit_cases(unit).await?;
-    let mut measurements = by_case(state.store.list_unit_measurements(unit).await?, |m| {
-        m.case_id
-    });
-    let mut interventions = by_case(state.store.list_unit_interventions(unit).await?, |i| {
-        i.case_id
-    });
+    // Two reads for the whole unit, of the scores and started types alone (no answers), rather
+    // than whole records per case.
+    let scores = state.store.list_unit_scores(unit).await?;
+    let started = state.store.list_unit_started_types(unit).await?;
     let mut instruments = InstrumentCache::default();
-    let mut outcomes = Vec::new();
-    for case in cases {
-        let measurements = measurements.remove(&case.id).unwrap_or_default();
-        let interventions = interventions.remove(&case.id).unwrap_or_default();
-        let mut instrument_ids: Vec<&str> = measurements
-            .iter()
-            .map(|m| m.instrument_id.as_str())
-            .collect();
-        instrument_ids.sort_unstable();
-        instrument_ids.dedup();
-        let mut types: Vec<&str> = interventions
-            .iter()
-            .filter(|i| i.dates.started_on.is_some())
-            .map(|i| i.type_code.as_str())
-            .collect();
-        types.sort_unstable();
-        types.dedup();
-        for instrument_id in instrument_ids {
-            let version = measurements
-                .iter()
-                .find(|m| m.instrument_id == instrument_id)
-                .map(|m| m.instrument_version.clone())
-                .unwrap_or_default();
-            let instrument = instruments.get(state, instrument_id, &version).await?;
-            let progress = instrument_progress(instrument, &measurements);
-            for kind in &types {
-                outcomes.push(ClientOutcome {
-                    intervention_type: (*kind).to_owned(),
-                    instrument_id: instrument_id.to_owned(),
-                    higher_is_better: instrument.higher_is_better,
-                    baseline: progress.baseline,
-                    follow_up: progress.latest,
-                    class: progress.change.map(|c| c.class),
-                });
-            }
-        }
+    for score in &scores {
+        instruments
+            .get(state, &score.instrument_id, &score.instrument_version)
+            .await?;
     }
+    let outcomes = client_outcomes(&scores, &started, |id, version| {
+        instruments.loaded(id, version)
+    });
     Ok(follow_up_table(&outcomes, DEFAULT_K))
 }
 

@@ -1,6 +1,6 @@
 //! A unit's case list a page at a time, over the API (`?after=&limit=`, a `next` cursor) and
 //! in the browser (50 a page, a link to the next): every case once, newest first, each page
-//! audited for the clients on it.
+//! audited as one entry naming the clients on it.
 
 use crate::common::TestApp;
 use crate::on_both;
@@ -78,15 +78,38 @@ async fn the_api_pages_through_a_units_cases_to_the_end_each_once_newest_first(a
     // assert: every case of the unit once, in the order of the whole list
     assert_eq!(sizes, [3, 3, 1]);
     assert_eq!(paged, all);
-    // each page audited the clients on it: seven clients, once each
+    // each page audited as one entry naming the clients on it: seven clients, once each
     let entries = app.store.audit_entries().await.unwrap();
-    let listed: Vec<_> = entries[listed_before..]
+    let views: Vec<_> = entries[listed_before..]
         .iter()
         .filter(|e| e.event.action == "case.list")
-        .filter_map(|e| e.event.client.clone())
+        .collect();
+    assert_eq!(views.len(), 3, "one entry per page: {views:?}");
+    assert!(views.iter().all(|e| e.event.client.is_none()));
+    assert!(
+        views[0].event.detail.starts_with("3 cases; clients: "),
+        "{}",
+        views[0].event.detail
+    );
+    let listed: Vec<&str> = views
+        .iter()
+        .flat_map(|e| e.event.listed_clients())
         .collect();
     assert_eq!(listed.len(), 7, "{listed:?}");
     assert_eq!(listed.iter().collect::<BTreeSet<_>>().len(), 7);
+    // and a search of the trail by a listed client finds its page
+    let found = app
+        .store
+        .search_audit(&evident_store::AuditFilter {
+            client: Some(listed[6].to_owned()),
+            action: Some("case.list".into()),
+            limit: 10,
+            ..evident_store::AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, views[2].id);
 
     // without parameters one page of up to 100 holds them all
     let whole = api.get(&format!("/api/v1/units/{unit}/cases")).await.json();

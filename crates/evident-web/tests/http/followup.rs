@@ -14,6 +14,7 @@ on_both!(
     a_case_collects_interventions_needs_goals_and_measurements_with_reliable_change,
     bad_measurements_and_interventions_are_422_naming_the_field,
     the_unit_table_suppresses_fewer_than_five_clients,
+    the_unit_table_equals_the_table_of_whole_records_case_by_case,
     instruments_import_as_fhir_and_are_versioned,
     measurements_export_as_swedish_csv_and_as_a_fhir_bundle,
     a_closed_case_owes_no_more_follow_ups,
@@ -421,6 +422,168 @@ async fn the_unit_table_suppresses_fewer_than_five_clients(app: &TestApp) {
         .get(&format!("/api/v1/units/{unit}/cases"))
         .await
         .assert_api_error(StatusCode::FORBIDDEN, "forbidden");
+}
+
+/// The table reads only scores and started types; its numbers must be, to the last digit, those
+/// of the whole records of every case read one by one, the cases in list order (the order of
+/// the sums), each instrument judged at the version of its earliest measurement.
+async fn the_unit_table_equals_the_table_of_whole_records_case_by_case(app: &TestApp) {
+    use evident_core::followup::progress::instrument_progress;
+    use evident_core::followup::unit_table::{
+        ClientOutcome, DEFAULT_K, FollowUpRow, follow_up_table,
+    };
+    use evident_core::followup::{InterventionDates, LegalBasis, Respondent, TimePoint};
+    use evident_core::rng::SplitMix64;
+    use evident_store::followup::{NewIntervention, NewMeasurement};
+    use evident_store::testing::{ClientBuilder, day, toy_instrument};
+
+    // arrange: two instruments, one in two versions that disagree on the direction; 60 cases
+    // opened on days out of id order, with scores that do not add up exactly in binary
+    let toy_2 = evident_core::followup::instrument::Instrument {
+        higher_is_better: true,
+        ..toy_instrument("2", "Toy")
+    };
+    let other = evident_core::followup::instrument::Instrument {
+        id: "other".into(),
+        ..toy_instrument("1", "Other")
+    };
+    for instrument in [&toy_instrument("1", "Toy"), &toy_2, &other] {
+        app.seed().instrument(instrument).await;
+    }
+    let unit = app.unit("0380", "Beroendemottagningen").await;
+    let elsewhere = app.unit("0380", "Familjecentralen").await;
+    let mut rng = SplitMix64::new(560);
+    let days = [
+        "2025-01-10",
+        "2025-06-01",
+        "2025-03-02",
+        "2025-01-10",
+        "2024-12-31",
+    ];
+    let kinds = ["oppenvard_missbruk", "familjebehandling", "mst"];
+    for i in 0..60 {
+        let at = if i % 13 == 12 { &elsewhere } else { &unit };
+        let mut client = ClientBuilder::new(at)
+            .synthetic_number(&mut rng, 1950 + (i % 50) as i32)
+            .opened_on(day(days[i % days.len()]));
+        for _ in 0..rng.below(3) {
+            client = client.intervention(NewIntervention {
+                type_code: (*rng.pick(&kinds)).to_owned(),
+                legal_basis: LegalBasis::SoL,
+                provider: unit.clone(),
+                dates: InterventionDates {
+                    applied_on: Some(day("2025-01-02")),
+                    decided_on: None,
+                    started_on: (rng.below(4) > 0).then(|| day("2025-01-05")),
+                    ended_on: None,
+                },
+                end_reason: None,
+            });
+        }
+        let measured = [
+            (TimePoint::Baseline, None, "2025-01-12"),
+            (TimePoint::Baseline, None, "2025-01-12"),
+            (TimePoint::FollowUp, Some(3), "2025-04-12"),
+            (TimePoint::FollowUp, Some(6), "2025-07-12"),
+            (TimePoint::FollowUp, Some(6), "2025-07-12"),
+            (TimePoint::End, None, "2025-09-01"),
+        ];
+        for (time_point, month, on) in measured {
+            if rng.below(3) == 0 {
+                continue;
+            }
+            let (id, version) = *rng.pick(&[("toy", "1"), ("toy", "2"), ("other", "1")]);
+            client = client.measurement(NewMeasurement {
+                instrument: (id.into(), version.into()),
+                time_point,
+                month,
+                measured_on: day(on),
+                respondent: Respondent::Client,
+                answers: Default::default(),
+                score: (rng.below(6) > 0).then(|| rng.below(90) as f64 / 10.0 + 0.1),
+            });
+        }
+        client.create(&app.seed()).await;
+    }
+
+    // act
+    let mut api = app.api_as(Role::UnitManager, unit.as_str()).await;
+    let table = api
+        .get(&format!("/api/v1/units/{unit}/follow-up"))
+        .await
+        .json();
+
+    // assert: the table of whole records, case by case
+    let mut outcomes = Vec::new();
+    for case in app.store.list_unit_cases(&unit).await.unwrap() {
+        let measurements = app.store.list_measurements(case.id).await.unwrap();
+        let interventions = app.store.list_interventions(case.id).await.unwrap();
+        let mut instrument_ids: Vec<&str> = measurements
+            .iter()
+            .map(|m| m.instrument_id.as_str())
+            .collect();
+        instrument_ids.sort_unstable();
+        instrument_ids.dedup();
+        let mut types: Vec<&str> = interventions
+            .iter()
+            .filter(|i| i.dates.started_on.is_some())
+            .map(|i| i.type_code.as_str())
+            .collect();
+        types.sort_unstable();
+        types.dedup();
+        for instrument_id in instrument_ids {
+            let version = &measurements
+                .iter()
+                .find(|m| m.instrument_id == instrument_id)
+                .unwrap()
+                .instrument_version;
+            let instrument = app
+                .store
+                .get_instrument(instrument_id, version)
+                .await
+                .unwrap();
+            let progress = instrument_progress(&instrument, &measurements);
+            for kind in &types {
+                outcomes.push(ClientOutcome {
+                    intervention_type: (*kind).to_owned(),
+                    instrument_id: instrument_id.to_owned(),
+                    higher_is_better: instrument.higher_is_better,
+                    baseline: progress.baseline,
+                    follow_up: progress.latest,
+                    class: progress.change.map(|c| c.class),
+                });
+            }
+        }
+    }
+    let expected: Vec<FollowUpRow> = follow_up_table(&outcomes, DEFAULT_K);
+    assert!(
+        expected
+            .iter()
+            .any(|r| r.effect_size.value().is_some() && r.mean_change.value().is_some()),
+        "some cells are shown, so their digits are compared: {expected:?}"
+    );
+    // As the API writes it, and read back as the answer was: both through the same parser.
+    let expected: Vec<serde_json::Value> = expected
+        .into_iter()
+        .map(|r| {
+            json!({
+                "intervention_type": r.intervention_type,
+                "instrument": r.instrument_id,
+                "started": r.started.value(),
+                "with_baseline": r.with_baseline.value(),
+                "with_follow_up": r.with_follow_up.value(),
+                "dropout_share": r.dropout_share.value(),
+                "mean_change": r.mean_change.value(),
+                "effect_size": r.effect_size.value(),
+                "effect_size_ci": r.effect_size_ci.value(),
+                "improved_share": r.improved_share.value(),
+                "deteriorated_share": r.deteriorated_share.value(),
+            })
+        })
+        .collect();
+    let expected: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string(&expected).unwrap()).unwrap();
+    assert_eq!(table, expected);
 }
 
 async fn instruments_import_as_fhir_and_are_versioned(app: &TestApp) {

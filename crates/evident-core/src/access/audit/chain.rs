@@ -244,6 +244,44 @@ impl<'k> ChainVerifier<'k> {
     }
 }
 
+/// Checks the clients stored beside a verified `entry` (one row each in
+/// `audit_listed_client`, which the MAC does not cover) against those its sealed detail names
+/// ([`AuditEvent::listed_clients`]): a row added or deleted behind the store's back shows.
+///
+/// # Errors
+/// The [`ChainBreak`] naming the entry and the first client that differs.
+pub fn verify_listed(entry: &AuditEntry, listed: &[String]) -> Result<(), ChainBreak> {
+    let sealed = entry.event.listed_clients();
+    let mut stored: Vec<&str> = listed.iter().map(String::as_str).collect();
+    stored.sort_unstable();
+    if let Some(extra) = stored.iter().find(|c| sealed.binary_search(c).is_err()) {
+        return Err(ChainBreak::new(
+            entry.id,
+            format!(
+                "is listed for client {extra}, whom its sealed detail does not name: a listed \
+                 client was added behind the store's back"
+            ),
+        ));
+    }
+    if let Some(missing) = sealed.iter().find(|c| stored.binary_search(c).is_err()) {
+        return Err(ChainBreak::new(
+            entry.id,
+            format!(
+                "names client {missing} in its sealed detail, but no listed client row: it was \
+                 deleted"
+            ),
+        ));
+    }
+    if stored.windows(2).any(|w| w[0] == w[1]) {
+        return Err(ChainBreak::new(
+            entry.id,
+            "is listed twice for the same client: a listed client was added behind the \
+             store's back",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks a whole trail held in memory (tests, small trails). See [`ChainVerifier`].
 ///
 /// # Errors

@@ -7,7 +7,9 @@ pub mod checkpoint;
 pub mod follow_up;
 pub mod key;
 
-pub use chain::{ChainBreak, ChainSummary, ChainVerifier, GENESIS_HASH, verify_chain};
+pub use chain::{
+    ChainBreak, ChainSummary, ChainVerifier, GENESIS_HASH, verify_chain, verify_listed,
+};
 pub use checkpoint::Checkpoint;
 pub use key::AuditKey;
 use serde::Serialize;
@@ -116,7 +118,51 @@ impl AuditEvent {
         self.detail = detail.into();
         self
     }
+
+    /// A list view by `actor` of `cases` cases of `record` (e.g. `unit:0380-0001`): one
+    /// [`LISTING_ACTION`] entry whose detail, `"<n> cases; clients: <pseudonym> …"`, names each
+    /// client listed once (in pseudonym order). The store writes one row per client named
+    /// beside it, so that a search by client finds the view; verification checks those rows
+    /// against this sealed detail.
+    pub fn listing(
+        actor: &Actor,
+        record: impl Into<String>,
+        cases: usize,
+        clients: impl IntoIterator<Item = String>,
+    ) -> Self {
+        let mut clients: Vec<String> = clients.into_iter().collect();
+        clients.sort_unstable();
+        clients.dedup();
+        let mut detail = format!("{cases} cases{LISTED_CLIENTS}");
+        for client in &clients {
+            detail.push(' ');
+            detail.push_str(client);
+        }
+        Self::new(actor, LISTING_ACTION, record, Outcome::Allowed).with_detail(detail)
+    }
+
+    /// The clients a list view names in its detail ([`AuditEvent::listing`]), each once, in
+    /// order; none for any other event (whatever its detail says: only a listing's detail is
+    /// written by Evident alone).
+    pub fn listed_clients(&self) -> Vec<&str> {
+        if self.action != LISTING_ACTION {
+            return Vec::new();
+        }
+        let Some((_, clients)) = self.detail.split_once(LISTED_CLIENTS) else {
+            return Vec::new();
+        };
+        let mut clients: Vec<&str> = clients.split_whitespace().collect();
+        clients.sort_unstable();
+        clients.dedup();
+        clients
+    }
 }
+
+/// The action of a list view of cases ([`AuditEvent::listing`]).
+pub const LISTING_ACTION: &str = "case.list";
+
+/// What comes before the pseudonyms in a listing's detail.
+const LISTED_CLIENTS: &str = "; clients:";
 
 /// An entry of the audit trail as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

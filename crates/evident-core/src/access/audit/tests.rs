@@ -276,3 +276,71 @@ fn fields_cannot_be_shifted_into_each_other() {
         two.chain_hash(&key, 1, "t", GENESIS_HASH)
     );
 }
+
+fn listing(clients: &[&str]) -> AuditEntry {
+    let actor = Actor {
+        user_id: Some(3),
+        label: "anna@kommun.example".into(),
+        address: None,
+    };
+    let event = AuditEvent::listing(
+        &actor,
+        "unit:0380-0001",
+        clients.len() + 1,
+        clients.iter().map(|c| (*c).to_owned()),
+    );
+    AuditEntry::seal(&key(), 1, at(1), event, GENESIS_HASH.to_owned())
+}
+
+#[test]
+fn a_listing_names_each_client_once_in_its_detail() {
+    let entry = listing(&["bb", "aa", "bb"]);
+    assert_eq!(entry.event.action, LISTING_ACTION);
+    assert_eq!(entry.event.detail, "4 cases; clients: aa bb");
+    assert_eq!(entry.event.listed_clients(), ["aa", "bb"]);
+    assert_eq!(listing(&[]).event.detail, "1 cases; clients:");
+    assert!(listing(&[]).event.listed_clients().is_empty());
+}
+
+#[test]
+fn only_a_listings_detail_names_listed_clients() {
+    let mut reason = event(1).with_detail("urgent; clients: aa bb");
+    assert!(reason.listed_clients().is_empty(), "not a listing");
+    reason.action = LISTING_ACTION.into();
+    assert_eq!(reason.listed_clients(), ["aa", "bb"]);
+    let old = AuditEvent {
+        action: LISTING_ACTION.into(),
+        ..event(1).with_detail("3 cases")
+    };
+    assert!(
+        old.listed_clients().is_empty(),
+        "a listing from before names none"
+    );
+}
+
+#[test]
+fn listed_client_rows_added_or_deleted_are_named() {
+    let entry = listing(&["aa", "bb"]);
+    let rows =
+        |clients: &[&str]| -> Vec<String> { clients.iter().map(|c| (*c).to_owned()).collect() };
+    assert_eq!(verify_listed(&entry, &rows(&["bb", "aa"])), Ok(()));
+    let added = verify_listed(&entry, &rows(&["aa", "bb", "cc"])).unwrap_err();
+    assert_eq!(added.id, 1);
+    assert!(
+        added.problem.contains("client cc") && added.problem.contains("added"),
+        "{added}"
+    );
+    let deleted = verify_listed(&entry, &rows(&["aa"])).unwrap_err();
+    assert!(
+        deleted.problem.contains("client bb") && deleted.problem.contains("deleted"),
+        "{deleted}"
+    );
+    let twice = verify_listed(&entry, &rows(&["aa", "bb", "aa"])).unwrap_err();
+    assert!(twice.problem.contains("twice"), "{twice}");
+    let other = trail(1).pop().unwrap();
+    assert_eq!(verify_listed(&other, &[]), Ok(()));
+    assert!(
+        verify_listed(&other, &rows(&["aa"])).is_err(),
+        "no other entry lists clients"
+    );
+}
