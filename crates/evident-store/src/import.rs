@@ -3,8 +3,9 @@
 //! version stored, does the client have a case for a measurement — is checked inside the same
 //! transaction before anything is written; any failure is reported as row errors and nothing
 //! is written, not even an audit entry. A successful import writes clients (found or created
-//! by pseudonym), cases, interventions and measurements with multi-row inserts, and one audit
-//! entry per file.
+//! by pseudonym), cases, interventions and measurements in bulk (`crate::bulk`: COPY on
+//! PostgreSQL, multi-row bound inserts on SQLite, keys looked up a few thousand per statement),
+//! and one audit entry per file.
 
 use crate::batch::{POSTGRES_PARAMETERS, SQLITE_PARAMETERS, batch_rows, in_list_sql};
 use crate::bulk::{Cell, JSON_ROWS, Target, json_rows, json_texts};
@@ -438,6 +439,7 @@ macro_rules! impl_import_store {
                     }
                 }
                 if !errors.is_empty() {
+                    Self::bulk_cache(&mut tx, false).await?;
                     tx.rollback().await?;
                     errors.sort();
                     return Ok(Err(errors));
