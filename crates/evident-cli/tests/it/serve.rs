@@ -165,3 +165,43 @@ fn help_and_version_speak_to_a_newcomer() {
         format!("evident {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn a_read_database_that_cannot_be_read_is_refused_by_name_and_never_created() {
+    let dir = tempfile::tempdir().unwrap();
+    // A replica file that does not exist is not created (a read database is never written).
+    let missing = dir.path().join("replica.db");
+    let output = evident(
+        dir.path(),
+        &[
+            "serve",
+            "--read-database-url",
+            &format!("sqlite:{}", missing.display()),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("cannot open the SQLite database"), "{err}");
+    assert!(
+        err.contains("replica.db"),
+        "the message names the file: {err}"
+    );
+    assert!(!missing.exists(), "the read database was created");
+
+    // An unreachable replica's password never reaches the message.
+    let output = evident(
+        dir.path(),
+        &[
+            "serve",
+            "--read-database-url",
+            "postgres://reader:secret@127.0.0.1:1/evident",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("cannot connect to the PostgreSQL database"),
+        "{err}"
+    );
+    assert!(!err.contains("secret"), "the password leaked: {err}");
+}
