@@ -9,8 +9,8 @@
 //!   or by an index scan without an index condition that filters every row, fails.
 //!
 //! The tables are tiny here, so this proves that an index *can* serve each statement, not that
-//! the planner picks it at scale (statistics decide that; `docs/SCALING.md` lists the plans
-//! checked on the national population).
+//! the planner picks it at scale: statistics decide that, and `bench/http.sh` on the national
+//! population is where a wrong choice shows.
 
 use evident_core::access::audit::Actor;
 use evident_core::followup::{Respondent, TimePoint};
