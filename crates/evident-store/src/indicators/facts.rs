@@ -78,16 +78,20 @@ impl CaseFactRow {
                 birth_year: self.birth_year,
             },
             opened_on: self.opened_on,
-            first_follow_up_month: self
-                .schedule
-                .split(',')
-                .next()
-                .and_then(|m| m.trim().parse().ok()),
+            first_follow_up_month: first_follow_up_month(&self.schedule),
             interventions: Vec::new(),
             measurements: Vec::new(),
             goals: Vec::new(),
         })
     }
+}
+
+/// The first month of a stored schedule (`3,6,12`), if any.
+pub(super) fn first_follow_up_month(schedule: &str) -> Option<u32> {
+    schedule
+        .split(',')
+        .next()
+        .and_then(|m| m.trim().parse().ok())
 }
 
 pub(super) fn intervention_facts(row: InterventionFactRow) -> InterventionFacts {

@@ -2,9 +2,11 @@
 //! way to read them — through disclosure control, so that no suppressed value leaves this
 //! crate for any page, API or export.
 //!
-//! A full recompute reads every case's facts out of the database (each table once, in id order), computes
-//! the cube in memory (`evident_core::indicator::compute`), masks each (indicator, variant,
-//! period) tree and replaces the stored rows. A write to one case applies the difference
+//! A full recompute streams every case's facts out of the database in case order (`pages`:
+//! straight from the file on SQLite, in keyset pages of cases on PostgreSQL), adds each case
+//! to the cube's records as it comes, computes the cube in memory
+//! (`evident_core::indicator::compute`), masks each (indicator, variant, period) tree and
+//! replaces the stored rows. A write to one case applies the difference
 //! between the case's records before and after the write to the rows along its unit's
 //! lineage, in the write's own transaction, and re-masks a tree only when a cell crossed the
 //! minimum count.
@@ -16,6 +18,7 @@
 mod facts;
 mod pages;
 mod sql;
+mod sqlite_facts;
 
 use crate::error::{Result, StorageError};
 use chrono::NaiveDate;

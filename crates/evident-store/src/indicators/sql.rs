@@ -15,7 +15,6 @@ use evident_core::indicator::{CaseFacts, Facts, Period, Published, RowKey, delta
 use evident_core::indicator::{extend_masks, mask_rows};
 use evident_core::org::OrgCode;
 use evident_core::participation::survey::{self, SurveyPeriod, embedded_survey};
-use futures_util::TryStreamExt;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Implements [`IndicatorStore`] and the incremental update for a backend.
@@ -313,45 +312,6 @@ macro_rules! impl_indicator_store {
                     })
                     .collect())
             }
-
-            async fn stream_case_facts<F: FnMut(i64, &CaseFacts) + Send>(
-                &self,
-                mut each: F,
-            ) -> Result<u64> {
-                let mut cases: Vec<(i64, CaseFacts)> = Vec::new();
-                let mut index: HashMap<i64, usize> = HashMap::new();
-                let mut rows = sqlx::query_as::<_, CaseFactRow>(sqlx::AssertSqlSafe(format!("{CASES_SQL} order by r.id"))).fetch(&self.pool);
-                while let Some(row) = rows.try_next().await? {
-                    index.insert(row.id, cases.len());
-                    cases.push((row.id, row.into_facts()?));
-                }
-                drop(rows);
-                let mut rows = sqlx::query_as::<_, InterventionFactRow>(sqlx::AssertSqlSafe(format!("{INTERVENTIONS_SQL} order by i.id"))).fetch(&self.pool);
-                while let Some(row) = rows.try_next().await? {
-                    if let Some(i) = index.get(&row.case_id) {
-                        cases[*i].1.interventions.push(intervention_facts(row));
-                    }
-                }
-                drop(rows);
-                let mut rows = sqlx::query_as::<_, MeasurementFactRow>(sqlx::AssertSqlSafe(format!("{MEASUREMENTS_SQL} order by m.id"))).fetch(&self.pool);
-                while let Some(row) = rows.try_next().await? {
-                    if let Some(i) = index.get(&row.case_id) {
-                        cases[*i].1.measurements.push(measurement_facts(row));
-                    }
-                }
-                drop(rows);
-                let mut rows = sqlx::query_as::<_, GoalFactRow>(sqlx::AssertSqlSafe(format!("{GOALS_SQL} order by g.id"))).fetch(&self.pool);
-                while let Some(row) = rows.try_next().await? {
-                    if let Some(i) = index.get(&row.case_id) {
-                        cases[*i].1.goals.push(row.outcome);
-                    }
-                }
-                drop(rows);
-                for (id, case) in &cases {
-                    each(*id, case);
-                }
-                Ok(cases.len() as u64)
-            }
         }
 
         #[async_trait::async_trait]
@@ -362,10 +322,13 @@ macro_rules! impl_indicator_store {
                 }
                 let instruments = self.instruments_by_id().await?;
                 let mut facts = Facts::as_of(as_of);
+                let started = std::time::Instant::now();
                 let cases = self
-                    .stream_case_facts(|_, case| facts.add_case(case, &instruments))
+                    .case_facts(&mut |_, case| facts.add_case(case, &instruments))
                     .await?;
+                let read = started.elapsed();
                 let rows = compute_sorted(indicator_set(), &facts);
+                let computed = started.elapsed();
                 let mut tx = self.begin_write().await?;
                 let stored_k: i32 = sqlx::query_scalar(
                     r"
@@ -423,6 +386,14 @@ macro_rules! impl_indicator_store {
                     .with_detail(format!("min_count {k}, as of {as_of}"));
                 self.append_in(&mut tx, &event).await?;
                 tx.commit().await?;
+                tracing::info!(
+                    cases = summary.cases,
+                    rows = summary.rows,
+                    facts_seconds = read.as_secs_f64(),
+                    cube_seconds = (computed - read).as_secs_f64(),
+                    write_seconds = (started.elapsed() - computed).as_secs_f64(),
+                    "indicators recomputed"
+                );
                 Ok(summary)
             }
 
@@ -562,7 +533,7 @@ macro_rules! impl_indicator_store {
             }
 
             async fn for_each_case_facts(&self, each: &mut (dyn for<'c> FnMut(i64, &'c CaseFacts) + Send)) -> Result<u64> {
-                self.case_fact_pages(super::pages::CASES_PER_PAGE, each).await
+                self.case_facts(each).await
             }
         }
     };
