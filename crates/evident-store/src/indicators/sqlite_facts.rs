@@ -58,18 +58,16 @@ pub(crate) async fn for_each_case(
 /// Reads every case's facts in case order and hands them to `send` in batches; stops early
 /// (without an error) when `send` returns false, as when the caller has gone.
 fn read_cases(path: &Path, mut send: impl FnMut(Vec<(i64, CaseFacts)>) -> bool) -> Result<()> {
+    let failed = |e: rusqlite::Error| read_failed(path, &e);
     let connection = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| read_failed(path, &e))?;
+    .map_err(failed)?;
     connection
         .busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(|e| read_failed(path, &e))?;
-    connection
-        .execute_batch("begin")
-        .map_err(|e| read_failed(path, &e))?;
-    let failed = |e: rusqlite::Error| read_failed(path, &e);
+        .map_err(failed)?;
+    connection.execute_batch("begin").map_err(failed)?;
     let mut cases = connection
         .prepare(&format!("{CASES_SQL} order by r.id"))
         .map_err(failed)?;
@@ -239,25 +237,9 @@ fn optional_date(row: &Row<'_>, column: usize) -> Result<Option<NaiveDate>> {
     let Some(text) = optional_text(row, column)? else {
         return Ok(None);
     };
-    iso_date(text)
+    text.parse()
         .map(Some)
-        .ok_or_else(|| anyhow::anyhow!("column {column}: {text:?} is not a date").into())
-}
-
-/// `YYYY-MM-DD` read without chrono's general parser (a few times faster, and this runs
-/// for every record), falling back to it for any other shape.
-fn iso_date(text: &str) -> Option<NaiveDate> {
-    let b = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        b[range].iter().try_fold(0_u32, |n, d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        let year = i32::try_from(digits(0..4)?).ok()?;
-        return NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?);
-    }
-    text.parse().ok()
+        .map_err(|e| anyhow::anyhow!("column {column}: {text:?} is not a date: {e}").into())
 }
 
 fn unexpected(row: &Row<'_>, column: usize, wanted: &str, found: ValueRef<'_>) -> StorageError {
@@ -278,37 +260,4 @@ fn read_failed(path: &Path, e: &rusqlite::Error) -> StorageError {
         "cannot read the case facts from the SQLite database {}: {e}",
         path.display()
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::iso_date;
-    use chrono::NaiveDate;
-
-    #[test]
-    fn iso_dates_read_as_chrono_reads_them() {
-        for text in [
-            "2025-01-31",
-            "1999-12-01",
-            "2024-02-29",
-            "0001-01-01",
-            "2025-12-31",
-        ] {
-            assert!(iso_date(text).is_some(), "{text}");
-            assert_eq!(iso_date(text), text.parse::<NaiveDate>().ok(), "{text}");
-        }
-        for text in [
-            "2025-02-30",
-            "2025-13-01",
-            "2025-00-10",
-            "2025-1-01",
-            "20x5-01-01",
-            "",
-            "2025-01-3a",
-            "2025-01-31 ",
-            "+2025-01-31",
-        ] {
-            assert_eq!(iso_date(text), text.parse::<NaiveDate>().ok(), "{text:?}");
-        }
-    }
 }
