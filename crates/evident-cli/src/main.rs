@@ -4,6 +4,12 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc rather than glibc's malloc: under load the server frees on the async workers what
+/// sqlx's SQLite threads allocated, and glibc's arenas then contend on their locks (a unit's
+/// follow-up table went from 63 to … requests a second; bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = evident_cli::Cli::parse();
     evident_cli::init_tracing(cli.log_format);

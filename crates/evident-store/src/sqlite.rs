@@ -7,10 +7,18 @@ use sqlx::sqlite::{
 use std::str::FromStr;
 use std::time::Duration;
 
+/// Connections that read at once.
+const READERS: u32 = 8;
+
 /// A store in a SQLite database file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// Connections that read (and the few single-statement writes outside a transaction).
     pub(crate) pool: SqlitePool,
+    /// The one connection that writes transactions: SQLite has one writer at a time, and a
+    /// pool of one queues writers in order, where several connections would poll the lock
+    /// with the busy handler's sleeps (milliseconds each) under load.
+    pub(crate) writer: SqlitePool,
     /// The key every new audit entry is sealed with.
     pub(crate) audit_key: std::sync::Arc<evident_core::access::audit::AuditKey>,
 }
@@ -25,7 +33,7 @@ impl SqliteStore {
         url: &DatabaseUrl,
         audit_key: &evident_core::access::audit::AuditKey,
     ) -> Result<Self> {
-        let pool = Self::connect(url, |options| {
+        let pool = Self::connect(url, READERS, |options| {
             options
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -35,9 +43,19 @@ impl SqliteStore {
         .await?;
         crate::migrate::run_pending_sqlite(&pool, &sqlx::migrate!("migrations/sqlite"), url)
             .await?;
+        let writer = Self::connect(url, 1, |options| {
+            options
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                // 64 MB of page cache: the writer inserts into indexes at random places.
+                .pragma("cache_size", "-65536")
+        })
+        .await?;
         tracing::info!(backend = "sqlite", "database ready");
         Ok(Self {
             pool,
+            writer,
             audit_key: std::sync::Arc::new(audit_key.clone()),
         })
     }
@@ -54,20 +72,23 @@ impl SqliteStore {
         url: &DatabaseUrl,
         audit_key: &evident_core::access::audit::AuditKey,
     ) -> Result<Self> {
-        let pool = Self::connect(url, |options| options.read_only(true)).await?;
+        let pool = Self::connect(url, READERS, |options| options.read_only(true)).await?;
         if crate::migrate::pending_sqlite(&pool, &sqlx::migrate!("migrations/sqlite")).await {
             pool.close().await;
             return Err(crate::migrate::behind(url));
         }
         Ok(Self {
+            writer: pool.clone(),
             pool,
             audit_key: std::sync::Arc::new(audit_key.clone()),
         })
     }
 
-    /// A pool on the file at `url` with its options adjusted by `adjust`.
+    /// A pool of up to `connections` on the file at `url` with its options adjusted by
+    /// `adjust`.
     async fn connect(
         url: &DatabaseUrl,
+        connections: u32,
         adjust: impl FnOnce(SqliteConnectOptions) -> SqliteConnectOptions,
     ) -> Result<SqlitePool> {
         let unavailable = |e: &dyn std::fmt::Display| {
@@ -75,9 +96,12 @@ impl SqliteStore {
         };
         let options = SqliteConnectOptions::from_str(url.expose())
             .map_err(|e| unavailable(&e))?
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Rows a statement may run ahead of its reader by. At sqlx's 50 the worker thread
+            // stops every 50 rows until the task takes them, two thread switches a batch.
+            .row_buffer_size(1024);
         SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(connections)
             .connect_with(adjust(options))
             .await
             .map_err(|e| unavailable(&e))
@@ -88,7 +112,12 @@ impl SqliteStore {
     /// then writes can instead fail with "database is locked" when another writer committed
     /// in between.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Where a write outside [`Self::begin_write`] goes: the writer's queue.
+    pub(crate) fn write_pool(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 
@@ -115,6 +144,7 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }
