@@ -217,10 +217,7 @@ macro_rules! impl_audit_store {
         #[async_trait::async_trait]
         impl AuditStore for $store {
             async fn append_audit(&self, event: &AuditEvent) -> Result<AuditEntry> {
-                let mut tx = self.begin_write().await?;
-                let entry = self.append_in(&mut tx, event).await?;
-                tx.commit().await?;
-                Ok(entry)
+                self.audit_queue.append(self, event).await
             }
 
             async fn append_audit_many(&self, events: &[AuditEvent]) -> Result<Vec<AuditEntry>> {

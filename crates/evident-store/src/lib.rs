@@ -33,6 +33,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod audit_queue;
 mod batch;
 pub mod break_glass;
 mod bulk;

@@ -12,6 +12,8 @@ pub struct PgStore {
     pub(crate) pool: PgPool,
     /// The key every new audit entry is sealed with.
     pub(crate) audit_key: std::sync::Arc<evident_core::access::audit::AuditKey>,
+    /// Audit entries waiting to be written together.
+    pub(crate) audit_queue: std::sync::Arc<crate::audit_queue::AuditQueue>,
 }
 
 impl PgStore {
@@ -32,6 +34,7 @@ impl PgStore {
         Ok(Self {
             pool,
             audit_key: std::sync::Arc::new(audit_key.clone()),
+            audit_queue: std::sync::Arc::default(),
         })
     }
 
@@ -56,6 +59,7 @@ impl PgStore {
         Ok(Self {
             pool,
             audit_key: std::sync::Arc::new(audit_key.clone()),
+            audit_queue: std::sync::Arc::default(),
         })
     }
 

@@ -21,6 +21,8 @@ pub struct SqliteStore {
     pub(crate) writer: SqlitePool,
     /// The key every new audit entry is sealed with.
     pub(crate) audit_key: std::sync::Arc<evident_core::access::audit::AuditKey>,
+    /// Audit entries waiting to be written together.
+    pub(crate) audit_queue: std::sync::Arc<crate::audit_queue::AuditQueue>,
 }
 
 impl SqliteStore {
@@ -57,6 +59,7 @@ impl SqliteStore {
             pool,
             writer,
             audit_key: std::sync::Arc::new(audit_key.clone()),
+            audit_queue: std::sync::Arc::default(),
         })
     }
 }
@@ -81,6 +84,7 @@ impl SqliteStore {
             writer: pool.clone(),
             pool,
             audit_key: std::sync::Arc::new(audit_key.clone()),
+            audit_queue: std::sync::Arc::default(),
         })
     }
 

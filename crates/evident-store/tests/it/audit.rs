@@ -28,7 +28,80 @@ async fn verify_against(
 contract!(
     writes_are_audited_in_a_chain_that_verifies_and_can_be_searched,
     a_list_view_is_one_entry_that_a_search_by_each_listed_client_finds,
+    a_burst_of_entries_written_together_gives_each_caller_its_own_entry_in_one_chain,
+    an_entry_whose_caller_gave_up_waiting_is_still_written,
 );
+
+/// Entries appended at once are written together (one transaction takes what queued): each
+/// caller must still get back the entry it asked for, sealed in its place in one chain that
+/// verifies, with list views' clients findable as when written one by one.
+async fn a_burst_of_entries_written_together_gives_each_caller_its_own_entry_in_one_chain(
+    store: &dyn Store,
+) {
+    let events: Vec<AuditEvent> = (0..80)
+        .map(|i| {
+            if i % 10 == 0 {
+                AuditEvent::listing(
+                    &actor(),
+                    format!("unit:0380-{i:04}"),
+                    2,
+                    [format!("pseudonym-{i}-a"), format!("pseudonym-{i}-b")],
+                )
+            } else {
+                AuditEvent::new(&actor(), "case.read", format!("case:{i}"), Outcome::Allowed)
+            }
+        })
+        .collect();
+    let written =
+        futures_util::future::join_all(events.iter().map(|e| store.append_audit(e))).await;
+
+    let mut ids = Vec::new();
+    for (event, entry) in events.iter().zip(written) {
+        let entry = entry.unwrap();
+        assert_eq!(&entry.event, event, "each caller gets its own event back");
+        ids.push(entry.id);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), events.len(), "every entry has an id of its own");
+    assert_eq!(verify_audit_trail(store).await.unwrap(), Ok(events.len()));
+    let stored = store.audit_entries().await.unwrap();
+    assert_eq!(stored.len(), events.len());
+    for pair in stored.windows(2) {
+        assert_eq!(pair[1].prev_hash, pair[0].hash, "one chain, in id order");
+    }
+    let found = store
+        .search_audit(&AuditFilter {
+            client: Some("pseudonym-30-b".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].event.record, "unit:0380-0030");
+}
+
+/// A read is audited even when its caller stops waiting (a browser closing the connection
+/// while the entry is being written): the entry is written, and the next still chains on it.
+async fn an_entry_whose_caller_gave_up_waiting_is_still_written(store: &dyn Store) {
+    let abandoned = AuditEvent::new(&actor(), "case.read", "case:1", Outcome::Allowed);
+    // Polled once (queued), then dropped.
+    let gave_up = tokio::select! {
+        biased;
+        _ = store.append_audit(&abandoned) => false,
+        () = std::future::ready(()) => true,
+    };
+    assert!(gave_up, "the caller stopped before its entry was written");
+    let next = AuditEvent::new(&actor(), "case.read", "case:2", Outcome::Allowed);
+    let next = store.append_audit(&next).await.unwrap();
+
+    let stored = store.audit_entries().await.unwrap();
+    let records: Vec<&str> = stored.iter().map(|e| e.event.record.as_str()).collect();
+    assert_eq!(records, ["case:1", "case:2"]);
+    assert_eq!(next.prev_hash, stored[0].hash);
+    assert_eq!(verify_audit_trail(store).await.unwrap(), Ok(2));
+}
 
 async fn writes_are_audited_in_a_chain_that_verifies_and_can_be_searched(store: &dyn Store) {
     assert_eq!(
