@@ -564,6 +564,13 @@ macro_rules! impl_import_store {
                 Self::bulk_cache(&mut tx, false).await?;
                 tx.commit().await?;
                 tracing::info!(?summary, "import written");
+                self.refresh_statistics(&[
+                    ("client", summary.clients_created),
+                    ("case_record", summary.cases_created),
+                    ("intervention", summary.interventions),
+                    ("measurement", summary.measurements),
+                ])
+                .await?;
                 Ok(Ok(summary))
             }
         }
