@@ -126,9 +126,13 @@ pub(super) fn insert_sql(prefix: &str, columns: usize, rows: usize, numbered: bo
     format!("{prefix} {}", vec![tuple; rows].join(", "))
 }
 
-/// Rows per insert statement of the full recompute on SQLite (6 parameters each, far below
+/// Rows per insert statement of the full recompute on SQLite (7 parameters each, far below
 /// SQLite's limit of 32 766).
 pub(super) const SQLITE_INSERT_ROWS: usize = 1000;
+
+/// Rows a full recompute writes (or deletes) per transaction: on SQLite a writer waits for
+/// one such transaction at most (some 50 ms on the national demo), not for the whole write.
+pub(super) const PUBLISH_ROWS_PER_TRANSACTION: usize = 4096;
 
 /// Publishes one stored row.
 pub(super) fn publish_row(indicator: &str, stats: &Row, mask: u8) -> Vec<Published> {

@@ -151,7 +151,8 @@ macro_rules! impl_indicator_store {
                         r"
                         select stats, suppressed
                         from indicator_row
-                        where indicator_id = $1
+                        where generation = (select generation from indicator_state where id = 1)
+                          and indicator_id = $1
                           and variant = $2
                           and period = $3
                           and node_code = $4
@@ -180,7 +181,8 @@ macro_rules! impl_indicator_store {
                         sqlx::query(
                             r"
                             delete from indicator_row
-                            where indicator_id = $1
+                            where generation = (select generation from indicator_state where id = 1)
+                              and indicator_id = $1
                               and variant = $2
                               and period = $3
                               and node_code = $4
@@ -195,9 +197,9 @@ macro_rules! impl_indicator_store {
                     } else {
                         sqlx::query(
                             r"
-                            insert into indicator_row (indicator_id, variant, period, node_code, stats, suppressed)
-                            values ($1, $2, $3, $4, $5, $6)
-                            on conflict (indicator_id, variant, period, node_code)
+                            insert into indicator_row (generation, indicator_id, variant, period, node_code, stats, suppressed)
+                            values ((select generation from indicator_state where id = 1), $1, $2, $3, $4, $5, $6)
+                            on conflict (generation, indicator_id, variant, period, node_code)
                             do update set stats = excluded.stats
                             ",
                         )
@@ -232,7 +234,8 @@ macro_rules! impl_indicator_store {
                         r"
                         select variant, period, node_code, stats, suppressed
                         from indicator_row
-                        where indicator_id = $1
+                        where generation = (select generation from indicator_state where id = 1)
+                          and indicator_id = $1
                           and (period = $2 or period like $3)
                         ",
                     )
@@ -257,7 +260,8 @@ macro_rules! impl_indicator_store {
                             r"
                             update indicator_row
                             set suppressed = $5
-                            where indicator_id = $1
+                            where generation = (select generation from indicator_state where id = 1)
+                              and indicator_id = $1
                               and variant = $2
                               and period = $3
                               and node_code = $4
@@ -321,6 +325,18 @@ macro_rules! impl_indicator_store {
                     return Err(anyhow::anyhow!("a minimum count of {k} would publish values resting on one individual; use 2 or more").into());
                 }
                 let instruments = self.instruments_by_id().await?;
+                // What the facts below reflect: a change that moves the revision after this
+                // read is not in them.
+                let (read_revision, stored_k): (i64, i32) = sqlx::query_as(
+                    r"
+                    select revision, min_count
+                    from indicator_state
+                    where id = 1
+                    ",
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                let k = min_count.unwrap_or(stored_k as u64);
                 let mut facts = Facts::as_of(as_of);
                 let started = std::time::Instant::now();
                 let cases = self
@@ -329,53 +345,99 @@ macro_rules! impl_indicator_store {
                 let read = started.elapsed();
                 let rows = compute_sorted(indicator_set(), &facts);
                 let computed = started.elapsed();
+                let masks = mask_rows(&rows, k);
+
+                // A generation of this computation's own, written beside the published one in
+                // short transactions (writers and audited reads wait for one chunk at most),
+                // after the generations older than the published one are gone.
                 let mut tx = self.begin_write().await?;
-                let stored_k: i32 = sqlx::query_scalar(
+                let generation: i64 = sqlx::query_scalar(
                     r"
-                    select min_count
-                    from indicator_state
+                    update indicator_state
+                    set last_generation = last_generation + 1
                     where id = 1
+                    returning last_generation
                     ",
                 )
                 .fetch_one(&mut *tx)
                 .await?;
-                let k = min_count.unwrap_or(stored_k as u64);
-                let masks = mask_rows(&rows, k);
-                sqlx::query("delete from indicator_row").execute(&mut *tx).await?;
+                tx.commit().await?;
+                loop {
+                    let mut tx = self.begin_write().await?;
+                    let deleted = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        r"
+                        delete from indicator_row
+                        where (generation, indicator_id, variant, period, node_code) in (
+                            select generation, indicator_id, variant, period, node_code
+                            from indicator_row
+                            where generation < (select generation from indicator_state where id = 1)
+                            limit {PUBLISH_ROWS_PER_TRANSACTION}
+                        )
+                        "
+                    )))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    tx.commit().await?;
+                    if deleted == 0 {
+                        break;
+                    }
+                }
                 let mut suppressed_cells = 0u64;
                 let batch = $insert_rows;
-                for (chunk, masks) in rows.chunks(batch).zip(masks.chunks(batch)) {
-                    let sql = insert_sql(
-                        "insert into indicator_row (indicator_id, variant, period, node_code, stats, suppressed) values",
-                        6,
-                        chunk.len(),
-                        $numbered,
-                    );
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                    for ((key, row), mask) in chunk.iter().zip(masks) {
-                        suppressed_cells += u64::from(mask.count_ones());
-                        query = query
-                            .bind(key.indicator.as_str())
-                            .bind(key.variant.as_str())
-                            .bind(key.period.to_string())
-                            .bind(key.node.as_str())
-                            .bind(encode_row(row))
-                            .bind(i32::from(*mask));
+                for (rows, masks) in rows.chunks(PUBLISH_ROWS_PER_TRANSACTION).zip(masks.chunks(PUBLISH_ROWS_PER_TRANSACTION)) {
+                    let mut tx = self.begin_write().await?;
+                    for (chunk, masks) in rows.chunks(batch).zip(masks.chunks(batch)) {
+                        let sql = insert_sql(
+                            "insert into indicator_row (generation, indicator_id, variant, period, node_code, stats, suppressed) values",
+                            7,
+                            chunk.len(),
+                            $numbered,
+                        );
+                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for ((key, row), mask) in chunk.iter().zip(masks) {
+                            suppressed_cells += u64::from(mask.count_ones());
+                            query = query
+                                .bind(generation)
+                                .bind(key.indicator.as_str())
+                                .bind(key.variant.as_str())
+                                .bind(key.period.to_string())
+                                .bind(key.node.as_str())
+                                .bind(encode_row(row))
+                                .bind(i32::from(*mask));
+                        }
+                        query.execute(&mut *tx).await?;
                     }
-                    query.execute(&mut *tx).await?;
+                    tx.commit().await?;
                 }
-                sqlx::query(
+
+                // The switch: readers read the new generation from here on. Stale when a
+                // change reached the published rows while this computation ran (it is not in
+                // these rows), so the next check computes again.
+                let mut tx = self.begin_write().await?;
+                let switched = sqlx::query(
                     r"
                     update indicator_state
-                    set min_count = $1, current = 1, as_of = $2, computed_at = current_timestamp,
+                    set generation = $3, min_count = $1, as_of = $2, computed_at = current_timestamp,
+                        current = case when revision = $4 then 1 else 0 end,
                         revision = revision + 1
                     where id = 1
+                      and generation < $3
                     ",
                 )
                 .bind(k as i32)
                 .bind(as_of)
+                .bind(generation)
+                .bind(read_revision)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+                if switched == 0 {
+                    return Err(anyhow::anyhow!(
+                        "a later computation of the indicators was published while this one ran; this one was not"
+                    )
+                    .into());
+                }
                 let summary = RecomputeSummary {
                     cases,
                     records: facts.records.len() as u64,
@@ -426,13 +488,25 @@ macro_rules! impl_indicator_store {
                     return self.survey_rows(&measure, variant, period).await;
                 }
                 let parts = base_parts(indicator)?;
+                // Both parts of a difference from the same computation: the generation is read
+                // once (it stays readable until the next recompute begins).
+                let generation: i64 = sqlx::query_scalar(
+                    r"
+                    select generation
+                    from indicator_state
+                    where id = 1
+                    ",
+                )
+                .fetch_one(&self.pool)
+                .await?;
                 let mut published: Vec<BTreeMap<String, Vec<Published>>> = Vec::new();
                 for part in &parts {
                     let stored: Vec<(String, Vec<u8>, i32)> = sqlx::query_as(
                         r"
                         select node_code, stats, suppressed
                         from indicator_row
-                        where indicator_id = $1
+                        where generation = $4
+                          and indicator_id = $1
                           and variant = $2
                           and period = $3
                         ",
@@ -440,6 +514,7 @@ macro_rules! impl_indicator_store {
                     .bind(*part)
                     .bind(variant)
                     .bind(period.to_string())
+                    .bind(generation)
                     .fetch_all(&self.pool)
                     .await?;
                     let mut by_node = BTreeMap::new();
@@ -494,7 +569,8 @@ macro_rules! impl_indicator_store {
                         r"
                         select distinct period
                         from indicator_row
-                        where indicator_id = $1
+                        where generation = (select generation from indicator_state where id = 1)
+                          and indicator_id = $1
                         ",
                     )
                     .bind(base_parts(indicator)?[0])
@@ -522,7 +598,8 @@ macro_rules! impl_indicator_store {
                     r"
                     select distinct variant
                     from indicator_row
-                    where indicator_id = $1
+                    where generation = (select generation from indicator_state where id = 1)
+                      and indicator_id = $1
                     ",
                 )
                 .bind(part)
@@ -540,4 +617,4 @@ macro_rules! impl_indicator_store {
 }
 
 impl_indicator_store!(SqliteStore, insert_rows: SQLITE_INSERT_ROWS, numbered: false);
-impl_indicator_store!(PgStore, insert_rows: batch_rows(POSTGRES_PARAMETERS, 6), numbered: true);
+impl_indicator_store!(PgStore, insert_rows: batch_rows(POSTGRES_PARAMETERS, 7), numbered: true);

@@ -1,9 +1,10 @@
-use crate::{actor, contract, seed, unit};
+use crate::{actor, contract, contract_with_db, seed, unit};
 use evident_core::OrgCode;
 use evident_core::indicator::{Period, Published};
 use evident_core::rng::SplitMix64;
 use evident_store::testing::ClientBuilder;
-use evident_store::{PublishedRow, Store};
+use evident_store::testing::TestDb;
+use evident_store::{Backend, PublishedRow, Store};
 
 /// A client at `unit` with a started intervention and PHQ-9 at baseline (20) and at
 /// follow-up (`follow_up`), in 2025: 12 is a reliable improvement, 19 no reliable change.
@@ -51,6 +52,87 @@ contract!(
     a_cell_of_few_clients_with_many_cases_is_suppressed,
     the_incremental_update_counts_as_of_the_stored_date,
 );
+
+contract_with_db!(a_recompute_publishes_beside_the_rows_read_and_then_switches_to_them);
+
+/// The generation readers read, and the generations stored, read behind the store's back.
+async fn generations(db: &TestDb) -> (i64, Vec<i64>) {
+    const PUBLISHED: &str = "select generation from indicator_state where id = 1";
+    const STORED: &str = "select distinct generation from indicator_row order by 1";
+    match db.store.backend() {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(db.url.expose()).await.unwrap();
+            let published = sqlx::query_scalar(PUBLISHED)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            let stored = sqlx::query_scalar(STORED).fetch_all(&pool).await.unwrap();
+            pool.close().await;
+            (published, stored)
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(db.url.expose()).await.unwrap();
+            let published = sqlx::query_scalar(PUBLISHED)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            let stored = sqlx::query_scalar(STORED).fetch_all(&pool).await.unwrap();
+            pool.close().await;
+            (published, stored)
+        }
+    }
+}
+
+/// A full recompute writes a new generation of rows in short transactions beside the one
+/// readers read and switches to it at the end: what is published is the same computation
+/// either way, incremental updates go to the generation read, and only the generation before
+/// the published one is kept (for readers that looked it up just before the switch).
+async fn a_recompute_publishes_beside_the_rows_read_and_then_switches_to_them(db: &TestDb) {
+    let store = &*db.store;
+    let mut rng = SplitMix64::new(7);
+    let stockholm = unit(store, "0180").await;
+    for follow_up in [12.0, 12.0, 19.0, 12.0, 19.0, 12.0] {
+        client(store, &mut rng, &stockholm, follow_up).await;
+    }
+    let as_of = store.indicator_state().await.unwrap().as_of;
+    store
+        .recompute_indicators(as_of, None, &actor())
+        .await
+        .unwrap();
+    let (first, stored) = generations(db).await;
+    assert_eq!(
+        stored,
+        [0, first],
+        "written beside the rows of the incremental updates"
+    );
+
+    // An incremental update lands in the generation read, and a recompute agrees with it.
+    client(store, &mut rng, &stockholm, 12.0).await;
+    let updated = all_published(store).await;
+    assert_eq!(generations(db).await, (first, vec![0, first]));
+    store
+        .recompute_indicators(as_of, None, &actor())
+        .await
+        .unwrap();
+    let (second, stored) = generations(db).await;
+    assert!(second > first);
+    assert_eq!(
+        stored,
+        [first, second],
+        "the generation before stays for late readers"
+    );
+    assert_eq!(all_published(store).await, updated);
+    let state = store.indicator_state().await.unwrap();
+    assert!(state.current, "nothing changed while it ran");
+
+    store
+        .recompute_indicators(as_of, None, &actor())
+        .await
+        .unwrap();
+    let (third, stored) = generations(db).await;
+    assert_eq!(stored, [second, third], "older generations are deleted");
+    assert_eq!(all_published(store).await, updated);
+}
 
 async fn indicators_stay_current_as_data_arrives_and_agree_with_a_recompute(store: &dyn Store) {
     let mut rng = SplitMix64::new(1);
