@@ -3,7 +3,8 @@
 # each route with wrk (64 connections, 2 threads, DURATION seconds each) and prints one table:
 # req/s, p50, p99 and the ratio of req/s to /api/v1/health measured in the same run. Then a
 # case page is loaded while heavy requests (county funnels and Excel downloads) run beside it,
-# and the server's peak RSS is printed.
+# then while a full recompute of the indicators runs in another process, and the server's peak
+# RSS is printed.
 #
 # Usage: bench/http.sh [sqlite|postgres] [DURATION] [SCALE]
 #   SCALE: national (default; ~500 000 clients, built once and kept under bench/.cache/) or
@@ -139,5 +140,18 @@ read -r rate p50 p99 _ errors <<< "$(CONNECTIONS=8 run "case page beside heavy l
 wait $H1 $H2 || true
 ratio=$(python3 -c "print(f'{$rate / $HEALTH:.3f}')")
 printf '%-30s %10s %9s %9s %9s %7s\n' "case page, heavy beside" "$rate" "$p50" "$p99" "$ratio" "$errors"
+
+# A full recompute of the indicators (another process, as `evident indicators compute` or the
+# nightly check runs it) must not stop caseworkers: case pages at 8 connections meanwhile, for
+# RECOMPUTE_SECONDS (default 40: the national recompute takes ~33 s on 2 cores).
+RECOMPUTE_SECONDS=${RECOMPUTE_SECONDS:-40}
+"$BIN" indicators compute --database-url "$URL" > "$CACHE/recompute-$BACKEND.log" 2>&1 &
+RECOMPUTE=$!
+sleep 1
+read -r rate p50 p99 _ errors <<< "$(CONNECTIONS=8 DURATION=$RECOMPUTE_SECONDS run "case page during a recompute" "/cases/$CASE" auth)"
+ratio=$(python3 -c "print(f'{$rate / $HEALTH:.3f}')")
+printf '%-30s %10s %9s %9s %9s %7s\n' "case page, recompute beside" "$rate" "$p50" "$p99" "$ratio" "$errors"
+wait $RECOMPUTE || echo "the recompute failed: see $CACHE/recompute-$BACKEND.log" >&2
+echo "recompute beside: $(tail -1 "$CACHE/recompute-$BACKEND.log")"
 echo "server peak RSS: $(($(rss) / 1024)) MB"
 rm -f "$LUA"
