@@ -141,6 +141,49 @@ wait $H1 $H2 || true
 ratio=$(python3 -c "print(f'{$rate / $HEALTH:.3f}')")
 printf '%-30s %10s %9s %9s %9s %7s\n' "case page, heavy beside" "$rate" "$p50" "$p99" "$ratio" "$errors"
 
+# Caseworkers at work: 32 connections, each request a case page (3 in 4) or a recorded GAD-7
+# follow-up (1 in 4: a write with its audit entry and incremental indicator update), over 32
+# cases opened for this run (so runs on the kept database do not grow the same cases).
+MIXED_CASES=$(python3 - << 'EOF' | while read -r number; do
+import random
+def luhn(digits):
+    total = 0
+    for i, d in enumerate(int(c) for c in digits):
+        d = d * 2 if i % 2 == 0 else d
+        total += d // 10 + d % 10
+    return str((10 - total % 10) % 10)
+random.seed()
+for _ in range(32):
+    born = f"{random.randint(40, 99):02d}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
+    serial = f"{random.randint(0, 999):03d}"
+    print(f"19{born}-{serial}{luhn(born + serial)}")
+EOF
+  api -X POST "$BASE/api/v1/units/$UNIT/cases" -d "{\"personal_number\":\"$number\"}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["case"]["id"])'
+done | paste -sd, -)
+MIXED=$(mktemp --suffix=.lua)
+{
+  cat "$LUA"
+  cat << EOF
+local cases = { $MIXED_CASES }
+local n = 0
+request = function()
+  n = n + 1
+  local case = cases[n % #cases + 1]
+  if n % 4 == 0 then
+    return wrk.format("POST", "/api/v1/cases/" .. case .. "/measurements",
+      { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $TOKEN" },
+      '{"instrument":"gad-7","time_point":"follow_up","month":6,"respondent":"client","answers":{"1":"LA6569-3","2":"LA6570-1","3":"LA6569-3","4":"LA6570-1","5":"LA6570-1","6":"LA6570-1","7":"LA6568-5"}}')
+  end
+  return wrk.format("GET", "/cases/" .. case, { ["Authorization"] = "Bearer $TOKEN" })
+end
+EOF
+} > "$MIXED"
+read -r rate p50 p99 _ errors <<< "$(wrk -t2 -c32 -d"${DURATION}s" --timeout 30s -s "$MIXED" "$BASE" | grep '^RESULT' | cut -d' ' -f2-)"
+ratio=$(python3 -c "print(f'{$rate / $HEALTH:.3f}')")
+printf '%-30s %10s %9s %9s %9s %7s\n' "case reads + writes (32 conn.)" "$rate" "$p50" "$p99" "$ratio" "$errors"
+rm -f "$MIXED"
+
 # A full recompute of the indicators (another process, as `evident indicators compute` or the
 # nightly check runs it) must not stop caseworkers: case pages at 8 connections meanwhile, for
 # RECOMPUTE_SECONDS (default 40: the national recompute takes ~33 s on 2 cores).
