@@ -50,8 +50,6 @@ impl SqliteStore {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                // 64 MB of page cache: the writer inserts into indexes at random places.
-                .pragma("cache_size", "-65536")
         })
         .await?;
         tracing::info!(backend = "sqlite", "database ready");

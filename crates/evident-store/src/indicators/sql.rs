@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Implements [`IndicatorStore`] and the incremental update for a backend.
 macro_rules! impl_indicator_store {
-    ($store:ty, insert_rows: $insert_rows:expr, numbered: $numbered:expr) => {
+    ($store:ty, insert_rows: $insert_rows:expr, numbered: $numbered:expr, row_address: $row_address:expr) => {
         impl $store {
             /// The newest version of each stored instrument, by id, for classifying change.
             pub(crate) async fn instruments_by_id(&self) -> Result<HashMap<String, Instrument>> {
@@ -367,13 +367,14 @@ macro_rules! impl_indicator_store {
                     let deleted = sqlx::query(sqlx::AssertSqlSafe(format!(
                         r"
                         delete from indicator_row
-                        where (generation, indicator_id, variant, period, node_code) in (
-                            select generation, indicator_id, variant, period, node_code
+                        where {row} in (
+                            select {row}
                             from indicator_row
                             where generation < (select generation from indicator_state where id = 1)
                             limit {PUBLISH_ROWS_PER_TRANSACTION}
                         )
-                        "
+                        ",
+                        row = $row_address
                     )))
                     .execute(&mut *tx)
                     .await?
@@ -616,5 +617,7 @@ macro_rules! impl_indicator_store {
     };
 }
 
-impl_indicator_store!(SqliteStore, insert_rows: SQLITE_INSERT_ROWS, numbered: false);
-impl_indicator_store!(PgStore, insert_rows: batch_rows(POSTGRES_PARAMETERS, 7), numbered: true);
+// A row's physical address, for deleting a generation a chunk at a time: a row-value `in` on
+// the primary key is planned by SQLite as a search on its first column alone.
+impl_indicator_store!(SqliteStore, insert_rows: SQLITE_INSERT_ROWS, numbered: false, row_address: "rowid");
+impl_indicator_store!(PgStore, insert_rows: batch_rows(POSTGRES_PARAMETERS, 7), numbered: true, row_address: "ctid");

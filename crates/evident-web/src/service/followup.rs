@@ -563,19 +563,27 @@ pub async fn unit_follow_up(
     .await?;
     state.store.get_unit(unit).await?;
     // Two reads for the whole unit, of the scores and started types alone (no answers), rather
-    // than whole records per case.
-    let scores = state.store.list_unit_scores(unit).await?;
-    let started = state.store.list_unit_started_types(unit).await?;
-    let mut instruments = InstrumentCache::default();
-    for score in &scores {
-        instruments
-            .get(state, &score.instrument_id, &score.instrument_version)
-            .await?;
-    }
-    let outcomes = client_outcomes(&scores, &started, |id, version| {
-        instruments.loaded(id, version)
-    });
-    Ok(follow_up_table(&outcomes, DEFAULT_K))
+    // than whole records per case; a heavy request, so a bounded number at once.
+    let read = async {
+        let scores = state.store.list_unit_scores(unit).await?;
+        let started = state.store.list_unit_started_types(unit).await?;
+        let mut instruments = InstrumentCache::default();
+        for score in &scores {
+            instruments
+                .get(state, &score.instrument_id, &score.instrument_version)
+                .await?;
+        }
+        Ok((scores, started, instruments))
+    };
+    state
+        .heavy
+        .run_after(read, |(scores, started, instruments)| {
+            let outcomes = client_outcomes(&scores, &started, |id, version| {
+                instruments.loaded(id, version)
+            });
+            follow_up_table(&outcomes, DEFAULT_K)
+        })
+        .await
 }
 
 /// Records grouped by their case id, each group in the order given.
