@@ -19,8 +19,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Implements [`IndicatorStore`] and the incremental update for a backend.
 macro_rules! impl_indicator_store {
-    ($store:ty, insert_rows: $insert_rows:expr, numbered: $numbered:expr, row_address: $row_address:expr) => {
+    ($store:ty, insert_rows: $insert_rows:expr, numbered: $numbered:expr, row_address: $row_address:expr, pause: $pause:expr) => {
         impl $store {
+            /// Lets writers of other processes in between the transactions of a recompute.
+            async fn pause_between_transactions() {
+                let pause: std::time::Duration = $pause;
+                if !pause.is_zero() {
+                    tokio::time::sleep(pause).await;
+                }
+            }
+
             /// The newest version of each stored instrument, by id, for classifying change.
             pub(crate) async fn instruments_by_id(&self) -> Result<HashMap<String, Instrument>> {
                 Ok(crate::FollowUpStore::list_instruments(self)
@@ -383,6 +391,7 @@ macro_rules! impl_indicator_store {
                     if deleted == 0 {
                         break;
                     }
+                    Self::pause_between_transactions().await;
                 }
                 let mut suppressed_cells = 0u64;
                 let batch = $insert_rows;
@@ -410,6 +419,7 @@ macro_rules! impl_indicator_store {
                         query.execute(&mut *tx).await?;
                     }
                     tx.commit().await?;
+                    Self::pause_between_transactions().await;
                 }
 
                 // The switch: readers read the new generation from here on. Stale when a
@@ -619,5 +629,7 @@ macro_rules! impl_indicator_store {
 
 // A row's physical address, for deleting a generation a chunk at a time: a row-value `in` on
 // the primary key is planned by SQLite as a search on its first column alone.
-impl_indicator_store!(SqliteStore, insert_rows: SQLITE_INSERT_ROWS, numbered: false, row_address: "rowid");
-impl_indicator_store!(PgStore, insert_rows: batch_rows(POSTGRES_PARAMETERS, 7), numbered: true, row_address: "ctid");
+// Between its transactions a recompute on SQLite pauses for a moment, in which a writer of
+// another process (polling every millisecond: `SqliteStore::begin_write`) takes the lock.
+impl_indicator_store!(SqliteStore, insert_rows: SQLITE_INSERT_ROWS, numbered: false, row_address: "rowid", pause: std::time::Duration::from_millis(2));
+impl_indicator_store!(PgStore, insert_rows: batch_rows(POSTGRES_PARAMETERS, 7), numbered: true, row_address: "ctid", pause: std::time::Duration::ZERO);

@@ -978,3 +978,34 @@ async fn the_application_role_cannot_switch_the_audit_guards_off() {
         std::panic::resume_unwind(panic.into_panic());
     }
 }
+
+/// Another process writing the file (an import, a recompute from the command line) holds
+/// SQLite's lock between its transactions: a write of the server waits for it rather than
+/// failing as busy, and lands once the lock is free.
+#[tokio::test]
+async fn sqlite_a_write_waits_for_the_lock_another_process_holds() {
+    use sqlx::Connection;
+    let db = TestDb::sqlite().await;
+    let mut other = sqlx::SqliteConnection::connect(db.url.expose())
+        .await
+        .unwrap();
+    sqlx::query("begin immediate")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let holder = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        sqlx::query("commit").execute(&mut other).await.unwrap();
+        other
+    });
+
+    let event = AuditEvent::new(&actor(), "case.read", "case:1", Outcome::Allowed);
+    let entry = db.store.append_audit(&event).await.unwrap();
+
+    assert!(
+        holder.is_finished(),
+        "the write waited for the lock to be released"
+    );
+    assert_eq!(entry.event, event);
+    assert_eq!(verify_audit_trail(&*db.store).await.unwrap(), Ok(1));
+}
