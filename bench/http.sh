@@ -144,6 +144,20 @@ printf '%-30s %10s %9s %9s %9s %7s\n' "case page, heavy beside" "$rate" "$p50" "
 # Caseworkers at work: 32 connections, each request a case page (3 in 4) or a recorded GAD-7
 # follow-up (1 in 4: a write with its audit entry and incremental indicator update), over 32
 # cases opened for this run (so runs on the kept database do not grow the same cases).
+# Needs the municipality of the unit manager's unit to have a second unit.
+# The writes go to another unit of the municipality, by a practitioner made for the bench, so
+# that runs on the kept database do not grow the unit whose follow-up table is measured.
+WRITER=bench.practitioner@demo.evident.example
+for n in 0002 0003 0004 0005; do
+  WRITE_UNIT="$MUNICIPALITY-$n"
+  [ "$WRITE_UNIT" != "$UNIT" ] || continue
+  if "$BIN" users grant --email "$WRITER" --role practitioner --org "$WRITE_UNIT" --database-url "$URL" > /dev/null 2>&1 \
+    || head -c 24 /dev/urandom | base64 | "$BIN" users add --email "$WRITER" --name "Bench Practitioner" \
+      --role practitioner --org "$WRITE_UNIT" --database-url "$URL" > /dev/null 2>&1; then
+    break
+  fi
+done
+WRITER_TOKEN=$("$BIN" tokens create --email "$WRITER" --database-url "$URL" 2>/dev/null | grep -o 'evt_[A-Za-z0-9_-]*' | head -1)
 MIXED_CASES=$(python3 - << 'EOF' | while read -r number; do
 import random
 def luhn(digits):
@@ -158,7 +172,8 @@ for _ in range(32):
     serial = f"{random.randint(0, 999):03d}"
     print(f"19{born}-{serial}{luhn(born + serial)}")
 EOF
-  api -X POST "$BASE/api/v1/units/$UNIT/cases" -d "{\"personal_number\":\"$number\"}" \
+  curl -sf -H "Authorization: Bearer $WRITER_TOKEN" -H 'content-type: application/json' \
+    -X POST "$BASE/api/v1/units/$WRITE_UNIT/cases" -d "{\"personal_number\":\"$number\"}" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["case"]["id"])'
 done | paste -sd, -)
 MIXED=$(mktemp --suffix=.lua)
@@ -172,10 +187,10 @@ request = function()
   local case = cases[n % #cases + 1]
   if n % 4 == 0 then
     return wrk.format("POST", "/api/v1/cases/" .. case .. "/measurements",
-      { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $TOKEN" },
+      { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $WRITER_TOKEN" },
       '{"instrument":"gad-7","time_point":"follow_up","month":6,"respondent":"client","answers":{"1":"LA6569-3","2":"LA6570-1","3":"LA6569-3","4":"LA6570-1","5":"LA6570-1","6":"LA6570-1","7":"LA6568-5"}}')
   end
-  return wrk.format("GET", "/cases/" .. case, { ["Authorization"] = "Bearer $TOKEN" })
+  return wrk.format("GET", "/cases/" .. case, { ["Authorization"] = "Bearer $WRITER_TOKEN" })
 end
 EOF
 } > "$MIXED"
