@@ -106,10 +106,7 @@ impl SqliteStore {
         };
         let options = SqliteConnectOptions::from_str(url.expose())
             .map_err(|e| unavailable(&e))?
-            .busy_timeout(Duration::from_secs(10))
-            // Rows a statement may run ahead of its reader by. At sqlx's 50 the worker thread
-            // stops every 50 rows until the task takes them, two thread switches a batch.
-            .row_buffer_size(1024);
+            .busy_timeout(Duration::from_secs(10));
         SqlitePoolOptions::new()
             .max_connections(connections)
             .connect_with(adjust(options))
@@ -117,10 +114,9 @@ impl SqliteStore {
             .map_err(|e| unavailable(&e))
     }
 
-    /// Begins a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock at once,
-    /// so concurrent writers queue on the busy timeout; a deferred transaction that reads and
-    /// then writes can instead fail with "database is locked" when another writer committed
-    /// in between.
+    /// Begins a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock at once
+    /// (a deferred transaction that reads and then writes can instead fail with "database is
+    /// locked" when another writer committed in between).
     ///
     /// Writers of this process queue for the one writer connection, in order. Another process
     /// writing the file (`evident import`, `evident indicators compute`) holds SQLite's lock
