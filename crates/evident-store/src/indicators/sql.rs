@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Implements [`IndicatorStore`] and the incremental update for a backend.
 macro_rules! impl_indicator_store {
-    ($store:ty, insert_rows: $insert_rows:expr, numbered: $numbered:expr, row_address: $row_address:expr, pause: $pause:expr) => {
+    ($store:ty, insert_rows: $insert_rows:expr, numbered: $numbered:expr, delete_old: $delete_old:expr, pause: $pause:expr) => {
         impl $store {
             /// Lets writers of other processes in between the transactions of a recompute.
             async fn pause_between_transactions() {
@@ -372,18 +372,8 @@ macro_rules! impl_indicator_store {
                 tx.commit().await?;
                 loop {
                     let mut tx = self.begin_write().await?;
-                    let deleted = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        r"
-                        delete from indicator_row
-                        where {row} in (
-                            select {row}
-                            from indicator_row
-                            where generation < (select generation from indicator_state where id = 1)
-                            limit {PUBLISH_ROWS_PER_TRANSACTION}
-                        )
-                        ",
-                        row = $row_address
-                    )))
+                    let delete_old: String = $delete_old;
+                    let deleted = sqlx::query(sqlx::AssertSqlSafe(delete_old))
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -627,9 +617,30 @@ macro_rules! impl_indicator_store {
     };
 }
 
-// A row's physical address, for deleting a generation a chunk at a time: a row-value `in` on
-// the primary key is planned by SQLite as a search on its first column alone.
-// Between its transactions a recompute on SQLite pauses for a moment, in which a writer of
-// another process (polling every millisecond: `SqliteStore::begin_write`) takes the lock.
-impl_indicator_store!(SqliteStore, insert_rows: SQLITE_INSERT_ROWS, numbered: false, row_address: "rowid", pause: std::time::Duration::from_millis(2));
-impl_indicator_store!(PgStore, insert_rows: batch_rows(POSTGRES_PARAMETERS, 7), numbered: true, row_address: "ctid", pause: std::time::Duration::ZERO);
+// Generations older than the published one go a chunk at a time on SQLite, where a
+// transaction holds the only writer (by rowid: a row-value `in` on the primary key is planned
+// on its first column alone), and in one statement on PostgreSQL, where deleting rows nobody
+// reads blocks no one (and chunks found by a scan would step over the dead rows of the chunks
+// before them). Between its transactions a recompute on SQLite pauses for a moment, in which
+// a writer of another process (polling every millisecond: `SqliteStore::begin_write`) takes
+// the lock.
+impl_indicator_store!(
+    SqliteStore,
+    insert_rows: SQLITE_INSERT_ROWS,
+    numbered: false,
+    delete_old: format!(
+        "delete from indicator_row where rowid in (select rowid from indicator_row \
+         where generation < (select generation from indicator_state where id = 1) \
+         limit {PUBLISH_ROWS_PER_TRANSACTION})"
+    ),
+    pause: std::time::Duration::from_millis(2)
+);
+impl_indicator_store!(
+    PgStore,
+    insert_rows: batch_rows(POSTGRES_PARAMETERS, 7),
+    numbered: true,
+    delete_old: "delete from indicator_row \
+        where generation < (select generation from indicator_state where id = 1)"
+        .to_owned(),
+    pause: std::time::Duration::ZERO
+);
