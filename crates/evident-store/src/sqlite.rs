@@ -58,6 +58,10 @@ impl SqliteStore {
                 .foreign_keys(true)
                 // Busy at once: [`Self::begin_write`] waits for the lock itself.
                 .busy_timeout(Duration::ZERO)
+                // Statement journals (kept so that one failing statement of a transaction can
+                // be undone) in memory rather than in a temporary file: every multi-row insert
+                // of an audited list view wrote one, 16 % of the case list's profile.
+                .pragma("temp_store", "memory")
         })
         .await?;
         tracing::info!(backend = "sqlite", "database ready");
