@@ -374,9 +374,9 @@ macro_rules! impl_indicator_store {
                     let mut tx = self.begin_write().await?;
                     let delete_old: String = $delete_old;
                     let deleted = sqlx::query(sqlx::AssertSqlSafe(delete_old))
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
                     tx.commit().await?;
                     if deleted == 0 {
                         break;
