@@ -558,6 +558,13 @@ macro_rules! impl_import_store {
                         .with_detail(format!("{} rows: {} measurements", rows.len(), rows.len()));
                     self.append_in(&mut tx, &event).await?;
                 }
+                // The tables computed from the units' cases are out of date.
+                for unit in &names.units {
+                    sqlx::query("update unit set data_version = data_version + 1 where code = $1")
+                        .bind(*unit)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 // The stored indicators no longer reflect the data until they are recomputed,
                 // which follows at once; should it fail, they stay marked stale.
                 sqlx::query("update indicator_state set current = 0, revision = revision + 1 where id = 1").execute(&mut *tx).await?;

@@ -102,6 +102,8 @@ pub struct AppState {
     pub pages: Arc<crate::conditional::PageCache>,
     /// The bounded pool CPU-heavy work of requests runs on, off the async workers.
     pub heavy: Arc<crate::service::heavy::HeavyWork>,
+    /// Units' follow-up tables, kept per unit data version.
+    pub follow_up_tables: Arc<crate::service::follow_up_cache::FollowUpCache>,
 }
 
 impl AppState {
@@ -145,6 +147,7 @@ impl AppState {
             heavy: Arc::new(crate::service::heavy::HeavyWork::new(
                 crate::service::heavy::default_permits(),
             )),
+            follow_up_tables: Arc::default(),
         }
     }
 }

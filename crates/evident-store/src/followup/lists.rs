@@ -32,6 +32,11 @@ pub trait FollowUpListStore {
     /// within a case by day measured, then by id. What the unit's follow-up table reads.
     async fn list_unit_scores(&self, unit: &OrgCode) -> Result<Vec<MeasuredScore>>;
 
+    /// The unit's data version: it moves with every write to one of its cases and every
+    /// import into it (migration 0023), so a table computed from its cases at one version
+    /// is still right while the version is the same.
+    async fn unit_data_version(&self, unit: &OrgCode) -> Result<i64>;
+
     /// The intervention types started in each case at a unit (those with a start date): case
     /// id and type code, each pair once, by case id.
     async fn list_unit_started_types(&self, unit: &OrgCode) -> Result<Vec<(i64, String)>>;
@@ -227,6 +232,20 @@ macro_rules! impl_follow_up_list_store {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(MeasuredScoreRow::into_score).collect()
+            }
+
+            async fn unit_data_version(&self, unit: &OrgCode) -> Result<i64> {
+                let version: Option<i64> = sqlx::query_scalar(
+                    r"
+                    select data_version
+                    from unit
+                    where code = $1
+                    ",
+                )
+                .bind(unit.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                version.ok_or_else(|| crate::StorageError::not_found("unit", unit))
             }
 
             async fn list_unit_started_types(&self, unit: &OrgCode) -> Result<Vec<(i64, String)>> {

@@ -131,6 +131,18 @@ macro_rules! impl_indicator_store {
                 before: Facts,
                 instruments: &HashMap<String, Instrument>,
             ) -> Result<()> {
+                // The unit's tables computed from its cases are out of date, whatever happens
+                // to the indicators.
+                sqlx::query(
+                    r"
+                    update unit
+                    set data_version = data_version + 1
+                    where code = (select unit_code from case_record where id = $1)
+                    ",
+                )
+                .bind(case_id)
+                .execute(&mut **tx)
+                .await?;
                 let (min_count, current): (i32, i32) = sqlx::query_as(
                     r"
                     select min_count, current

@@ -108,7 +108,34 @@ contract!(
     an_import_writes_clients_cases_interventions_and_measurements_at_once,
     measurements_go_to_the_latest_case_opened_on_or_before_their_date,
     an_imported_client_is_the_client_registered_by_hand,
+    an_import_moves_the_data_version_of_the_units_it_wrote_to,
 );
+
+/// Tables computed from a unit's cases are kept per data version (the follow-up table): an
+/// import into a unit must move its version, and leave other units' as they were.
+async fn an_import_moves_the_data_version_of_the_units_it_wrote_to(store: &dyn Store) {
+    let (north, south) = setup(store).await;
+    let parser = Parser::of(store).await;
+    let before = (
+        store.unit_data_version(&north).await.unwrap(),
+        store.unit_data_version(&south).await.unwrap(),
+    );
+    let measurements = parser.measurements(
+        "m.csv",
+        &format!(
+            "{MEASUREMENTS_HEADER}\n811218-9876;{north};toy;baseline;;2026-01-10;client;1;2;3\n"
+        ),
+    );
+    let cases = parser.cases(
+        "cases.csv",
+        &format!("{CASES_HEADER}\n811218-9876;{north};2026-01-10;3;hemtjanst;SoL;{north};;\n"),
+    );
+    import(store, Some(&cases), Some(&measurements))
+        .await
+        .unwrap();
+    assert!(store.unit_data_version(&north).await.unwrap() > before.0);
+    assert_eq!(store.unit_data_version(&south).await.unwrap(), before.1);
+}
 
 contract_with_db!(a_refused_import_leaves_every_table_as_it_was);
 

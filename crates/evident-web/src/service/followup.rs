@@ -561,7 +561,11 @@ pub async fn unit_follow_up(
         &format!("unit:{unit}"),
     )
     .await?;
-    state.store.get_unit(unit).await?;
+    // Read before the scores: a table kept at this version shows at least this data.
+    let version = state.store.unit_data_version(unit).await?;
+    if let Some(table) = state.follow_up_tables.get(unit, version) {
+        return Ok(table.as_ref().clone());
+    }
     // Two reads for the whole unit, of the scores and started types alone (no answers), rather
     // than whole records per case; a heavy request, so a bounded number at once.
     let read = async {
@@ -575,7 +579,7 @@ pub async fn unit_follow_up(
         }
         Ok((scores, started, instruments))
     };
-    state
+    let table = state
         .heavy
         .run_after(read, |(scores, started, instruments)| {
             let outcomes = client_outcomes(&scores, &started, |id, version| {
@@ -583,7 +587,11 @@ pub async fn unit_follow_up(
             });
             follow_up_table(&outcomes, DEFAULT_K)
         })
-        .await
+        .await?;
+    state
+        .follow_up_tables
+        .put(unit, version, std::sync::Arc::new(table.clone()));
+    Ok(table)
 }
 
 /// Records grouped by their case id, each group in the order given.

@@ -9,6 +9,7 @@
 //! - [`case_list`]: a unit's case list in keyset pages, each page audited.
 //! - [`comparisons`]: open comparisons — ranked tables, funnels, profiles and their downloads.
 //! - [`followup`]: local follow-up — clients, cases, interventions, needs, goals, measurements.
+//! - [`follow_up_cache`]: units' follow-up tables, kept per unit data version.
 //! - [`grants`]: agreements and grants — views, calendar, tapering, performance grants, writes.
 //! - [`heavy`]: the bounded pool CPU-heavy request work runs on, off the async workers.
 //! - [`passwords`]: Argon2 hashing and verification, bounded to a few at once.
@@ -23,6 +24,7 @@ pub mod audit;
 pub mod break_glass;
 pub mod case_list;
 pub mod comparisons;
+pub mod follow_up_cache;
 pub mod followup;
 pub mod grants;
 pub mod heavy;

@@ -13,6 +13,7 @@ mod case_pages;
 mod clock;
 mod common;
 mod comparisons;
+mod follow_up_cache;
 mod followup;
 mod grants;
 mod openapi;
