@@ -567,8 +567,12 @@ pub async fn unit_follow_up(
         return Ok(table.as_ref().clone());
     }
     // Two reads for the whole unit, of the scores and started types alone (no answers), rather
-    // than whole records per case; a heavy request, so a bounded number at once.
+    // than whole records per case; a heavy request, so a bounded number at once. Another
+    // request for the same table may have kept it while this one waited for its turn.
     let read = async {
+        if let Some(kept) = state.follow_up_tables.get(unit, version) {
+            return Ok(Err(kept));
+        }
         let scores = state.store.list_unit_scores(unit).await?;
         let started = state.store.list_unit_started_types(unit).await?;
         let mut instruments = InstrumentCache::default();
@@ -577,21 +581,29 @@ pub async fn unit_follow_up(
                 .get(state, &score.instrument_id, &score.instrument_version)
                 .await?;
         }
-        Ok((scores, started, instruments))
+        Ok(Ok((scores, started, instruments)))
     };
-    let table = state
+    let computed = state
         .heavy
-        .run_after(read, |(scores, started, instruments)| {
-            let outcomes = client_outcomes(&scores, &started, |id, version| {
-                instruments.loaded(id, version)
-            });
-            follow_up_table(&outcomes, DEFAULT_K)
+        .run_after(read, |input| {
+            input.map(|(scores, started, instruments)| {
+                let outcomes = client_outcomes(&scores, &started, |id, version| {
+                    instruments.loaded(id, version)
+                });
+                std::sync::Arc::new(follow_up_table(&outcomes, DEFAULT_K))
+            })
         })
         .await?;
-    state
-        .follow_up_tables
-        .put(unit, version, std::sync::Arc::new(table.clone()));
-    Ok(table)
+    let table = match computed {
+        Ok(table) => {
+            state
+                .follow_up_tables
+                .put(unit, version, std::sync::Arc::clone(&table));
+            table
+        }
+        Err(kept) => kept,
+    };
+    Ok(table.as_ref().clone())
 }
 
 /// Records grouped by their case id, each group in the order given.
