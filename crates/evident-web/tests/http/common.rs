@@ -13,6 +13,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// Six valid (synthetic) personal numbers in the forms people write them: for tests that need
+/// six clients at a unit, one more than the smallest count shown.
+pub const SIX_PERSONAL_NUMBERS: [&str; 6] = [
+    "811218-9876",
+    "121212-1212",
+    "701063-2391",
+    "000229-1235",
+    "19121212-1212",
+    "261231+0025",
+];
+
 /// The password of every test user.
 pub const PASSWORD: &str = "a long test password";
 

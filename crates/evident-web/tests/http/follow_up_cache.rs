@@ -53,14 +53,7 @@ async fn a_kept_table_never_outlives_a_write_on_any_server(db: &TestDb) {
     let manager = one.create_user(&[(Role::UnitManager, unit.as_str())]).await;
     let mut on_one = one.token_for(manager.id).await;
     let mut on_two = two.token_for(manager.id).await;
-    let numbers = [
-        "811218-9876",
-        "121212-1212",
-        "701063-2391",
-        "000229-1235",
-        "19121212-1212",
-        "261231+0025",
-    ];
+    let numbers = crate::common::SIX_PERSONAL_NUMBERS;
     let mut cases = Vec::new();
     for (n, number) in numbers.iter().enumerate() {
         let case = one.case(unit.as_str(), number).await;

@@ -360,14 +360,7 @@ async fn the_unit_table_suppresses_fewer_than_five_clients(app: &TestApp) {
     let mut api = app.api_as(Role::UnitManager, unit.as_str()).await;
     // Six clients start outpatient treatment, five of them also family therapy. Baselines for
     // all, follow-ups for four in each group.
-    let numbers = [
-        "811218-9876",
-        "121212-1212",
-        "701063-2391",
-        "000229-1235",
-        "19121212-1212",
-        "261231+0025",
-    ];
+    let numbers = crate::common::SIX_PERSONAL_NUMBERS;
     for (n, number) in numbers.iter().enumerate() {
         let case = app.case(unit.as_str(), number).await;
         let base = format!("/api/v1/cases/{case}");
