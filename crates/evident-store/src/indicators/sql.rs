@@ -131,18 +131,6 @@ macro_rules! impl_indicator_store {
                 before: Facts,
                 instruments: &HashMap<String, Instrument>,
             ) -> Result<()> {
-                // The unit's tables computed from its cases are out of date, whatever happens
-                // to the indicators.
-                sqlx::query(
-                    r"
-                    update unit
-                    set data_version = data_version + 1
-                    where code = (select unit_code from case_record where id = $1)
-                    ",
-                )
-                .bind(case_id)
-                .execute(&mut **tx)
-                .await?;
                 let (min_count, current): (i32, i32) = sqlx::query_as(
                     r"
                     select min_count, current
@@ -154,7 +142,7 @@ macro_rules! impl_indicator_store {
                 .await?;
                 if current == 0 {
                     // Stale already: the next full computation catches up.
-                    return Ok(());
+                    return Self::bump_unit_version_in(tx, case_id).await;
                 }
                 let k = min_count as u64;
                 let after = Self::case_facts_in(tx, case_id, instruments).await?;
@@ -234,6 +222,27 @@ macro_rules! impl_indicator_store {
                     }
                 }
                 Self::remask_in(tx, &remask, k).await?;
+                Self::bump_unit_version_in(tx, case_id).await
+            }
+
+            /// Moves the data version of case `case_id`'s unit: the unit's tables computed from
+            /// its cases are out of date, whatever happens to the indicators. Last in the
+            /// write, as the unit's row is locked from here to the commit (PostgreSQL) and
+            /// writes at one unit wait for each other on it.
+            async fn bump_unit_version_in(
+                tx: &mut sqlx::Transaction<'static, <$store as crate::Backed>::Db>,
+                case_id: i64,
+            ) -> Result<()> {
+                sqlx::query(
+                    r"
+                    update unit
+                    set data_version = data_version + 1
+                    where code = (select unit_code from case_record where id = $1)
+                    ",
+                )
+                .bind(case_id)
+                .execute(&mut **tx)
+                .await?;
                 Ok(())
             }
 
