@@ -427,7 +427,7 @@ macro_rules! impl_account_store {
                 .bind(csrf_token)
                 .bind(expires_at)
                 .bind(now)
-                .execute(self.write_pool())
+                .execute(&self.pool)
                 .await?;
                 Ok(())
             }
@@ -466,7 +466,7 @@ macro_rules! impl_account_store {
                 )
                 .bind(token_digest)
                 .bind(now)
-                .execute(self.write_pool())
+                .execute(&self.pool)
                 .await?;
                 Ok(())
             }
@@ -479,7 +479,7 @@ macro_rules! impl_account_store {
                     ",
                 )
                 .bind(token_digest)
-                .execute(self.write_pool())
+                .execute(&self.pool)
                 .await?;
                 Ok(())
             }

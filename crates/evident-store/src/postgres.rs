@@ -96,12 +96,6 @@ impl PgStore {
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)
     }
-
-    /// Where a write outside [`Self::begin_write`] goes: the pool (PostgreSQL locks rows,
-    /// not the database).
-    pub(crate) fn write_pool(&self) -> &sqlx::PgPool {
-        &self.pool
-    }
 }
 
 #[async_trait::async_trait]

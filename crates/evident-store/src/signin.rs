@@ -166,7 +166,7 @@ macro_rules! impl_signin_store {
                     ",
                 )
                 .bind(crate::audit::timestamp_text(now))
-                .execute(self.write_pool())
+                .execute(&self.pool)
                 .await?
                 .rows_affected();
                 // Timestamps are fixed-width UTC text, so text comparison orders them; rows
@@ -180,7 +180,7 @@ macro_rules! impl_signin_store {
                 )
                 .bind(crate::audit::timestamp_text(now))
                 .bind(crate::audit::timestamp_text(now - throttle_stale_after))
-                .execute(self.write_pool())
+                .execute(&self.pool)
                 .await?
                 .rows_affected();
                 Ok(Pruned { sessions, throttle_rows })

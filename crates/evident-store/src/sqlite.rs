@@ -19,7 +19,8 @@ const SQLITE_BUSY: &str = "5";
 /// A store in a SQLite database file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    /// Connections that read (and the few single-statement writes outside a transaction).
+    /// Connections that read, and the rare single-statement writes outside a transaction
+    /// (sessions, instruments), which wait for the lock with SQLite's busy handler.
     pub(crate) pool: SqlitePool,
     /// The one connection that writes transactions: SQLite has one writer at a time, and a
     /// pool of one queues writers in order, where several connections would poll the lock
@@ -142,12 +143,6 @@ impl SqliteStore {
                 Err(e) => return Err(e.into()),
             }
         }
-    }
-
-    /// Where a single-statement write outside [`Self::begin_write`] goes (sessions, instruments:
-    /// rare): a reading connection, which waits for the lock with SQLite's busy handler.
-    pub(crate) fn write_pool(&self) -> &SqlitePool {
-        &self.pool
     }
 }
 

@@ -393,7 +393,7 @@ macro_rules! impl_follow_up_store {
                 .bind(&instrument.version)
                 .bind(&instrument.title)
                 .bind(definition)
-                .execute(self.write_pool())
+                .execute(&self.pool)
                 .await?;
                 Ok(())
             }

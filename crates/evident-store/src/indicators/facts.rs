@@ -130,8 +130,9 @@ pub(super) fn insert_sql(prefix: &str, columns: usize, rows: usize, numbered: bo
 /// SQLite's limit of 32 766).
 pub(super) const SQLITE_INSERT_ROWS: usize = 1000;
 
-/// Rows a full recompute writes (or deletes) per transaction: on SQLite a writer waits for
-/// one such transaction at most (some 50 ms on the national demo), not for the whole write.
+/// Rows a full recompute writes per transaction (and, on SQLite, deletes): there a writer
+/// waits for one such transaction at most (some 50 ms on the national demo), not for the
+/// whole write.
 pub(super) const PUBLISH_ROWS_PER_TRANSACTION: usize = 4096;
 
 /// Publishes one stored row.
